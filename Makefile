@@ -1,0 +1,71 @@
+# shuzheng — `make demo` and `make test` work on a fresh machine; see README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+SZ := $(VENV)/bin/shuzheng
+VENDOR := src/shuzheng/web/static/vendor
+PYTEST_ARGS ?=
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: setup assets chromium demo serve worker beat test lint check-migrations pytest e2e bench clean
+
+setup: $(VENV)/.installed assets
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+# Front-end assets come from the npm registry into static/vendor (no CDN at run time).
+assets: $(VENDOR)/.installed
+
+$(VENDOR)/.installed: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)/htmx $(VENDOR)/echarts
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts/
+	@touch $@
+
+# Debian's Chromium drives the browser tests; installed when missing (the machines run as root).
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
+	  || echo "chromium could not be installed: browser tests will be skipped"
+
+demo: setup
+	DJANGO_SETTINGS_MODULE=shuzheng.config.settings.demo $(SZ) migrate --no-input -v 0
+	DJANGO_SETTINGS_MODULE=shuzheng.config.settings.demo $(SZ) load-demo
+	DJANGO_SETTINGS_MODULE=shuzheng.config.settings.demo $(SZ) runserver 127.0.0.1:8000 --insecure
+
+serve: setup
+	$(VENV)/bin/gunicorn shuzheng.config.wsgi -b 127.0.0.1:8000 -w 3
+
+worker: setup
+	$(VENV)/bin/celery -A shuzheng.config worker -l info
+
+beat: setup
+	$(VENV)/bin/celery -A shuzheng.config beat -l info
+
+test: setup chromium lint check-migrations pytest
+
+lint: setup
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+check-migrations: setup
+	DJANGO_SETTINGS_MODULE=shuzheng.config.settings.test $(SZ) makemigrations --check --dry-run
+
+pytest: setup
+	$(VENV)/bin/pytest -n auto $(PYTEST_ARGS)
+
+e2e: setup chromium
+	$(VENV)/bin/pytest -m browser $(PYTEST_ARGS)
+
+bench: setup
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) var

@@ -1,0 +1,3 @@
+from shuzheng.config.celery import app as celery_app
+
+__all__ = ["celery_app"]

@@ -1,0 +1,7 @@
+"""Local demo: debug pages off, TOTP bypass on (staff log in with a password only)."""
+
+from .base import *  # noqa: F403
+
+SHUZHENG_STAFF_OTP_REQUIRED = False
+# The demo serves static files straight from the apps, no collectstatic step.
+WHITENOISE_USE_FINDERS = True

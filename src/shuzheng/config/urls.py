@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from oauth2_provider import views as oauth2_views
+
+from shuzheng.core.api import api
+from shuzheng.core.urls import urlpatterns as ops_urlpatterns
+
+api.add_router("/orgs", "shuzheng.orgs.api.router")
+api.add_router("/identity", "shuzheng.identity.api.router")
+
+admin.site.site_header = "数政 · 管理后台"
+admin.site.site_title = "数政管理后台"
+admin.site.index_title = "配置与基础数据"
+
+urlpatterns = [
+    *ops_urlpatterns,
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("shuzheng.identity.urls")),
+    path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
+    path(".well-known/openid-configuration", oauth2_views.ConnectDiscoveryInfoView.as_view(),
+         name="oidc-discovery"),
+    path("", include("shuzheng.web.urls")),
+]
+
+handler400 = "shuzheng.core.views.bad_request"
+handler403 = "shuzheng.core.views.permission_denied"
+handler404 = "shuzheng.core.views.page_not_found"
+handler500 = "shuzheng.core.views.server_error"
+
+if settings.DEBUG:  # pragma: no cover
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

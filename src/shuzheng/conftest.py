@@ -1,0 +1,9 @@
+"""Fixtures shared by every context's tests."""
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.AUDIT_ARCHIVE_DIR = tmp_path / "audit-archive"

@@ -1,0 +1,103 @@
+"""The one ninja API object; contexts add routers in config/urls. Every error is RFC 9457 problem+json."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from shuzheng.core import errors
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def problem_response(request: HttpRequest, error: errors.ApplicationError) -> HttpResponse:
+    body = error.to_problem(instance=request.path, request_id=getattr(request, "request_id", ""))
+    return HttpResponse(json.dumps(body, ensure_ascii=False), status=error.status, content_type=PROBLEM_JSON)
+
+
+def _field_name(loc: list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "payload", "query", "path", "form")]
+    return ".".join(parts) or "body"
+
+
+_PYDANTIC_MESSAGES = {
+    "missing": "必填项",
+    "extra_forbidden": "不允许的字段",
+    "string_too_long": "内容过长",
+    "string_too_short": "内容过短",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "bool_parsing": "应为布尔值",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "datetime_parsing": "时间格式应为 ISO 8601",
+    "enum": "取值不在允许范围内",
+    "literal_error": "取值不在允许范围内",
+    "json_invalid": "JSON 格式错误",
+    "string_type": "应为字符串",
+    "list_type": "应为数组",
+    "dict_type": "应为对象",
+    "model_attributes_type": "应为对象",
+    "value_error": "取值无效",
+    "greater_than_equal": "数值过小",
+    "less_than_equal": "数值过大",
+}
+
+
+def translate_validation(error: NinjaValidationError) -> errors.ApplicationError:
+    field_errors = []
+    for item in error.errors:
+        kind = item.get("type", "")
+        message = _PYDANTIC_MESSAGES.get(kind, "取值无效")
+        if kind == "value_error" and item.get("ctx", {}).get("error"):
+            message = str(item["ctx"]["error"])
+        field_errors.append({"field": _field_name(list(item.get("loc", []))), "message": message, "type": kind})
+    if any(e["type"] == "json_invalid" for e in field_errors):
+        return errors.MalformedRequest("请求体不是有效的 JSON。", errors=field_errors)
+    summary = "；".join(f"{e['field']}：{e['message']}" for e in field_errors[:5])
+    return errors.ValidationFailed(f"请求数据有误：{summary}", errors=field_errors)
+
+
+def build_api() -> NinjaAPI:
+    api = NinjaAPI(
+        title="数政 shuzheng API",
+        version="1",
+        description="恩平市数字政府平台接口。错误遵循 RFC 9457（application/problem+json）。",
+        urls_namespace="api-v1",
+    )
+
+    @api.exception_handler(errors.ApplicationError)
+    def _application_error(request: HttpRequest, exc: errors.ApplicationError) -> HttpResponse:
+        return problem_response(request, exc)
+
+    @api.exception_handler(NinjaValidationError)
+    def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        return problem_response(request, translate_validation(exc))
+
+    @api.exception_handler(AuthenticationError)
+    def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return problem_response(request, errors.AuthenticationRequired("请先登录或提供有效的访问令牌。"))
+
+    @api.exception_handler(Http404)
+    def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return problem_response(request, errors.NotFound())
+
+    @api.exception_handler(HttpError)
+    def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        by_status: dict[int, type[errors.ApplicationError]] = {
+            400: errors.MalformedRequest, 401: errors.AuthenticationRequired, 403: errors.PermissionDenied,
+            404: errors.NotFound, 409: errors.Conflict, 413: errors.PayloadTooLarge,
+            415: errors.UnsupportedMediaType, 429: errors.RateLimited,
+        }
+        cls = by_status.get(exc.status_code, errors.ApplicationError)
+        return problem_response(request, cls())
+
+    return api
+
+
+api = build_api()

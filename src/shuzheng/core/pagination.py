@@ -1,0 +1,94 @@
+"""Keyset pagination: an opaque cursor holds the sort values of the last row; no OFFSET, no COUNT."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+
+from shuzheng.core.errors import MalformedRequest
+
+T = TypeVar("T", bound=Model)
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+
+    @property
+    def has_more(self) -> bool:
+        return self.next_cursor is not None
+
+
+def _encode(values: list[Any]) -> str:
+    raw = json.dumps(values, separators=(",", ":"), default=str).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(cursor: str, width: int) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise MalformedRequest("分页游标无效，请从第一页重新开始。", code="invalid_cursor") from exc
+    if not isinstance(values, list) or len(values) != width:
+        raise MalformedRequest("分页游标无效，请从第一页重新开始。", code="invalid_cursor")
+    return values
+
+
+def _after(order: Sequence[str], values: list[Any], model: type[Model]) -> Q:
+    """Rows strictly after `values` in the lexicographic order `order` (each field may be descending)."""
+    condition = Q()
+    for i, spec in enumerate(order):
+        name = spec.lstrip("-")
+        field = model._meta.get_field(name.split("__")[0])
+        try:
+            value = field.to_python(values[i])  # type: ignore[union-attr]
+        except Exception as exc:
+            raise MalformedRequest("分页游标无效，请从第一页重新开始。", code="invalid_cursor") from exc
+        step = Q(**{f"{name}__lt" if spec.startswith("-") else f"{name}__gt": value})
+        for prior_spec, prior_value in zip(order[:i], values[:i], strict=True):
+            prior = prior_spec.lstrip("-")
+            prior_field = model._meta.get_field(prior.split("__")[0])
+            step &= Q(**{prior: prior_field.to_python(prior_value)})  # type: ignore[union-attr]
+        condition |= step
+    return condition
+
+
+def keyset_page(
+    queryset: QuerySet[T],
+    *,
+    order: Sequence[str],
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> Page[T]:
+    """`order` must end in a unique field (usually "-id") so the cursor is unambiguous."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise MalformedRequest(f"每页条数应在 1 到 {MAX_LIMIT} 之间。", code="invalid_limit")
+    queryset = queryset.order_by(*order)
+    if cursor:
+        queryset = queryset.filter(_after(order, _decode(cursor, len(order)), queryset.model))
+    rows = list(queryset[: limit + 1])
+    items = rows[:limit]
+    next_cursor = None
+    if len(rows) > limit:
+        last = items[-1]
+        next_cursor = _encode([_value(last, spec.lstrip("-")) for spec in order])
+    return Page(items=items, next_cursor=next_cursor)
+
+
+def _value(obj: Model, path: str) -> Any:
+    value: Any = obj
+    for part in path.split("__"):
+        value = getattr(value, part if part != "pk" else "pk")
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value

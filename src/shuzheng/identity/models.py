@@ -1,0 +1,192 @@
+"""Accounts, roles with data scopes, password history, and the tamper-evident audit chain.
+
+Departments and divisions are referenced by string ("orgs.Department") so identity never imports orgs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, Permission, PermissionsMixin
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.db import models
+
+from shuzheng.core.crypto.fields import EncryptedTextField
+from shuzheng.core.models import TimestampedModel
+
+
+class UserManager(DjangoUserManager["User"]):
+    def create_user(self, username: str, email: str | None = None, password: str | None = None,
+                    **extra: Any) -> User:
+        extra.setdefault("kind", User.Kind.STAFF)
+        return super().create_user(username, email, password, **extra)
+
+    def create_superuser(self, username: str, email: str | None = None, password: str | None = None,
+                         **extra: Any) -> User:
+        extra.setdefault("kind", User.Kind.STAFF)
+        return super().create_superuser(username, email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    class Kind(models.TextChoices):
+        STAFF = "staff", "工作人员"
+        CITIZEN = "citizen", "自然人"
+        ENTERPRISE_AGENT = "enterprise_agent", "法人经办人"
+
+    username = models.CharField("账号", max_length=64, unique=True)
+    kind = models.CharField("账号类型", max_length=20, choices=Kind.choices, default=Kind.STAFF)
+    full_name = models.CharField("姓名", max_length=64)
+    email = models.EmailField("电子邮箱", blank=True)
+    # Personal identifiers are SM4-encrypted; the *_index columns are keyed SM3 digests for lookups.
+    id_number = EncryptedTextField("居民身份证号码", blank=True)
+    id_number_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    mobile = EncryptedTextField("手机号码", blank=True)
+    enterprise_uscc = models.CharField("企业统一社会信用代码", max_length=18, blank=True, db_index=True)
+    enterprise_name = models.CharField("企业名称", max_length=128, blank=True)
+    department = models.ForeignKey("orgs.Department", verbose_name="所属部门", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="staff")
+    is_staff = models.BooleanField("可登录管理后台", default=False)
+    is_active = models.BooleanField("启用", default=True)
+    date_joined = models.DateTimeField("注册时间", auto_now_add=True)
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+        # Without this permission every context shows personal data masked.
+        permissions = [("view_clear_personal_data", "查看明文个人信息")]
+        constraints = [
+            models.UniqueConstraint(fields=["id_number_index"], condition=~models.Q(id_number_index=""),
+                                    name="user_unique_id_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name}（{self.username}）"
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.kind == self.Kind.STAFF
+
+
+class Role(TimestampedModel):
+    code = models.CharField("角色编码", max_length=64, unique=True)
+    name = models.CharField("角色名称", max_length=64)
+    description = models.TextField("说明", blank=True)
+    permissions = models.ManyToManyField(Permission, verbose_name="权限", blank=True)
+
+    class Meta:
+        verbose_name = "角色"
+        verbose_name_plural = "角色"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DataScopeKind(models.TextChoices):
+    SELF = "self", "仅本人"
+    DEPARTMENT = "department", "本部门"
+    DEPARTMENT_TREE = "department_tree", "本部门及下级"
+    DIVISION_TREE = "division_tree", "本区划及下级"
+    ALL = "all", "全部"
+
+
+class RoleAssignment(TimestampedModel):
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="assignments")
+    role = models.ForeignKey(Role, verbose_name="角色", on_delete=models.PROTECT, related_name="assignments")
+    scope = models.CharField("数据范围", max_length=20, choices=DataScopeKind.choices,
+                             default=DataScopeKind.DEPARTMENT)
+    department = models.ForeignKey("orgs.Department", verbose_name="部门", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    division = models.ForeignKey("orgs.Division", verbose_name="区划", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "角色分配"
+        verbose_name_plural = "角色分配"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "department", "division"],
+                                    name="assignment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.role} · {self.get_scope_display()}"
+
+
+class PasswordHistory(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+        ordering = ["-created_at", "-id"]
+
+
+class AuditEvent(models.Model):
+    """One link of the audit chain: hash = SM3(prev_hash || canonical JSON of the event)."""
+
+    seq = models.BigIntegerField("序号", unique=True)
+    occurred_at = models.DateTimeField("时间", db_index=True)
+    actor = models.ForeignKey(User, verbose_name="操作人", null=True, blank=True, on_delete=models.DO_NOTHING,
+                              related_name="+", db_constraint=False)
+    actor_label = models.CharField("操作人标识", max_length=128, blank=True)
+    actor_department = models.ForeignKey("orgs.Department", verbose_name="操作人部门", null=True, blank=True,
+                                         on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    role = models.CharField("角色", max_length=64, blank=True)
+    channel = models.CharField("渠道", max_length=32, blank=True)
+    action = models.CharField("操作", max_length=64, db_index=True)
+    subject_type = models.CharField("对象类型", max_length=64, blank=True)
+    subject_id = models.CharField("对象标识", max_length=64, blank=True)
+    before = models.JSONField("变更前", null=True, blank=True)
+    after = models.JSONField("变更后", null=True, blank=True)
+    ip = models.GenericIPAddressField("IP地址", null=True, blank=True)
+    request_id = models.CharField("请求标识", max_length=64, blank=True)
+    prev_hash = models.CharField("前一哈希", max_length=64)
+    hash = models.CharField("哈希", max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = "审计事件"
+        verbose_name_plural = "审计事件"
+        ordering = ["-seq"]
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="audit_subject_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action}"
+
+
+class AuditChainHead(models.Model):
+    """Single row holding the chain tip; writers lock it so concurrent transactions cannot fork the chain."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "审计链头"
+        verbose_name_plural = "审计链头"
+
+
+class AuditArchive(models.Model):
+    """Events purged after retention live in a signed file; verification restarts from `last_hash`."""
+
+    created_at = models.DateTimeField("归档时间", auto_now_add=True)
+    first_seq = models.BigIntegerField("起始序号")
+    last_seq = models.BigIntegerField("截止序号", unique=True)
+    last_hash = models.CharField("截止哈希", max_length=64)
+    file_name = models.CharField("归档文件", max_length=255)
+    file_sm3 = models.CharField("文件SM3", max_length=64)
+    signature = models.TextField("SM2签名")
+    event_count = models.PositiveIntegerField("事件数")
+
+    class Meta:
+        verbose_name = "审计归档"
+        verbose_name_plural = "审计归档"
+        ordering = ["-last_seq"]

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from shuzheng.identity import views
+
+app_name = "identity"
+
+urlpatterns = [
+    path("login/", views.login_view, name="login"),
+    path("otp/", views.otp_view, name="otp"),
+    path("logout/", views.logout_view, name="logout"),
+]
