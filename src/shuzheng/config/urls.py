@@ -19,8 +19,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("shuzheng.identity.urls")),
     path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
-    path(".well-known/openid-configuration", oauth2_views.ConnectDiscoveryInfoView.as_view(),
-         name="oidc-discovery"),
+    path(
+        ".well-known/openid-configuration",
+        oauth2_views.ConnectDiscoveryInfoView.as_view(),
+        name="oidc-discovery",
+    ),
     path("", include("shuzheng.web.urls")),
 ]
 

@@ -1,9 +1,11 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
 
 
-def _sqlite_pragmas(sender, connection, **kwargs):  # type: ignore[no-untyped-def]
-    """WAL lets readers run beside the single writer; foreign keys on for parity with PostgreSQL."""
+def _sqlite_pragmas(sender: object, connection: Any, **kwargs: object) -> None:
+    """WAL lets readers run beside the single writer; busy_timeout makes a second writer wait, not fail."""
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA journal_mode=WAL;")

@@ -8,19 +8,38 @@ from typing import Any, Protocol
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model
 
+
 class AuditWriter(Protocol):
-    def __call__(self, *, actor: Any, action: str, subject_type: str, subject_id: str,
-                 before: dict[str, Any] | None, after: dict[str, Any] | None) -> Any: ...
+    def __call__(
+        self,
+        *,
+        actor: Any,
+        action: str,
+        subject_type: str,
+        subject_id: str,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> Any: ...
+
 
 _writer: AuditWriter | None = None
+
 
 def register_writer(writer: AuditWriter) -> None:
     global _writer  # noqa: PLW0603 - one process-wide writer, set once in AppConfig.ready
     _writer = writer
 
-def record(*, actor: Any, action: str, subject: Model | None = None, subject_type: str = "",
-           subject_id: str | int = "", before: dict[str, Any] | None = None,
-           after: dict[str, Any] | None = None) -> Any:
+
+def record(
+    *,
+    actor: Any,
+    action: str,
+    subject: Model | None = None,
+    subject_type: str = "",
+    subject_id: str | int = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> Any:
     """Append one event to the audit chain inside the caller's transaction.
 
     `action` is "<context>.<entity>.<verb>" (e.g. "orgs.department.create"); `before`/`after` are
@@ -31,5 +50,11 @@ def record(*, actor: Any, action: str, subject: Model | None = None, subject_typ
     if subject is not None:
         subject_type = subject_type or subject._meta.label_lower
         subject_id = subject_id or str(subject.pk)
-    return _writer(actor=actor, action=action, subject_type=subject_type, subject_id=str(subject_id),
-                   before=before, after=after)
+    return _writer(
+        actor=actor,
+        action=action,
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        before=before,
+        after=after,
+    )

@@ -10,8 +10,13 @@ class ApplicationError(Exception):
     code: ClassVar[str] = "bad_request"
     title: ClassVar[str] = "请求有误"
 
-    def __init__(self, detail: str | None = None, *, errors: list[dict[str, Any]] | None = None,
-                 code: str | None = None) -> None:
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        errors: list[dict[str, Any]] | None = None,
+        code: str | None = None,
+    ) -> None:
         self.detail = detail or self.title
         self.errors = errors or []
         if code:

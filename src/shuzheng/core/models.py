@@ -27,3 +27,17 @@ class HolidayOverride(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.day} {self.get_kind_display()}"
+
+
+class SearchEntry(models.Model):
+    """Segmented text of one searchable document (see core.fulltext)."""
+
+    doc_type = models.CharField(max_length=64)
+    doc_id = models.CharField(max_length=64)
+    tokens = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "全文索引"
+        verbose_name_plural = "全文索引"
+        constraints = [models.UniqueConstraint(fields=["doc_type", "doc_id"], name="searchentry_unique_doc")]

@@ -16,13 +16,15 @@ from shuzheng.core.models import TimestampedModel
 
 
 class UserManager(DjangoUserManager["User"]):
-    def create_user(self, username: str, email: str | None = None, password: str | None = None,
-                    **extra: Any) -> User:
+    def create_user(
+        self, username: str, email: str | None = None, password: str | None = None, **extra: Any
+    ) -> User:
         extra.setdefault("kind", User.Kind.STAFF)
         return super().create_user(username, email, password, **extra)
 
-    def create_superuser(self, username: str, email: str | None = None, password: str | None = None,
-                         **extra: Any) -> User:
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra: Any
+    ) -> User:
         extra.setdefault("kind", User.Kind.STAFF)
         return super().create_superuser(username, email, password, **extra)
 
@@ -43,8 +45,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     mobile = EncryptedTextField("手机号码", blank=True)
     enterprise_uscc = models.CharField("企业统一社会信用代码", max_length=18, blank=True, db_index=True)
     enterprise_name = models.CharField("企业名称", max_length=128, blank=True)
-    department = models.ForeignKey("orgs.Department", verbose_name="所属部门", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="staff")
+    department = models.ForeignKey(
+        "orgs.Department",
+        verbose_name="所属部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+    )
     is_staff = models.BooleanField("可登录管理后台", default=False)
     is_active = models.BooleanField("启用", default=True)
     date_joined = models.DateTimeField("注册时间", auto_now_add=True)
@@ -62,8 +70,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         # Without this permission every context shows personal data masked.
         permissions = [("view_clear_personal_data", "查看明文个人信息")]
         constraints = [
-            models.UniqueConstraint(fields=["id_number_index"], condition=~models.Q(id_number_index=""),
-                                    name="user_unique_id_number"),
+            models.UniqueConstraint(
+                fields=["id_number_index"],
+                condition=~models.Q(id_number_index=""),
+                name="user_unique_id_number",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -100,19 +111,33 @@ class DataScopeKind(models.TextChoices):
 class RoleAssignment(TimestampedModel):
     user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="assignments")
     role = models.ForeignKey(Role, verbose_name="角色", on_delete=models.PROTECT, related_name="assignments")
-    scope = models.CharField("数据范围", max_length=20, choices=DataScopeKind.choices,
-                             default=DataScopeKind.DEPARTMENT)
-    department = models.ForeignKey("orgs.Department", verbose_name="部门", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
-    division = models.ForeignKey("orgs.Division", verbose_name="区划", null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="+")
+    scope = models.CharField(
+        "数据范围", max_length=20, choices=DataScopeKind.choices, default=DataScopeKind.DEPARTMENT
+    )
+    department = models.ForeignKey(
+        "orgs.Department",
+        verbose_name="部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    division = models.ForeignKey(
+        "orgs.Division",
+        verbose_name="区划",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = "角色分配"
         verbose_name_plural = "角色分配"
         constraints = [
-            models.UniqueConstraint(fields=["user", "role", "department", "division"],
-                                    name="assignment_unique"),
+            models.UniqueConstraint(
+                fields=["user", "role", "department", "division"], name="assignment_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -135,11 +160,25 @@ class AuditEvent(models.Model):
 
     seq = models.BigIntegerField("序号", unique=True)
     occurred_at = models.DateTimeField("时间", db_index=True)
-    actor = models.ForeignKey(User, verbose_name="操作人", null=True, blank=True, on_delete=models.DO_NOTHING,
-                              related_name="+", db_constraint=False)
+    actor = models.ForeignKey(
+        User,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+    )
     actor_label = models.CharField("操作人标识", max_length=128, blank=True)
-    actor_department = models.ForeignKey("orgs.Department", verbose_name="操作人部门", null=True, blank=True,
-                                         on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    actor_department = models.ForeignKey(
+        "orgs.Department",
+        verbose_name="操作人部门",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+    )
     role = models.CharField("角色", max_length=64, blank=True)
     channel = models.CharField("渠道", max_length=32, blank=True)
     action = models.CharField("操作", max_length=64, db_index=True)

@@ -80,6 +80,7 @@ if env.str("DATABASE_URL", default=""):
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("SHUZHENG_DB_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -93,7 +94,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache --------------------------------------------------------------------
 if env.str("REDIS_URL", default=""):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env.str("REDIS_URL")}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env.str("REDIS_URL"),
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shuzheng"}}
 
@@ -173,7 +179,10 @@ LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
-OFFICE_HOURS = (env.str("SHUZHENG_OFFICE_OPENS", default="08:30"), env.str("SHUZHENG_OFFICE_CLOSES", default="17:30"))
+OFFICE_HOURS = (
+    env.str("SHUZHENG_OFFICE_OPENS", default="08:30"),
+    env.str("SHUZHENG_OFFICE_CLOSES", default="17:30"),
+)
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("SHUZHENG_STATIC_ROOT", default=str(DATA_DIR / "static")))
@@ -201,9 +210,7 @@ LOG_LEVEL = env.str("SHUZHENG_LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {
-        "json": {"()": "shuzheng.core.logging.json_formatter"}
-    },
+    "formatters": {"json": {"()": "shuzheng.core.logging.json_formatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
