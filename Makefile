@@ -8,7 +8,7 @@ VENDOR := src/shuzheng/web/static/vendor
 PYTEST_ARGS ?=
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup assets chromium demo serve worker beat test lint check-migrations pytest e2e bench clean
+.PHONY: setup assets chromium demo serve broker-configured worker beat test lint check-migrations pytest e2e bench clean
 
 setup: $(VENV)/.installed assets
 
@@ -28,9 +28,11 @@ $(VENDOR)/.installed: package.json
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts/
 	@touch $@
 
-# Debian's Chromium drives the browser tests; installed when missing (the machines run as root).
+# Debian's Chromium (and a CJK font for readable screenshots) drives the browser tests; installed when
+# missing (the machines run as root).
 chromium:
-	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
+	@(command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi wqy) \
+	  || (apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null) \
 	  || echo "chromium could not be installed: browser tests will be skipped"
 
 demo: setup
@@ -41,10 +43,16 @@ demo: setup
 serve: setup
 	$(VENV)/bin/gunicorn shuzheng.config.wsgi -b 127.0.0.1:8000 -w 3
 
-worker: setup
+# Without a broker, tasks run inside the web process and a worker would only listen to Celery's default
+# amqp://localhost; refuse instead. The check reads settings, so a CELERY_BROKER_URL in .env counts.
+broker-configured: setup
+	@$(SZ) shell -v 0 -c "from django.conf import settings; import sys; \
+	  sys.exit(0 if settings.CELERY_BROKER_URL else 'CELERY_BROKER_URL is not set (e.g. redis://127.0.0.1:6379/0)')"
+
+worker: broker-configured
 	$(VENV)/bin/celery -A shuzheng.config worker -l info
 
-beat: setup
+beat: broker-configured
 	$(VENV)/bin/celery -A shuzheng.config beat -l info
 
 test: setup chromium lint check-migrations pytest

@@ -1,4 +1,4 @@
-"""`shuzheng <command>`: manage.py under the project's name; hyphenated names map to Django's (load-demo → load_demo)."""
+"""`shuzheng <command>`: manage.py under the project's name; `load-demo` runs Django's `load_demo`."""
 
 import os
 import sys

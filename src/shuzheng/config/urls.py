@@ -1,13 +1,16 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from oauth2_provider import urls as oauth2_urls
 from oauth2_provider import views as oauth2_views
 
 from shuzheng.core.api import api
 from shuzheng.core.urls import urlpatterns as ops_urlpatterns
+from shuzheng.identity import oidc
 
 api.add_router("/orgs", "shuzheng.orgs.api.router")
 api.add_router("/identity", "shuzheng.identity.api.router")
+api.add_router("/audit", "shuzheng.identity.audit_api.router")
 
 admin.site.site_header = "数政 · 管理后台"
 admin.site.site_title = "数政管理后台"
@@ -18,7 +21,24 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("accounts/", include("shuzheng.identity.urls")),
-    path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
+    # Short alias of the JWKS document (/o/.well-known/jwks.json), which discovery advertises.
+    path("o/jwks/", oauth2_views.JwksInfoView.as_view(), name="oidc-jwks"),
+    # The consent page in Chinese (same URL as oauth2_provider:authorize, matched first).
+    path("o/authorize/", oidc.AuthorizationView.as_view(), name="oidc-authorize"),
+    # The provider's endpoints only: client applications are registered in the admin, not by any
+    # logged-in user through oauth2_provider's self-service pages (its management_urlpatterns).
+    path(
+        "o/",
+        include(
+            (
+                oauth2_urls.metadata_urlpatterns
+                + oauth2_urls.base_urlpatterns
+                + oauth2_urls.oidc_urlpatterns,
+                "oauth2_provider",
+            ),
+            namespace="oauth2_provider",
+        ),
+    ),
     path(
         ".well-known/openid-configuration",
         oauth2_views.ConnectDiscoveryInfoView.as_view(),

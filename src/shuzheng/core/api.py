@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -56,7 +57,8 @@ def translate_validation(error: NinjaValidationError) -> errors.ApplicationError
         message = _PYDANTIC_MESSAGES.get(kind, "取值无效")
         if kind == "value_error" and item.get("ctx", {}).get("error"):
             message = str(item["ctx"]["error"])
-        field_errors.append({"field": _field_name(list(item.get("loc", []))), "message": message, "type": kind})
+        field = _field_name(list(item.get("loc", [])))
+        field_errors.append({"field": field, "message": message, "type": kind})
     if any(e["type"] == "json_invalid" for e in field_errors):
         return errors.MalformedRequest("请求体不是有效的 JSON。", errors=field_errors)
     summary = "；".join(f"{e['field']}：{e['message']}" for e in field_errors[:5])
@@ -87,12 +89,31 @@ def build_api() -> NinjaAPI:
     def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return problem_response(request, errors.NotFound())
 
+    @api.exception_handler(RequestDataTooBig)
+    def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        from shuzheng.core.middleware import payload_too_large
+
+        return problem_response(request, payload_too_large())
+
     @api.exception_handler(HttpError)
     def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        # ninja 1.7 raises these two itself, in English: an unparsable body (before pydantic sees it,
+        # so never "json_invalid") and a failed CSRF check for cookie-authenticated calls.
+        message = str(exc)
+        if exc.status_code == 400 and message.startswith("Cannot parse request body"):
+            return problem_response(request, errors.MalformedRequest("请求体不是有效的 JSON。"))
+        if exc.status_code == 403 and "CSRF" in message:
+            csrf = errors.PermissionDenied("安全校验（CSRF）未通过，请刷新页面后重试。", code="csrf_failed")
+            return problem_response(request, csrf)
         by_status: dict[int, type[errors.ApplicationError]] = {
-            400: errors.MalformedRequest, 401: errors.AuthenticationRequired, 403: errors.PermissionDenied,
-            404: errors.NotFound, 409: errors.Conflict, 413: errors.PayloadTooLarge,
-            415: errors.UnsupportedMediaType, 429: errors.RateLimited,
+            400: errors.MalformedRequest,
+            401: errors.AuthenticationRequired,
+            403: errors.PermissionDenied,
+            404: errors.NotFound,
+            409: errors.Conflict,
+            413: errors.PayloadTooLarge,
+            415: errors.UnsupportedMediaType,
+            429: errors.RateLimited,
         }
         cls = by_status.get(exc.status_code, errors.ApplicationError)
         return problem_response(request, cls())

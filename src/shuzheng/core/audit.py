@@ -26,7 +26,7 @@ _writer: AuditWriter | None = None
 
 
 def register_writer(writer: AuditWriter) -> None:
-    global _writer  # noqa: PLW0603 - one process-wide writer, set once in AppConfig.ready
+    global _writer
     _writer = writer
 
 

@@ -1,4 +1,4 @@
-"""Per-request facts (request id, ip, channel, actor role) that services and logs read without a request object."""
+"""Per-request facts (request id, ip, channel, role) that services and logs read without a request."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ class RequestContext:
 
 
 _current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
-    "shuzheng_request_context", default=RequestContext()
+    "shuzheng_request_context",
+    default=RequestContext(),  # noqa: B039 - frozen dataclass, safe to share
 )
 
 

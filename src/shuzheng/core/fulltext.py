@@ -78,7 +78,7 @@ def search(doc_type: str, query: str, *, limit: int = 50) -> list[str]:
             "ORDER BY ts_rank(to_tsvector('simple', tokens), to_tsquery('simple', %s)) DESC, id "
             "LIMIT %s"
         )
-        params: list[object] = [doc_type, tsquery, tsquery, limit]
+        params: list[str | int] = [doc_type, tsquery, tsquery, limit]
     else:
         match = " AND ".join("(" + " OR ".join(f'"{t}"' for t in alts) + ")" for alts in terms)
         sql = (

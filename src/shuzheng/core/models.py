@@ -41,3 +41,6 @@ class SearchEntry(models.Model):
         verbose_name = "全文索引"
         verbose_name_plural = "全文索引"
         constraints = [models.UniqueConstraint(fields=["doc_type", "doc_id"], name="searchentry_unique_doc")]
+
+    def __str__(self) -> str:
+        return f"{self.doc_type}:{self.doc_id}"

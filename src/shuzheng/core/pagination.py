@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Field, Model, Q, QuerySet
 
 from shuzheng.core.errors import MalformedRequest
 
@@ -44,21 +44,40 @@ def _decode(cursor: str, width: int) -> list[Any]:
     return values
 
 
+def _field(model: type[Model], path: str) -> Field[Any, Any]:
+    """The concrete field at the end of a lookup path such as "pk", "day" or "department__name"."""
+    field: Any = None
+    for part in path.split("__"):
+        field = model._meta.pk if part == "pk" else model._meta.get_field(part)
+        if field.is_relation and field.related_model is not None:
+            model = field.related_model
+    if field.is_relation:  # a foreign key compares on the target's primary key
+        field = field.target_field
+    return field
+
+
+def _typed(model: type[Model], order: Sequence[str], values: list[Any]) -> list[Any]:
+    typed = []
+    for spec, raw in zip(order, values, strict=True):
+        try:
+            value = None if raw is None else _field(model, spec.lstrip("-")).to_python(raw)
+        except Exception as exc:
+            raise MalformedRequest("分页游标无效，请从第一页重新开始。", code="invalid_cursor") from exc
+        if value is None:  # sort fields are non-null, so a null can only come from a forged cursor
+            raise MalformedRequest("分页游标无效，请从第一页重新开始。", code="invalid_cursor")
+        typed.append(value)
+    return typed
+
+
 def _after(order: Sequence[str], values: list[Any], model: type[Model]) -> Q:
     """Rows strictly after `values` in the lexicographic order `order` (each field may be descending)."""
+    typed = _typed(model, order, values)
     condition = Q()
     for i, spec in enumerate(order):
         name = spec.lstrip("-")
-        field = model._meta.get_field(name.split("__")[0])
-        try:
-            value = field.to_python(values[i])  # type: ignore[union-attr]
-        except Exception as exc:
-            raise MalformedRequest("分页游标无效，请从第一页重新开始。", code="invalid_cursor") from exc
-        step = Q(**{f"{name}__lt" if spec.startswith("-") else f"{name}__gt": value})
-        for prior_spec, prior_value in zip(order[:i], values[:i], strict=True):
-            prior = prior_spec.lstrip("-")
-            prior_field = model._meta.get_field(prior.split("__")[0])
-            step &= Q(**{prior: prior_field.to_python(prior_value)})  # type: ignore[union-attr]
+        step = Q(**{f"{name}__lt" if spec.startswith("-") else f"{name}__gt": typed[i]})
+        for prior_spec, prior_value in zip(order[:i], typed[:i], strict=True):
+            step &= Q(**{prior_spec.lstrip("-"): prior_value})
         condition |= step
     return condition
 
@@ -70,7 +89,8 @@ def keyset_page(
     cursor: str | None = None,
     limit: int = DEFAULT_LIMIT,
 ) -> Page[T]:
-    """`order` must end in a unique field (usually "-id") so the cursor is unambiguous."""
+    """`order` must end in a unique field (usually "-id") so the cursor is unambiguous; sort fields must be
+    non-null (NULLs have no place in a keyset order)."""
     if not 1 <= limit <= MAX_LIMIT:
         raise MalformedRequest(f"每页条数应在 1 到 {MAX_LIMIT} 之间。", code="invalid_limit")
     queryset = queryset.order_by(*order)
@@ -88,7 +108,9 @@ def keyset_page(
 def _value(obj: Model, path: str) -> Any:
     value: Any = obj
     for part in path.split("__"):
-        value = getattr(value, part if part != "pk" else "pk")
+        value = getattr(value, part)
+    if isinstance(value, Model):  # a foreign key at the end of the path sorts by the target's key
+        value = value.pk
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value

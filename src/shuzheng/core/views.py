@@ -24,13 +24,14 @@ class ServerError(errors.ApplicationError):
 
 def _wants_json(request: HttpRequest) -> bool:
     accept = request.headers.get("Accept", "")
-    return request.path.startswith(("/api/", "/open311/")) or "json" in accept and "html" not in accept
+    return request.path.startswith(("/api/", "/open311/")) or ("json" in accept and "html" not in accept)
 
 
 def _respond(request: HttpRequest, error: errors.ApplicationError) -> HttpResponse:
     if _wants_json(request):
         return problem_response(request, error)
-    context = {"problem": error.to_problem(instance=request.path, request_id=getattr(request, "request_id", ""))}
+    request_id = getattr(request, "request_id", "")
+    context = {"problem": error.to_problem(instance=request.path, request_id=request_id)}
     return render(request, "web/error.html", context, status=error.status)
 
 

@@ -1,17 +1,122 @@
-"""Idle-session timeout and the staff second-factor gate (filled in by the identity work)."""
+"""Idle-session timeout and the staff second-factor gate.
 
+Both sit after Django's AuthenticationMiddleware and django-otp's OTPMiddleware. Pages get a redirect
+to the login (or one-time-code) page; API and JSON callers get a 401 problem+json.
+"""
+
+from __future__ import annotations
+
+import time
 from collections.abc import Callable
+from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+
+from shuzheng.core import errors
+from shuzheng.core.api import problem_response
+from shuzheng.identity import services
+from shuzheng.identity.models import User
+
+LAST_ACTIVITY_KEY = "identity_last_activity"
+SESSION_EXPIRED_KEY = "identity_session_expired"
+
+
+def wants_json(request: HttpRequest) -> bool:
+    if request.path.startswith("/api/"):
+        return True
+    if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+        return True
+    accept = request.headers.get("Accept", "")
+    return "json" in accept and "html" not in accept
+
+
+def _redirect_with_next(request: HttpRequest, url: str) -> HttpResponseRedirect:
+    if request.method == "GET":
+        return HttpResponseRedirect(f"{url}?{urlencode({'next': request.get_full_path()})}")
+    return HttpResponseRedirect(url)
+
+
+def staff_needs_second_factor(user: object) -> bool:
+    """Whether this (authenticated) user still has to pass the one-time code before using the platform."""
+    if not settings.SHUZHENG_STAFF_OTP_REQUIRED:
+        return False
+    if getattr(user, "kind", None) != User.Kind.STAFF:
+        return False
+    is_verified = getattr(user, "is_verified", None)
+    return not (callable(is_verified) and is_verified())
 
 
 class IdleTimeoutMiddleware:
+    """Logs out sessions idle longer than `settings.IDLE_TIMEOUT_SECONDS` (last activity kept in session)."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        if user is not None and session is not None and user.is_authenticated:
+            now = time.time()
+            last = session.get(LAST_ACTIVITY_KEY)
+            timeout = settings.IDLE_TIMEOUT_SECONDS
+            if isinstance(last, int | float) and timeout and now - last > timeout:
+                return self._expire(request, user)
+            session[LAST_ACTIVITY_KEY] = now
         return self.get_response(request)
 
+    @staticmethod
+    def _expire(request: HttpRequest, user: object) -> HttpResponse:
+        services.logged_out(user=user, reason="idle_timeout")  # type: ignore[arg-type]
+        logout(request)
+        request.session[SESSION_EXPIRED_KEY] = True
+        minutes = max(1, round(settings.IDLE_TIMEOUT_SECONDS / 60))
+        if wants_json(request):
+            return problem_response(
+                request,
+                errors.AuthenticationRequired(
+                    f"登录已超时（超过 {minutes} 分钟未操作），请重新登录。", code="session_expired"
+                ),
+            )
+        return _redirect_with_next(request, reverse("identity:login"))
 
-class StaffSecondFactorMiddleware(IdleTimeoutMiddleware):
-    pass
+
+class StaffSecondFactorMiddleware:
+    """Staff sessions that have not passed the TOTP step may only reach login, OTP, logout and probes."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    @staticmethod
+    def exempt(path: str) -> bool:
+        prefixes = (
+            reverse("identity:login"),
+            reverse("identity:otp"),  # also /accounts/otp/setup/
+            reverse("identity:logout"),
+            settings.STATIC_URL or "/static/",
+            "/healthz",
+            "/readyz",
+            "/.well-known/",
+        )
+        return path.startswith(prefixes)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            settings.SHUZHENG_STAFF_OTP_REQUIRED
+            and user is not None
+            and user.is_authenticated
+            and not self.exempt(request.path)
+            and staff_needs_second_factor(user)
+        ):
+            if wants_json(request):
+                return problem_response(
+                    request,
+                    errors.AuthenticationRequired(
+                        "工作人员须先完成动态口令（二次）验证。", code="second_factor_required"
+                    ),
+                )
+            return _redirect_with_next(request, reverse("identity:otp"))
+        return self.get_response(request)

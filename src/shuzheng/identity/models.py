@@ -154,6 +154,9 @@ class PasswordHistory(models.Model):
         verbose_name_plural = "历史密码"
         ordering = ["-created_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.created_at:%Y-%m-%d}"
+
 
 class AuditEvent(models.Model):
     """One link of the audit chain: hash = SM3(prev_hash || canonical JSON of the event)."""
@@ -212,6 +215,9 @@ class AuditChainHead(models.Model):
         verbose_name = "审计链头"
         verbose_name_plural = "审计链头"
 
+    def __str__(self) -> str:
+        return f"#{self.seq}"
+
 
 class AuditArchive(models.Model):
     """Events purged after retention live in a signed file; verification restarts from `last_hash`."""
@@ -229,3 +235,6 @@ class AuditArchive(models.Model):
         verbose_name = "审计归档"
         verbose_name_plural = "审计归档"
         ordering = ["-last_seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.first_seq}–#{self.last_seq}"

@@ -1,7 +1,105 @@
+"""Template context shared by the portal and the workbench: names, and the navigation menus.
+
+A menu entry names the URL it will use once its context exists (e.g. "catalog:guide_list"); until that
+URL resolves, the entry falls back to an anchor on the portal home page or is hidden, so no page ever
+links to a dead URL. Contexts light up their entry simply by registering a URL with that name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
+
+PLATFORM_NAME = "数政"
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    key: str
+    label: str
+    url_names: tuple[str, ...]
+    # Until a URL resolves: "#anchor" (a section of the portal home page); None hides the entry.
+    fallback: str | None = None
+    needs_login: bool = False
+    needs_staff: bool = False  # user.is_staff: may use the Django admin
+    needs_perm: str | None = None
+
+
+@dataclass(frozen=True)
+class NavLink:
+    key: str
+    label: str
+    url: str
+    current: bool
+
+
+PORTAL_NAV: tuple[NavEntry, ...] = (
+    NavEntry("home", "首页", ("web:portal",)),
+    NavEntry("guides", "办事指南", ("catalog:guide_list",), fallback="#services"),
+    NavEntry("my_cases", "我的办件", ("cases:my_cases",), needs_login=True),
+    NavEntry("appeals", "诉求反映", ("appeals:new",), fallback="#appeals"),
+    NavEntry("open_data", "开放数据", ("datahub:open_data",)),
+)
+
+WORKBENCH_NAV: tuple[NavEntry, ...] = (
+    NavEntry("home", "工作台首页", ("web:workbench",)),
+    NavEntry("orgs", "组织机构", ("web:workbench_orgs",)),
+    NavEntry("audit", "审计日志", ("web:workbench_audit",), needs_perm="identity.view_auditevent"),
+    NavEntry("profile", "我的资料", ("web:profile",)),
+    NavEntry("admin", "管理后台", ("admin:index",), needs_staff=True),
+)
+
+
+def resolve_first(*names: str) -> str | None:
+    """The URL of the first name that resolves, or None while none of those contexts exists."""
+    for name in names:
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return None
+
+
+def build_nav(request: HttpRequest, entries: tuple[NavEntry, ...]) -> list[NavLink]:
+    user = getattr(request, "user", None)
+    authenticated = bool(user is not None and user.is_authenticated)
+    is_staff = authenticated and bool(getattr(user, "is_staff", False))
+    home_url = reverse("web:portal")
+    links: list[NavLink] = []
+    for entry in entries:
+        if (entry.needs_login and not authenticated) or (entry.needs_staff and not is_staff):
+            continue
+        if entry.needs_perm and not (authenticated and user.has_perm(entry.needs_perm)):  # type: ignore[union-attr]
+            continue
+        url = resolve_first(*entry.url_names)
+        if url is None and entry.fallback:
+            url = home_url + entry.fallback
+        if url is None:
+            continue
+        current = request.path == url or (
+            url not in (home_url, reverse("web:workbench"))
+            and "#" not in url
+            and request.path.startswith(url)
+        )
+        links.append(NavLink(entry.key, entry.label, url, current))
+    return links
 
 
 def platform(request: HttpRequest) -> dict[str, Any]:
-    return {"platform_name": "数政", "city_name": "恩平市"}
+    city_name = getattr(settings, "SHUZHENG_CITY_NAME", "恩平市")
+    portal_name = f"{city_name}政务服务网"
+    return {
+        "platform_name": PLATFORM_NAME,
+        "city_name": city_name,
+        "portal_name": portal_name,
+        "site_name": f"{portal_name} · {PLATFORM_NAME}",
+        "workbench_name": f"{PLATFORM_NAME}工作台",
+        # Built on first use only: pages without a menu (API, admin) pay nothing.
+        "portal_nav": SimpleLazyObject(lambda: build_nav(request, PORTAL_NAV)),
+        "workbench_nav": SimpleLazyObject(lambda: build_nav(request, WORKBENCH_NAV)),
+    }

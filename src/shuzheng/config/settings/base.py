@@ -37,6 +37,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "shuzheng.core.middleware.RequestContextMiddleware",
+    "shuzheng.core.middleware.RequestGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -115,7 +116,7 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "shuzheng.identity.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "shuzheng.identity.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "shuzheng.identity.passwords.NotUsernameValidator"},
@@ -154,6 +155,11 @@ OAUTH2_PROVIDER = {
     "SCOPES": {"openid": "身份标识", "profile": "姓名与账号", "email": "电子邮箱"},
     "OAUTH2_VALIDATOR_CLASS": "shuzheng.identity.oidc.ShuzhengOIDCValidator",
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    # RFC 9700 (OAuth security BCP): only S256 PKCE, no implicit or password grant, no tokens in URLs.
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
 }
 
 # --- national crypto ---------------------------------------------------------
@@ -171,6 +177,8 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# Workers log through settings.LOGGING (JSON lines, redaction) instead of Celery's own plain-text setup.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "Asia/Shanghai"
 
 # --- language, time, static ------------------------------------------------------
@@ -206,6 +214,11 @@ X_FRAME_OPTIONS = "DENY"
 # --- operations -------------------------------------------------------------------
 METRICS_TOKEN = env.str("SHUZHENG_METRICS_TOKEN", default="")
 METRICS_ALLOWED_IPS = env.list("SHUZHENG_METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+# Reverse proxies (addresses or CIDR) whose X-Forwarded-For / X-Forwarded-Proto are believed: the client
+# address in audit events and logs, and https for CSRF origins and OIDC URLs behind TLS termination.
+TRUSTED_PROXIES = env.list("SHUZHENG_TRUSTED_PROXIES", default=[])
+if TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 LOG_LEVEL = env.str("SHUZHENG_LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,

@@ -1,4 +1,4 @@
-"""Key ring for field encryption, read from settings: 'id:hex,id:hex' — the first key encrypts, all decrypt."""
+"""Field-encryption key ring from settings, 'id:hex,id:hex': the first key encrypts, all decrypt."""
 
 from __future__ import annotations
 

@@ -28,6 +28,8 @@ def sm4_gcm_encrypt(key: bytes, plaintext: bytes, *, nonce: bytes | None = None,
 
 
 def sm4_gcm_decrypt(key: bytes, blob: bytes, *, aad: bytes = b"") -> bytes:
+    if len(blob) < _NONCE + _TAG:
+        raise DecryptionError("ciphertext is too short")
     nonce, body, tag = blob[:_NONCE], blob[_NONCE:-_TAG], blob[-_TAG:]
     decryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce, tag)).decryptor()
     decryptor.authenticate_additional_data(aad)
@@ -51,7 +53,11 @@ def decrypt_text(stored: str) -> str:
     key = key_by_id(key_id)
     if key is None:
         raise DecryptionError(f"unknown key id {key_id!r}")
-    return sm4_gcm_decrypt(key, base64.b64decode(payload), aad=key_id.encode()).decode()
+    try:
+        blob = base64.b64decode(payload, validate=True)
+    except ValueError as exc:
+        raise DecryptionError("ciphertext is not valid base64") from exc
+    return sm4_gcm_decrypt(key, blob, aad=key_id.encode()).decode()
 
 
 def key_id_of(stored: str) -> str:

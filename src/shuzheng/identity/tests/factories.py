@@ -34,6 +34,7 @@ class RoleFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Role
         django_get_or_create = ("code",)
+        skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"role{n}")
     name = factory.Sequence(lambda n: f"测试角色{n}")

@@ -1,6 +1,6 @@
 import factory
 
-from shuzheng.orgs.models import Department, Division
+from shuzheng.orgs.models import Department, Division, Grid, GridWorker, Hall, Kiosk, Window
 
 
 def _path(obj, key: str) -> str:  # type: ignore[no-untyped-def]
@@ -30,3 +30,56 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
     parent = None
     division = factory.SubFactory(DivisionFactory, code="440785", name="恩平市", level=Division.Level.CITY)
     path = factory.LazyAttribute(lambda o: _path(o, o.code))
+
+
+class HallFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Hall
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"HT{n:05d}")
+    name = factory.Sequence(lambda n: f"测试大厅{n}")
+    level = Hall.Level.CITY
+    division = factory.SubFactory(DivisionFactory, code="440785", name="恩平市", level=Division.Level.CITY)
+
+
+class WindowFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Window
+
+    hall = factory.SubFactory(HallFactory)
+    number = factory.Sequence(lambda n: f"{n + 1:02d}")
+    name = "综合受理窗口"
+    kind = Window.Kind.COMPREHENSIVE
+    department = None
+
+
+class KioskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Kiosk
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"KT{n:05d}")
+    kind = Kiosk.Kind.KIOSK
+    name = factory.Sequence(lambda n: f"测试自助机{n}")
+    division = factory.SubFactory(DivisionFactory, code="440785", name="恩平市", level=Division.Level.CITY)
+    hall = None
+
+
+class GridFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Grid
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"GT{n:05d}")
+    name = factory.Sequence(lambda n: f"测试网格{n}")
+    division = factory.SubFactory(DivisionFactory)
+
+
+class GridWorkerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GridWorker
+
+    grid = factory.SubFactory(GridFactory)
+    name = factory.Sequence(lambda n: f"网格员{n}")
+    phone = factory.Sequence(lambda n: f"1390750{n % 10000:04d}")

@@ -1,0 +1,297 @@
+"""Demo accounts for Enping: roles, staff with TOTP devices, 20 citizens and 3 enterprise agents.
+
+Needs the orgs demo data first (departments and divisions are looked up by code through the ORM, so
+identity does not import orgs). `load()` is idempotent: accounts are keyed by username, an existing
+account keeps its password, device and roles, and missing pieces are added.
+
+Every demo account uses `DEMO_PASSWORD`. The demo settings switch the staff second factor off; the
+TOTP secrets returned here let a login under the real settings (or a browser test) pass it.
+"""
+
+from __future__ import annotations
+
+from base64 import b32encode
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Final
+
+from django.apps import apps
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from shuzheng.core.crypto import blind_index
+from shuzheng.core.validators import generate_id_number, generate_uscc
+from shuzheng.identity import services
+from shuzheng.identity.models import DataScopeKind, Role, RoleAssignment, User
+
+Progress = Callable[[str, int, int], None]
+
+DEMO_PASSWORD: Final = "Enping#2026"  # noqa: S105 - the published demo password, printed by load-demo
+REGION: Final = "440785"
+CITY_DEPARTMENT: Final = "EP001"  # 恩平市政务服务数据管理局
+SHAHU_TOWN: Final = "440785103"  # 沙湖镇
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    password: str
+    full_name: str
+    role: str
+    scope: str
+    kind: str = User.Kind.STAFF
+    otp_secret: str = ""  # base32, as typed into an authenticator app; "" for citizens
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    code: str
+    name: str
+    description: str
+    permissions: tuple[str, ...]
+
+
+_ORGS_VIEW = ("orgs.view_division", "orgs.view_department", "orgs.view_hall", "orgs.view_window")
+_USER_ADMIN = (
+    "identity.view_user",
+    "identity.add_user",
+    "identity.change_user",
+    "identity.view_role",
+    "identity.view_roleassignment",
+    "identity.add_roleassignment",
+    "identity.delete_roleassignment",
+)
+
+ROLES: Final[tuple[RoleSpec, ...]] = (
+    RoleSpec("system_admin", "系统管理员", "平台全部权限，可查看明文个人信息。", ("*",)),
+    RoleSpec(
+        "department_admin", "部门管理员", "管理本部门及下级部门的账号和角色。", (*_USER_ADMIN, *_ORGS_VIEW)
+    ),
+    RoleSpec(
+        "window_clerk",
+        "窗口工作人员",
+        "政务服务大厅窗口受理，可为群众登记账号。",
+        ("identity.view_user", "identity.add_user", *_ORGS_VIEW),
+    ),
+    RoleSpec(
+        "town_clerk",
+        "镇街工作人员",
+        "镇（街道）及下辖村（社区）的政务服务。",
+        ("identity.view_user", *_ORGS_VIEW),
+    ),
+    RoleSpec(
+        "auditor",
+        "审计员",
+        "查阅与核验审计日志。",
+        ("identity.view_auditevent", "identity.view_auditarchive", "identity.view_user"),
+    ),
+    RoleSpec("grid_worker", "网格员", "网格事件上报，只看本人数据。", ("identity.view_user",)),
+    RoleSpec(
+        "data_admin",
+        "数据管理员",
+        "数据资源目录、共享与开放（数据中台）。",
+        ("identity.view_user", *_ORGS_VIEW),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class StaffSpec:
+    username: str
+    full_name: str
+    department: str
+    role: str
+    scope: str
+    scope_label: str
+    division: str = ""
+    superuser: bool = False
+    admin_site: bool = False
+
+
+STAFF: Final[tuple[StaffSpec, ...]] = (
+    StaffSpec("admin", "梁志远", CITY_DEPARTMENT, "system_admin", DataScopeKind.ALL, "全部", superuser=True,
+              admin_site=True),
+    StaffSpec("zwsj_admin", "吴丽芳", CITY_DEPARTMENT, "department_admin", DataScopeKind.DEPARTMENT_TREE,
+              "恩平市政务服务数据管理局及下级", admin_site=True),
+    StaffSpec("window01", "郑嘉欣", CITY_DEPARTMENT, "window_clerk", DataScopeKind.DEPARTMENT,
+              "恩平市政务服务数据管理局"),
+    StaffSpec("shahu_clerk", "冯国荣", f"EP{SHAHU_TOWN}", "town_clerk", DataScopeKind.DIVISION_TREE,
+              "沙湖镇及下辖村（社区）", division=SHAHU_TOWN),
+    StaffSpec("auditor", "岑惠玲", CITY_DEPARTMENT, "auditor", DataScopeKind.ALL, "全部"),
+    StaffSpec("grid01", "甄俊杰", f"EP{SHAHU_TOWN}-02", "grid_worker", DataScopeKind.SELF, "仅本人"),
+    StaffSpec("data_admin", "何海燕", CITY_DEPARTMENT, "data_admin", DataScopeKind.ALL, "全部"),
+)  # fmt: skip
+
+_SURNAMES: Final = ("陈", "李", "黄", "梁", "吴", "冯", "郑", "岑", "司徒", "何")
+_GIVEN: Final = ("建明", "秀珍", "伟强", "美玲", "家豪", "淑仪", "志华", "婉婷", "锦荣", "嘉怡")
+CITIZEN_COUNT: Final = 20
+
+#: (username, person's name, enterprise name, USCC sequence)
+AGENTS: Final = (
+    ("agent01", "司徒文华", "恩平市锦江温泉旅游有限公司（演示）", 10001),
+    ("agent02", "吴嘉伟", "恩平市侨乡电声科技有限公司（演示）", 10002),
+    ("agent03", "梁晓琳", "恩平市簕菜农业专业合作社（演示）", 10003),
+)
+
+
+def _otp_secret(device: TOTPDevice | None) -> str:
+    return b32encode(device.bin_key).decode() if device is not None else ""
+
+
+def _role_names() -> dict[str, str]:
+    return {spec.code: spec.name for spec in ROLES}
+
+
+def _ensure_roles() -> dict[str, Role]:
+    permission_model = apps.get_model("auth", "Permission")
+    everything = [
+        f"{app_label}.{codename}"
+        for app_label, codename in permission_model.objects.values_list("content_type__app_label", "codename")
+    ]
+    roles = {}
+    for spec in ROLES:
+        permissions = everything if spec.permissions == ("*",) else list(spec.permissions)
+        roles[spec.code] = services.role_ensure(
+            actor=None, code=spec.code, name=spec.name, description=spec.description, permissions=permissions
+        )
+    return roles
+
+
+def _ensure_staff(
+    spec: StaffSpec, roles: dict[str, Role], departments: dict[str, Any], divisions: dict[str, Any]
+) -> DemoAccount:
+    department = departments[spec.department]
+    user = User.objects.filter(username=spec.username).first()
+    if user is None:
+        user = services.staff_create(
+            actor=None,
+            username=spec.username,
+            full_name=spec.full_name,
+            department_id=department.pk,
+            email=f"{spec.username}@demo.example.cn",
+            password=DEMO_PASSWORD,
+            is_staff=spec.admin_site,
+        )
+        if spec.superuser:
+            user.is_superuser = True
+            services.user_admin_save(actor=None, user=user, created=False, changed=["is_superuser"])
+    division = divisions.get(spec.division) if spec.division else None
+    role = roles[spec.role]
+    if not RoleAssignment.objects.filter(user=user, role=role).exists():
+        services.role_assign(
+            actor=None,
+            user=user,
+            role=role,
+            scope=spec.scope,
+            department_id=department.pk
+            if spec.scope in (DataScopeKind.DEPARTMENT, DataScopeKind.DEPARTMENT_TREE)
+            else None,
+            division_id=division.pk if division is not None else None,
+        )
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    if device is None:
+        device = services.otp_device_enrol(actor=None, user=user)
+    return DemoAccount(
+        username=user.username,
+        password=DEMO_PASSWORD,
+        full_name=user.full_name,
+        role=_role_names()[spec.role],
+        scope=spec.scope_label,
+        kind=User.Kind.STAFF,
+        otp_secret=_otp_secret(device),
+    )
+
+
+def _citizen_name(n: int) -> str:
+    return _SURNAMES[n % len(_SURNAMES)] + _GIVEN[(n * 3 + n // len(_SURNAMES)) % len(_GIVEN)]
+
+
+def _citizen_id(n: int) -> str:
+    birth = date(1960 + (n * 7) % 45, 1 + n % 12, 1 + (n * 5) % 28)
+    return generate_id_number(REGION, birth, seq=100 + n, female=n % 2 == 1)
+
+
+def _ensure_citizen(n: int) -> DemoAccount:
+    username = f"citizen{n:02d}"
+    id_number = _citizen_id(n)
+    user = User.objects.filter(username=username).first()
+    if user is None and not User.objects.filter(id_number_index=blind_index(id_number)).exists():
+        user = services.citizen_create(
+            actor=None,
+            username=username,
+            full_name=_citizen_name(n),
+            id_number=id_number,
+            mobile=f"1370750{n:04d}",
+            password=DEMO_PASSWORD,
+        )
+    return DemoAccount(
+        username=username,
+        password=DEMO_PASSWORD,
+        full_name=user.full_name if user is not None else _citizen_name(n),
+        role="自然人",
+        scope="仅本人",
+        kind=User.Kind.CITIZEN,
+    )
+
+
+def _ensure_agent(index: int, username: str, full_name: str, enterprise: str, uscc_seq: int) -> DemoAccount:
+    id_number = generate_id_number(
+        REGION, date(1975 + index * 4, 3 + index, 10 + index), seq=400 + index, female=index % 2 == 0
+    )
+    user = User.objects.filter(username=username).first()
+    if user is None and not User.objects.filter(id_number_index=blind_index(id_number)).exists():
+        user = services.enterprise_agent_create(
+            actor=None,
+            username=username,
+            full_name=full_name,
+            id_number=id_number,
+            enterprise_uscc=generate_uscc(REGION, uscc_seq),
+            enterprise_name=enterprise,
+            mobile=f"1370751{index:04d}",
+            password=DEMO_PASSWORD,
+        )
+    return DemoAccount(
+        username=username,
+        password=DEMO_PASSWORD,
+        full_name=full_name,
+        role="法人经办人",
+        scope=enterprise,
+        kind=User.Kind.ENTERPRISE_AGENT,
+    )
+
+
+def load(progress: Progress | None = None) -> list[DemoAccount]:
+    """Create the demo roles and accounts (idempotent) and return them, staff first.
+
+    ``progress(label, done, total)`` is called after each of the 4 steps.
+    """
+    department_model = apps.get_model("orgs", "Department")
+    division_model = apps.get_model("orgs", "Division")
+    wanted_departments = {spec.department for spec in STAFF}
+    departments = {d.code: d for d in department_model.objects.filter(code__in=wanted_departments)}
+    missing = wanted_departments - set(departments)
+    if missing:
+        raise RuntimeError(f"请先加载组织机构演示数据（缺少部门 {', '.join(sorted(missing))}）")
+    divisions = {
+        d.code: d for d in division_model.objects.filter(code__in={s.division for s in STAFF if s.division})
+    }
+
+    steps = ("角色", "工作人员账号", "自然人账号", "法人经办人账号")
+    total = len(steps)
+
+    def step(done: int) -> None:
+        if progress is not None:
+            progress(steps[done - 1], done, total)
+
+    accounts: list[DemoAccount] = []
+    with transaction.atomic():
+        roles = _ensure_roles()
+        step(1)
+        accounts += [_ensure_staff(spec, roles, departments, divisions) for spec in STAFF]
+        step(2)
+        accounts += [_ensure_citizen(n) for n in range(1, CITIZEN_COUNT + 1)]
+        step(3)
+        accounts += [_ensure_agent(i, *agent) for i, agent in enumerate(AGENTS, start=1)]
+        step(4)
+    return accounts

@@ -1,0 +1,123 @@
+"""Reads with rules: users and roles as the caller's data scope allows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import Permission
+from django.db.models import Prefetch, Q, QuerySet
+
+from shuzheng.core.crypto import blind_index
+from shuzheng.core.errors import NotFound, PermissionDenied, ValidationFailed
+from shuzheng.core.pagination import DEFAULT_LIMIT, Page, keyset_page
+from shuzheng.core.validators import validate_id_number
+from shuzheng.identity.models import Role, RoleAssignment, User
+from shuzheng.identity.scopes import DataScope, data_scope_for
+
+USER_ORDER = ("username",)
+
+
+def _require_perm(actor: Any, permission: str) -> None:
+    if actor is None or not actor.has_perm(permission):
+        raise PermissionDenied()
+
+
+def user_scope(actor: Any, permission: str = "identity.view_user") -> DataScope:
+    return data_scope_for(actor, permission)
+
+
+def user_visible_queryset(*, actor: Any, permission: str = "identity.view_user") -> QuerySet[User]:
+    """Users in the actor's scope for `permission`: by department; `self` grants give the actor only."""
+    scope = data_scope_for(actor, permission)
+    return scope.filter(User.objects.all(), department="department", owner="pk")
+
+
+def user_list(
+    *,
+    actor: Any,
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    kind: str | None = None,
+    department_id: int | None = None,
+    search: str | None = None,
+) -> Page[User]:
+    """A keyset page of users ordered by username, within the actor's `identity.view_user` scope."""
+    _require_perm(actor, "identity.view_user")
+    queryset = user_visible_queryset(actor=actor).select_related("department")
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if department_id is not None:
+        queryset = queryset.filter(department_id=department_id)
+    if search:
+        search = search.strip()
+        queryset = queryset.filter(Q(username__istartswith=search) | Q(full_name__contains=search))
+    return keyset_page(queryset, order=USER_ORDER, cursor=cursor, limit=limit)
+
+
+def user_get(*, actor: Any, user_id: int, permission: str = "identity.view_user") -> User:
+    """One user; outside the actor's scope it does not exist (404), so ids cannot be probed."""
+    if actor is not None and getattr(actor, "pk", None) == user_id:
+        return User.objects.select_related("department").get(pk=user_id)
+    _require_perm(actor, permission)
+    user = (
+        user_visible_queryset(actor=actor, permission=permission)
+        .select_related("department")
+        .filter(pk=user_id)
+        .first()
+    )
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def user_assignments(*, user: User) -> list[RoleAssignment]:
+    return list(
+        RoleAssignment.objects.filter(user=user)
+        .select_related("role", "department", "division")
+        .order_by("role__code", "pk")
+    )
+
+
+def role_list(*, actor: Any) -> list[Role]:
+    _require_perm(actor, "identity.view_role")
+    permissions = Permission.objects.select_related("content_type").order_by(
+        "content_type__app_label", "codename"
+    )
+    return list(Role.objects.prefetch_related(Prefetch("permissions", queryset=permissions)).order_by("code"))
+
+
+def role_get(*, code: str) -> Role:
+    """A role by code; unknown codes are bad input naming the `role` field."""
+    role = Role.objects.filter(code=code).first()
+    if role is None:
+        raise ValidationFailed.for_field("role", "角色不存在")
+    return role
+
+
+def assignment_get(*, actor: Any, assignment_id: int) -> RoleAssignment:
+    """An assignment whose user lies in the actor's `identity.view_user` scope; 404 otherwise."""
+    assignment = RoleAssignment.objects.select_related("user", "role").filter(pk=assignment_id).first()
+    if assignment is None:
+        raise NotFound()
+    user_get(actor=actor, user_id=assignment.user_id)
+    return assignment
+
+
+def citizen_get_by_id_number(id_number: str) -> User | None:
+    """The person (citizen or enterprise agent) registered with this ID number, via the blind index."""
+    try:
+        number = validate_id_number(id_number)
+    except ValidationFailed:
+        return None
+    return (
+        User.objects.filter(
+            id_number_index=blind_index(number),
+            kind__in=[User.Kind.CITIZEN, User.Kind.ENTERPRISE_AGENT],
+        )
+        .select_related("department")
+        .first()
+    )
+
+
+def permission_names(permissions: Any) -> list[str]:
+    return sorted(f"{p.content_type.app_label}.{p.codename}" for p in permissions)

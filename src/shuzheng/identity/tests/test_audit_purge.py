@@ -1,0 +1,287 @@
+"""Retention purge: the 180-day guard, signed archives, verification across archives, tamper detection."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+
+from shuzheng.core.crypto import sm2
+from shuzheng.identity.audit import verify_chain, write_event
+from shuzheng.identity.audit_archive import (
+    PURGE_ACTION,
+    RetentionViolation,
+    latest_allowed_cutoff,
+    purge_before,
+    verify_all_archives,
+    verify_archive,
+)
+from shuzheng.identity.models import AuditArchive, AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+WriteAt = Callable[..., list[AuditEvent]]
+
+
+@pytest.fixture(autouse=True)
+def _platform_key(settings):  # type: ignore[no-untyped-def]
+    settings.SHUZHENG_SM2_PRIVATE_KEY = sm2.generate_keypair()[0]
+
+
+@pytest.fixture
+def write_at(monkeypatch: pytest.MonkeyPatch) -> WriteAt:
+    """Write `n` events that occurred `days_ago` days ago (the clock is moved, not the row)."""
+    real_now = timezone.now
+
+    def write(n: int, *, days_ago: float) -> list[AuditEvent]:
+        moment = real_now() - timedelta(days=days_ago)
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+        try:
+            return [
+                write_event(
+                    actor=None,
+                    action="test.thing.update",
+                    subject_type="test.thing",
+                    subject_id=str(i),
+                    before={"n": i},
+                    after={"名称": f"事件{i}"},
+                )
+                for i in range(n)
+            ]
+        finally:
+            monkeypatch.setattr(timezone, "now", real_now)
+
+    return write
+
+
+def read_lines(path: Path) -> list[dict[str, Any]]:
+    with gzip.open(path, "rb") as handle:
+        return [json.loads(line) for line in handle]
+
+
+def days_ago(days: int) -> date:
+    return timezone.localdate() - timedelta(days=days)
+
+
+# --- retention guard -------------------------------------------------------------------------------
+
+
+def test_cutoff_inside_the_retention_period_is_refused(write_at: WriteAt, settings) -> None:  # type: ignore[no-untyped-def]
+    write_at(3, days_ago=400)
+    assert latest_allowed_cutoff() == days_ago(settings.AUDIT_RETENTION_DAYS)
+    with pytest.raises(RetentionViolation, match="网络安全法》第二十一条") as error:
+        purge_before(before=days_ago(settings.AUDIT_RETENTION_DAYS - 1))
+    assert error.value.errors[0]["field"] == "before"
+    assert AuditEvent.objects.count() == 3
+    assert not AuditArchive.objects.exists()
+    # The boundary day itself is allowed.
+    assert purge_before(before=latest_allowed_cutoff(), dry_run=True).count == 3
+
+
+def test_retention_follows_the_setting(write_at: WriteAt, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.AUDIT_RETENTION_DAYS = 365
+    write_at(1, days_ago=400)
+    with pytest.raises(RetentionViolation, match="365 天"):
+        purge_before(before=days_ago(300))
+
+
+def test_a_young_event_inside_the_range_blocks_the_purge(write_at: WriteAt) -> None:
+    """A clock that jumped back puts a recent event before an old one in seq; it must not be purged."""
+    write_at(1, days_ago=10)
+    write_at(1, days_ago=400)
+    with pytest.raises(RetentionViolation):
+        purge_before(before=days_ago(300))
+    assert AuditEvent.objects.count() == 2
+
+
+def test_command_refuses_a_young_cutoff_in_chinese(write_at: WriteAt) -> None:
+    write_at(1, days_ago=400)
+    with pytest.raises(CommandError, match="留存 180 天"):
+        call_command("audit_purge", "--before", days_ago(30).isoformat(), stdout=io.StringIO())
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("audit_purge", "--before", "2020/01/01", stdout=io.StringIO())
+    assert AuditEvent.objects.count() == 1
+
+
+# --- archive and purge -----------------------------------------------------------------------------
+
+
+def test_dry_run_changes_nothing(write_at: WriteAt, settings) -> None:  # type: ignore[no-untyped-def]
+    write_at(4, days_ago=400)
+    write_at(2, days_ago=1)
+    out = io.StringIO()
+    call_command("audit_purge", "--before", days_ago(200).isoformat(), "--dry-run", stdout=out)
+    assert "试运行" in out.getvalue()
+    assert "#1–#4，共 4 条" in out.getvalue()
+    assert AuditEvent.objects.count() == 6
+    assert not AuditArchive.objects.exists()
+    assert not list(Path(settings.AUDIT_ARCHIVE_DIR).glob("*"))
+
+
+def test_nothing_old_enough_is_a_no_op(write_at: WriteAt) -> None:
+    write_at(2, days_ago=5)
+    result = purge_before(before=days_ago(200))
+    assert result.count == 0
+    assert AuditEvent.objects.count() == 2
+
+
+def test_purge_archives_signs_deletes_and_the_chain_still_verifies(write_at: WriteAt) -> None:
+    old = write_at(5, days_ago=400)
+    write_at(3, days_ago=300)
+    write_at(4, days_ago=1)
+
+    result = purge_before(before=days_ago(350))
+
+    assert (result.first_seq, result.last_seq, result.count) == (1, 5, 5)
+    archive = AuditArchive.objects.get()
+    assert (archive.first_seq, archive.last_seq, archive.event_count) == (1, 5, 5)
+    assert archive.last_hash == old[-1].hash
+    assert result.path is not None
+    assert result.path.name == archive.file_name
+    message = f"{archive.file_sm3}|1|5|{archive.last_hash}".encode()
+    assert sm2.platform_signer().verify(message, archive.signature)
+    assert not AuditEvent.objects.filter(seq__lte=5).exists()
+    purge_event = AuditEvent.objects.get(action=PURGE_ACTION)
+    assert purge_event.seq == 13
+    assert purge_event.subject_type == "identity.auditarchive"
+    assert purge_event.after["last_seq"] == 5
+
+    lines = read_lines(result.path)
+    assert [line["seq"] for line in lines[1:]] == [1, 2, 3, 4, 5]
+    assert lines[1]["after"] == {"名称": "事件0"}
+
+    verified = verify_chain()
+    assert verified.ok, verified.summary()
+    assert (verified.first_seq, verified.last_seq, verified.count, verified.archived_through) == (6, 13, 8, 5)
+    assert "#5 及以前已归档" in verified.summary()
+    assert verify_archive(result.path).ok
+
+    # A second purge continues where the first archive ended.
+    second = purge_before(before=days_ago(200))
+    assert (second.first_seq, second.last_seq) == (6, 8)
+    assert verify_chain().ok
+    assert [r.ok for r in verify_all_archives()] == [True, True]
+
+
+def test_purge_leaves_the_guard_up_for_the_rest_of_the_transaction(write_at: WriteAt) -> None:
+    write_at(2, days_ago=400)
+    write_at(2, days_ago=1)
+    with transaction.atomic():
+        purge_before(before=days_ago(200))
+        if connection.vendor == "postgresql":
+            with (
+                pytest.raises(DatabaseError, match="append-only"),
+                transaction.atomic(),
+                connection.cursor() as cursor,
+            ):
+                cursor.execute("DELETE FROM identity_auditevent WHERE seq = 3")
+    assert AuditEvent.objects.filter(seq=3).exists()
+
+
+def test_missing_event_inside_the_range_aborts_the_purge(write_at: WriteAt, settings) -> None:  # type: ignore[no-untyped-def]
+    write_at(4, days_ago=400)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT set_config('shuzheng.audit_purge', 'on', true)")
+        cursor.execute("DELETE FROM identity_auditevent WHERE seq = 2")
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT set_config('shuzheng.audit_purge', '', true)")
+    with pytest.raises(Exception, match="不连续"):
+        purge_before(before=days_ago(200))
+    assert not AuditArchive.objects.exists()
+    assert not list(Path(settings.AUDIT_ARCHIVE_DIR).glob("*.gz"))
+
+
+def test_audit_verify_command_checks_archives_too(write_at: WriteAt) -> None:
+    write_at(3, days_ago=400)
+    write_at(1, days_ago=1)
+    call_command("audit_purge", "--before", days_ago(200).isoformat(), stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("audit_verify", "--archives", stdout=out, stderr=io.StringIO())
+    assert "归档文件完整：audit-000000000001-000000000003.jsonl.gz" in out.getvalue()
+    assert "审计链完整：共 2 条事件，首条 #4，末条 #5（#3 及以前已归档）" in out.getvalue()
+
+
+# --- tampering with an archive ---------------------------------------------------------------------
+
+
+def _rewrite(path: Path, change: Callable[[list[dict]], None]) -> None:  # type: ignore[type-arg]
+    lines = read_lines(path)
+    change(lines)
+    with gzip.open(path, "wb") as out:
+        for line in lines:
+            out.write(json.dumps(line, ensure_ascii=False).encode() + b"\n")
+
+
+def test_tampered_archive_file_is_detected(write_at: WriteAt) -> None:
+    write_at(3, days_ago=400)
+    write_at(1, days_ago=1)
+    path = purge_before(before=days_ago(200)).path
+    assert path is not None
+
+    def edit(lines: list[dict]) -> None:  # type: ignore[type-arg]
+        lines[2]["after"] = {"名称": "篡改"}
+
+    _rewrite(path, edit)
+    result = verify_archive(path)
+    assert not result.ok
+    assert any("SM3 不符" in p for p in result.problems)
+    assert any("#2 的哈希不符" in p for p in result.problems)
+
+    err = io.StringIO()
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("audit_verify", "--archives", stdout=io.StringIO(), stderr=err)
+    assert exit_info.value.code == 1
+    assert "归档文件校验失败" in err.getvalue()
+
+
+def test_archive_record_forged_to_match_the_file_fails_the_signature(write_at: WriteAt) -> None:
+    write_at(3, days_ago=400)
+    write_at(1, days_ago=1)
+    path = purge_before(before=days_ago(200)).path
+    assert path is not None
+    path.write_bytes(gzip.compress(b'{"format":"shuzheng-audit-archive/1"}\n'))
+    from shuzheng.identity.audit_archive import file_sm3
+
+    AuditArchive.objects.update(file_sm3=file_sm3(path))
+    result = verify_archive(path)
+    assert not result.ok
+    assert any("SM2 签名无效" in p for p in result.problems)
+    assert not any("SM3 不符" in p for p in result.problems)
+
+
+def test_archive_signed_by_another_key_is_rejected(write_at: WriteAt, settings) -> None:  # type: ignore[no-untyped-def]
+    write_at(2, days_ago=400)
+    path = purge_before(before=days_ago(200)).path
+    assert path is not None
+    assert verify_archive(path).ok
+    settings.SHUZHENG_SM2_PRIVATE_KEY = sm2.generate_keypair()[0]
+    assert not verify_archive(path).ok
+
+
+def test_archive_without_a_record_is_rejected(tmp_path: Path) -> None:
+    stray = tmp_path / "audit-000000000001-000000000009.jsonl.gz"
+    stray.write_bytes(gzip.compress(b"{}\n"))
+    result = verify_archive(stray)
+    assert not result.ok
+    assert result.problems == ["没有对应的归档记录"]
+
+
+def test_occurred_at_boundary_uses_local_midnight(write_at: WriteAt) -> None:
+    """--before D purges what happened before 00:00 of D in Asia/Shanghai, not UTC."""
+    cutoff = days_ago(300)
+    midnight = timezone.make_aware(datetime.combine(cutoff, datetime.min.time()))
+    seconds_before = (timezone.now() - midnight).total_seconds() / 86400
+    write_at(1, days_ago=seconds_before + 1 / 86400)  # 23:59:59 the day before
+    write_at(1, days_ago=seconds_before - 1 / 86400)  # 00:00:01 on the day
+    assert purge_before(before=cutoff, dry_run=True).count == 1

@@ -1,0 +1,156 @@
+"""`shuzheng load-demo`: the Enping demo data (organisations, then accounts), safe to run again.
+
+Each context owns its own demo loader (`<context>.demo.load(progress)`); this command only runs them
+in dependency order, shows their progress and prints how to log in.
+"""
+
+from __future__ import annotations
+
+import sys
+import unicodedata
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from importlib import import_module
+from typing import Any, TextIO
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.urls import NoReverseMatch, reverse
+from tqdm import tqdm
+
+from shuzheng.core import context
+from shuzheng.core.constants import Channel
+from shuzheng.core.errors import ApplicationError
+
+Progress = Callable[[str, int, int], None]
+
+# (what the user sees, loader module); order matters: accounts are scoped to departments and divisions.
+STEPS: tuple[tuple[str, str], ...] = (
+    ("组织机构", "shuzheng.orgs.demo"),
+    ("账号与角色", "shuzheng.identity.demo"),
+)
+# Names for the counts a loader may return ({"departments": 62, "created": 0, ...}).
+COUNT_LABELS = {
+    "divisions": "行政区划",
+    "departments": "部门",
+    "halls": "政务服务大厅",
+    "windows": "窗口",
+    "kiosks": "自助终端",
+    "bank_terminals": "政银通办终端",
+    "bank_outlets": "银行网点",
+    "grids": "网格",
+    "grid_workers": "网格员",
+}
+LINKS: tuple[tuple[str, str], ...] = (
+    ("网上办事大厅", "web:portal"),
+    ("工作台", "web:workbench"),
+    ("管理后台", "admin:index"),
+    ("接口文档", "api-v1:openapi-view"),
+)
+
+
+class StepProgress:
+    """The `progress(label, done, total)` callback of one step: one tqdm bar captioned with the label.
+
+    Loaders report either sub-steps ("角色" 1/4, "工作人员账号" 2/4, …) or rows within a sub-step
+    ("部门" 12/62); both show as the bar's position within the total last reported.
+    """
+
+    def __init__(self, step: str, stream: TextIO, *, disable: bool) -> None:
+        self.bar: tqdm[Any] = tqdm(
+            total=0, desc=step, file=stream, disable=disable, unit="项", leave=True, dynamic_ncols=True
+        )
+        self.step = step
+
+    def __call__(self, label: str, done: int, total: int) -> None:
+        self.bar.set_description_str(f"{self.step} · {label}", refresh=False)
+        self.bar.total = total
+        self.bar.n = done
+        self.bar.refresh()
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Plain-text table whose columns line up with Chinese (double-width) characters."""
+    widths = [max(_width(str(cell)) for cell in column) for column in zip(headers, *rows, strict=False)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(
+            str(c) + " " * (w - _width(str(c))) for c, w in zip(cells, widths, strict=False)
+        ).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(headers), rule, *(line(r) for r in rows)])
+
+
+class Command(BaseCommand):
+    help = "载入演示数据（恩平市组织机构与演示账号）。可重复执行，不会产生重复数据。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--quiet", action="store_true", help="不显示进度、账号表和链接")
+        parser.add_argument(
+            "--base-url", default="http://127.0.0.1:8000", help="打印链接时使用的站点地址（默认 %(default)s）"
+        )
+
+    def handle(self, *args: Any, quiet: bool = False, base_url: str = "", **options: Any) -> None:
+        stream: TextIO = getattr(self.stderr, "_out", sys.stderr)
+        token = context.bind(channel=Channel.SYSTEM, request_id=f"load-demo-{uuid.uuid4().hex[:12]}")
+        try:
+            results = [self._run_step(step, module, stream, quiet) for step, module in STEPS]
+        finally:
+            context.reset(token)
+        if quiet:
+            return
+        for (step, _), result in zip(STEPS, results, strict=True):
+            self._print_counts(step, result)
+        accounts = list(results[-1] or [])
+        self._print_accounts(accounts)
+        self._print_links(base_url.rstrip("/"))
+
+    def _run_step(self, step: str, module: str, stream: TextIO, quiet: bool) -> Any:
+        loader: Callable[[Progress | None], Any] = import_module(module).load
+        progress = StepProgress(step, stream, disable=quiet)
+        try:
+            return loader(progress)
+        except ApplicationError as exc:  # a rule refused the demo data: say which, without a traceback
+            raise CommandError(f"载入{step}失败：{exc.detail}") from exc
+        finally:
+            progress.close()
+
+    def _print_counts(self, step: str, result: Any) -> None:
+        if not isinstance(result, Mapping):
+            return
+        parts = [f"{COUNT_LABELS[k]} {v}" for k, v in result.items() if k in COUNT_LABELS]
+        created = result.get("created")
+        suffix = f"（本次新增 {created} 条）" if created is not None else ""
+        self.stdout.write(f"{step}：{'，'.join(parts)}{suffix}")
+
+    def _print_accounts(self, accounts: list[Any]) -> None:
+        if not accounts:
+            return
+        otp = bool(getattr(settings, "SHUZHENG_STAFF_OTP_REQUIRED", True))
+        headers = ["账号", "密码", "角色", "数据范围"] + (["TOTP 密钥"] if otp else [])
+        rows = [
+            [a.username, a.password, a.role, a.scope] + ([getattr(a, "otp_secret", "") or "—"] if otp else [])
+            for a in accounts
+        ]
+        self.stdout.write("\n演示账号（仅供演示，切勿用于生产）：\n")
+        self.stdout.write(format_table(headers, rows))
+        if otp:
+            self.stdout.write("工作人员登录需要动态口令：把 TOTP 密钥加入验证器应用（如 FreeOTP）。")
+
+    def _print_links(self, base_url: str) -> None:
+        rows = []
+        for label, name in LINKS:
+            try:
+                rows.append([label, f"{base_url}{reverse(name)}"])
+            except NoReverseMatch:
+                continue
+        self.stdout.write("\n入口：\n")
+        self.stdout.write(format_table(["入口", "地址"], rows))
