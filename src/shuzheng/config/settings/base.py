@@ -31,6 +31,9 @@ INSTALLED_APPS = [
     "shuzheng.core",
     "shuzheng.orgs",
     "shuzheng.identity",
+    "shuzheng.catalog",
+    "shuzheng.cases",
+    "shuzheng.evaluation",
     "shuzheng.web",
 ]
 
@@ -161,6 +164,10 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
     "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
 }
+# The public base URL fixes the OIDC issuer; unset, it is derived from each request's host.
+PUBLIC_URL = env.str("SHUZHENG_PUBLIC_URL", default="").rstrip("/")
+if PUBLIC_URL:
+    OAUTH2_PROVIDER["OIDC_ISS_ENDPOINT"] = f"{PUBLIC_URL}/o"
 
 # --- national crypto ---------------------------------------------------------
 # SM4 keys for personal-data fields: "id:hex32,id:hex32"; the first is used to encrypt.
@@ -171,6 +178,11 @@ SHUZHENG_SM2_PRIVATE_KEY = env.str("SHUZHENG_SM2_PRIVATE_KEY", default="")
 # --- audit ---------------------------------------------------------------------
 AUDIT_RETENTION_DAYS = env.int("SHUZHENG_AUDIT_RETENTION_DAYS", default=180)
 AUDIT_ARCHIVE_DIR = Path(env.str("SHUZHENG_AUDIT_ARCHIVE_DIR", default=str(DATA_DIR / "audit-archive")))
+
+# --- notifications ------------------------------------------------------------
+# Dotted paths of callables that deliver copies of in-app notifications, e.g.
+# "shuzheng.core.notifications.email_notifier"; empty means in-app only.
+SHUZHENG_NOTIFIERS = env.list("SHUZHENG_NOTIFIERS", default=[])
 
 # --- background work -----------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

@@ -1,0 +1,54 @@
+from django.db import models
+
+
+class EvaluationChannel(models.TextChoices):
+    ONLINE = "online", "线上（一事一评）"
+    ONSITE = "onsite", "现场（一次一评）"
+    QR = "qr", "二维码评价"
+
+
+class Level(models.IntegerChoices):
+    VERY_SATISFIED = 5, "非常满意"
+    SATISFIED = 4, "满意"
+    BASICALLY_SATISFIED = 3, "基本满意"
+    DISSATISFIED = 2, "不满意"
+    VERY_DISSATISFIED = 1, "非常不满意"
+
+
+BAD_LEVELS = (Level.DISSATISFIED, Level.VERY_DISSATISFIED)
+
+DIMENSIONS = {
+    EvaluationChannel.ONLINE: {
+        "overall": "整体满意度",
+        "efficiency": "办事效率",
+        "guide_accuracy": "办事指南精确度",
+        "convenience": "办事便捷度",
+        "usability": "平台操作性",
+    },
+    EvaluationChannel.ONSITE: {
+        "overall": "整体满意度",
+        "efficiency": "服务效率",
+        "service_level": "服务水平",
+        "attitude": "服务态度",
+    },
+    EvaluationChannel.QR: {
+        "overall": "整体满意度",
+        "efficiency": "服务效率",
+        "service_level": "服务水平",
+        "attitude": "服务态度",
+    },
+}
+
+
+class RectificationStatus(models.TextChoices):
+    OPEN = "open", "待整改"
+    CALLED_BACK = "called_back", "已回访"
+    RECTIFIED = "rectified", "已整改待核查"
+    VERIFIED = "verified", "核查通过"
+    REJECTED = "rejected", "核查不通过"
+
+
+class AppealStatus(models.TextChoices):
+    PENDING = "pending", "待复核"
+    UPHELD = "upheld", "申诉成立（评价作废）"
+    DISMISSED = "dismissed", "申诉不成立"

@@ -1,0 +1,137 @@
+"""好差评: evaluations, rectification of bad reviews, and appeals against reviews."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from shuzheng.core.crypto.fields import EncryptedTextField
+from shuzheng.core.models import TimestampedModel
+from shuzheng.evaluation.constants import AppealStatus, EvaluationChannel, Level, RectificationStatus
+
+
+class Evaluation(TimestampedModel):
+    case = models.ForeignKey(
+        "cases.Case", verbose_name="办件", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    channel = models.CharField("评价渠道", max_length=16, choices=EvaluationChannel.choices)
+    department = models.ForeignKey(
+        "orgs.Department", verbose_name="被评部门", on_delete=models.PROTECT, related_name="+"
+    )
+    item = models.ForeignKey(
+        "catalog.ServiceItem",
+        verbose_name="事项",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    hall = models.ForeignKey(
+        "orgs.Hall", verbose_name="大厅", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    window = models.ForeignKey(
+        "orgs.Window", verbose_name="窗口", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    level = models.PositiveSmallIntegerField("评价等级", choices=Level.choices)
+    dimensions = models.JSONField("分项评价", default=dict)
+    comment = models.TextField("评价内容", blank=True, max_length=1000)
+    evaluator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="评价人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    real_name = models.BooleanField("实名评价", default=False)
+    contact = EncryptedTextField("回访电话", blank=True)
+    evaluated_at = models.DateTimeField("评价时间", db_index=True)
+    voided = models.BooleanField("已作废", default=False)
+    void_reason = models.TextField("作废理由", blank=True)
+
+    class Meta:
+        verbose_name = "好差评"
+        verbose_name_plural = "好差评"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "channel"],
+                condition=models.Q(case__isnull=False),
+                name="evaluation_once_per_channel",
+            ),
+        ]
+        indexes = [models.Index(fields=["department", "evaluated_at"], name="evaluation_dept_time")]
+
+    @property
+    def is_bad(self) -> bool:
+        return self.level <= Level.DISSATISFIED
+
+
+class Rectification(TimestampedModel):
+    """差评整改: owner, deadline, call-back for real-name reviews, result, and the supervisor's check."""
+
+    evaluation = models.OneToOneField(
+        Evaluation, verbose_name="差评", on_delete=models.PROTECT, related_name="rectification"
+    )
+    department = models.ForeignKey(
+        "orgs.Department", verbose_name="整改部门", on_delete=models.PROTECT, related_name="+"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="整改责任人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        "状态", max_length=16, choices=RectificationStatus.choices, default=RectificationStatus.OPEN
+    )
+    due_date = models.DateField("整改期限", db_index=True)
+    callback_required = models.BooleanField("须回访", default=False)
+    called_back_at = models.DateTimeField("回访时间", null=True, blank=True)
+    callback_note = models.TextField("回访记录", blank=True)
+    result = models.TextField("整改结果", blank=True)
+    rectified_at = models.DateTimeField("整改完成时间", null=True, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="核查人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    checked_at = models.DateTimeField("核查时间", null=True, blank=True)
+    check_note = models.TextField("核查意见", blank=True)
+
+    class Meta:
+        verbose_name = "差评整改"
+        verbose_name_plural = "差评整改"
+
+
+class EvaluationAppeal(TimestampedModel):
+    """申诉复核: a department contests a review; a reviewer voids it or not (never deleted)."""
+
+    evaluation = models.ForeignKey(
+        Evaluation, verbose_name="评价", on_delete=models.PROTECT, related_name="appeals"
+    )
+    reason = models.TextField("申诉理由")
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申诉人", on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        "状态", max_length=16, choices=AppealStatus.choices, default=AppealStatus.PENDING
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="复核人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField("复核时间", null=True, blank=True)
+    review_note = models.TextField("复核意见", blank=True)
+
+    class Meta:
+        verbose_name = "评价申诉"
+        verbose_name_plural = "评价申诉"
