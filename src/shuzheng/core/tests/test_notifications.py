@@ -4,11 +4,11 @@ from shuzheng.core.models import Notification
 from shuzheng.core.notifications import notification_mark_read, notify
 from shuzheng.identity.tests.factories import UserFactory
 
-SENT: list[int] = []
+delivered: list[int] = []
 
 
 def recording_notifier(notification):
-    SENT.append(notification.pk)
+    delivered.append(notification.pk)
 
 
 def failing_notifier(notification):
@@ -32,12 +32,14 @@ def test_dedupe_key_makes_retries_idempotent(clerk):
     assert Notification.objects.filter(recipient=clerk).count() == 1
 
 
-def test_adapters_run_after_commit_and_failures_do_not_undo(clerk, settings, django_capture_on_commit_callbacks):
+def test_adapters_run_after_commit_and_failures_do_not_undo(
+    clerk, settings, django_capture_on_commit_callbacks
+):
     settings.SHUZHENG_NOTIFIERS = [f"{__name__}.failing_notifier", f"{__name__}.recording_notifier"]
-    SENT.clear()
+    delivered.clear()
     with django_capture_on_commit_callbacks(execute=True):
         notification = notify(recipient=clerk, kind="k", title="t")
-    assert SENT == [notification.pk]
+    assert delivered == [notification.pk]
     assert Notification.objects.filter(pk=notification.pk).exists()
 
 
