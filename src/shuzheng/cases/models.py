@@ -137,6 +137,14 @@ class Case(TimestampedModel):
     class Meta:
         verbose_name = "办件"
         verbose_name_plural = "办件"
+        permissions = [
+            ("intake_case", "窗口代为申请（一窗受理）"),
+            ("accept_case", "受理、不予受理、补正、容缺"),
+            ("review_case", "审查办理环节"),
+            ("decide_case", "作出许可决定"),
+            ("deliver_case", "送达办理结果并办结"),
+            ("suspend_case", "启动特别程序"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["submitted_by", "idempotency_key"], name="case_unique_idempotency"

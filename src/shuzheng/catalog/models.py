@@ -111,6 +111,7 @@ class ServiceItemVersion(TimestampedModel):
     class Meta:
         verbose_name = "事项版本（实施清单）"
         verbose_name_plural = "事项版本（实施清单）"
+        permissions = [("publish_serviceitemversion", "发布或废止事项版本")]
         ordering = ["item", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["item", "number"], name="itemversion_unique_number"),

@@ -106,6 +106,7 @@ class Rectification(TimestampedModel):
     class Meta:
         verbose_name = "差评整改"
         verbose_name_plural = "差评整改"
+        permissions = [("check_rectification", "核查差评整改")]
 
 
 class EvaluationAppeal(TimestampedModel):
@@ -135,3 +136,4 @@ class EvaluationAppeal(TimestampedModel):
     class Meta:
         verbose_name = "评价申诉"
         verbose_name_plural = "评价申诉"
+        permissions = [("review_evaluationappeal", "复核评价申诉、作废评价")]
