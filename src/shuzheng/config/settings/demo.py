@@ -1,7 +1,9 @@
 """Local demo: debug pages off, TOTP bypass on (staff log in with a password only)."""
 
 from .base import *  # noqa: F403
+from .base import STATIC_ROOT
 
 SHUZHENG_STAFF_OTP_REQUIRED = False
 # The demo serves static files straight from the apps, no collectstatic step.
 WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing root
