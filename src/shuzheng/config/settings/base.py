@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "shuzheng.catalog",
     "shuzheng.cases",
     "shuzheng.evaluation",
+    "shuzheng.appeals",
+    "shuzheng.datahub",
     "shuzheng.web",
 ]
 
