@@ -64,23 +64,14 @@ class ServiceModelAdmin(admin.ModelAdmin):
     validate_fields: tuple[str, ...] = ()
     normalisers: dict[str, Callable[[Any], Any]] = {}
     instance_kw = ""
+    # The entity's services, set by each subclass (as staticmethods).
+    validate: Callable[..., None]
+    create: Service
+    update: Service
+    deactivate: Service
+    activate: Service
     form = ServiceForm
     actions = ("deactivate_selected", "activate_selected")
-
-    def validate(self, **kwargs: Any) -> None:
-        raise NotImplementedError
-
-    def create(self, **kwargs: Any) -> Any:
-        raise NotImplementedError
-
-    def update(self, **kwargs: Any) -> Any:
-        raise NotImplementedError
-
-    def deactivate(self, **kwargs: Any) -> Any:
-        raise NotImplementedError
-
-    def activate(self, **kwargs: Any) -> Any:
-        raise NotImplementedError
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         form: Any = super().get_form(request, obj, change=change, **kwargs)
@@ -220,25 +211,15 @@ class DivisionAdmin(XlsxAdminMixin):
     validate_fields = ("code", "name", "level", "parent")
     normalisers = {"code": services.clean_division_code}
     instance_kw = "division"
+    validate = staticmethod(services.division_validate)
+    create = staticmethod(services.division_create)
+    update = staticmethod(services.division_update)
+    deactivate = staticmethod(services.division_deactivate)
+    activate = staticmethod(services.division_activate)
     xlsx_name = "divisions"
     xlsx_headers = (*xlsx.DIVISION_HEADERS, *xlsx.DIVISION_OPTIONAL_HEADERS)
     export_xlsx = staticmethod(xlsx.export_divisions_xlsx)
     import_xlsx = staticmethod(xlsx.import_divisions_xlsx)
-
-    def validate(self, **kwargs: Any) -> None:
-        services.division_validate(**kwargs)
-
-    def create(self, **kwargs: Any) -> Any:
-        return services.division_create(**kwargs)
-
-    def update(self, **kwargs: Any) -> Any:
-        return services.division_update(**kwargs)
-
-    def deactivate(self, **kwargs: Any) -> Any:
-        return services.division_deactivate(**kwargs)
-
-    def activate(self, **kwargs: Any) -> Any:
-        return services.division_activate(**kwargs)
 
 
 # --- departments ----------------------------------------------------------------------------------
@@ -270,25 +251,15 @@ class DepartmentAdmin(XlsxAdminMixin):
     validate_fields = ("code", "name", "short_name", "uscc", "parent", "division")
     normalisers = {"code": services.normalise_department_code}
     instance_kw = "department"
+    validate = staticmethod(services.department_validate)
+    create = staticmethod(services.department_create)
+    update = staticmethod(services.department_update)
+    deactivate = staticmethod(services.department_deactivate)
+    activate = staticmethod(services.department_activate)
     xlsx_name = "departments"
     xlsx_headers = xlsx.DEPARTMENT_HEADERS
     export_xlsx = staticmethod(xlsx.export_departments_xlsx)
     import_xlsx = staticmethod(xlsx.import_departments_xlsx)
-
-    def validate(self, **kwargs: Any) -> None:
-        services.department_validate(**kwargs)
-
-    def create(self, **kwargs: Any) -> Any:
-        return services.department_create(**kwargs)
-
-    def update(self, **kwargs: Any) -> Any:
-        return services.department_update(**kwargs)
-
-    def deactivate(self, **kwargs: Any) -> Any:
-        return services.department_deactivate(**kwargs)
-
-    def activate(self, **kwargs: Any) -> Any:
-        return services.department_activate(**kwargs)
 
 
 # --- halls and windows ----------------------------------------------------------------------------
@@ -324,21 +295,11 @@ class HallAdmin(ServiceModelAdmin):
     service_fields = ("code", "name", "level", "division", "address", "opening_hours", "phone")
     validate_fields = service_fields
     instance_kw = "hall"
-
-    def validate(self, **kwargs: Any) -> None:
-        services.hall_validate(**kwargs)
-
-    def create(self, **kwargs: Any) -> Any:
-        return services.hall_create(**kwargs)
-
-    def update(self, **kwargs: Any) -> Any:
-        return services.hall_update(**kwargs)
-
-    def deactivate(self, **kwargs: Any) -> Any:
-        return services.hall_deactivate(**kwargs)
-
-    def activate(self, **kwargs: Any) -> Any:
-        return services.hall_activate(**kwargs)
+    validate = staticmethod(services.hall_validate)
+    create = staticmethod(services.hall_create)
+    update = staticmethod(services.hall_update)
+    deactivate = staticmethod(services.hall_deactivate)
+    activate = staticmethod(services.hall_activate)
 
 
 @admin.register(Window)
@@ -353,21 +314,11 @@ class WindowAdmin(ServiceModelAdmin):
     service_fields = ("hall", "number", "name", "kind", "department")
     validate_fields = service_fields
     instance_kw = "window"
-
-    def validate(self, **kwargs: Any) -> None:
-        services.window_validate(**kwargs)
-
-    def create(self, **kwargs: Any) -> Any:
-        return services.window_create(**kwargs)
-
-    def update(self, **kwargs: Any) -> Any:
-        return services.window_update(**kwargs)
-
-    def deactivate(self, **kwargs: Any) -> Any:
-        return services.window_deactivate(**kwargs)
-
-    def activate(self, **kwargs: Any) -> Any:
-        return services.window_activate(**kwargs)
+    validate = staticmethod(services.window_validate)
+    create = staticmethod(services.window_create)
+    update = staticmethod(services.window_update)
+    deactivate = staticmethod(services.window_deactivate)
+    activate = staticmethod(services.window_activate)
 
 
 # --- kiosks ---------------------------------------------------------------------------------------
@@ -385,21 +336,11 @@ class KioskAdmin(ServiceModelAdmin):
     service_fields = ("code", "kind", "name", "division", "hall", "bank_name", "bank_outlet", "address")
     validate_fields = service_fields
     instance_kw = "kiosk"
-
-    def validate(self, **kwargs: Any) -> None:
-        services.kiosk_validate(**kwargs)
-
-    def create(self, **kwargs: Any) -> Any:
-        return services.kiosk_create(**kwargs)
-
-    def update(self, **kwargs: Any) -> Any:
-        return services.kiosk_update(**kwargs)
-
-    def deactivate(self, **kwargs: Any) -> Any:
-        return services.kiosk_deactivate(**kwargs)
-
-    def activate(self, **kwargs: Any) -> Any:
-        return services.kiosk_activate(**kwargs)
+    validate = staticmethod(services.kiosk_validate)
+    create = staticmethod(services.kiosk_create)
+    update = staticmethod(services.kiosk_update)
+    deactivate = staticmethod(services.kiosk_deactivate)
+    activate = staticmethod(services.kiosk_activate)
 
 
 # --- grids ----------------------------------------------------------------------------------------
@@ -417,21 +358,11 @@ class GridAdmin(ServiceModelAdmin):
     service_fields = ("code", "name", "division")
     validate_fields = service_fields
     instance_kw = "grid"
-
-    def validate(self, **kwargs: Any) -> None:
-        services.grid_validate(**kwargs)
-
-    def create(self, **kwargs: Any) -> Any:
-        return services.grid_create(**kwargs)
-
-    def update(self, **kwargs: Any) -> Any:
-        return services.grid_update(**kwargs)
-
-    def deactivate(self, **kwargs: Any) -> Any:
-        return services.grid_deactivate(**kwargs)
-
-    def activate(self, **kwargs: Any) -> Any:
-        return services.grid_activate(**kwargs)
+    validate = staticmethod(services.grid_validate)
+    create = staticmethod(services.grid_create)
+    update = staticmethod(services.grid_update)
+    deactivate = staticmethod(services.grid_deactivate)
+    activate = staticmethod(services.grid_activate)
 
 
 @admin.register(GridWorker)
@@ -447,6 +378,11 @@ class GridWorkerAdmin(ServiceModelAdmin):
     service_fields = ("grid", "name", "phone", "user")
     validate_fields = service_fields
     instance_kw = "worker"
+    validate = staticmethod(services.grid_worker_validate)
+    create = staticmethod(services.grid_worker_create)
+    update = staticmethod(services.grid_worker_update)
+    deactivate = staticmethod(services.grid_worker_deactivate)
+    activate = staticmethod(services.grid_worker_activate)
 
     def get_list_display(self, request: HttpRequest) -> tuple[Any, ...]:
         clear = selectors.can_see_clear_personal_data(request.user)
@@ -468,18 +404,3 @@ class GridWorkerAdmin(ServiceModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         return ("masked_phone", "is_active")
-
-    def validate(self, **kwargs: Any) -> None:
-        services.grid_worker_validate(**kwargs)
-
-    def create(self, **kwargs: Any) -> Any:
-        return services.grid_worker_create(**kwargs)
-
-    def update(self, **kwargs: Any) -> Any:
-        return services.grid_worker_update(**kwargs)
-
-    def deactivate(self, **kwargs: Any) -> Any:
-        return services.grid_worker_deactivate(**kwargs)
-
-    def activate(self, **kwargs: Any) -> Any:
-        return services.grid_worker_activate(**kwargs)

@@ -2,54 +2,59 @@
 
 Thin: parse, check the model permission, call one service or selector, shape the output. Reading the
 org structure needs a login; halls and kiosks are public; grid workers need ``orgs.view_gridworker``.
+Writes answer with the row the service returns.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Router, Status, UploadedFile
+from ninja import File, Query, Router, Status, UploadedFile
 from ninja.security import django_auth
 
 from shuzheng.core.errors import PermissionDenied, UnsupportedMediaType, ValidationFailed
-from shuzheng.core.pagination import DEFAULT_LIMIT
+from shuzheng.core.pagination import DEFAULT_LIMIT, Page
 from shuzheng.orgs import selectors, services, xlsx
-from shuzheng.orgs.models import Department, Division, Grid, GridWorker, Hall
+from shuzheng.orgs.models import Department, Division, Grid, GridWorker, Hall, Kiosk, Window
 from shuzheng.orgs.schemas import (
+    DepartmentFilters,
     DepartmentIn,
     DepartmentOut,
     DepartmentPage,
     DepartmentPatch,
+    DivisionFilters,
     DivisionIn,
-    DivisionLevel,
     DivisionOut,
     DivisionPage,
     DivisionPatch,
+    GridFilters,
     GridIn,
     GridOut,
     GridPage,
     GridPatch,
+    GridWorkerFilters,
     GridWorkerIn,
     GridWorkerOut,
     GridWorkerPage,
     GridWorkerPatch,
+    HallFilters,
     HallIn,
-    HallLevel,
     HallOut,
     HallPage,
     HallPatch,
     ImportReportOut,
+    KioskFilters,
     KioskIn,
-    KioskKind,
     KioskOut,
     KioskPage,
     KioskPatch,
     StrictIn,
+    WindowFilters,
     WindowIn,
-    WindowKind,
     WindowOut,
     WindowPage,
     WindowPatch,
@@ -67,6 +72,16 @@ _MODEL_LABELS = {
     "grid": "网格",
     "gridworker": "网格员",
 }
+
+# The rows an input may name, per entity: `<name>_id` in the payload becomes `<name>` for the service.
+_Refs = dict[str, tuple[type[Model], str]]
+_DIVISION_REFS: _Refs = {"parent": (Division, "上级区划")}
+_DEPARTMENT_REFS: _Refs = {"parent": (Department, "上级部门"), "division": (Division, "所在区划")}
+_HALL_REFS: _Refs = {"division": (Division, "所在区划")}
+_WINDOW_REFS: _Refs = {"hall": (Hall, "所属大厅"), "department": (Department, "所属部门")}
+_KIOSK_REFS: _Refs = {"division": (Division, "所在区划"), "hall": (Hall, "所在大厅")}
+_GRID_REFS: _Refs = {"division": (Division, "所属村（社区）")}
+_GRID_WORKER_REFS: _Refs = {"grid": (Grid, "网格"), "user": (get_user_model(), "账号")}
 
 
 def _actor(request: HttpRequest) -> Any:
@@ -98,6 +113,23 @@ def _refs(model: type[Model], pks: list[int], field: str, label: str) -> list[An
     return [found[pk] for pk in dict.fromkeys(pks)]
 
 
+def _with_refs(data: dict[str, Any], refs: _Refs) -> dict[str, Any]:
+    """`data` with each `<name>_id` it holds replaced by `<name>`, the row it names (null stays None)."""
+    for name, (model, label) in refs.items():
+        field = f"{name}_id"
+        if field in data:
+            data[name] = _ref(model, data.pop(field), field, label)
+    return data
+
+
+def _department_refs(data: dict[str, Any]) -> dict[str, Any]:
+    """`_with_refs`, and `serves` (a list of division ids) replaced by those divisions."""
+    data = _with_refs(data, _DEPARTMENT_REFS)
+    if "serves" in data:
+        data["serves"] = _refs(Division, data["serves"], "serves", "服务区划")
+    return data
+
+
 def _changes(payload: StrictIn, *, not_null: set[str]) -> dict[str, Any]:
     """Fields the client sent; null is only allowed where it means "none" (parent, department, hall, user)."""
     data = payload.model_dump(exclude_unset=True)
@@ -107,7 +139,7 @@ def _changes(payload: StrictIn, *, not_null: set[str]) -> dict[str, Any]:
     return data
 
 
-def _page(page: Any) -> dict[str, Any]:
+def _page(page: Page[Any]) -> dict[str, Any]:
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 
@@ -117,12 +149,13 @@ def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def _check_upload(file: UploadedFile) -> None:
+def _import(
+    request: HttpRequest, file: UploadedFile, importer: Callable[..., xlsx.ImportReport], *perms: str
+) -> dict[str, Any]:
+    _require(request, *perms)
     if not (file.name or "").lower().endswith(".xlsx"):
         raise UnsupportedMediaType("只支持 .xlsx 格式的 Excel 文件。", code="not_xlsx")
-
-
-def _import_result(report: xlsx.ImportReport) -> dict[str, Any]:
+    report = importer(file, actor=_actor(request))
     if not report.ok:
         raise ValidationFailed(
             report.summary() + " " + "；".join(str(e) for e in report.errors[:5]),
@@ -138,25 +171,11 @@ def _import_result(report: xlsx.ImportReport) -> dict[str, Any]:
 @router.get("/divisions", response=DivisionPage, summary="行政区划列表")
 def list_divisions(
     request: HttpRequest,
-    parent: int | None = None,
-    level: DivisionLevel | None = None,
-    under: str | None = None,
-    q: str | None = None,
-    include_inactive: bool = False,
+    filters: Query[DivisionFilters],
     cursor: str | None = None,
     limit: int = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
-    return _page(
-        selectors.division_list(
-            parent=parent,
-            level=level,
-            under=under,
-            q=q,
-            include_inactive=include_inactive,
-            cursor=cursor,
-            limit=limit,
-        )
-    )
+    return _page(selectors.division_list(**filters.model_dump(), cursor=cursor, limit=limit))
 
 
 @router.get("/divisions/export.xlsx", summary="导出行政区划（Excel）")
@@ -166,9 +185,7 @@ def export_divisions(request: HttpRequest) -> HttpResponse:
 
 @router.post("/divisions/import", response=ImportReportOut, summary="导入行政区划（Excel，全部成功才生效）")
 def import_divisions(request: HttpRequest, file: UploadedFile = File(...)) -> dict[str, Any]:  # noqa: B008
-    _require(request, "orgs.add_division", "orgs.change_division")
-    _check_upload(file)
-    return _import_result(xlsx.import_divisions_xlsx(file, actor=_actor(request)))
+    return _import(request, file, xlsx.import_divisions_xlsx, "orgs.add_division", "orgs.change_division")
 
 
 @router.get("/divisions/{int:division_id}", response=DivisionOut, summary="行政区划详情")
@@ -179,8 +196,7 @@ def get_division(request: HttpRequest, division_id: int) -> Division:
 @router.post("/divisions", response={201: DivisionOut}, summary="新增行政区划")
 def create_division(request: HttpRequest, payload: DivisionIn) -> Status[Division]:
     _require(request, "orgs.add_division")
-    data = payload.model_dump()
-    data["parent"] = _ref(Division, data.pop("parent_id"), "parent_id", "上级区划")
+    data = _with_refs(payload.model_dump(), _DIVISION_REFS)
     return Status(201, services.division_create(actor=_actor(request), **data))
 
 
@@ -188,9 +204,7 @@ def create_division(request: HttpRequest, payload: DivisionIn) -> Status[Divisio
 def update_division(request: HttpRequest, division_id: int, payload: DivisionPatch) -> Division:
     _require(request, "orgs.change_division")
     division = selectors.division_get(id=division_id)
-    data = _changes(payload, not_null={"code", "name", "level", "is_generated"})
-    if "parent_id" in data:
-        data["parent"] = _ref(Division, data.pop("parent_id"), "parent_id", "上级区划")
+    data = _with_refs(_changes(payload, not_null={"code", "name", "level", "is_generated"}), _DIVISION_REFS)
     return services.division_update(actor=_actor(request), division=division, **data)
 
 
@@ -214,27 +228,11 @@ def activate_division(request: HttpRequest, division_id: int) -> Division:
 @router.get("/departments", response=DepartmentPage, summary="部门列表")
 def list_departments(
     request: HttpRequest,
-    parent: int | None = None,
-    division: int | None = None,
-    under: str | None = None,
-    division_under: str | None = None,
-    q: str | None = None,
-    include_inactive: bool = False,
+    filters: Query[DepartmentFilters],
     cursor: str | None = None,
     limit: int = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
-    return _page(
-        selectors.department_list(
-            parent=parent,
-            division=division,
-            under=under,
-            division_under=division_under,
-            q=q,
-            include_inactive=include_inactive,
-            cursor=cursor,
-            limit=limit,
-        )
-    )
+    return _page(selectors.department_list(**filters.model_dump(), cursor=cursor, limit=limit))
 
 
 @router.get("/departments/export.xlsx", summary="导出部门（Excel）")
@@ -244,9 +242,9 @@ def export_departments(request: HttpRequest) -> HttpResponse:
 
 @router.post("/departments/import", response=ImportReportOut, summary="导入部门（Excel，全部成功才生效）")
 def import_departments(request: HttpRequest, file: UploadedFile = File(...)) -> dict[str, Any]:  # noqa: B008
-    _require(request, "orgs.add_department", "orgs.change_department")
-    _check_upload(file)
-    return _import_result(xlsx.import_departments_xlsx(file, actor=_actor(request)))
+    return _import(
+        request, file, xlsx.import_departments_xlsx, "orgs.add_department", "orgs.change_department"
+    )
 
 
 @router.get("/departments/{int:department_id}", response=DepartmentOut, summary="部门详情")
@@ -257,43 +255,32 @@ def get_department(request: HttpRequest, department_id: int) -> Department:
 @router.post("/departments", response={201: DepartmentOut}, summary="新增部门")
 def create_department(request: HttpRequest, payload: DepartmentIn) -> Status[Department]:
     _require(request, "orgs.add_department")
-    data = payload.model_dump()
-    data["parent"] = _ref(Department, data.pop("parent_id"), "parent_id", "上级部门")
-    data["division"] = _ref(Division, data.pop("division_id"), "division_id", "所在区划")
-    data["serves"] = _refs(Division, data["serves"], "serves", "服务区划")
-    department = services.department_create(actor=_actor(request), **data)
-    return Status(201, selectors.department_get(id=department.pk))
+    data = _department_refs(payload.model_dump())
+    return Status(201, services.department_create(actor=_actor(request), **data))
 
 
 @router.patch("/departments/{int:department_id}", response=DepartmentOut, summary="修改部门（可移动）")
 def update_department(request: HttpRequest, department_id: int, payload: DepartmentPatch) -> Department:
     _require(request, "orgs.change_department")
     department = selectors.department_get(id=department_id)
-    data = _changes(payload, not_null={"code", "name", "short_name", "uscc", "division_id", "serves"})
-    if "parent_id" in data:
-        data["parent"] = _ref(Department, data.pop("parent_id"), "parent_id", "上级部门")
-    if "division_id" in data:
-        data["division"] = _ref(Division, data.pop("division_id"), "division_id", "所在区划")
-    if "serves" in data:
-        data["serves"] = _refs(Division, data["serves"], "serves", "服务区划")
-    services.department_update(actor=_actor(request), department=department, **data)
-    return selectors.department_get(id=department_id)
+    data = _department_refs(
+        _changes(payload, not_null={"code", "name", "short_name", "uscc", "division_id", "serves"})
+    )
+    return services.department_update(actor=_actor(request), department=department, **data)
 
 
 @router.post("/departments/{int:department_id}/deactivate", response=DepartmentOut, summary="停用部门")
 def deactivate_department(request: HttpRequest, department_id: int) -> Department:
     _require(request, "orgs.change_department")
-    services.department_deactivate(
-        actor=_actor(request), department=selectors.department_get(id=department_id)
-    )
-    return selectors.department_get(id=department_id)
+    department = selectors.department_get(id=department_id)
+    return services.department_deactivate(actor=_actor(request), department=department)
 
 
 @router.post("/departments/{int:department_id}/activate", response=DepartmentOut, summary="启用部门")
 def activate_department(request: HttpRequest, department_id: int) -> Department:
     _require(request, "orgs.change_department")
-    services.department_activate(actor=_actor(request), department=selectors.department_get(id=department_id))
-    return selectors.department_get(id=department_id)
+    department = selectors.department_get(id=department_id)
+    return services.department_activate(actor=_actor(request), department=department)
 
 
 # --- halls (public reads) -------------------------------------------------------------------------
@@ -301,17 +288,9 @@ def activate_department(request: HttpRequest, department_id: int) -> Department:
 
 @router.get("/halls", response=HallPage, auth=None, summary="政务服务大厅列表（公开）")
 def list_halls(
-    request: HttpRequest,
-    level: HallLevel | None = None,
-    division: int | None = None,
-    under: str | None = None,
-    q: str | None = None,
-    cursor: str | None = None,
-    limit: int = DEFAULT_LIMIT,
+    request: HttpRequest, filters: Query[HallFilters], cursor: str | None = None, limit: int = DEFAULT_LIMIT
 ) -> dict[str, Any]:
-    return _page(
-        selectors.hall_list(level=level, division=division, under=under, q=q, cursor=cursor, limit=limit)
-    )
+    return _page(selectors.hall_list(**filters.model_dump(), cursor=cursor, limit=limit))
 
 
 @router.get("/halls/{int:hall_id}", response=HallOut, auth=None, summary="政务服务大厅详情（公开）")
@@ -322,8 +301,7 @@ def get_hall(request: HttpRequest, hall_id: int) -> Hall:
 @router.post("/halls", response={201: HallOut}, summary="新增政务服务大厅")
 def create_hall(request: HttpRequest, payload: HallIn) -> Status[Hall]:
     _require(request, "orgs.add_hall")
-    data = payload.model_dump()
-    data["division"] = _ref(Division, data.pop("division_id"), "division_id", "所在区划")
+    data = _with_refs(payload.model_dump(), _HALL_REFS)
     return Status(201, services.hall_create(actor=_actor(request), **data))
 
 
@@ -331,11 +309,12 @@ def create_hall(request: HttpRequest, payload: HallIn) -> Status[Hall]:
 def update_hall(request: HttpRequest, hall_id: int, payload: HallPatch) -> Hall:
     _require(request, "orgs.change_hall")
     hall = selectors.hall_get(id=hall_id)
-    data = _changes(
-        payload, not_null={"code", "name", "level", "division_id", "address", "opening_hours", "phone"}
+    data = _with_refs(
+        _changes(
+            payload, not_null={"code", "name", "level", "division_id", "address", "opening_hours", "phone"}
+        ),
+        _HALL_REFS,
     )
-    if "division_id" in data:
-        data["division"] = _ref(Division, data.pop("division_id"), "division_id", "所在区划")
     return services.hall_update(actor=_actor(request), hall=hall, **data)
 
 
@@ -356,69 +335,41 @@ def activate_hall(request: HttpRequest, hall_id: int) -> Hall:
 
 @router.get("/windows", response=WindowPage, summary="窗口列表")
 def list_windows(
-    request: HttpRequest,
-    hall: int | None = None,
-    department: int | None = None,
-    kind: WindowKind | None = None,
-    under: str | None = None,
-    q: str | None = None,
-    include_inactive: bool = False,
-    cursor: str | None = None,
-    limit: int = DEFAULT_LIMIT,
+    request: HttpRequest, filters: Query[WindowFilters], cursor: str | None = None, limit: int = DEFAULT_LIMIT
 ) -> dict[str, Any]:
-    return _page(
-        selectors.window_list(
-            hall=hall,
-            department=department,
-            kind=kind,
-            under=under,
-            q=q,
-            include_inactive=include_inactive,
-            cursor=cursor,
-            limit=limit,
-        )
-    )
+    return _page(selectors.window_list(**filters.model_dump(), cursor=cursor, limit=limit))
 
 
 @router.get("/windows/{int:window_id}", response=WindowOut, summary="窗口详情")
-def get_window(request: HttpRequest, window_id: int) -> Any:
+def get_window(request: HttpRequest, window_id: int) -> Window:
     return selectors.window_get(id=window_id)
 
 
 @router.post("/windows", response={201: WindowOut}, summary="新增窗口")
-def create_window(request: HttpRequest, payload: WindowIn) -> Status[Any]:
+def create_window(request: HttpRequest, payload: WindowIn) -> Status[Window]:
     _require(request, "orgs.add_window")
-    data = payload.model_dump()
-    data["hall"] = _ref(Hall, data.pop("hall_id"), "hall_id", "所属大厅")
-    data["department"] = _ref(Department, data.pop("department_id"), "department_id", "所属部门")
+    data = _with_refs(payload.model_dump(), _WINDOW_REFS)
     return Status(201, services.window_create(actor=_actor(request), **data))
 
 
 @router.patch("/windows/{int:window_id}", response=WindowOut, summary="修改窗口")
-def update_window(request: HttpRequest, window_id: int, payload: WindowPatch) -> Any:
+def update_window(request: HttpRequest, window_id: int, payload: WindowPatch) -> Window:
     _require(request, "orgs.change_window")
     window = selectors.window_get(id=window_id)
-    data = _changes(payload, not_null={"hall_id", "number", "name", "kind"})
-    if "hall_id" in data:
-        data["hall"] = _ref(Hall, data.pop("hall_id"), "hall_id", "所属大厅")
-    if "department_id" in data:
-        data["department"] = _ref(Department, data.pop("department_id"), "department_id", "所属部门")
-    services.window_update(actor=_actor(request), window=window, **data)
-    return selectors.window_get(id=window_id)
+    data = _with_refs(_changes(payload, not_null={"hall_id", "number", "name", "kind"}), _WINDOW_REFS)
+    return services.window_update(actor=_actor(request), window=window, **data)
 
 
 @router.post("/windows/{int:window_id}/deactivate", response=WindowOut, summary="停用窗口")
-def deactivate_window(request: HttpRequest, window_id: int) -> Any:
+def deactivate_window(request: HttpRequest, window_id: int) -> Window:
     _require(request, "orgs.change_window")
-    services.window_deactivate(actor=_actor(request), window=selectors.window_get(id=window_id))
-    return selectors.window_get(id=window_id)
+    return services.window_deactivate(actor=_actor(request), window=selectors.window_get(id=window_id))
 
 
 @router.post("/windows/{int:window_id}/activate", response=WindowOut, summary="启用窗口")
-def activate_window(request: HttpRequest, window_id: int) -> Any:
+def activate_window(request: HttpRequest, window_id: int) -> Window:
     _require(request, "orgs.change_window")
-    services.window_activate(actor=_actor(request), window=selectors.window_get(id=window_id))
-    return selectors.window_get(id=window_id)
+    return services.window_activate(actor=_actor(request), window=selectors.window_get(id=window_id))
 
 
 # --- kiosks (public reads) ------------------------------------------------------------------------
@@ -426,71 +377,46 @@ def activate_window(request: HttpRequest, window_id: int) -> Any:
 
 @router.get("/kiosks", response=KioskPage, auth=None, summary="自助终端列表（公开）")
 def list_kiosks(
-    request: HttpRequest,
-    kind: KioskKind | None = None,
-    division: int | None = None,
-    hall: int | None = None,
-    under: str | None = None,
-    bank_name: str | None = None,
-    q: str | None = None,
-    cursor: str | None = None,
-    limit: int = DEFAULT_LIMIT,
+    request: HttpRequest, filters: Query[KioskFilters], cursor: str | None = None, limit: int = DEFAULT_LIMIT
 ) -> dict[str, Any]:
-    return _page(
-        selectors.kiosk_list(
-            kind=kind,
-            division=division,
-            hall=hall,
-            under=under,
-            bank_name=bank_name,
-            q=q,
-            cursor=cursor,
-            limit=limit,
-        )
-    )
+    return _page(selectors.kiosk_list(**filters.model_dump(), cursor=cursor, limit=limit))
 
 
 @router.get("/kiosks/{int:kiosk_id}", response=KioskOut, auth=None, summary="自助终端详情（公开）")
-def get_kiosk(request: HttpRequest, kiosk_id: int) -> Any:
+def get_kiosk(request: HttpRequest, kiosk_id: int) -> Kiosk:
     return selectors.kiosk_get(id=kiosk_id)
 
 
 @router.post("/kiosks", response={201: KioskOut}, summary="新增自助终端")
-def create_kiosk(request: HttpRequest, payload: KioskIn) -> Status[Any]:
+def create_kiosk(request: HttpRequest, payload: KioskIn) -> Status[Kiosk]:
     _require(request, "orgs.add_kiosk")
-    data = payload.model_dump()
-    data["division"] = _ref(Division, data.pop("division_id"), "division_id", "所在区划")
-    data["hall"] = _ref(Hall, data.pop("hall_id"), "hall_id", "所在大厅")
+    data = _with_refs(payload.model_dump(), _KIOSK_REFS)
     return Status(201, services.kiosk_create(actor=_actor(request), **data))
 
 
 @router.patch("/kiosks/{int:kiosk_id}", response=KioskOut, summary="修改自助终端")
-def update_kiosk(request: HttpRequest, kiosk_id: int, payload: KioskPatch) -> Any:
+def update_kiosk(request: HttpRequest, kiosk_id: int, payload: KioskPatch) -> Kiosk:
     _require(request, "orgs.change_kiosk")
     kiosk = selectors.kiosk_get(id=kiosk_id)
-    data = _changes(
-        payload, not_null={"code", "kind", "name", "division_id", "bank_name", "bank_outlet", "address"}
+    data = _with_refs(
+        _changes(
+            payload, not_null={"code", "kind", "name", "division_id", "bank_name", "bank_outlet", "address"}
+        ),
+        _KIOSK_REFS,
     )
-    if "division_id" in data:
-        data["division"] = _ref(Division, data.pop("division_id"), "division_id", "所在区划")
-    if "hall_id" in data:
-        data["hall"] = _ref(Hall, data.pop("hall_id"), "hall_id", "所在大厅")
-    services.kiosk_update(actor=_actor(request), kiosk=kiosk, **data)
-    return selectors.kiosk_get(id=kiosk_id)
+    return services.kiosk_update(actor=_actor(request), kiosk=kiosk, **data)
 
 
 @router.post("/kiosks/{int:kiosk_id}/deactivate", response=KioskOut, summary="停用自助终端")
-def deactivate_kiosk(request: HttpRequest, kiosk_id: int) -> Any:
+def deactivate_kiosk(request: HttpRequest, kiosk_id: int) -> Kiosk:
     _require(request, "orgs.change_kiosk")
-    services.kiosk_deactivate(actor=_actor(request), kiosk=selectors.kiosk_get(id=kiosk_id))
-    return selectors.kiosk_get(id=kiosk_id)
+    return services.kiosk_deactivate(actor=_actor(request), kiosk=selectors.kiosk_get(id=kiosk_id))
 
 
 @router.post("/kiosks/{int:kiosk_id}/activate", response=KioskOut, summary="启用自助终端")
-def activate_kiosk(request: HttpRequest, kiosk_id: int) -> Any:
+def activate_kiosk(request: HttpRequest, kiosk_id: int) -> Kiosk:
     _require(request, "orgs.change_kiosk")
-    services.kiosk_activate(actor=_actor(request), kiosk=selectors.kiosk_get(id=kiosk_id))
-    return selectors.kiosk_get(id=kiosk_id)
+    return services.kiosk_activate(actor=_actor(request), kiosk=selectors.kiosk_get(id=kiosk_id))
 
 
 # --- grids ----------------------------------------------------------------------------------------
@@ -498,19 +424,9 @@ def activate_kiosk(request: HttpRequest, kiosk_id: int) -> Any:
 
 @router.get("/grids", response=GridPage, summary="网格列表")
 def list_grids(
-    request: HttpRequest,
-    division: int | None = None,
-    under: str | None = None,
-    q: str | None = None,
-    include_inactive: bool = False,
-    cursor: str | None = None,
-    limit: int = DEFAULT_LIMIT,
+    request: HttpRequest, filters: Query[GridFilters], cursor: str | None = None, limit: int = DEFAULT_LIMIT
 ) -> dict[str, Any]:
-    return _page(
-        selectors.grid_list(
-            division=division, under=under, q=q, include_inactive=include_inactive, cursor=cursor, limit=limit
-        )
-    )
+    return _page(selectors.grid_list(**filters.model_dump(), cursor=cursor, limit=limit))
 
 
 @router.get("/grids/{int:grid_id}", response=GridOut, summary="网格详情")
@@ -521,8 +437,7 @@ def get_grid(request: HttpRequest, grid_id: int) -> Grid:
 @router.post("/grids", response={201: GridOut}, summary="新增网格")
 def create_grid(request: HttpRequest, payload: GridIn) -> Status[Grid]:
     _require(request, "orgs.add_grid")
-    data = payload.model_dump()
-    data["division"] = _ref(Division, data.pop("division_id"), "division_id", "所属村（社区）")
+    data = _with_refs(payload.model_dump(), _GRID_REFS)
     return Status(201, services.grid_create(actor=_actor(request), **data))
 
 
@@ -530,9 +445,7 @@ def create_grid(request: HttpRequest, payload: GridIn) -> Status[Grid]:
 def update_grid(request: HttpRequest, grid_id: int, payload: GridPatch) -> Grid:
     _require(request, "orgs.change_grid")
     grid = selectors.grid_get(id=grid_id)
-    data = _changes(payload, not_null={"code", "name", "division_id"})
-    if "division_id" in data:
-        data["division"] = _ref(Division, data.pop("division_id"), "division_id", "所属村（社区）")
+    data = _with_refs(_changes(payload, not_null={"code", "name", "division_id"}), _GRID_REFS)
     return services.grid_update(actor=_actor(request), grid=grid, **data)
 
 
@@ -548,94 +461,71 @@ def activate_grid(request: HttpRequest, grid_id: int) -> Grid:
     return services.grid_activate(actor=_actor(request), grid=selectors.grid_get(id=grid_id))
 
 
-# --- grid workers ---------------------------------------------------------------------------------
+# --- grid workers: output shaped here, the phone masked unless the user may see it in clear ----------
 
 
-def _worker_out(worker: GridWorker, *, user: Any, clear: bool) -> dict[str, Any]:
-    return {
-        "id": worker.pk,
-        "grid_id": worker.grid_id,
-        "grid_name": worker.grid.name,
-        "user_id": worker.user_id,
-        "name": worker.name,
-        "phone": selectors.grid_worker_phone(worker, user=user, clear=clear),
-        "is_active": worker.is_active,
-    }
-
-
-def _one_worker(request: HttpRequest, worker_id: int) -> dict[str, Any]:
-    worker = selectors.grid_worker_get(user=request.user, id=worker_id)
+def _workers_out(request: HttpRequest, workers: Iterable[GridWorker]) -> list[dict[str, Any]]:
     clear = selectors.can_see_clear_personal_data(request.user)
-    return _worker_out(worker, user=request.user, clear=clear)
+    return [
+        {
+            "id": worker.pk,
+            "grid_id": worker.grid_id,
+            "grid_name": worker.grid.name,
+            "user_id": worker.user_id,
+            "name": worker.name,
+            "phone": selectors.grid_worker_phone(worker, user=request.user, clear=clear),
+            "is_active": worker.is_active,
+        }
+        for worker in workers
+    ]
+
+
+def _worker_out(request: HttpRequest, worker: GridWorker) -> dict[str, Any]:
+    return _workers_out(request, [worker])[0]
+
+
+def _worker_to_change(request: HttpRequest, worker_id: int) -> GridWorker:
+    _require(request, "orgs.change_gridworker")
+    return selectors.grid_worker_get(user=request.user, id=worker_id, perm="orgs.change_gridworker")
 
 
 @router.get("/grid-workers", response=GridWorkerPage, summary="网格员列表（需查看网格员权限，电话默认脱敏）")
 def list_grid_workers(
     request: HttpRequest,
-    grid: int | None = None,
-    under: str | None = None,
-    q: str | None = None,
-    include_inactive: bool = False,
+    filters: Query[GridWorkerFilters],
     cursor: str | None = None,
     limit: int = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
-    page = selectors.grid_worker_list(
-        user=request.user,
-        grid=grid,
-        under=under,
-        q=q,
-        include_inactive=include_inactive,
-        cursor=cursor,
-        limit=limit,
-    )
-    clear = selectors.can_see_clear_personal_data(request.user)
-    return {
-        "items": [_worker_out(w, user=request.user, clear=clear) for w in page.items],
-        "next_cursor": page.next_cursor,
-    }
+    page = selectors.grid_worker_list(user=request.user, **filters.model_dump(), cursor=cursor, limit=limit)
+    return {"items": _workers_out(request, page.items), "next_cursor": page.next_cursor}
 
 
 @router.get("/grid-workers/{int:worker_id}", response=GridWorkerOut, summary="网格员详情")
 def get_grid_worker(request: HttpRequest, worker_id: int) -> dict[str, Any]:
-    return _one_worker(request, worker_id)
+    return _worker_out(request, selectors.grid_worker_get(user=request.user, id=worker_id))
 
 
 @router.post("/grid-workers", response={201: GridWorkerOut}, summary="新增网格员")
 def create_grid_worker(request: HttpRequest, payload: GridWorkerIn) -> Status[dict[str, Any]]:
     _require(request, "orgs.add_gridworker")
-    data = payload.model_dump()
-    data["grid"] = _ref(Grid, data.pop("grid_id"), "grid_id", "网格")
-    data["user"] = _ref(get_user_model(), data.pop("user_id"), "user_id", "账号")
-    worker = services.grid_worker_create(actor=_actor(request), **data)
-    clear = selectors.can_see_clear_personal_data(request.user)
-    return Status(201, _worker_out(worker, user=request.user, clear=clear))
+    data = _with_refs(payload.model_dump(), _GRID_WORKER_REFS)
+    return Status(201, _worker_out(request, services.grid_worker_create(actor=_actor(request), **data)))
 
 
 @router.patch("/grid-workers/{int:worker_id}", response=GridWorkerOut, summary="修改网格员")
 def update_grid_worker(request: HttpRequest, worker_id: int, payload: GridWorkerPatch) -> dict[str, Any]:
-    _require(request, "orgs.change_gridworker")
-    worker = selectors.grid_worker_get(user=request.user, id=worker_id, perm="orgs.change_gridworker")
-    data = _changes(payload, not_null={"grid_id", "name", "phone"})
-    if "grid_id" in data:
-        data["grid"] = _ref(Grid, data.pop("grid_id"), "grid_id", "网格")
-    if "user_id" in data:
-        data["user"] = _ref(get_user_model(), data.pop("user_id"), "user_id", "账号")
-    worker = services.grid_worker_update(actor=_actor(request), worker=worker, **data)
-    clear = selectors.can_see_clear_personal_data(request.user)
-    return _worker_out(worker, user=request.user, clear=clear)
+    worker = _worker_to_change(request, worker_id)
+    data = _with_refs(_changes(payload, not_null={"grid_id", "name", "phone"}), _GRID_WORKER_REFS)
+    return _worker_out(request, services.grid_worker_update(actor=_actor(request), worker=worker, **data))
 
 
 @router.post("/grid-workers/{int:worker_id}/deactivate", response=GridWorkerOut, summary="网格员离岗")
 def deactivate_grid_worker(request: HttpRequest, worker_id: int) -> dict[str, Any]:
-    _require(request, "orgs.change_gridworker")
-    worker = selectors.grid_worker_get(user=request.user, id=worker_id, perm="orgs.change_gridworker")
-    worker = services.grid_worker_deactivate(actor=_actor(request), worker=worker)
-    return _worker_out(worker, user=request.user, clear=selectors.can_see_clear_personal_data(request.user))
+    worker = _worker_to_change(request, worker_id)
+    return _worker_out(request, services.grid_worker_deactivate(actor=_actor(request), worker=worker))
 
 
 @router.post("/grid-workers/{int:worker_id}/activate", response=GridWorkerOut, summary="网格员在岗")
 def activate_grid_worker(request: HttpRequest, worker_id: int) -> dict[str, Any]:
-    _require(request, "orgs.change_gridworker")
-    worker = selectors.grid_worker_get(user=request.user, id=worker_id, perm="orgs.change_gridworker")
-    worker = services.grid_worker_activate(actor=_actor(request), worker=worker)
-    return _worker_out(worker, user=request.user, clear=selectors.can_see_clear_personal_data(request.user))
+    worker = _worker_to_change(request, worker_id)
+    return _worker_out(request, services.grid_worker_activate(actor=_actor(request), worker=worker))

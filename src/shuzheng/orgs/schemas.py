@@ -1,4 +1,5 @@
-"""API shapes of the orgs context. Inputs forbid unknown fields; outputs are built from model rows."""
+"""API shapes of the orgs context. Inputs forbid unknown fields; outputs are built from model rows; list
+filters are query strings (each list also takes ``cursor`` and ``limit``)."""
 
 from __future__ import annotations
 
@@ -62,6 +63,14 @@ class DivisionPage(Schema):
     next_cursor: str | None
 
 
+class DivisionFilters(Schema):
+    parent: int | None = None
+    level: DivisionLevel | None = None
+    under: str | None = None
+    q: str | None = None
+    include_inactive: bool = False
+
+
 # --- departments ----------------------------------------------------------------------------------
 
 
@@ -112,6 +121,15 @@ class DepartmentPage(Schema):
     next_cursor: str | None
 
 
+class DepartmentFilters(Schema):
+    parent: int | None = None
+    division: int | None = None
+    under: str | None = None
+    division_under: str | None = None
+    q: str | None = None
+    include_inactive: bool = False
+
+
 # --- halls ----------------------------------------------------------------------------------------
 
 
@@ -157,6 +175,15 @@ class HallPage(Schema):
     next_cursor: str | None
 
 
+class HallFilters(Schema):
+    """Public: active halls only."""
+
+    level: HallLevel | None = None
+    division: int | None = None
+    under: str | None = None
+    q: str | None = None
+
+
 # --- windows --------------------------------------------------------------------------------------
 
 
@@ -199,6 +226,15 @@ class WindowPatch(StrictIn):
 class WindowPage(Schema):
     items: list[WindowOut]
     next_cursor: str | None
+
+
+class WindowFilters(Schema):
+    hall: int | None = None
+    department: int | None = None
+    kind: WindowKind | None = None
+    under: str | None = None
+    q: str | None = None
+    include_inactive: bool = False
 
 
 # --- kiosks ---------------------------------------------------------------------------------------
@@ -249,6 +285,17 @@ class KioskPage(Schema):
     next_cursor: str | None
 
 
+class KioskFilters(Schema):
+    """Public: active kiosks only."""
+
+    kind: KioskKind | None = None
+    division: int | None = None
+    hall: int | None = None
+    under: str | None = None
+    bank_name: str | None = None
+    q: str | None = None
+
+
 # --- grids ----------------------------------------------------------------------------------------
 
 
@@ -282,6 +329,13 @@ class GridPage(Schema):
     next_cursor: str | None
 
 
+class GridFilters(Schema):
+    division: int | None = None
+    under: str | None = None
+    q: str | None = None
+    include_inactive: bool = False
+
+
 # --- grid workers ---------------------------------------------------------------------------------
 
 
@@ -312,6 +366,13 @@ class GridWorkerPatch(StrictIn):
 class GridWorkerPage(Schema):
     items: list[GridWorkerOut]
     next_cursor: str | None
+
+
+class GridWorkerFilters(Schema):
+    grid: int | None = None
+    under: str | None = None
+    q: str | None = None
+    include_inactive: bool = False
 
 
 # --- imports --------------------------------------------------------------------------------------

@@ -13,9 +13,11 @@ node and everything below it. Lists hide inactive rows unless ``include_inactive
 
 from __future__ import annotations
 
-from typing import Any
+import operator
+from functools import reduce
+from typing import Any, TypeVar
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from shuzheng.core.errors import NotFound, PermissionDenied
 from shuzheng.core.masking import mask_mobile
@@ -33,35 +35,51 @@ KIOSK_ORDER = ("code",)
 GRID_ORDER = ("code",)
 GRID_WORKER_ORDER = ("grid_id", "id")
 
+M = TypeVar("M", bound=Model)
+
 
 def _id_of(value: Any) -> Any:
     return getattr(value, "pk", value)
 
 
-def _division_path(under: str) -> str:
-    """A division path from a path or a code; an unknown code matches nothing."""
+def _tree_path(model: type[Division | Department], under: str | None) -> str | None:
+    """The tree path `under` names (a path, or a node's code); None when it is empty (no filter).
+
+    An unknown code matches nothing.
+    """
+    if not under:
+        return None
     under = under.strip()
     if under.startswith("/"):
         return under if under.endswith("/") else f"{under}/"
-    found = Division.objects.filter(code=under).values_list("path", flat=True).first()
+    code = under.upper() if model is Department else under  # department codes are stored upper-case
+    found = model._default_manager.filter(code=code).values_list("path", flat=True).first()
     return found or "//"  # no real path starts with "//": matches nothing
 
 
-def _department_path(under: str) -> str:
-    under = under.strip()
-    if under.startswith("/"):
-        return under if under.endswith("/") else f"{under}/"
-    found = Department.objects.filter(code=under.upper()).values_list("path", flat=True).first()
-    return found or "//"  # no real path starts with "//": matches nothing
-
-
-def _search(q: str | None, *fields: str) -> Q:
-    condition = Q()
+def _filter(
+    qs: QuerySet[M], *, q: str | None, q_fields: tuple[str, ...], include_inactive: bool, **lookups: Any
+) -> QuerySet[M]:
+    """The filters every list shares: `lookups` that were given (neither None nor ""), active rows only
+    unless `include_inactive`, and `q` matching any of `q_fields`."""
+    qs = qs.filter(**{key: value for key, value in lookups.items() if value is not None and value != ""})
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
     text = (q or "").strip()
     if text:
-        for field in fields:
-            condition |= Q(**{field: text})
-    return condition
+        qs = qs.filter(reduce(operator.or_, (Q(**{field: text}) for field in q_fields)))
+    return qs
+
+
+def _get(qs: QuerySet[M], not_found: str, **lookup: Any) -> M:
+    found = qs.filter(**lookup).first()
+    if found is None:
+        raise NotFound(not_found)
+    return found
+
+
+def _id_or_code(id: int | None, code: str | None) -> dict[str, Any]:
+    return {"pk": id} if id is not None else {"code": (code or "").strip()}
 
 
 # --- divisions ------------------------------------------------------------------------------------
@@ -75,16 +93,15 @@ def division_queryset(
     q: str | None = None,
     include_inactive: bool = False,
 ) -> QuerySet[Division]:
-    qs = Division.objects.select_related("parent")
-    if parent is not None:
-        qs = qs.filter(parent_id=_id_of(parent))
-    if level:
-        qs = qs.filter(level=level)
-    if under:
-        qs = qs.filter(path__startswith=_division_path(under))
-    if not include_inactive:
-        qs = qs.filter(is_active=True)
-    return qs.filter(_search(q, "name__icontains", "code__startswith"))
+    return _filter(
+        Division.objects.select_related("parent"),
+        q=q,
+        q_fields=("name__icontains", "code__startswith"),
+        include_inactive=include_inactive,
+        parent_id=_id_of(parent),
+        level=level,
+        path__startswith=_tree_path(Division, under),
+    )
 
 
 def division_list(
@@ -104,11 +121,7 @@ def division_list(
 
 def division_get(*, id: int | None = None, code: str | None = None) -> Division:
     """One division by id or code; NotFound otherwise (inactive ones included)."""
-    lookup: dict[str, Any] = {"pk": id} if id is not None else {"code": (code or "").strip()}
-    division = Division.objects.select_related("parent").filter(**lookup).first()
-    if division is None:
-        raise NotFound("行政区划不存在")
-    return division
+    return _get(Division.objects.select_related("parent"), "行政区划不存在", **_id_or_code(id, code))
 
 
 # --- departments ----------------------------------------------------------------------------------
@@ -123,18 +136,16 @@ def department_queryset(
     q: str | None = None,
     include_inactive: bool = False,
 ) -> QuerySet[Department]:
-    qs = Department.objects.select_related("parent", "division")
-    if parent is not None:
-        qs = qs.filter(parent_id=_id_of(parent))
-    if division is not None:
-        qs = qs.filter(division_id=_id_of(division))
-    if under:
-        qs = qs.filter(path__startswith=_department_path(under))
-    if division_under:
-        qs = qs.filter(division__path__startswith=_division_path(division_under))
-    if not include_inactive:
-        qs = qs.filter(is_active=True)
-    return qs.filter(_search(q, "name__icontains", "short_name__icontains", "code__istartswith"))
+    return _filter(
+        Department.objects.select_related("parent", "division"),
+        q=q,
+        q_fields=("name__icontains", "short_name__icontains", "code__istartswith"),
+        include_inactive=include_inactive,
+        parent_id=_id_of(parent),
+        division_id=_id_of(division),
+        path__startswith=_tree_path(Department, under),
+        division__path__startswith=_tree_path(Division, division_under),
+    )
 
 
 def department_list(
@@ -164,16 +175,11 @@ def department_list(
 
 
 def department_get(*, id: int | None = None, code: str | None = None) -> Department:
-    lookup: dict[str, Any] = {"pk": id} if id is not None else {"code": (code or "").strip().upper()}
-    department = (
-        Department.objects.select_related("parent", "division")
-        .prefetch_related("serves")
-        .filter(**lookup)
-        .first()
+    return _get(
+        Department.objects.select_related("parent", "division").prefetch_related("serves"),
+        "部门不存在",
+        **_id_or_code(id, (code or "").upper()),
     )
-    if department is None:
-        raise NotFound("部门不存在")
-    return department
 
 
 # --- halls (public) -------------------------------------------------------------------------------
@@ -190,26 +196,21 @@ def hall_list(
     limit: int = DEFAULT_LIMIT,
 ) -> Page[Hall]:
     """Public: service halls, by code; ``under`` selects halls in a division and below."""
-    qs = Hall.objects.select_related("division")
-    if level:
-        qs = qs.filter(level=level)
-    if division is not None:
-        qs = qs.filter(division_id=_id_of(division))
-    if under:
-        qs = qs.filter(division__path__startswith=_division_path(under))
-    if not include_inactive:
-        qs = qs.filter(is_active=True)
-    qs = qs.filter(_search(q, "name__icontains", "code__istartswith", "address__icontains"))
+    qs = _filter(
+        Hall.objects.select_related("division"),
+        q=q,
+        q_fields=("name__icontains", "code__istartswith", "address__icontains"),
+        include_inactive=include_inactive,
+        level=level,
+        division_id=_id_of(division),
+        division__path__startswith=_tree_path(Division, under),
+    )
     return keyset_page(qs, order=HALL_ORDER, cursor=cursor, limit=limit)
 
 
 def hall_get(*, id: int | None = None, code: str | None = None) -> Hall:
     """Public."""
-    lookup: dict[str, Any] = {"pk": id} if id is not None else {"code": (code or "").strip()}
-    hall = Hall.objects.select_related("division").filter(**lookup).first()
-    if hall is None:
-        raise NotFound("政务服务大厅不存在")
-    return hall
+    return _get(Hall.objects.select_related("division"), "政务服务大厅不存在", **_id_or_code(id, code))
 
 
 # --- windows --------------------------------------------------------------------------------------
@@ -227,26 +228,21 @@ def window_list(
     limit: int = DEFAULT_LIMIT,
 ) -> Page[Window]:
     """Windows by hall then number; ``under`` is the hall's division path or code. Any authenticated user."""
-    qs = Window.objects.select_related("hall", "department")
-    if hall is not None:
-        qs = qs.filter(hall_id=_id_of(hall))
-    if department is not None:
-        qs = qs.filter(department_id=_id_of(department))
-    if kind:
-        qs = qs.filter(kind=kind)
-    if under:
-        qs = qs.filter(hall__division__path__startswith=_division_path(under))
-    if not include_inactive:
-        qs = qs.filter(is_active=True)
-    qs = qs.filter(_search(q, "name__icontains", "number"))
+    qs = _filter(
+        Window.objects.select_related("hall", "department"),
+        q=q,
+        q_fields=("name__icontains", "number"),
+        include_inactive=include_inactive,
+        hall_id=_id_of(hall),
+        department_id=_id_of(department),
+        kind=kind,
+        hall__division__path__startswith=_tree_path(Division, under),
+    )
     return keyset_page(qs, order=WINDOW_ORDER, cursor=cursor, limit=limit)
 
 
 def window_get(*, id: int) -> Window:
-    window = Window.objects.select_related("hall", "department").filter(pk=id).first()
-    if window is None:
-        raise NotFound("窗口不存在")
-    return window
+    return _get(Window.objects.select_related("hall", "department"), "窗口不存在", pk=id)
 
 
 # --- kiosks (public) ------------------------------------------------------------------------------
@@ -265,32 +261,23 @@ def kiosk_list(
     limit: int = DEFAULT_LIMIT,
 ) -> Page[Kiosk]:
     """Public: 侨都之窗 kiosks and 政银通办 bank terminals, by code."""
-    qs = Kiosk.objects.select_related("division", "hall")
-    if kind:
-        qs = qs.filter(kind=kind)
-    if division is not None:
-        qs = qs.filter(division_id=_id_of(division))
-    if hall is not None:
-        qs = qs.filter(hall_id=_id_of(hall))
-    if under:
-        qs = qs.filter(division__path__startswith=_division_path(under))
-    if bank_name:
-        qs = qs.filter(bank_name=bank_name)
-    if not include_inactive:
-        qs = qs.filter(is_active=True)
-    qs = qs.filter(
-        _search(q, "name__icontains", "code__istartswith", "bank_outlet__icontains", "address__icontains")
+    qs = _filter(
+        Kiosk.objects.select_related("division", "hall"),
+        q=q,
+        q_fields=("name__icontains", "code__istartswith", "bank_outlet__icontains", "address__icontains"),
+        include_inactive=include_inactive,
+        kind=kind,
+        division_id=_id_of(division),
+        hall_id=_id_of(hall),
+        division__path__startswith=_tree_path(Division, under),
+        bank_name=bank_name,
     )
     return keyset_page(qs, order=KIOSK_ORDER, cursor=cursor, limit=limit)
 
 
 def kiosk_get(*, id: int | None = None, code: str | None = None) -> Kiosk:
     """Public."""
-    lookup: dict[str, Any] = {"pk": id} if id is not None else {"code": (code or "").strip()}
-    kiosk = Kiosk.objects.select_related("division", "hall").filter(**lookup).first()
-    if kiosk is None:
-        raise NotFound("自助终端不存在")
-    return kiosk
+    return _get(Kiosk.objects.select_related("division", "hall"), "自助终端不存在", **_id_or_code(id, code))
 
 
 # --- grids ----------------------------------------------------------------------------------------
@@ -306,23 +293,19 @@ def grid_list(
     limit: int = DEFAULT_LIMIT,
 ) -> Page[Grid]:
     """Grids by code; ``under`` is a division path or code. Any authenticated user."""
-    qs = Grid.objects.select_related("division")
-    if division is not None:
-        qs = qs.filter(division_id=_id_of(division))
-    if under:
-        qs = qs.filter(division__path__startswith=_division_path(under))
-    if not include_inactive:
-        qs = qs.filter(is_active=True)
-    qs = qs.filter(_search(q, "name__icontains", "code__istartswith"))
+    qs = _filter(
+        Grid.objects.select_related("division"),
+        q=q,
+        q_fields=("name__icontains", "code__istartswith"),
+        include_inactive=include_inactive,
+        division_id=_id_of(division),
+        division__path__startswith=_tree_path(Division, under),
+    )
     return keyset_page(qs, order=GRID_ORDER, cursor=cursor, limit=limit)
 
 
 def grid_get(*, id: int | None = None, code: str | None = None) -> Grid:
-    lookup: dict[str, Any] = {"pk": id} if id is not None else {"code": (code or "").strip()}
-    grid = Grid.objects.select_related("division").filter(**lookup).first()
-    if grid is None:
-        raise NotFound("网格不存在")
-    return grid
+    return _get(Grid.objects.select_related("division"), "网格不存在", **_id_or_code(id, code))
 
 
 def grid_for_division(*, division: Division | int) -> Grid | None:
@@ -356,24 +339,21 @@ def grid_worker_list(
     users without clearance.
     """
     _require_grid_worker_view(user)
-    qs = GridWorker.objects.select_related("grid", "grid__division")
-    if grid is not None:
-        qs = qs.filter(grid_id=_id_of(grid))
-    if under:
-        qs = qs.filter(grid__division__path__startswith=_division_path(under))
-    if not include_inactive:
-        qs = qs.filter(is_active=True)
-    qs = qs.filter(_search(q, "name__icontains", "grid__name__icontains"))
+    qs = _filter(
+        GridWorker.objects.select_related("grid", "grid__division"),
+        q=q,
+        q_fields=("name__icontains", "grid__name__icontains"),
+        include_inactive=include_inactive,
+        grid_id=_id_of(grid),
+        grid__division__path__startswith=_tree_path(Division, under),
+    )
     return keyset_page(qs, order=GRID_WORKER_ORDER, cursor=cursor, limit=limit)
 
 
 def grid_worker_get(*, user: Any, id: int, perm: str = VIEW_GRID_WORKER_PERM) -> GridWorker:
     """One grid worker; ``perm`` lets a write path check ``orgs.change_gridworker`` instead of view."""
     _require_grid_worker_view(user, perm)
-    worker = GridWorker.objects.select_related("grid", "grid__division").filter(pk=id).first()
-    if worker is None:
-        raise NotFound("网格员不存在")
-    return worker
+    return _get(GridWorker.objects.select_related("grid", "grid__division"), "网格员不存在", pk=id)
 
 
 def can_see_clear_personal_data(user: Any) -> bool:

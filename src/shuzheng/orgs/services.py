@@ -8,7 +8,7 @@ change; leaving a keyword at `UNSET` keeps the stored value.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Final, TypeVar
 
 from django.db import models, transaction
@@ -75,6 +75,8 @@ HALL_DIVISION_LEVELS: Final = {
 # Department, hall, kiosk and grid codes: letters, digits, "-", "_" and "."; never "/" (paths use it).
 CODE_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
 CODE_HINT: Final = "只能包含字母、数字、“-”“_”“.”，不超过32位"
+# What switching a row on or off saves.
+ACTIVE_FIELDS: Final = ("is_active", "updated_at")
 
 
 class _Errors:
@@ -89,6 +91,15 @@ class _Errors:
     def extend(self, error: ValidationFailed) -> None:
         self.items.extend(error.errors or [{"field": "", "message": error.detail}])
 
+    def check(self, validate: Callable[..., str], value: str, field: str) -> bool:
+        """Run a `core.validators` check; its errors become this collection's. Whether `value` passed."""
+        try:
+            validate(value, field=field)
+        except ValidationFailed as exc:
+            self.extend(exc)
+            return False
+        return True
+
     def raise_if_any(self) -> None:
         if self.items:
             detail = "；".join(f"{e['message']}" for e in self.items)
@@ -99,11 +110,20 @@ def _text(value: str | None) -> str:
     return (value or "").strip()
 
 
+def _normalised(validate: Callable[..., str], value: str | None, field: str, fallback: str) -> str:
+    """`value` as a `core.validators` check normalises it, or `fallback` if invalid (the service's
+    validation then names the field)."""
+    try:
+        return validate(value or "", field=field)
+    except ValidationFailed:
+        return fallback
+
+
 def _required_text(errs: _Errors, field: str, label: str, value: str, max_length: int) -> None:
     if not value:
         errs.add(field, f"{label}不能为空")
-    elif len(value) > max_length:
-        errs.add(field, f"{label}不能超过{max_length}个字")
+    else:
+        _max_text(errs, field, label, value, max_length)
 
 
 def _max_text(errs: _Errors, field: str, label: str, value: str, max_length: int) -> None:
@@ -118,9 +138,31 @@ def _check_code(errs: _Errors, field: str, label: str, code: str) -> None:
         errs.add(field, f"{label}“{code}”格式不正确：{CODE_HINT}")
 
 
+def _check_choice(
+    errs: _Errors, field: str, label: str, value: str, choices: type[models.TextChoices]
+) -> bool:
+    if value in choices.values:
+        return True
+    errs.add(field, f"{label}“{value}”无效，应为：{'、'.join(choices.labels)}")
+    return False
+
+
 def _pk(instance: models.Model | None) -> Any:
     """The instance's pk, or 0 (no row has it) so `.exclude(pk=...)` excludes nothing for a new row."""
     return instance.pk if instance is not None and instance.pk else 0
+
+
+def _taken(model: type[models.Model], instance: models.Model | None, **lookup: Any) -> bool:
+    """Whether another row than `instance` already matches `lookup` (a uniqueness check)."""
+    return model._default_manager.filter(**lookup).exclude(pk=_pk(instance)).exists()
+
+
+def _newly_inactive(target: Any, instance: models.Model | None, field: str) -> bool:
+    """Whether `target` is switched off and is not what `instance.<field>` already points at.
+
+    A row may keep pointing at a row deactivated since; it may not be newly pointed at one.
+    """
+    return not target.is_active and (instance is None or getattr(instance, f"{field}_id") != target.pk)
 
 
 def _fresh(obj: Any) -> Any:
@@ -140,12 +182,22 @@ def _fresh_many(objs: Any) -> Any:
     return [found[o.pk] for o in objs if o.pk in found]
 
 
+def _locked(obj: M, *related: str) -> M:
+    """The row re-read under a row lock; the `related` rows are joined (and so locked too)."""
+    rows = type(obj)._default_manager.select_for_update()
+    return (rows.select_related(*related) if related else rows).get(pk=obj.pk)
+
+
 def _pick(new: Any, old: Any) -> Any:
     return old if new is UNSET else new
 
 
 def _changed(obj: models.Model, values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if getattr(obj, k) != v}
+
+
+def _node_path(*, code: str, parent: Division | Department | None) -> str:
+    return f"{parent.path if parent else '/'}{code}/"
 
 
 def _move_subtree(model: type[models.Model], *, old_path: str, new_path: str, root_pk: Any) -> int:
@@ -159,99 +211,119 @@ def _move_subtree(model: type[models.Model], *, old_path: str, new_path: str, ro
     )
 
 
+def _save_with_audit(
+    obj: M,
+    values: dict[str, Any],
+    *,
+    actor: Any,
+    action: str,
+    snapshot: Callable[[M], dict[str, Any]],
+    update_fields: Iterable[str] | None = None,
+) -> M:
+    """Set the `values` that differ from the row's, save, and audit before/after; no event if none differ."""
+    changes = _changed(obj, values)
+    if not changes:
+        return obj
+    before = snapshot(obj)
+    for key, value in changes.items():
+        setattr(obj, key, value)
+    obj.save(update_fields=update_fields)
+    audit.record(actor=actor, action=action, subject=obj, before=before, after=snapshot(obj))
+    return obj
+
+
+def _set_active(
+    obj: M,
+    *,
+    actor: Any,
+    active: bool,
+    snapshot: Callable[[M], dict[str, Any]],
+    action: str,
+    guard: Callable[[M], None] | None = None,
+    related: tuple[str, ...] = (),
+) -> M:
+    """Switch the row on or off (nothing happens if it already is); `guard` may refuse the switch."""
+    obj = _locked(obj, *related)
+    if obj.is_active == active:  # type: ignore[attr-defined]  # every orgs model has it
+        return obj
+    if guard is not None:
+        guard(obj)
+    return _save_with_audit(
+        obj, {"is_active": active}, actor=actor, action=action, snapshot=snapshot, update_fields=ACTIVE_FIELDS
+    )
+
+
+def _refuse_if_inactive(container: Any, message: str) -> None:
+    """Guard for activating a row inside `container` (if any) while that is off; `{name}` is its name."""
+    if container is not None and not container.is_active:
+        raise ValidationFailed.for_field("is_active", message.format(name=container.name))
+
+
+def _refuse_if_any_active(rows: Any, message: str) -> None:
+    """Guard for deactivating a row while any of `rows` (those below or in it) is still on."""
+    if rows.filter(is_active=True).exists():
+        raise ValidationFailed.for_field("is_active", message)
+
+
 # --- snapshots (JSON, no clear-text personal data) -------------------------------------------------
 
 
+def _fields(obj: models.Model, *names: str) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in names}
+
+
 def division_snapshot(division: Division) -> dict[str, Any]:
-    return {
-        "code": division.code,
-        "name": division.name,
-        "level": division.level,
-        "parent_id": division.parent_id,
-        "path": division.path,
-        "is_generated": division.is_generated,
-        "is_active": division.is_active,
-    }
+    return _fields(division, "code", "name", "level", "parent_id", "path", "is_generated", "is_active")
 
 
 def department_snapshot(department: Department) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "code": department.code,
-        "name": department.name,
-        "short_name": department.short_name,
-        "uscc": department.uscc,
-        "parent_id": department.parent_id,
-        "path": department.path,
-        "division_id": department.division_id,
-        "is_active": department.is_active,
-    }
+    data = _fields(
+        department, "code", "name", "short_name", "uscc", "parent_id", "path", "division_id", "is_active"
+    )
     if department.pk:
         data["serves"] = sorted(department.serves.values_list("code", flat=True))
     return data
 
 
 def hall_snapshot(hall: Hall) -> dict[str, Any]:
-    return {
-        "code": hall.code,
-        "name": hall.name,
-        "level": hall.level,
-        "division_id": hall.division_id,
-        "address": hall.address,
-        "opening_hours": hall.opening_hours,
-        "phone": hall.phone,
-        "is_active": hall.is_active,
-    }
+    return _fields(
+        hall, "code", "name", "level", "division_id", "address", "opening_hours", "phone", "is_active"
+    )
 
 
 def window_snapshot(window: Window) -> dict[str, Any]:
-    return {
-        "hall_id": window.hall_id,
-        "number": window.number,
-        "name": window.name,
-        "kind": window.kind,
-        "department_id": window.department_id,
-        "is_active": window.is_active,
-    }
+    return _fields(window, "hall_id", "number", "name", "kind", "department_id", "is_active")
 
 
 def kiosk_snapshot(kiosk: Kiosk) -> dict[str, Any]:
-    return {
-        "code": kiosk.code,
-        "kind": kiosk.kind,
-        "name": kiosk.name,
-        "division_id": kiosk.division_id,
-        "hall_id": kiosk.hall_id,
-        "bank_name": kiosk.bank_name,
-        "bank_outlet": kiosk.bank_outlet,
-        "address": kiosk.address,
-        "is_active": kiosk.is_active,
-    }
+    return _fields(
+        kiosk,
+        "code",
+        "kind",
+        "name",
+        "division_id",
+        "hall_id",
+        "bank_name",
+        "bank_outlet",
+        "address",
+        "is_active",
+    )
 
 
 def grid_snapshot(grid: Grid) -> dict[str, Any]:
-    return {
-        "code": grid.code,
-        "name": grid.name,
-        "division_id": grid.division_id,
-        "is_active": grid.is_active,
-    }
+    return _fields(grid, "code", "name", "division_id", "is_active")
 
 
 def grid_worker_snapshot(worker: GridWorker) -> dict[str, Any]:
+    """The phone masked: audit rows hold no clear-text personal data."""
     return {
-        "grid_id": worker.grid_id,
-        "user_id": worker.user_id,
-        "name": worker.name,
+        **_fields(worker, "grid_id", "user_id", "name"),
         "phone": mask_mobile(worker.phone) if worker.phone else "",
         "is_active": worker.is_active,
     }
 
 
 # --- divisions ------------------------------------------------------------------------------------
-
-
-def division_path(*, code: str, parent: Division | None) -> str:
-    return f"{parent.path if parent else '/'}{code}/"
 
 
 def division_validate(
@@ -265,24 +337,19 @@ def division_validate(
     """Raise ValidationFailed naming every bad field; used by the services and the admin form."""
     errs = _Errors()
     _required_text(errs, "name", "名称", name, 64)
-    level_ok = level in Division.Level.values
-    if not level_ok:
-        errs.add("level", f"层级“{level}”无效，应为：{'、'.join(Division.Level.labels)}")
+    level_ok = _check_choice(errs, "level", "层级", level, Division.Level)
     if not code:
         errs.add("code", "区划代码不能为空")
-    else:
-        try:
-            validate_division_code(code, field="code")
-        except ValidationFailed as exc:
-            errs.extend(exc)
-        else:
-            if level_ok and len(code) != CODE_LENGTH[Division.Level(level)]:
-                errs.add(
-                    "code",
-                    f"{Division.Level(level).label}级区划代码应为{CODE_LENGTH[Division.Level(level)]}位数字",
-                )
+    elif (
+        errs.check(validate_division_code, code, "code")
+        and level_ok
+        and len(code) != CODE_LENGTH[Division.Level(level)]
+    ):
+        errs.add(
+            "code", f"{Division.Level(level).label}级区划代码应为{CODE_LENGTH[Division.Level(level)]}位数字"
+        )
     if parent is not None:
-        if not parent.is_active and (instance is None or instance.parent_id != parent.pk):
+        if _newly_inactive(parent, instance, "parent"):
             errs.add("parent", f"上级区划“{parent.name}”已停用")
         if level_ok and LEVEL_RANK[Division.Level(level)] <= LEVEL_RANK[Division.Level(parent.level)]:
             errs.add("level", f"{Division.Level(level).label}不能作为{parent.get_level_display()}的下级")
@@ -292,7 +359,7 @@ def division_validate(
                 errs.add("code", f"区划代码“{code}”应以上级区划代码前缀“{prefix}”开头")
         if instance is not None and instance.pk and parent.path.startswith(instance.path):
             errs.add("parent", "不能把区划移动到它自身或它的下级之下")
-    if code and Division.objects.filter(code=code).exclude(pk=_pk(instance)).exists():
+    if code and _taken(Division, instance, code=code):
         errs.add("code", f"区划代码“{code}”已存在")
     if instance is not None and instance.pk and level_ok and code:
         for child in instance.children.all():
@@ -308,10 +375,7 @@ def division_validate(
 
 def clean_division_code(code: str | None) -> str:
     """Normalised code (full-width digits, spaces removed) when valid, else the stripped input."""
-    try:
-        return validate_division_code(code or "", field="code")
-    except ValidationFailed:
-        return _text(code)
+    return _normalised(validate_division_code, code, "code", _text(code))
 
 
 @transaction.atomic
@@ -332,7 +396,7 @@ def division_create(
         name=name,
         level=level,
         parent=parent,
-        path=division_path(code=code, parent=parent),
+        path=_node_path(code=code, parent=parent),
         is_generated=is_generated,
     )
     audit.record(
@@ -354,7 +418,7 @@ def division_update(
 ) -> Division:
     """Change fields; changing code or parent moves the node and rewrites its subtree's paths."""
     parent = _fresh(parent)
-    division = Division.objects.select_for_update().get(pk=division.pk)
+    division = _locked(division)
     new_code = clean_division_code(_pick(code, division.code))
     new_name = _text(_pick(name, division.name))
     new_level = _pick(level, division.level)
@@ -365,77 +429,40 @@ def division_update(
         "name": new_name,
         "level": new_level,
         "parent_id": new_parent.pk if new_parent else None,
-        "path": division_path(code=new_code, parent=new_parent),
+        "path": _node_path(code=new_code, parent=new_parent),
         "is_generated": _pick(is_generated, division.is_generated),
     }
-    changes = _changed(division, values)
-    if not changes:
-        return division
-    before = division_snapshot(division)
     old_path = division.path
-    for key, value in changes.items():
-        setattr(division, key, value)
-    division.save()
+    _save_with_audit(division, values, actor=actor, action="orgs.division.update", snapshot=division_snapshot)
     _move_subtree(Division, old_path=old_path, new_path=division.path, root_pk=division.pk)
-    audit.record(
-        actor=actor,
-        action="orgs.division.update",
-        subject=division,
-        before=before,
-        after=division_snapshot(division),
-    )
     return division
 
 
 @transaction.atomic
 def division_deactivate(*, actor: Any, division: Division) -> Division:
-    division = Division.objects.select_for_update().get(pk=division.pk)
-    if not division.is_active:
-        return division
-    if division.children.filter(is_active=True).exists():
-        raise ValidationFailed.for_field(
-            "is_active", f"“{division.name}”仍有启用的下级区划，请先停用下级区划"
-        )
-    before = division_snapshot(division)
-    division.is_active = False
-    division.save(update_fields=["is_active", "updated_at"])
-    audit.record(
+    return _set_active(
+        division,
         actor=actor,
+        active=False,
+        snapshot=division_snapshot,
         action="orgs.division.deactivate",
-        subject=division,
-        before=before,
-        after=division_snapshot(division),
+        guard=lambda d: _refuse_if_any_active(d.children, f"“{d.name}”仍有启用的下级区划，请先停用下级区划"),
     )
-    return division
 
 
 @transaction.atomic
 def division_activate(*, actor: Any, division: Division) -> Division:
-    division = Division.objects.select_for_update().get(pk=division.pk)
-    if division.is_active:
-        return division
-    if division.parent is not None and not division.parent.is_active:
-        raise ValidationFailed.for_field(
-            "is_active", f"上级区划“{division.parent.name}”已停用，请先启用上级区划"
-        )
-    before = division_snapshot(division)
-    division.is_active = True
-    division.save(update_fields=["is_active", "updated_at"])
-    audit.record(
+    return _set_active(
+        division,
         actor=actor,
+        active=True,
+        snapshot=division_snapshot,
         action="orgs.division.activate",
-        subject=division,
-        before=before,
-        after=division_snapshot(division),
+        guard=lambda d: _refuse_if_inactive(d.parent, "上级区划“{name}”已停用，请先启用上级区划"),
     )
-    return division
 
 
 # --- departments ----------------------------------------------------------------------------------
-
-
-def department_path(*, code: str, parent: Department | None) -> str:
-    return f"{parent.path if parent else '/'}{code}/"
 
 
 def normalise_department_code(code: str | None) -> str:
@@ -445,10 +472,7 @@ def normalise_department_code(code: str | None) -> str:
 def _clean_uscc(uscc: str | None) -> str:
     if not _text(uscc):
         return ""
-    try:
-        return validate_uscc(uscc or "", field="uscc")
-    except ValidationFailed:
-        return _text(uscc).upper()
+    return _normalised(validate_uscc, uscc, "uscc", _text(uscc).upper())
 
 
 def department_validate(
@@ -462,27 +486,23 @@ def department_validate(
     instance: Department | None = None,
 ) -> None:
     errs = _Errors()
-    pk = _pk(instance)
     _check_code(errs, "code", "部门编码", code)
-    if code and Department.objects.filter(code=code).exclude(pk=pk).exists():
+    if code and _taken(Department, instance, code=code):
         errs.add("code", f"部门编码“{code}”已存在")
     _required_text(errs, "name", "部门名称", name, 128)
-    if name and Department.objects.filter(name=name).exclude(pk=pk).exists():
+    if name and _taken(Department, instance, name=name):
         errs.add("name", f"部门名称“{name}”已存在")
     _max_text(errs, "short_name", "简称", short_name, 32)
     if uscc:
-        try:
-            validate_uscc(uscc, field="uscc")
-        except ValidationFailed as exc:
-            errs.extend(exc)
+        errs.check(validate_uscc, uscc, "uscc")
     if division is None:
         errs.add("division", "所在区划不能为空")
-    elif not division.is_active and (instance is None or instance.division_id != division.pk):
+    elif _newly_inactive(division, instance, "division"):
         errs.add("division", f"区划“{division.name}”已停用")
     if parent is not None:
-        if instance is not None and pk and parent.path.startswith(instance.path):
+        if instance is not None and instance.pk and parent.path.startswith(instance.path):
             errs.add("parent", "不能把部门移动到它自身或它的下级之下")
-        elif not parent.is_active and (instance is None or instance.parent_id != parent.pk):
+        elif _newly_inactive(parent, instance, "parent"):
             errs.add("parent", f"上级部门“{parent.name}”已停用")
     errs.raise_if_any()
 
@@ -523,7 +543,7 @@ def department_create(
         uscc=uscc,
         parent=parent,
         division=division,
-        path=department_path(code=code, parent=parent),
+        path=_node_path(code=code, parent=parent),
     )
     if serve_list:
         department.serves.set(serve_list)
@@ -552,7 +572,7 @@ def department_update(
     parent = _fresh(parent)
     division = _fresh(division)
     serves = _fresh_many(serves)
-    department = Department.objects.select_for_update().get(pk=department.pk)
+    department = _locked(department)
     new_code = normalise_department_code(_pick(code, department.code))
     new_name = _text(_pick(name, department.name))
     new_short = _text(_pick(short_name, department.short_name))
@@ -575,7 +595,7 @@ def department_update(
         "uscc": new_uscc,
         "parent_id": new_parent.pk if new_parent else None,
         "division_id": new_division.pk,
-        "path": department_path(code=new_code, parent=new_parent),
+        "path": _node_path(code=new_code, parent=new_parent),
     }
     changes = _changed(department, values)
     serve_change = False
@@ -589,6 +609,7 @@ def department_update(
             _check_serves(added)
     if not changes and not serve_change:
         return department
+    # One event for the fields and the served divisions together, so not _save_with_audit.
     before = department_snapshot(department)
     old_path = department.path
     if changes:
@@ -610,46 +631,26 @@ def department_update(
 
 @transaction.atomic
 def department_deactivate(*, actor: Any, department: Department) -> Department:
-    department = Department.objects.select_for_update().get(pk=department.pk)
-    if not department.is_active:
-        return department
-    if department.children.filter(is_active=True).exists():
-        raise ValidationFailed.for_field(
-            "is_active", f"“{department.name}”仍有启用的下级部门，请先停用下级部门"
-        )
-    before = department_snapshot(department)
-    department.is_active = False
-    department.save(update_fields=["is_active", "updated_at"])
-    audit.record(
+    return _set_active(
+        department,
         actor=actor,
+        active=False,
+        snapshot=department_snapshot,
         action="orgs.department.deactivate",
-        subject=department,
-        before=before,
-        after=department_snapshot(department),
+        guard=lambda d: _refuse_if_any_active(d.children, f"“{d.name}”仍有启用的下级部门，请先停用下级部门"),
     )
-    return department
 
 
 @transaction.atomic
 def department_activate(*, actor: Any, department: Department) -> Department:
-    department = Department.objects.select_for_update().get(pk=department.pk)
-    if department.is_active:
-        return department
-    if department.parent is not None and not department.parent.is_active:
-        raise ValidationFailed.for_field(
-            "is_active", f"上级部门“{department.parent.name}”已停用，请先启用上级部门"
-        )
-    before = department_snapshot(department)
-    department.is_active = True
-    department.save(update_fields=["is_active", "updated_at"])
-    audit.record(
+    return _set_active(
+        department,
         actor=actor,
+        active=True,
+        snapshot=department_snapshot,
         action="orgs.department.activate",
-        subject=department,
-        before=before,
-        after=department_snapshot(department),
+        guard=lambda d: _refuse_if_inactive(d.parent, "上级部门“{name}”已停用，请先启用上级部门"),
     )
-    return department
 
 
 # --- halls ----------------------------------------------------------------------------------------
@@ -668,12 +669,10 @@ def hall_validate(
 ) -> None:
     errs = _Errors()
     _check_code(errs, "code", "大厅编码", code)
-    if code and Hall.objects.filter(code=code).exclude(pk=_pk(instance)).exists():
+    if code and _taken(Hall, instance, code=code):
         errs.add("code", f"大厅编码“{code}”已存在")
     _required_text(errs, "name", "名称", name, 128)
-    level_ok = level in Hall.Level.values
-    if not level_ok:
-        errs.add("level", f"层级“{level}”无效，应为：{'、'.join(Hall.Level.labels)}")
+    level_ok = _check_choice(errs, "level", "层级", level, Hall.Level)
     if division is None:
         errs.add("division", "所在区划不能为空")
     else:
@@ -682,7 +681,7 @@ def hall_validate(
                 "division",
                 f"{Hall.Level(level).label}大厅不能设在{division.get_level_display()}“{division.name}”",
             )
-        if not division.is_active and (instance is None or instance.division_id != division.pk):
+        if _newly_inactive(division, instance, "division"):
             errs.add("division", f"区划“{division.name}”已停用")
     _max_text(errs, "address", "地址", address, 255)
     _max_text(errs, "opening_hours", "办公时间", opening_hours, 128)
@@ -731,7 +730,7 @@ def hall_update(
     phone: str | _Unset = UNSET,
 ) -> Hall:
     division = _fresh(division)
-    hall = Hall.objects.select_for_update().get(pk=hall.pk)
+    hall = _locked(hall)
     new_division = _pick(division, hall.division)
     values = {
         "code": _text(_pick(code, hall.code)),
@@ -742,30 +741,26 @@ def hall_update(
         "phone": _text(_pick(phone, hall.phone)),
     }
     hall_validate(division=new_division, instance=hall, **values)
-    changes = _changed(hall, {**values, "division_id": new_division.pk})
-    if not changes:
-        return hall
-    before = hall_snapshot(hall)
-    for key, value in changes.items():
-        setattr(hall, key, value)
-    hall.save()
-    audit.record(
-        actor=actor, action="orgs.hall.update", subject=hall, before=before, after=hall_snapshot(hall)
+    return _save_with_audit(
+        hall,
+        {**values, "division_id": new_division.pk},
+        actor=actor,
+        action="orgs.hall.update",
+        snapshot=hall_snapshot,
     )
-    return hall
 
 
 @transaction.atomic
 def hall_deactivate(*, actor: Any, hall: Hall) -> Hall:
-    """Close a hall; its windows close with it (recorded in the event)."""
-    hall = Hall.objects.select_for_update().get(pk=hall.pk)
+    """Close a hall; its windows close with it (recorded in the event, so not _set_active)."""
+    hall = _locked(hall)
     if not hall.is_active:
         return hall
     before = hall_snapshot(hall)
     closed = list(hall.windows.filter(is_active=True).values_list("number", flat=True))
     hall.windows.filter(is_active=True).update(is_active=False)
     hall.is_active = False
-    hall.save(update_fields=["is_active", "updated_at"])
+    hall.save(update_fields=ACTIVE_FIELDS)
     after = {**hall_snapshot(hall), "windows_closed": closed}
     audit.record(actor=actor, action="orgs.hall.deactivate", subject=hall, before=before, after=after)
     return hall
@@ -774,16 +769,7 @@ def hall_deactivate(*, actor: Any, hall: Hall) -> Hall:
 @transaction.atomic
 def hall_activate(*, actor: Any, hall: Hall) -> Hall:
     """Reopen a hall; its windows stay closed until reopened one by one."""
-    hall = Hall.objects.select_for_update().get(pk=hall.pk)
-    if hall.is_active:
-        return hall
-    before = hall_snapshot(hall)
-    hall.is_active = True
-    hall.save(update_fields=["is_active", "updated_at"])
-    audit.record(
-        actor=actor, action="orgs.hall.activate", subject=hall, before=before, after=hall_snapshot(hall)
-    )
-    return hall
+    return _set_active(hall, actor=actor, active=True, snapshot=hall_snapshot, action="orgs.hall.activate")
 
 
 # --- windows --------------------------------------------------------------------------------------
@@ -801,25 +787,16 @@ def window_validate(
     errs = _Errors()
     if hall is None:
         errs.add("hall", "所属大厅不能为空")
-    elif not hall.is_active and (instance is None or instance.hall_id != hall.pk):
+    elif _newly_inactive(hall, instance, "hall"):
         errs.add("hall", f"大厅“{hall.name}”已停用")
     _required_text(errs, "number", "窗口号", number, 16)
-    if (
-        hall is not None
-        and number
-        and Window.objects.filter(hall=hall, number=number).exclude(pk=_pk(instance)).exists()
-    ):
+    if hall is not None and number and _taken(Window, instance, hall=hall, number=number):
         errs.add("number", f"大厅“{hall.name}”已有{number}号窗口")
     _required_text(errs, "name", "窗口名称", name, 64)
-    if kind not in Window.Kind.values:
-        errs.add("kind", f"窗口类型“{kind}”无效，应为：{'、'.join(Window.Kind.labels)}")
+    _check_choice(errs, "kind", "窗口类型", kind, Window.Kind)
     if kind == Window.Kind.SPECIALISED and department is None:
         errs.add("department", "专业窗口必须指定所属部门")
-    if (
-        department is not None
-        and not department.is_active
-        and (instance is None or instance.department_id != department.pk)
-    ):
+    if department is not None and _newly_inactive(department, instance, "department"):
         errs.add("department", f"部门“{department.name}”已停用")
     errs.raise_if_any()
 
@@ -856,7 +833,7 @@ def window_update(
 ) -> Window:
     hall = _fresh(hall)
     department = _fresh(department)
-    window = Window.objects.select_for_update().get(pk=window.pk)
+    window = _locked(window)
     new_hall = _pick(hall, window.hall)
     new_department = _pick(department, window.department)
     values = {
@@ -865,58 +842,33 @@ def window_update(
         "kind": _pick(kind, window.kind),
     }
     window_validate(hall=new_hall, department=new_department, instance=window, **values)
-    changes = _changed(
+    return _save_with_audit(
         window,
         {**values, "hall_id": new_hall.pk, "department_id": new_department.pk if new_department else None},
+        actor=actor,
+        action="orgs.window.update",
+        snapshot=window_snapshot,
     )
-    if not changes:
-        return window
-    before = window_snapshot(window)
-    for key, value in changes.items():
-        setattr(window, key, value)
-    window.save()
-    audit.record(
-        actor=actor, action="orgs.window.update", subject=window, before=before, after=window_snapshot(window)
-    )
-    return window
 
 
 @transaction.atomic
 def window_deactivate(*, actor: Any, window: Window) -> Window:
-    window = Window.objects.select_for_update().get(pk=window.pk)
-    if not window.is_active:
-        return window
-    before = window_snapshot(window)
-    window.is_active = False
-    window.save(update_fields=["is_active", "updated_at"])
-    audit.record(
-        actor=actor,
-        action="orgs.window.deactivate",
-        subject=window,
-        before=before,
-        after=window_snapshot(window),
+    return _set_active(
+        window, actor=actor, active=False, snapshot=window_snapshot, action="orgs.window.deactivate"
     )
-    return window
 
 
 @transaction.atomic
 def window_activate(*, actor: Any, window: Window) -> Window:
-    window = Window.objects.select_for_update().select_related("hall").get(pk=window.pk)
-    if window.is_active:
-        return window
-    if not window.hall.is_active:
-        raise ValidationFailed.for_field("is_active", f"大厅“{window.hall.name}”已停用，请先启用大厅")
-    before = window_snapshot(window)
-    window.is_active = True
-    window.save(update_fields=["is_active", "updated_at"])
-    audit.record(
+    return _set_active(
+        window,
         actor=actor,
+        active=True,
+        snapshot=window_snapshot,
         action="orgs.window.activate",
-        subject=window,
-        before=before,
-        after=window_snapshot(window),
+        guard=lambda w: _refuse_if_inactive(w.hall, "大厅“{name}”已停用，请先启用大厅"),
+        related=("hall",),
     )
-    return window
 
 
 # --- kiosks ---------------------------------------------------------------------------------------
@@ -936,14 +888,13 @@ def kiosk_validate(
 ) -> None:
     errs = _Errors()
     _check_code(errs, "code", "设备编号", code)
-    if code and Kiosk.objects.filter(code=code).exclude(pk=_pk(instance)).exists():
+    if code and _taken(Kiosk, instance, code=code):
         errs.add("code", f"设备编号“{code}”已存在")
-    if kind not in Kiosk.Kind.values:
-        errs.add("kind", f"终端类型“{kind}”无效，应为：{'、'.join(Kiosk.Kind.labels)}")
+    _check_choice(errs, "kind", "终端类型", kind, Kiosk.Kind)
     _required_text(errs, "name", "名称", name, 128)
     if division is None:
         errs.add("division", "所在区划不能为空")
-    elif not division.is_active and (instance is None or instance.division_id != division.pk):
+    elif _newly_inactive(division, instance, "division"):
         errs.add("division", f"区划“{division.name}”已停用")
     if hall is not None and division is not None and hall.division_id != division.pk:
         errs.add("hall", f"大厅“{hall.name}”不在所选区划“{division.name}”内")
@@ -1003,7 +954,7 @@ def kiosk_update(
 ) -> Kiosk:
     division = _fresh(division)
     hall = _fresh(hall)
-    kiosk = Kiosk.objects.select_for_update().get(pk=kiosk.pk)
+    kiosk = _locked(kiosk)
     new_division = _pick(division, kiosk.division)
     new_hall = _pick(hall, kiosk.hall)
     values = {
@@ -1015,47 +966,25 @@ def kiosk_update(
         "address": _text(_pick(address, kiosk.address)),
     }
     kiosk_validate(division=new_division, hall=new_hall, instance=kiosk, **values)
-    changes = _changed(
-        kiosk, {**values, "division_id": new_division.pk, "hall_id": new_hall.pk if new_hall else None}
+    return _save_with_audit(
+        kiosk,
+        {**values, "division_id": new_division.pk, "hall_id": new_hall.pk if new_hall else None},
+        actor=actor,
+        action="orgs.kiosk.update",
+        snapshot=kiosk_snapshot,
     )
-    if not changes:
-        return kiosk
-    before = kiosk_snapshot(kiosk)
-    for key, value in changes.items():
-        setattr(kiosk, key, value)
-    kiosk.save()
-    audit.record(
-        actor=actor, action="orgs.kiosk.update", subject=kiosk, before=before, after=kiosk_snapshot(kiosk)
-    )
-    return kiosk
 
 
 @transaction.atomic
 def kiosk_deactivate(*, actor: Any, kiosk: Kiosk) -> Kiosk:
-    kiosk = Kiosk.objects.select_for_update().get(pk=kiosk.pk)
-    if not kiosk.is_active:
-        return kiosk
-    before = kiosk_snapshot(kiosk)
-    kiosk.is_active = False
-    kiosk.save(update_fields=["is_active", "updated_at"])
-    audit.record(
-        actor=actor, action="orgs.kiosk.deactivate", subject=kiosk, before=before, after=kiosk_snapshot(kiosk)
+    return _set_active(
+        kiosk, actor=actor, active=False, snapshot=kiosk_snapshot, action="orgs.kiosk.deactivate"
     )
-    return kiosk
 
 
 @transaction.atomic
 def kiosk_activate(*, actor: Any, kiosk: Kiosk) -> Kiosk:
-    kiosk = Kiosk.objects.select_for_update().get(pk=kiosk.pk)
-    if kiosk.is_active:
-        return kiosk
-    before = kiosk_snapshot(kiosk)
-    kiosk.is_active = True
-    kiosk.save(update_fields=["is_active", "updated_at"])
-    audit.record(
-        actor=actor, action="orgs.kiosk.activate", subject=kiosk, before=before, after=kiosk_snapshot(kiosk)
-    )
-    return kiosk
+    return _set_active(kiosk, actor=actor, active=True, snapshot=kiosk_snapshot, action="orgs.kiosk.activate")
 
 
 # --- grids ----------------------------------------------------------------------------------------
@@ -1064,7 +993,7 @@ def kiosk_activate(*, actor: Any, kiosk: Kiosk) -> Kiosk:
 def grid_validate(*, code: str, name: str, division: Division | None, instance: Grid | None = None) -> None:
     errs = _Errors()
     _check_code(errs, "code", "网格编码", code)
-    if code and Grid.objects.filter(code=code).exclude(pk=_pk(instance)).exists():
+    if code and _taken(Grid, instance, code=code):
         errs.add("code", f"网格编码“{code}”已存在")
     _required_text(errs, "name", "网格名称", name, 64)
     if division is None:
@@ -1074,7 +1003,7 @@ def grid_validate(*, code: str, name: str, division: Division | None, instance: 
             errs.add(
                 "division", f"网格只能划在村（社区）内，“{division.name}”是{division.get_level_display()}"
             )
-        if not division.is_active and (instance is None or instance.division_id != division.pk):
+        if _newly_inactive(division, instance, "division"):
             errs.add("division", f"区划“{division.name}”已停用")
     errs.raise_if_any()
 
@@ -1099,63 +1028,49 @@ def grid_update(
     division: Division | _Unset = UNSET,
 ) -> Grid:
     division = _fresh(division)
-    grid = Grid.objects.select_for_update().get(pk=grid.pk)
+    grid = _locked(grid)
     new_division = _pick(division, grid.division)
     values = {"code": _text(_pick(code, grid.code)), "name": _text(_pick(name, grid.name))}
     grid_validate(division=new_division, instance=grid, **values)
-    changes = _changed(grid, {**values, "division_id": new_division.pk})
-    if not changes:
-        return grid
-    before = grid_snapshot(grid)
-    for key, value in changes.items():
-        setattr(grid, key, value)
-    grid.save()
-    audit.record(
-        actor=actor, action="orgs.grid.update", subject=grid, before=before, after=grid_snapshot(grid)
+    return _save_with_audit(
+        grid,
+        {**values, "division_id": new_division.pk},
+        actor=actor,
+        action="orgs.grid.update",
+        snapshot=grid_snapshot,
     )
-    return grid
 
 
 @transaction.atomic
 def grid_deactivate(*, actor: Any, grid: Grid) -> Grid:
-    grid = Grid.objects.select_for_update().get(pk=grid.pk)
-    if not grid.is_active:
-        return grid
-    if grid.workers.filter(is_active=True).exists():
-        raise ValidationFailed.for_field("is_active", f"网格“{grid.name}”仍有在岗网格员，请先调整网格员")
-    before = grid_snapshot(grid)
-    grid.is_active = False
-    grid.save(update_fields=["is_active", "updated_at"])
-    audit.record(
-        actor=actor, action="orgs.grid.deactivate", subject=grid, before=before, after=grid_snapshot(grid)
+    return _set_active(
+        grid,
+        actor=actor,
+        active=False,
+        snapshot=grid_snapshot,
+        action="orgs.grid.deactivate",
+        guard=lambda g: _refuse_if_any_active(g.workers, f"网格“{g.name}”仍有在岗网格员，请先调整网格员"),
     )
-    return grid
 
 
 @transaction.atomic
 def grid_activate(*, actor: Any, grid: Grid) -> Grid:
-    grid = Grid.objects.select_for_update().select_related("division").get(pk=grid.pk)
-    if grid.is_active:
-        return grid
-    if not grid.division.is_active:
-        raise ValidationFailed.for_field("is_active", f"区划“{grid.division.name}”已停用")
-    before = grid_snapshot(grid)
-    grid.is_active = True
-    grid.save(update_fields=["is_active", "updated_at"])
-    audit.record(
-        actor=actor, action="orgs.grid.activate", subject=grid, before=before, after=grid_snapshot(grid)
+    return _set_active(
+        grid,
+        actor=actor,
+        active=True,
+        snapshot=grid_snapshot,
+        action="orgs.grid.activate",
+        guard=lambda g: _refuse_if_inactive(g.division, "区划“{name}”已停用"),
+        related=("division",),
     )
-    return grid
 
 
 # --- grid workers ---------------------------------------------------------------------------------
 
 
 def _clean_mobile(phone: str | None) -> str:
-    try:
-        return validate_mobile(phone or "", field="phone")
-    except ValidationFailed:
-        return _text(phone)
+    return _normalised(validate_mobile, phone, "phone", _text(phone))
 
 
 def grid_worker_validate(
@@ -1169,14 +1084,11 @@ def grid_worker_validate(
     errs = _Errors()
     if grid is None:
         errs.add("grid", "网格不能为空")
-    elif not grid.is_active and (instance is None or instance.grid_id != grid.pk):
+    elif _newly_inactive(grid, instance, "grid"):
         errs.add("grid", f"网格“{grid.name}”已停用")
     _required_text(errs, "name", "姓名", name, 32)
     if phone:
-        try:
-            validate_mobile(phone, field="phone")
-        except ValidationFailed as exc:
-            errs.extend(exc)
+        errs.check(validate_mobile, phone, "phone")
     if user is not None:
         taken = GridWorker.objects.filter(user=user).exclude(pk=_pk(instance)).first()
         if taken is not None:
@@ -1207,70 +1119,38 @@ def grid_worker_update(
     user: Any = UNSET,
 ) -> GridWorker:
     grid = _fresh(grid)
-    worker = GridWorker.objects.select_for_update().get(pk=worker.pk)
+    worker = _locked(worker)
     new_grid = _pick(grid, worker.grid)
     new_user = _pick(user, worker.user)
     new_name = _text(_pick(name, worker.name))
     new_phone = _clean_mobile(_pick(phone, worker.phone))
     grid_worker_validate(grid=new_grid, name=new_name, phone=new_phone, user=new_user, instance=worker)
-    changes = _changed(
-        worker,
-        {
-            "grid_id": new_grid.pk,
-            "name": new_name,
-            "phone": new_phone,
-            "user_id": new_user.pk if new_user is not None else None,
-        },
+    values = {
+        "grid_id": new_grid.pk,
+        "name": new_name,
+        "phone": new_phone,
+        "user_id": new_user.pk if new_user is not None else None,
+    }
+    return _save_with_audit(
+        worker, values, actor=actor, action="orgs.grid_worker.update", snapshot=grid_worker_snapshot
     )
-    if not changes:
-        return worker
-    before = grid_worker_snapshot(worker)
-    for key, value in changes.items():
-        setattr(worker, key, value)
-    worker.save()
-    audit.record(
-        actor=actor,
-        action="orgs.grid_worker.update",
-        subject=worker,
-        before=before,
-        after=grid_worker_snapshot(worker),
-    )
-    return worker
 
 
 @transaction.atomic
 def grid_worker_deactivate(*, actor: Any, worker: GridWorker) -> GridWorker:
-    worker = GridWorker.objects.select_for_update().get(pk=worker.pk)
-    if not worker.is_active:
-        return worker
-    before = grid_worker_snapshot(worker)
-    worker.is_active = False
-    worker.save(update_fields=["is_active", "updated_at"])
-    audit.record(
-        actor=actor,
-        action="orgs.grid_worker.deactivate",
-        subject=worker,
-        before=before,
-        after=grid_worker_snapshot(worker),
+    return _set_active(
+        worker, actor=actor, active=False, snapshot=grid_worker_snapshot, action="orgs.grid_worker.deactivate"
     )
-    return worker
 
 
 @transaction.atomic
 def grid_worker_activate(*, actor: Any, worker: GridWorker) -> GridWorker:
-    worker = GridWorker.objects.select_for_update().select_related("grid").get(pk=worker.pk)
-    if worker.is_active:
-        return worker
-    if not worker.grid.is_active:
-        raise ValidationFailed.for_field("is_active", f"网格“{worker.grid.name}”已停用")
-    before = grid_worker_snapshot(worker)
-    worker.is_active = True
-    worker.save(update_fields=["is_active", "updated_at"])
-    audit.record(
+    return _set_active(
+        worker,
         actor=actor,
+        active=True,
+        snapshot=grid_worker_snapshot,
         action="orgs.grid_worker.activate",
-        subject=worker,
-        before=before,
-        after=grid_worker_snapshot(worker),
+        guard=lambda w: _refuse_if_inactive(w.grid, "网格“{name}”已停用"),
+        related=("grid",),
     )
-    return worker
