@@ -71,3 +71,20 @@ class GuideGroupKind(models.TextChoices):
 
 
 MORE_VISITS = 2  # onsite_visits: 0, 1, or 2 meaning "more than one"
+
+#: Department roles that act on workflow steps (the cases context's demo creates these roles).
+STEP_ROLES: dict[str, str] = {
+    "case_acceptor": "受理人员",
+    "case_reviewer": "审查人员",
+    "case_approver": "审批人员",
+}
+
+#: The document type of live guides in core.fulltext (doc_id = the item's 实施编码).
+SEARCH_DOC_TYPE = "catalog.guide"
+
+EDIT_PERM = "catalog.change_serviceitemversion"
+PUBLISH_PERM = "catalog.publish_serviceitemversion"
+VIEW_PERM = "catalog.view_serviceitemversion"
+#: Prefix and name suffix of the synthetic items `shuzheng generate-items` creates for scale tests.
+SYNTHETIC_CODE_PREFIX = "SYN"
+SYNTHETIC_NAME_SUFFIX = "（压测）"

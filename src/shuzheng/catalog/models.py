@@ -7,6 +7,7 @@ from django.db import models
 
 from shuzheng.catalog.constants import (
     ApplicantType,
+    Exemption,
     GuideGroupKind,
     ItemLevel,
     ItemType,
@@ -119,7 +120,11 @@ class ServiceItemVersion(TimestampedModel):
                 fields=["item"], condition=models.Q(status="draft"), name="itemversion_one_draft"
             ),
         ]
-        indexes = [models.Index(fields=["department", "status"], name="itemversion_dept_status")]
+        indexes = [
+            models.Index(fields=["department", "status"], name="itemversion_dept_status"),
+            # The public guide list: live (published) versions in code order.
+            models.Index(fields=["status", "code"], name="itemversion_status_code"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}（v{self.number}）"
@@ -128,6 +133,11 @@ class ServiceItemVersion(TimestampedModel):
     def at_most_one_visit(self) -> bool:
         """最多跑一次."""
         return self.onsite_visits <= 1
+
+    @property
+    def exemptions_complete(self) -> bool:
+        """四免 complete: all four exemptions apply."""
+        return set(Exemption.values) <= set(self.exemptions or [])
 
 
 class MaterialRequirement(models.Model):

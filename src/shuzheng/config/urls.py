@@ -11,6 +11,11 @@ from shuzheng.identity import oidc
 api.add_router("/orgs", "shuzheng.orgs.api.router")
 api.add_router("/identity", "shuzheng.identity.api.router")
 api.add_router("/audit", "shuzheng.identity.audit_api.router")
+api.add_router("/appeals", "shuzheng.appeals.api.router")
+api.add_router("/datahub", "shuzheng.datahub.api.router")
+api.add_router("/cases", "shuzheng.cases.api.router")
+api.add_router("/catalog", "shuzheng.catalog.api.router")
+api.add_router("/evaluation", "shuzheng.evaluation.api.router")
 
 admin.site.site_header = "数政 · 管理后台"
 admin.site.site_title = "数政管理后台"
@@ -44,6 +49,11 @@ urlpatterns = [
         oauth2_views.ConnectDiscoveryInfoView.as_view(),
         name="oidc-discovery",
     ),
+    # 办事指南 (/guide/...) and the catalog workbench (/workbench/catalog/...)
+    path("", include("shuzheng.catalog.urls")),
+    path("", include("shuzheng.evaluation.urls")),
+    # 办件: workbench (/workbench/cases/...) and portal (/cases/...)
+    path("", include("shuzheng.cases.urls")),
     path("", include("shuzheng.web.urls")),
 ]
 

@@ -1,7 +1,7 @@
 """Chinese full-text search without an external engine.
 
 Text is segmented with jieba and stored in `SearchEntry.tokens`; SQLite searches an FTS5 index kept
-in sync by triggers, PostgreSQL a GIN index over `to_tsvector('simple', tokens)`. A query term
+in sync by triggers, PostgreSQL a GIN index over the stored column `tsv` (migration 0005). A query term
 matches when any of its search-mode sub-words does ("个体户" finds "个体工商户" through "个体"),
 and all terms must match; results are ranked (bm25 / ts_rank).
 """
@@ -74,8 +74,8 @@ def search(doc_type: str, query: str, *, limit: int = 50) -> list[str]:
         tsquery = " & ".join("(" + " | ".join(f"'{t}'" for t in alts) + ")" for alts in terms)
         sql = (
             "SELECT doc_id FROM core_searchentry WHERE doc_type = %s "
-            "AND to_tsvector('simple', tokens) @@ to_tsquery('simple', %s) "
-            "ORDER BY ts_rank(to_tsvector('simple', tokens), to_tsquery('simple', %s)) DESC, id "
+            "AND tsv @@ to_tsquery('simple', %s) "
+            "ORDER BY ts_rank(tsv, to_tsquery('simple', %s)) DESC, id "
             "LIMIT %s"
         )
         params: list[str | int] = [doc_type, tsquery, tsquery, limit]

@@ -138,9 +138,28 @@ def _size_label(limit: int) -> str:
     return f"{max(1, limit // 1024)} KB"
 
 
-def payload_too_large() -> errors.PayloadTooLarge:
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+def payload_too_large(limit: int | None = None) -> errors.PayloadTooLarge:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE if limit is None else limit
     return errors.PayloadTooLarge(f"请求内容过大（上限 {_size_label(limit)}）。" if limit else None)
+
+
+#: Room for the multipart envelope (boundaries, part headers, small fields) around one upload.
+UPLOAD_ENVELOPE_BYTES = 64 * 1024
+
+
+@lru_cache(maxsize=8)
+def _upload_patterns(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in patterns)
+
+
+def upload_limit(request: HttpRequest) -> int | None:
+    """SHUZHENG_MAX_UPLOAD_BYTES for multipart posts to a path in SHUZHENG_UPLOAD_PATHS, else None."""
+    if request.method not in _BODY_METHODS or _content_type(request) != "multipart/form-data":
+        return None
+    patterns = _upload_patterns(tuple(getattr(settings, "SHUZHENG_UPLOAD_PATHS", ()) or ()))
+    if not any(p.match(request.path) for p in patterns):
+        return None
+    return int(getattr(settings, "SHUZHENG_MAX_UPLOAD_BYTES", 0)) or None
 
 
 _JSON_TYPE = re.compile(r"^application/([a-z0-9.+-]+\+)?json$")
@@ -176,7 +195,11 @@ class RequestGuardMiddleware:
         if length is None:
             return self._reject(request, errors.MalformedRequest("请求头 Content-Length 无效。"))
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if limit is not None and length > limit:
+        uploads = upload_limit(request)
+        if uploads is not None:  # a material upload path: its own, larger limit (plus the envelope)
+            if length > uploads + UPLOAD_ENVELOPE_BYTES:
+                return self._reject(request, payload_too_large(uploads))
+        elif limit is not None and length > limit:
             return self._reject(request, payload_too_large())
         if request.path.startswith(self.api_prefix) and request.method in _BODY_METHODS and length > 0:
             kind = _content_type(request)

@@ -79,7 +79,11 @@ def _after(order: Sequence[str], values: list[Any], model: type[Model]) -> Q:
         for prior_spec, prior_value in zip(order[:i], typed[:i], strict=True):
             step &= Q(**{prior_spec.lstrip("-"): prior_value})
         condition |= step
-    return condition
+    # The same rows, plus a bound on the leading sort field that an index can seek to (PostgreSQL uses
+    # only the AND-ed range as an index condition; the OR alone makes it scan from the start).
+    first = order[0]
+    lead = Q(**{f"{first.lstrip('-')}__lte" if first.startswith("-") else f"{first}__gte": typed[0]})
+    return lead & condition
 
 
 def keyset_page(

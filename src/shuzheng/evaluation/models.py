@@ -61,6 +61,9 @@ class Evaluation(TimestampedModel):
         ]
         indexes = [models.Index(fields=["department", "evaluated_at"], name="evaluation_dept_time")]
 
+    def __str__(self) -> str:
+        return f"好差评#{self.pk}（{self.get_level_display()}）"
+
     @property
     def is_bad(self) -> bool:
         return self.level <= Level.DISSATISFIED
@@ -107,6 +110,41 @@ class Rectification(TimestampedModel):
         verbose_name = "差评整改"
         verbose_name_plural = "差评整改"
         permissions = [("check_rectification", "核查差评整改")]
+        indexes = [
+            models.Index(fields=["department", "status", "due_date", "id"], name="rectification_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"差评整改#{self.pk}"
+
+
+class RectificationEvent(models.Model):
+    """One row per status change of a rectification (written only by `rectification_transition`)."""
+
+    rectification = models.ForeignKey(
+        Rectification, verbose_name="差评整改", on_delete=models.PROTECT, related_name="history"
+    )
+    from_status = models.CharField("原状态", max_length=16, choices=RectificationStatus.choices, blank=True)
+    to_status = models.CharField("新状态", max_length=16, choices=RectificationStatus.choices)
+    action = models.CharField("操作", max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    occurred_at = models.DateTimeField("时间")
+    note = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = "差评整改记录"
+        verbose_name_plural = "差评整改记录"
+        ordering = ["rectification", "occurred_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status}"
 
 
 class EvaluationAppeal(TimestampedModel):
@@ -137,3 +175,14 @@ class EvaluationAppeal(TimestampedModel):
         verbose_name = "评价申诉"
         verbose_name_plural = "评价申诉"
         permissions = [("review_evaluationappeal", "复核评价申诉、作废评价")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation"],
+                condition=models.Q(status=AppealStatus.PENDING),
+                name="evaluationappeal_one_pending",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at", "id"], name="evaluationappeal_queue")]
+
+    def __str__(self) -> str:
+        return f"评价申诉#{self.pk}"

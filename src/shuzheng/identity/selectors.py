@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth.models import Permission
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -12,7 +13,7 @@ from shuzheng.core.errors import NotFound, PermissionDenied, ValidationFailed
 from shuzheng.core.pagination import DEFAULT_LIMIT, Page, keyset_page
 from shuzheng.core.validators import validate_id_number
 from shuzheng.identity.models import Role, RoleAssignment, User
-from shuzheng.identity.scopes import DataScope, data_scope_for
+from shuzheng.identity.scopes import DataScope, Grant, _grant, data_scope_for
 
 USER_ORDER = ("username",)
 
@@ -121,3 +122,70 @@ def citizen_get_by_id_number(id_number: str) -> User | None:
 
 def permission_names(permissions: Any) -> list[str]:
     return sorted(f"{p.content_type.app_label}.{p.codename}" for p in permissions)
+
+
+# --- roles held for a department (workflow steps) ---------------------------------------------------
+
+
+def _department_with_division(department_id: int) -> Any:
+    department_model = apps.get_model("orgs", "Department")
+    return department_model.objects.select_related("division").filter(pk=department_id).first()
+
+
+def _role_grants(assignments: list[RoleAssignment]) -> dict[int, list[Grant]]:
+    """Grants per user of the given assignments (missing departments default to the user's own)."""
+    grants: dict[int, list[Grant]] = {}
+    for assignment in assignments:
+        user = assignment.user
+
+        def home(user: User = user) -> Any:
+            return user.department if user.department_id else None
+
+        grants.setdefault(user.pk, []).append(_grant(assignment, home))
+    return grants
+
+
+def user_has_role_for_department(user: Any, role_code: str, department_id: int) -> bool:
+    """Whether `user` holds the role `role_code` through an assignment whose data scope covers the
+    department (its own department, a department tree above it, a division tree around it, or all).
+
+    Workflow steps name the role that acts on them (``WorkflowStep.role_code``); superusers act on any.
+    """
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    assignments = list(
+        RoleAssignment.objects.filter(user_id=user.pk, role__code=role_code).select_related(
+            "user__department__division", "department__division", "division"
+        )
+    )
+    if not assignments:
+        return False
+    department = _department_with_division(department_id)
+    if department is None:
+        return False
+    grants = _role_grants(assignments).get(user.pk, [])
+    return DataScope(user_id=user.pk, grants=tuple(grants)).covers_department(department)
+
+
+def users_with_role_for_department(role_code: str, department_id: int) -> list[User]:
+    """Active users holding `role_code` with a scope covering the department (see
+    `user_has_role_for_department`), ordered by username."""
+    department = _department_with_division(department_id)
+    if department is None:
+        return []
+    assignments = list(
+        RoleAssignment.objects.filter(role__code=role_code, user__is_active=True).select_related(
+            "user__department__division", "department__division", "division"
+        )
+    )
+    users = {a.user_id: a.user for a in assignments}
+    return sorted(
+        (
+            users[user_id]
+            for user_id, grants in _role_grants(assignments).items()
+            if DataScope(user_id=user_id, grants=tuple(grants)).covers_department(department)
+        ),
+        key=lambda u: u.username,
+    )

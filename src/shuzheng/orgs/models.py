@@ -13,13 +13,22 @@ from shuzheng.core.crypto.fields import EncryptedTextField
 from shuzheng.core.models import TimestampedModel
 
 
+class DivisionLevel(models.TextChoices):
+    PROVINCE = "province", "省"
+    PREFECTURE = "prefecture", "地级市"
+    CITY = "city", "县级市"
+    TOWN = "town", "镇（街道）"
+    VILLAGE = "village", "村（社区）"
+
+
+class HallLevel(models.TextChoices):
+    CITY = "city", "市级"
+    TOWN = "town", "镇级"
+    VILLAGE = "village", "村级"
+
+
 class Division(TimestampedModel):
-    class Level(models.TextChoices):
-        PROVINCE = "province", "省"
-        PREFECTURE = "prefecture", "地级市"
-        CITY = "city", "县级市"
-        TOWN = "town", "镇（街道）"
-        VILLAGE = "village", "村（社区）"
+    Level = DivisionLevel
 
     code = models.CharField("区划代码", max_length=12, unique=True)
     name = models.CharField("名称", max_length=64)
@@ -77,10 +86,7 @@ class Department(TimestampedModel):
 
 
 class Hall(TimestampedModel):
-    class Level(models.TextChoices):
-        CITY = "city", "市级"
-        TOWN = "town", "镇级"
-        VILLAGE = "village", "村级"
+    Level = HallLevel
 
     code = models.CharField("大厅编码", max_length=32, unique=True)
     name = models.CharField("名称", max_length=128)

@@ -6,10 +6,8 @@ from __future__ import annotations
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
-from shuzheng.orgs.models import Department, Division, Grid, Hall, Kiosk, Window
+from shuzheng.orgs.models import Department, Division, DivisionLevel, Grid, Hall, HallLevel, Kiosk, Window
 
-DivisionLevel = Division.Level
-HallLevel = Hall.Level
 WindowKind = Window.Kind
 KioskKind = Kiosk.Kind
 

@@ -42,13 +42,31 @@ PORTAL_NAV: tuple[NavEntry, ...] = (
     NavEntry("home", "首页", ("web:portal",)),
     NavEntry("guides", "办事指南", ("catalog:guide_list",), fallback="#services"),
     NavEntry("my_cases", "我的办件", ("cases:my_cases",), needs_login=True),
+    NavEntry("evaluations", "办事评价", ("evaluation:mine",), needs_login=True),
     NavEntry("appeals", "诉求反映", ("appeals:new",), fallback="#appeals"),
     NavEntry("open_data", "开放数据", ("datahub:open_data",)),
 )
 
+_EVALUATION_VIEW = "evaluation.view_evaluation"
+_EVALUATION_ADD = "evaluation.add_evaluation"
+_RECTIFY_VIEW = "evaluation.view_rectification"
+_APPEAL_VIEW = "evaluation.view_evaluationappeal"
+
 WORKBENCH_NAV: tuple[NavEntry, ...] = (
     NavEntry("home", "工作台首页", ("web:workbench",)),
+    # 办件 (cases context)
+    NavEntry("case_queue", "我的待办", ("cases:queue",), needs_perm="cases.view_case"),
+    NavEntry("case_intake", "一窗受理", ("cases:intake",), needs_perm="cases.intake_case"),
     NavEntry("orgs", "组织机构", ("web:workbench_orgs",)),
+    NavEntry(
+        "catalog", "事项管理", ("catalog:workbench_items",), needs_perm="catalog.view_serviceitemversion"
+    ),
+    # 好差评 (evaluation context)
+    NavEntry("evaluations", "好差评", ("evaluation:evaluation_list",), needs_perm=_EVALUATION_VIEW),
+    NavEntry("onsite_evaluation", "现场评价录入", ("evaluation:onsite_lookup",), needs_perm=_EVALUATION_ADD),
+    NavEntry("rectifications", "差评整改", ("evaluation:rectification_list",), needs_perm=_RECTIFY_VIEW),
+    NavEntry("evaluation_appeals", "评价申诉", ("evaluation:appeal_list",), needs_perm=_APPEAL_VIEW),
+    NavEntry("evaluation_stats", "好差评统计", ("evaluation:dashboard",), needs_perm=_EVALUATION_VIEW),
     NavEntry("audit", "审计日志", ("web:workbench_audit",), needs_perm="identity.view_auditevent"),
     NavEntry("profile", "我的资料", ("web:profile",)),
     NavEntry("admin", "管理后台", ("admin:index",), needs_staff=True),
@@ -87,6 +105,11 @@ def build_nav(request: HttpRequest, entries: tuple[NavEntry, ...]) -> list[NavLi
             and request.path.startswith(url)
         )
         links.append(NavLink(entry.key, entry.label, url, current))
+    # One current entry: the longest URL that matches (/workbench/cases/intake/ over /workbench/cases/).
+    current_links = [link for link in links if link.current]
+    if len(current_links) > 1:
+        best = max(current_links, key=lambda link: len(link.url))
+        links = [NavLink(lk.key, lk.label, lk.url, lk is best) for lk in links]
     return links
 
 

@@ -2,6 +2,7 @@ import factory
 from django.utils import timezone
 
 from shuzheng.cases.constants import ApplicantKind, CaseChannel, CaseStatus
+from shuzheng.cases.deadlines import compute_due_at
 from shuzheng.cases.models import Case
 from shuzheng.catalog.tests.factories import ServiceItemVersionFactory
 from shuzheng.identity.tests.factories import CitizenFactory
@@ -27,3 +28,7 @@ class CaseFactory(factory.django.DjangoModelFactory):
     status = CaseStatus.SUBMITTED
     form_data = factory.LazyFunction(lambda: {"reason": "测试申请"})
     received_at = factory.LazyFunction(timezone.now)
+    # Every case has a due time from submission on (the queue sorts by it).
+    due_at = factory.LazyAttribute(
+        lambda o: compute_due_at(received_at=o.received_at, limit_days=o.version.promised_limit_days)
+    )

@@ -1,8 +1,10 @@
 """Settings read from the environment (django-environ); every variable is in docs/configuration.md."""
 
 from pathlib import Path
+from typing import Any
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parents[4]
 SRC_DIR = BASE_DIR / "src" / "shuzheng"
@@ -186,6 +188,56 @@ AUDIT_ARCHIVE_DIR = Path(env.str("SHUZHENG_AUDIT_ARCHIVE_DIR", default=str(DATA_
 # "shuzheng.core.notifications.email_notifier"; empty means in-app only.
 SHUZHENG_NOTIFIERS = env.list("SHUZHENG_NOTIFIERS", default=[])
 
+# --- evaluation (好差评) --------------------------------------------------------
+# Working days a department has to rectify a bad review (the Guangdong practice is 15).
+SHUZHENG_RECTIFICATION_DAYS = env.int("SHUZHENG_RECTIFICATION_DAYS", default=15)
+# Hall/window QR evaluations accepted per client address per hour (stops spamming the public form).
+SHUZHENG_QR_EVALUATIONS_PER_HOUR = env.int("SHUZHENG_QR_EVALUATIONS_PER_HOUR", default=10)
+
+# --- cases (办件) ----------------------------------------------------------------
+# A running case turns "warning" this many working days before its promised due date.
+SHUZHENG_CASE_WARNING_DAYS = env.int("SHUZHENG_CASE_WARNING_DAYS", default=2)
+
+# --- appeals (一网统管: 12345, grid events, city management) ----------------------------
+# The city whose divisions may receive appeals, and a bounding box (south,west,north,east) for coordinates.
+SHUZHENG_APPEAL_CITY_DIVISION = env.str("SHUZHENG_APPEAL_CITY_DIVISION", default="440785")
+SHUZHENG_APPEAL_BBOX = [
+    float(x) for x in env.list("SHUZHENG_APPEAL_BBOX", default=["21.9", "111.9", "22.6", "112.6"])
+]
+# Time limits in working days per appeal type (咨询, 求助, 投诉, 举报, 建议; 表扬 has none).
+SHUZHENG_APPEAL_SLA_DAYS = env.dict(
+    "SHUZHENG_APPEAL_SLA_DAYS",
+    cast={"value": int},
+    default={"consult": 1, "help": 3, "complaint": 13, "report": 13, "suggestion": 15},
+)
+# Urgent (紧急) and critical (特急) appeals run on clock hours instead.
+SHUZHENG_APPEAL_URGENT_HOURS = env.int("SHUZHENG_APPEAL_URGENT_HOURS", default=24)
+SHUZHENG_APPEAL_CRITICAL_HOURS = env.int("SHUZHENG_APPEAL_CRITICAL_HOURS", default=2)
+# 中小微企业 fast-response track: limits shrink to this percentage (rounded up, at least 1 working day).
+SHUZHENG_APPEAL_ENTERPRISE_PERCENT = env.int("SHUZHENG_APPEAL_ENTERPRISE_PERCENT", default=50)
+SHUZHENG_APPEAL_WARNING_HOURS = env.int("SHUZHENG_APPEAL_WARNING_HOURS", default=24)
+SHUZHENG_APPEAL_VISIT_DAYS = env.int("SHUZHENG_APPEAL_VISIT_DAYS", default=3)
+SHUZHENG_APPEAL_MAX_TEXT = env.int("SHUZHENG_APPEAL_MAX_TEXT", default=2000)
+SHUZHENG_APPEAL_MAX_PHOTO_BYTES = env.int("SHUZHENG_APPEAL_MAX_PHOTO_BYTES", default=2 * 1024 * 1024)
+# Merge proposals (并单): same category, same village or within the radius, similar text, recent.
+SHUZHENG_APPEAL_MERGE_RADIUS_M = env.int("SHUZHENG_APPEAL_MERGE_RADIUS_M", default=500)
+SHUZHENG_APPEAL_MERGE_DAYS = env.int("SHUZHENG_APPEAL_MERGE_DAYS", default=30)
+SHUZHENG_APPEAL_MERGE_SIMILARITY = env.float("SHUZHENG_APPEAL_MERGE_SIMILARITY", default=0.35)
+# The classifier dispatches on its own only above this probability (and when no rule matched).
+SHUZHENG_DISPATCH_CONFIDENCE = env.float("SHUZHENG_DISPATCH_CONFIDENCE", default=0.6)
+
+# --- data hub (数据中台) -----------------------------------------------------------
+# Working days a department has to decide a sharing request before it counts as timed out against it.
+SHUZHENG_SHARING_DECISION_DAYS = env.int("SHUZHENG_SHARING_DECISION_DAYS", default=5)
+# Default data-service calls per minute of a new API credential (each credential may set its own).
+SHUZHENG_DATA_RATE_LIMIT_PER_MINUTE = env.int("SHUZHENG_DATA_RATE_LIMIT_PER_MINUTE", default=60)
+# Most rows one CSV/xlsx upload may load into a mounted table.
+SHUZHENG_DATA_UPLOAD_MAX_ROWS = env.int("SHUZHENG_DATA_UPLOAD_MAX_ROWS", default=200000)
+# Rows of the demo natural-person base registry (`shuzheng generate-persons` adds more for benches).
+SHUZHENG_DEMO_PERSONS = env.int("SHUZHENG_DEMO_PERSONS", default=3000)
+# Hour (Asia/Shanghai) of the nightly data-quality run scheduled with Celery beat.
+SHUZHENG_QUALITY_RUN_HOUR = env.int("SHUZHENG_QUALITY_RUN_HOUR", default=2)
+
 # --- background work -----------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
@@ -194,6 +246,21 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # Workers log through settings.LOGGING (JSON lines, redaction) instead of Celery's own plain-text setup.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "Asia/Shanghai"
+CELERY_BEAT_SCHEDULE = {
+    "datahub-quality-run": {
+        "task": "shuzheng.datahub.tasks.run_quality",
+        "schedule": crontab(minute=0, hour=SHUZHENG_QUALITY_RUN_HOUR),
+    },
+}
+# Cases: deadline reminders hourly, unused uploads daily (both idempotent).
+CELERY_BEAT_SCHEDULE["case-reminders"] = {
+    "task": "shuzheng.cases.tasks.send_case_reminders",
+    "schedule": 3600.0,
+}
+CELERY_BEAT_SCHEDULE["case-stale-uploads"] = {
+    "task": "shuzheng.cases.tasks.purge_stale_uploads",
+    "schedule": 24 * 3600.0,
+}
 
 # --- language, time, static ------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -210,15 +277,45 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("SHUZHENG_STATIC_ROOT", default=str(DATA_DIR / "static")))
 MEDIA_ROOT = Path(env.str("SHUZHENG_MEDIA_ROOT", default=str(DATA_DIR / "media")))
 MEDIA_URL = "/media/"
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Uploaded files (case materials, results) go to S3-compatible object storage (MinIO, OSS, COS, OBS …)
+# through django-storages when a bucket is named; otherwise to SHUZHENG_MEDIA_ROOT.
+S3_BUCKET = env.str("SHUZHENG_S3_BUCKET", default="")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env.str("SHUZHENG_S3_ENDPOINT_URL", default="") or None,
+            "access_key": env.str("SHUZHENG_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("SHUZHENG_S3_SECRET_ACCESS_KEY", default="") or None,
+            "region_name": env.str("SHUZHENG_S3_REGION", default="") or None,
+            "addressing_style": env.str("SHUZHENG_S3_ADDRESSING_STYLE", default="path"),
+            "location": env.str("SHUZHENG_S3_PREFIX", default=""),
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 
 # --- limits -----------------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("SHUZHENG_MAX_BODY_BYTES", default=2 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+# Material uploads may be larger than other bodies, but only on the paths below (regular expressions
+# matched against the request path); everywhere else SHUZHENG_MAX_BODY_BYTES applies.
+SHUZHENG_MAX_UPLOAD_BYTES = env.int("SHUZHENG_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+SHUZHENG_UPLOAD_PATHS = [
+    r"^/api/v1/cases/uploads$",
+    # the case pages that post files (intake, online application, correction, delivery of the result)
+    r"^/workbench/cases/intake/$",
+    r"^/workbench/cases/\d+/act/deliver/$",
+    r"^/cases/apply/[^/]+/$",
+    r"^/cases/\d+/correction/$",
+]
 
 # --- security headers ---------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

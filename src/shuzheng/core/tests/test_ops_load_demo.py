@@ -82,7 +82,9 @@ def _fake_loaders(monkeypatch, accounts_loader):
         "shuzheng.orgs.demo": SimpleNamespace(load=orgs_load),
         "shuzheng.identity.demo": SimpleNamespace(load=accounts_loader),
     }
-    monkeypatch.setattr(load_demo, "import_module", modules.__getitem__)
+    # Steps of other contexts load nothing here.
+    idle = SimpleNamespace(load=lambda progress: None)
+    monkeypatch.setattr(load_demo, "import_module", lambda name: modules.get(name, idle))
 
 
 def test_output_lists_counts_accounts_and_links_in_aligned_columns(monkeypatch, settings):

@@ -28,7 +28,15 @@ Progress = Callable[[str, int, int], None]
 STEPS: tuple[tuple[str, str], ...] = (
     ("组织机构", "shuzheng.orgs.demo"),
     ("账号与角色", "shuzheng.identity.demo"),
+    ("政务服务事项", "shuzheng.catalog.demo"),
+    ("办件", "shuzheng.cases.demo"),
+    # 好差评 evaluates the concluded demo cases, so it stays after the cases step.
+    ("好差评", "shuzheng.evaluation.demo"),
+    ("数据中台", "shuzheng.datahub.demo"),
+    # 12345 / grid events: 20,000 synthetic closed appeals and the trained dispatch model.
+    ("诉求（一网统管）", "shuzheng.appeals.demo"),
 )
+ACCOUNTS = "shuzheng.identity.demo"  # the step whose result lists the accounts to print
 # Names for the counts a loader may return ({"departments": 62, "created": 0, ...}).
 COUNT_LABELS = {
     "divisions": "行政区划",
@@ -40,6 +48,32 @@ COUNT_LABELS = {
     "bank_outlets": "银行网点",
     "grids": "网格",
     "grid_workers": "网格员",
+    "items": "政务服务事项",
+    "live_items": "现行事项",
+    "item_departments": "实施部门",
+    "guide_groups": "主题分类",
+    "cases": "办件",
+    "case_departments": "办件角色覆盖部门",
+    "evaluations": "评价",
+    "rectifications": "差评整改",
+    "evaluation_appeals": "评价申诉",
+    "data_entries": "数据目录",
+    "data_departments": "编目部门",
+    "mounted_resources": "挂接资源",
+    "data_rows": "库表数据",
+    "open_datasets": "开放数据集",
+    "open_departments": "开放部门",
+    "sharing_requests": "共享申请",
+    "quality_rules": "质量规则",
+    "categories": "诉求分类",
+    "routing_rules": "派单规则",
+    "kb_articles": "知识库条目",
+    "historical_appeals": "历史诉求（合成）",
+    "open_appeals": "示例诉求",
+    "work_orders": "工单",
+    "model_accuracy": "派单模型准确率",
+    "model_macro_f1": "宏平均F1",
+    "baseline_accuracy": "关键词基线准确率",
 }
 LINKS: tuple[tuple[str, str], ...] = (
     ("网上办事大厅", "web:portal"),
@@ -109,7 +143,9 @@ class Command(BaseCommand):
             return
         for (step, _), result in zip(STEPS, results, strict=True):
             self._print_counts(step, result)
-        accounts = list(results[-1] or [])
+        by_module = {module: result for (_, module), result in zip(STEPS, results, strict=True)}
+        accounts = list(by_module.get(ACCOUNTS) or [])
+        accounts += list((by_module.get("shuzheng.appeals.demo") or {}).get("accounts", []))
         self._print_accounts(accounts)
         self._print_links(base_url.rstrip("/"))
 
@@ -130,6 +166,8 @@ class Command(BaseCommand):
         created = result.get("created")
         suffix = f"（本次新增 {created} 条）" if created is not None else ""
         self.stdout.write(f"{step}：{'，'.join(parts)}{suffix}")
+        for note in result.get("notes") or ():  # lines a loader wants shown (e.g. a demo credential)
+            self.stdout.write(f"  {note}")
 
     def _print_accounts(self, accounts: list[Any]) -> None:
         if not accounts:

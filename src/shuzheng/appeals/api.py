@@ -1,0 +1,591 @@
+"""/api/v1/appeals/...: intake, queues, work-order actions, knowledge base, rule test, statistics.
+
+Thin: parse (pydantic, unknown fields refused), resolve ids, call one service or selector, shape the
+output. Who may do what is decided in the services and selectors (permissions + data scopes); a
+work order outside the caller's scope is 404.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import File, Form, Router, Status, UploadedFile
+from ninja.security import django_auth
+
+from shuzheng.appeals import selectors, services
+from shuzheng.appeals.models import Appeal, Category, WorkOrder
+from shuzheng.appeals.schemas import (
+    AppealDetailOut,
+    AppealIn,
+    AppealOut,
+    AppealPage,
+    ArticleIn,
+    ArticleOut,
+    ArticlePage,
+    ArticleReviewIn,
+    ArticleUpdateIn,
+    AssistPage,
+    AssistReplyIn,
+    AttachmentOut,
+    CategoryOut,
+    CitizenAppealIn,
+    CloseIn,
+    ConcludeIn,
+    DispatchIn,
+    ExtensionIn,
+    ExtensionOut,
+    ExtensionPage,
+    ForwardIn,
+    IntakeAssistOut,
+    MergeIn,
+    ModelOut,
+    NoteIn,
+    ReassignIn,
+    ReplyIn,
+    ReturnIn,
+    ReturnRequestOut,
+    ReturnRequestPage,
+    ReviewIn,
+    RuleTestIn,
+    RuleTestOut,
+    VersionIn,
+    VisitIn,
+    WorkOrderDetailOut,
+    WorkOrderOut,
+    WorkOrderPage,
+)
+from shuzheng.core.errors import PermissionDenied, ValidationFailed
+from shuzheng.core.pagination import DEFAULT_LIMIT
+from shuzheng.orgs.models import Department, Division
+
+router = Router(tags=["诉求（一网统管）"], auth=django_auth)
+
+MAX_UPLOAD_READ = 16 * 1024 * 1024
+
+
+def _page(page: Any) -> dict[str, Any]:
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+def _department(pk: int | None, field: str = "department_id") -> Department:
+    department = Department.objects.filter(pk=pk).first() if pk is not None else None
+    if department is None:
+        raise ValidationFailed.for_field(field, f"部门不存在（id={pk}）")
+    return department
+
+
+def _departments(pks: list[int], field: str) -> list[Department]:
+    found = {d.pk: d for d in Department.objects.filter(pk__in=pks)}
+    missing = [pk for pk in pks if pk not in found]
+    if missing:
+        raise ValidationFailed.for_field(field, f"部门不存在（id={'、'.join(map(str, missing))}）")
+    return [found[pk] for pk in dict.fromkeys(pks)]
+
+
+def _detail(request: HttpRequest, appeal: Appeal) -> Appeal:
+    """The appeal with the detail-only attributes the schema reads (masked reporter, SLA, history)."""
+    appeal.reporter = selectors.appeal_reporter(appeal, user=request.user)  # type: ignore[attr-defined]
+    appeal.sla = selectors.sla_info(appeal.due_at, done_at=appeal.concluded_at)  # type: ignore[attr-defined]
+    appeal.history = selectors.appeal_history(appeal=appeal)  # type: ignore[attr-defined]
+    return appeal
+
+
+# --- appeals -------------------------------------------------------------------------------------------
+
+
+@router.post("/appeals", response={201: AppealDetailOut}, summary="登记诉求（话务员、网格员等）")
+def create_appeal(request: HttpRequest, payload: AppealIn) -> Status[Appeal]:
+    appeal = services.appeal_intake(actor=request.user, **payload.model_dump())
+    return Status(201, _detail(request, selectors.appeal_get(user=request.user, id=appeal.pk)))
+
+
+@router.get("/appeals", response=AppealPage, summary="诉求列表（数据范围内，按登记时间倒序）")
+def list_appeals(
+    request: HttpRequest,
+    status: str | None = None,
+    channel: str | None = None,
+    appeal_type: str | None = None,
+    category: str | None = None,
+    division_under: str | None = None,
+    department: int | None = None,
+    received_from: date | None = None,
+    received_to: date | None = None,
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> dict[str, Any]:
+    return _page(
+        selectors.appeal_list(
+            user=request.user,
+            status=status,
+            channel=channel,
+            appeal_type=appeal_type,
+            category=category,
+            division_under=division_under,
+            department=department,
+            received_from=received_from,
+            received_to=received_to,
+            cursor=cursor,
+            limit=limit,
+        )
+    )
+
+
+@router.get("/appeals/by-phone", response=list[AppealOut], summary="来电人历史诉求（按电话盲索引查询）")
+def appeals_by_phone(request: HttpRequest, phone: str) -> list[Appeal]:
+    return selectors.appeals_by_phone(user=request.user, phone=phone)
+
+
+@router.get("/appeals/{int:appeal_id}", response=AppealDetailOut, summary="诉求详情")
+def get_appeal(request: HttpRequest, appeal_id: int) -> Appeal:
+    return _detail(request, selectors.appeal_get(user=request.user, id=appeal_id))
+
+
+@router.post("/appeals/{int:appeal_id}/attachments", response={201: AttachmentOut}, summary="上传照片")
+def attach(
+    request: HttpRequest,
+    appeal_id: int,
+    file: UploadedFile = File(...),  # noqa: B008
+    kind: str = Form("photo"),
+) -> Status[Any]:
+    appeal = selectors.appeal_get(user=request.user, id=appeal_id)
+    content = file.read(MAX_UPLOAD_READ)
+    attachment = services.appeal_attach(
+        actor=request.user, appeal=appeal, content=content, name=file.name or "", kind=kind
+    )
+    return Status(201, attachment)
+
+
+@router.post("/appeals/{int:appeal_id}/conclude", response=AppealDetailOut, summary="直接答复办结")
+def conclude(request: HttpRequest, appeal_id: int, payload: ConcludeIn) -> Appeal:
+    appeal = selectors.appeal_get(user=request.user, id=appeal_id)
+    services.appeal_conclude_directly(actor=request.user, appeal=appeal, **payload.model_dump())
+    return _detail(request, selectors.appeal_get(user=request.user, id=appeal_id))
+
+
+@router.post("/appeals/{int:appeal_id}/dispatch", response={201: WorkOrderOut}, summary="人工派单")
+def dispatch(request: HttpRequest, appeal_id: int, payload: DispatchIn) -> Status[WorkOrder]:
+    appeal = selectors.appeal_get(user=request.user, id=appeal_id, perm="appeals.dispatch_appeal")
+    work_order = services.appeal_dispatch(
+        actor=request.user,
+        appeal=appeal,
+        department=_department(payload.department_id),
+        assist_departments=_departments(payload.assist_department_ids, "assist_department_ids"),
+        category_code=payload.category_code,
+        expected_version=payload.version,
+    )
+    return Status(201, selectors.work_order_get(user=request.user, id=work_order.pk))
+
+
+@router.post("/appeals/{int:appeal_id}/merge", response=AppealOut, summary="并单")
+def merge(request: HttpRequest, appeal_id: int, payload: MergeIn) -> Appeal:
+    appeal = selectors.appeal_get(user=request.user, id=appeal_id, perm="appeals.dispatch_appeal")
+    into = selectors.appeal_get(user=request.user, id=payload.into_id, perm="appeals.dispatch_appeal")
+    services.appeal_merge(actor=request.user, appeal=appeal, into=into)
+    return selectors.appeal_get(user=request.user, id=appeal_id)
+
+
+@router.post("/appeals/{int:appeal_id}/self-handle", response=AppealOut, summary="网格员自行处置")
+def self_handle(request: HttpRequest, appeal_id: int, payload: NoteIn) -> Appeal:
+    appeal = selectors.appeal_get(user=request.user, id=appeal_id)
+    services.appeal_self_handle(actor=request.user, appeal=appeal, note=payload.note)
+    return selectors.appeal_get(user=request.user, id=appeal_id)
+
+
+@router.post("/appeals/{int:appeal_id}/escalate", response=AppealOut, summary="网格事件上报派单")
+def escalate(request: HttpRequest, appeal_id: int) -> Appeal:
+    appeal = selectors.appeal_get(user=request.user, id=appeal_id)
+    services.appeal_escalate(actor=request.user, appeal=appeal)
+    return selectors.appeal_get(user=request.user, id=appeal_id)
+
+
+@router.get("/mine", response=AppealPage, summary="我的诉求（群众）")
+def my_appeals(request: HttpRequest, cursor: str | None = None, limit: int = DEFAULT_LIMIT) -> dict[str, Any]:
+    return _page(selectors.my_appeals(user=request.user, cursor=cursor, limit=limit))
+
+
+@router.get("/mine/{int:appeal_id}", response=AppealOut, summary="我的诉求详情（群众）")
+def my_appeal(request: HttpRequest, appeal_id: int) -> Appeal:
+    return selectors.my_appeal_get(user=request.user, id=appeal_id)
+
+
+@router.post("/mine", response={201: AppealOut}, summary="群众网上提交诉求")
+def file_appeal(request: HttpRequest, payload: CitizenAppealIn) -> Status[Appeal]:
+    user = request.user
+    if getattr(user, "kind", "") == "staff":
+        raise PermissionDenied("工作人员请通过登记诉求接口代为登记")
+    appeal = services.appeal_intake(
+        actor=user,
+        channel="web",
+        reporter_user=user,
+        reporter_name=getattr(user, "full_name", ""),
+        **payload.model_dump(),
+    )
+    return Status(201, selectors.my_appeal_get(user=user, id=appeal.pk))
+
+
+@router.get("/intake-assist", response=IntakeAssistOut, summary="受理辅助：知识库答案与相似诉求")
+def intake_assist(request: HttpRequest, text: str = "") -> dict[str, Any]:
+    result = selectors.intake_assist(user=request.user, text=text)
+    return {
+        "articles": result.articles,
+        "similar": result.similar,
+        "rule_name": result.rule.name if result.rule else None,
+        "model_top": result.model_top,
+    }
+
+
+# --- queues --------------------------------------------------------------------------------------------
+
+
+@router.get("/queues/dispatch", response=AppealPage, summary="待派单（调度中心）")
+def dispatch_queue(
+    request: HttpRequest, sla: str | None = None, cursor: str | None = None, limit: int = DEFAULT_LIMIT
+) -> dict[str, Any]:
+    return _page(selectors.dispatch_queue(user=request.user, sla_state=sla, cursor=cursor, limit=limit))
+
+
+@router.get("/queues/department", response=WorkOrderPage, summary="本部门待办工单")
+def department_queue(
+    request: HttpRequest,
+    status: str | None = None,
+    sla: str | None = None,
+    supervised: bool | None = None,
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> dict[str, Any]:
+    return _page(
+        selectors.department_queue(
+            user=request.user, status=status, sla_state=sla, supervised=supervised, cursor=cursor, limit=limit
+        )
+    )
+
+
+@router.get("/queues/assists", response=AssistPage, summary="本部门协办任务")
+def assist_queue(
+    request: HttpRequest, cursor: str | None = None, limit: int = DEFAULT_LIMIT
+) -> dict[str, Any]:
+    return _page(selectors.assist_queue(user=request.user, cursor=cursor, limit=limit))
+
+
+@router.get("/queues/returns", response=ReturnRequestPage, summary="待审核退单")
+def return_queue(
+    request: HttpRequest, cursor: str | None = None, limit: int = DEFAULT_LIMIT
+) -> dict[str, Any]:
+    return _page(selectors.return_request_queue(user=request.user, cursor=cursor, limit=limit))
+
+
+@router.get("/queues/extensions", response=ExtensionPage, summary="待审核延期")
+def extension_queue(
+    request: HttpRequest, cursor: str | None = None, limit: int = DEFAULT_LIMIT
+) -> dict[str, Any]:
+    return _page(selectors.extension_request_queue(user=request.user, cursor=cursor, limit=limit))
+
+
+@router.get("/queues/visits", response=WorkOrderPage, summary="待回访")
+def visit_queue(
+    request: HttpRequest, cursor: str | None = None, limit: int = DEFAULT_LIMIT
+) -> dict[str, Any]:
+    return _page(selectors.visit_queue(user=request.user, cursor=cursor, limit=limit))
+
+
+# --- work orders ----------------------------------------------------------------------------------------
+
+
+@router.get("/work-orders", response=WorkOrderPage, summary="工单列表（调度中心）")
+def list_work_orders(
+    request: HttpRequest,
+    status: str | None = None,
+    department: int | None = None,
+    sla: str | None = None,
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> dict[str, Any]:
+    return _page(
+        selectors.work_order_list(
+            user=request.user, status=status, department=department, sla_state=sla, cursor=cursor, limit=limit
+        )
+    )
+
+
+def _work_order_detail(request: HttpRequest, work_order_id: int) -> WorkOrder:
+    work_order = selectors.work_order_get(user=request.user, id=work_order_id)
+    work_order.events_list = selectors.work_order_events(work_order=work_order)  # type: ignore[attr-defined]
+    work_order.appeal_ids = [a.pk for a in selectors.work_order_appeals(work_order=work_order)]  # type: ignore[attr-defined]
+    work_order.assist_list = [  # type: ignore[attr-defined]
+        {"id": a.pk, "department_id": a.department_id, "status": a.status, "reply_text": a.reply_text}
+        for a in work_order.assists.all()
+    ]
+    return work_order
+
+
+@router.get("/work-orders/{int:work_order_id}", response=WorkOrderDetailOut, summary="工单详情与记录")
+def get_work_order(request: HttpRequest, work_order_id: int) -> WorkOrder:
+    return _work_order_detail(request, work_order_id)
+
+
+@router.post("/work-orders/{int:work_order_id}/accept", response=WorkOrderDetailOut, summary="签收")
+def accept(request: HttpRequest, work_order_id: int, payload: VersionIn) -> WorkOrder:
+    services.work_order_accept(actor=request.user, work_order=work_order_id, expected_version=payload.version)
+    return _work_order_detail(request, work_order_id)
+
+
+@router.post(
+    "/work-orders/{int:work_order_id}/forward", response=WorkOrderDetailOut, summary="下转本部门下级单位"
+)
+def forward(request: HttpRequest, work_order_id: int, payload: ForwardIn) -> WorkOrder:
+    services.work_order_forward(
+        actor=request.user,
+        work_order=work_order_id,
+        department=_department(payload.department_id),
+        note=payload.note,
+        expected_version=payload.version,
+    )
+    return _work_order_detail(request, work_order_id)
+
+
+@router.post("/work-orders/{int:work_order_id}/return", response={201: ReturnRequestOut}, summary="申请退单")
+def request_return(request: HttpRequest, work_order_id: int, payload: ReturnIn) -> Status[Any]:
+    suggested = (
+        _department(payload.suggested_department_id, "suggested_department_id")
+        if payload.suggested_department_id is not None
+        else None
+    )
+    result = services.work_order_request_return(
+        actor=request.user,
+        work_order=work_order_id,
+        reason=payload.reason,
+        suggested_department=suggested,
+        expected_version=payload.version,
+    )
+    return Status(201, result)
+
+
+@router.post("/work-orders/{int:work_order_id}/reply", response=WorkOrderDetailOut, summary="答复")
+def reply(request: HttpRequest, work_order_id: int, payload: ReplyIn) -> WorkOrder:
+    services.work_order_reply(
+        actor=request.user,
+        work_order=work_order_id,
+        reply_text=payload.reply_text,
+        expected_version=payload.version,
+    )
+    return _work_order_detail(request, work_order_id)
+
+
+@router.post(
+    "/work-orders/{int:work_order_id}/reassign", response=WorkOrderDetailOut, summary="改派（调度中心）"
+)
+def reassign(request: HttpRequest, work_order_id: int, payload: ReassignIn) -> WorkOrder:
+    services.work_order_reassign(
+        actor=request.user,
+        work_order=work_order_id,
+        department=_department(payload.department_id),
+        note=payload.note,
+        expected_version=payload.version,
+    )
+    return _work_order_detail(request, work_order_id)
+
+
+@router.post("/work-orders/{int:work_order_id}/remind", response=WorkOrderDetailOut, summary="催办")
+def remind(request: HttpRequest, work_order_id: int, payload: NoteIn) -> WorkOrder:
+    services.work_order_remind(actor=request.user, work_order=work_order_id, note=payload.note)
+    return _work_order_detail(request, work_order_id)
+
+
+@router.post("/work-orders/{int:work_order_id}/supervise", response=WorkOrderDetailOut, summary="督办")
+def supervise(request: HttpRequest, work_order_id: int, payload: NoteIn) -> WorkOrder:
+    services.work_order_supervise(actor=request.user, work_order=work_order_id, note=payload.note)
+    return _work_order_detail(request, work_order_id)
+
+
+@router.post("/work-orders/{int:work_order_id}/visit", response=WorkOrderDetailOut, summary="回访")
+def visit(request: HttpRequest, work_order_id: int, payload: VisitIn) -> WorkOrder:
+    services.work_order_visit(
+        actor=request.user,
+        work_order=work_order_id,
+        result=payload.result,
+        note=payload.note,
+        expected_version=payload.version,
+    )
+    return _work_order_detail(request, work_order_id)
+
+
+@router.post(
+    "/work-orders/{int:work_order_id}/close", response=WorkOrderDetailOut, summary="办结（免回访类型）"
+)
+def close(request: HttpRequest, work_order_id: int, payload: CloseIn) -> WorkOrder:
+    services.work_order_close(
+        actor=request.user, work_order=work_order_id, note=payload.note, expected_version=payload.version
+    )
+    return _work_order_detail(request, work_order_id)
+
+
+@router.post("/work-orders/{int:work_order_id}/extensions", response={201: ExtensionOut}, summary="申请延期")
+def request_extension(request: HttpRequest, work_order_id: int, payload: ExtensionIn) -> Status[Any]:
+    result = services.extension_request_create(
+        actor=request.user, work_order=work_order_id, working_days=payload.working_days, reason=payload.reason
+    )
+    return Status(201, result)
+
+
+@router.post("/returns/{int:request_id}/review", response=ReturnRequestOut, summary="审核退单（同意即改派）")
+def review_return(request: HttpRequest, request_id: int, payload: ReviewIn) -> Any:
+    department = _department(payload.department_id) if payload.department_id is not None else None
+    return services.return_request_review(
+        actor=request.user,
+        return_request=request_id,
+        approve=payload.approve,
+        department=department,
+        note=payload.note,
+    )
+
+
+@router.post("/extensions/{int:request_id}/review", response=ExtensionOut, summary="审核延期")
+def review_extension(request: HttpRequest, request_id: int, payload: ReviewIn) -> Any:
+    if payload.department_id is not None:
+        raise ValidationFailed.for_field("department_id", "审核延期不需要部门")
+    return services.extension_request_review(
+        actor=request.user, extension_request=request_id, approve=payload.approve, note=payload.note
+    )
+
+
+@router.post("/assists/{int:assist_id}/accept", response=dict, summary="签收协办")
+def accept_assist(request: HttpRequest, assist_id: int) -> dict[str, Any]:
+    item = services.work_order_assist_accept(actor=request.user, assist=assist_id)
+    return {"id": item.pk, "status": item.status}
+
+
+@router.post("/assists/{int:assist_id}/reply", response=dict, summary="反馈协办意见")
+def reply_assist(request: HttpRequest, assist_id: int, payload: AssistReplyIn) -> dict[str, Any]:
+    item = services.work_order_assist_reply(
+        actor=request.user, assist=assist_id, reply_text=payload.reply_text
+    )
+    return {"id": item.pk, "status": item.status}
+
+
+# --- configuration, rule test, model -----------------------------------------------------------------
+
+
+@router.get("/categories", response=list[CategoryOut], summary="诉求分类")
+def categories(request: HttpRequest) -> list[Category]:
+    return selectors.category_list()
+
+
+@router.post("/rules/test", response=RuleTestOut, summary="规则测试：示例会命中哪条规则")
+def test_rule(request: HttpRequest, payload: RuleTestIn) -> dict[str, Any]:
+    if not request.user.has_perm("appeals.view_routingrule") and not request.user.has_perm(
+        "appeals.dispatch_appeal"
+    ):
+        raise PermissionDenied("没有查看派单规则的权限")
+    category = selectors.category_get(code=payload.category_code) if payload.category_code else None
+    division = None
+    if payload.division_code:
+        division = Division.objects.filter(code=payload.division_code).first()
+        if division is None:
+            raise ValidationFailed.for_field("division_code", f"行政区划“{payload.division_code}”不存在")
+    result = selectors.rule_test(
+        text=payload.text,
+        category=category,
+        division=division,
+        channel=payload.channel,
+        appeal_type=payload.appeal_type,
+        is_enterprise=payload.is_enterprise,
+    )
+    return {
+        "rule_id": result.rule.pk if result.rule else None,
+        "rule_name": result.rule.name if result.rule else None,
+        "department": result.department.name if result.department else None,
+        "catalogue_department": result.catalogue_department.name if result.catalogue_department else None,
+        "model_version": result.model_version,
+        "model_department": result.model_department,
+        "model_probability": result.model_probability,
+        "model_top": result.model_top,
+        "model_category": result.model_category,
+        "would_auto_dispatch": result.would_auto_dispatch,
+    }
+
+
+@router.get("/models", response=list[ModelOut], summary="派单模型（版本与评估指标）")
+def models(request: HttpRequest) -> list[Any]:
+    if not request.user.has_perm("appeals.view_dispatchmodel") and not request.user.has_perm(
+        "appeals.dispatch_appeal"
+    ):
+        raise PermissionDenied("没有查看派单模型的权限")
+    return selectors.dispatch_model_list()
+
+
+@router.get("/stats", response=dict, summary="诉求统计（办结率、按时办结率、满意率等）")
+def stats(
+    request: HttpRequest,
+    since: date | None = None,
+    until: date | None = None,
+    division_under: str | None = None,
+) -> dict[str, Any]:
+    return selectors.appeal_stats(user=request.user, since=since, until=until, division_under=division_under)
+
+
+# --- knowledge base -------------------------------------------------------------------------------------
+
+
+@router.get("/kb/search", response=list[ArticleOut], summary="知识库检索（已发布、有效期内）")
+def kb_search(request: HttpRequest, q: str = "", limit: int = 5) -> list[Any]:
+    return selectors.kb_search(q=q, limit=max(1, min(limit, 20)))
+
+
+@router.get("/kb", response=ArticlePage, summary="知识库条目（编辑、审核）")
+def kb_list(
+    request: HttpRequest, status: str | None = None, cursor: str | None = None, limit: int = DEFAULT_LIMIT
+) -> dict[str, Any]:
+    return _page(selectors.article_list(user=request.user, status=status, cursor=cursor, limit=limit))
+
+
+@router.get("/kb/{int:article_id}", response=ArticleOut, summary="知识库条目详情")
+def kb_get(request: HttpRequest, article_id: int) -> Any:
+    published_only = not request.user.has_perm("appeals.view_knowledgearticle")
+    return selectors.article_get(id=article_id, published_only=published_only)
+
+
+@router.post("/kb", response={201: ArticleOut}, summary="新增知识库条目（草稿）")
+def kb_create(request: HttpRequest, payload: ArticleIn) -> Status[Any]:
+    data = payload.model_dump()
+    code = data.pop("category_code")
+    category = None
+    if code:
+        category = Category.objects.filter(code=code).first()
+        if category is None:
+            raise ValidationFailed.for_field("category_code", f"诉求分类“{code}”不存在")
+    department_id = data.pop("department_id")
+    department = _department(department_id) if department_id is not None else None
+    article = services.knowledge_article_create(
+        actor=request.user, category=category, department=department, **data
+    )
+    return Status(201, article)
+
+
+@router.put("/kb/{int:article_id}", response=ArticleOut, summary="修改知识库条目（回到草稿，需重新审核）")
+def kb_update(request: HttpRequest, article_id: int, payload: ArticleUpdateIn) -> Any:
+    article = selectors.article_get(id=article_id)
+    return services.knowledge_article_update(actor=request.user, article=article, **payload.model_dump())
+
+
+@router.post("/kb/{int:article_id}/submit", response=ArticleOut, summary="提交审核")
+def kb_submit(request: HttpRequest, article_id: int) -> Any:
+    return services.knowledge_article_submit(actor=request.user, article=selectors.article_get(id=article_id))
+
+
+@router.post("/kb/{int:article_id}/review", response=ArticleOut, summary="审核（通过即发布）")
+def kb_review(request: HttpRequest, article_id: int, payload: ArticleReviewIn) -> Any:
+    return services.knowledge_article_review(
+        actor=request.user,
+        article=selectors.article_get(id=article_id),
+        approve=payload.approve,
+        note=payload.note,
+    )
+
+
+@router.post("/kb/{int:article_id}/retire", response=ArticleOut, summary="下线")
+def kb_retire(request: HttpRequest, article_id: int, payload: NoteIn) -> Any:
+    return services.knowledge_article_retire(
+        actor=request.user, article=selectors.article_get(id=article_id), note=payload.note
+    )

@@ -1,0 +1,341 @@
+"""Reads of cases, each within the caller's data scope.
+
+Who sees a case:
+- staff: through role assignments whose role holds ``cases.view_case`` — a case is in scope when its
+  implementing department, its division (the hall's or kiosk's for in-person channels, else the
+  department's) or the department of its current step lies in one of the grants (identity.scopes);
+- the applicant: their own cases (``applicant``), and what they submitted themselves;
+- anyone else: the case does not exist (404), so ids cannot be probed.
+
+The queue is keyset-paginated by (due_at, id) and annotated with the derived ``deadline_state``; its
+query count does not grow with the page size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet, Value
+
+from shuzheng.cases import deadlines
+from shuzheng.cases.constants import CaseStatus, DeadlineState
+from shuzheng.cases.models import Case, CaseMaterial, CaseStatusChange, CorrectionRequest
+from shuzheng.cases.workflow import CLOCK_RUNNING, OPEN_STATUSES, VIEW_PERMISSION, CaseAction
+from shuzheng.core.errors import MalformedRequest, NotFound
+from shuzheng.core.pagination import DEFAULT_LIMIT, Page, keyset_page
+from shuzheng.identity.models import DataScopeKind, User
+from shuzheng.identity.scopes import DataScope, Grant, data_scope_for
+from shuzheng.orgs.models import Department, Division
+
+QUEUE_ORDER = ("due_at", "id")
+MY_CASES_ORDER = ("-received_at", "-id")
+
+_LIST_RELATIONS = ("version", "department", "division", "current_step", "acting_user")
+
+
+def _is_staff(user: Any) -> bool:
+    return bool(
+        user is not None and getattr(user, "is_authenticated", False) and user.kind == User.Kind.STAFF
+    )
+
+
+def scope_q(scope: DataScope) -> Q:
+    """Cases inside `scope`: by department, division, or the department of the current step.
+
+    Same rows as ``scope.q(department="department", division="division") |
+    scope.q(department="step_department")``, but tree grants are first resolved to id lists on the small
+    orgs tables, so the case table is filtered on its own indexed columns (``department_id``,
+    ``division_id``, ``step_department_id``). Filtering on joined paths ORed together defeats the queue
+    indexes: at 1M cases the town clerk's queue walked the whole due_at index (≈1 s; bench/README.md).
+    """
+    if scope.is_all:
+        return Q()
+    condition = Q(pk__in=[])
+    for grant in scope.grants:
+        condition |= _grant_ids_q(grant)
+    return condition
+
+
+def _grant_ids_q(grant: Grant) -> Q:
+    if grant.kind == DataScopeKind.DEPARTMENT and grant.department_id:
+        return Q(department_id=grant.department_id) | Q(step_department_id=grant.department_id)
+    if grant.kind == DataScopeKind.DEPARTMENT_TREE and grant.department_path:
+        ids = list(
+            Department.objects.filter(path__startswith=grant.department_path).values_list("pk", flat=True)
+        )
+        return Q(department_id__in=ids) | Q(step_department_id__in=ids)
+    if grant.kind == DataScopeKind.DIVISION_TREE and grant.division_path:
+        # One round trip: (id, 0) for divisions under the path, (id, 1) for departments located there.
+        divisions = Division.objects.filter(path__startswith=grant.division_path).order_by()
+        departments = Department.objects.filter(division__path__startswith=grant.division_path).order_by()
+        rows = list(
+            divisions.annotate(kind=Value(0))
+            .values_list("pk", "kind")
+            .union(departments.annotate(kind=Value(1)).values_list("pk", "kind"), all=True)
+        )
+        division_ids = [pk for pk, kind in rows if kind == 0]
+        department_ids = [pk for pk, kind in rows if kind == 1]
+        return Q(division_id__in=division_ids) | Q(step_department_id__in=department_ids)
+    return Q(pk__in=[])  # self-scoped grants see no cases (cases have no owner path for staff)
+
+
+def scoped_cases(*, user: Any, permission: str = VIEW_PERMISSION) -> QuerySet[Case]:
+    """Cases the staff user may act on (or see) under `permission`; nothing for anyone else."""
+    if not _is_staff(user) and not getattr(user, "is_superuser", False):
+        return Case.objects.none()
+    scope = data_scope_for(user, permission)
+    if scope.is_empty:
+        return Case.objects.none()
+    return Case.objects.filter(scope_q(scope))
+
+
+def case_in_scope(*, user: Any, case: Case, permission: str) -> bool:
+    return scoped_cases(user=user, permission=permission).filter(pk=case.pk).exists()
+
+
+def is_applicant(user: Any, case: Case) -> bool:
+    """The applicant's account, or the citizen who filed it themselves (portal, kiosk)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if case.applicant_id is not None and case.applicant_id == user.pk:
+        return True
+    return user.kind != User.Kind.STAFF and case.submitted_by_id == user.pk
+
+
+def _statuses(status: str | list[str] | None) -> list[str] | None:
+    if status is None or status == "" or status == []:
+        return None
+    values = [status] if isinstance(status, str) else list(status)
+    unknown = [s for s in values if s not in CaseStatus.values]
+    if unknown:
+        raise MalformedRequest(f"未知的办件状态：{'、'.join(unknown)}", code="invalid_status")
+    return values
+
+
+def case_queue(
+    *,
+    user: Any,
+    status: str | list[str] | None = None,
+    item: str | None = None,
+    channel: str | None = None,
+    state: str | None = None,
+    department_id: int | None = None,
+    mine: bool = False,
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    now: datetime | None = None,
+) -> Page[Case]:
+    """The staff queue: cases in scope, open ones unless `status` says otherwise, earliest deadline first.
+
+    Filters: ``item`` (implementing code), ``channel``, ``state`` (a DeadlineState), ``department_id``,
+    ``mine`` (cases whose acting user is the caller). Each row carries ``deadline_state``.
+    """
+    bounds = deadlines.state_bounds(now)
+    queryset = scoped_cases(user=user)
+    statuses = _statuses(status)
+    queryset = queryset.filter(status__in=statuses if statuses else sorted(OPEN_STATUSES))
+    if item:
+        queryset = queryset.filter(version__code=item.strip())
+    if channel:
+        queryset = queryset.filter(channel=channel)
+    if department_id is not None:
+        queryset = queryset.filter(department_id=department_id)
+    if mine:
+        queryset = queryset.filter(acting_user_id=user.pk)
+    if state:
+        if state not in DeadlineState.values:
+            raise MalformedRequest(f"未知的时限状态：{state}", code="invalid_state")
+        queryset = queryset.filter(deadlines.state_q(state, bounds))
+    # Two steps: the page's keys from narrow rows (index scan, sort of (due_at, id) only), then those rows
+    # with their relations. One query joining first and sorting after would join and sort every open case
+    # in scope before the LIMIT (tens of ms for a town at 1M cases; bench/README.md).
+    keys = keyset_page(
+        queryset.filter(due_at__isnull=False).only(*QUEUE_ORDER),
+        order=QUEUE_ORDER,
+        cursor=cursor,
+        limit=limit,
+    )
+    ids = [case.pk for case in keys.items]
+    rows = (
+        deadlines.annotate_state(Case.objects.select_related(*_LIST_RELATIONS), bounds).in_bulk(ids)
+        if ids
+        else {}
+    )
+    return Page(items=[rows[pk] for pk in ids if pk in rows], next_cursor=keys.next_cursor)
+
+
+def my_cases(
+    *,
+    applicant: Any,
+    status: str | list[str] | None = None,
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    now: datetime | None = None,
+) -> Page[Case]:
+    """The applicant's own cases, newest first, with ``deadline_state``."""
+    if applicant is None or not getattr(applicant, "is_authenticated", False):
+        return Page(items=[], next_cursor=None)
+    queryset = Case.objects.filter(applicant_id=applicant.pk)
+    statuses = _statuses(status)
+    if statuses:
+        queryset = queryset.filter(status__in=statuses)
+    queryset = deadlines.annotate_state(queryset, deadlines.state_bounds(now))
+    return keyset_page(
+        queryset.select_related(*_LIST_RELATIONS), order=MY_CASES_ORDER, cursor=cursor, limit=limit
+    )
+
+
+def case_get(*, user: Any, case_id: int, now: datetime | None = None) -> Case:
+    """One case for its applicant or staff in scope, with ``deadline_state``; NotFound otherwise."""
+    queryset = Case.objects.select_related(
+        *_LIST_RELATIONS, "item", "hall", "window", "kiosk", "step_department", "decided_by", "applicant"
+    )
+    case = queryset.filter(pk=case_id).first() if isinstance(case_id, int) else None
+    if case is None:
+        raise NotFound("办件不存在或不在您的数据范围内。")
+    if not is_applicant(user, case) and not case_in_scope(user=user, case=case, permission=VIEW_PERMISSION):
+        raise NotFound("办件不存在或不在您的数据范围内。")
+    case.deadline_state = deadlines.deadline_state(case, deadlines.state_bounds(now))  # type: ignore[attr-defined]
+    return case
+
+
+def case_get_by_number(*, user: Any, number: str) -> Case:
+    case_id = Case.objects.filter(number=(number or "").strip()).values_list("pk", flat=True).first()
+    if case_id is None:
+        raise NotFound("办件不存在或不在您的数据范围内。")
+    return case_get(user=user, case_id=case_id)
+
+
+def case_materials(case: Case) -> list[CaseMaterial]:
+    return list(case.materials.select_related("requirement").order_by("id"))
+
+
+def outstanding_deferred(case: Case) -> list[CaseMaterial]:
+    """容缺 materials not yet supplied."""
+    return list(case.materials.filter(deferred=True, supplied_at__isnull=True).order_by("id"))
+
+
+def open_correction(case: Case) -> CorrectionRequest | None:
+    return case.corrections.filter(responded_at__isnull=True).order_by("-requested_at", "-id").first()
+
+
+def latest_correction(case: Case) -> CorrectionRequest | None:
+    return case.corrections.order_by("-requested_at", "-id").first()
+
+
+def last_change(case: Case, action: str) -> CaseStatusChange | None:
+    return case.history.filter(action=action).order_by("-occurred_at", "-id").first()
+
+
+# --- timeline ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    kind: str  # status | correction | correction_response | suspension | resumption | material
+    title: str
+    actor: str = ""
+    note: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def _actor_name(user: Any) -> str:
+    return user.full_name if user is not None else "系统"
+
+
+def case_timeline(case: Case) -> list[TimelineEntry]:
+    """Status history, correction requests and answers, special procedures and materials, oldest first."""
+    entries: list[TimelineEntry] = []
+    for change in case.history.select_related("actor").order_by("occurred_at", "id"):
+        title = CaseAction(change.action).label if change.action in CaseAction.values else change.action
+        if change.action == "submit":
+            title = "提交申请"
+        entries.append(
+            TimelineEntry(
+                at=change.occurred_at,
+                kind="status",
+                title=f"{title}（{CaseStatus(change.to_status).label}）",
+                actor=_actor_name(change.actor),
+                note=change.note,
+                data={"action": change.action, "from": change.from_status, "to": change.to_status},
+            )
+        )
+    for correction in case.corrections.select_related("requested_by").order_by("requested_at", "id"):
+        entries.append(
+            TimelineEntry(
+                at=correction.requested_at,
+                kind="correction",
+                title=f"补正告知（{len(correction.items)}项，{correction.respond_by:%Y-%m-%d}前补正）",
+                actor=_actor_name(correction.requested_by),
+                data={"items": correction.items, "respond_by": correction.respond_by.isoformat()},
+            )
+        )
+        if correction.responded_at is not None:
+            entries.append(
+                TimelineEntry(
+                    at=correction.responded_at,
+                    kind="correction_response",
+                    title="申请人已补正",
+                    note=correction.response_note,
+                )
+            )
+    for suspension in case.suspensions.order_by("started_at", "id"):
+        entries.append(
+            TimelineEntry(
+                at=suspension.started_at,
+                kind="suspension",
+                title=f"启动特别程序：{suspension.get_kind_display()}",
+                note=suspension.reason,
+            )
+        )
+        if suspension.ended_at is not None:
+            entries.append(
+                TimelineEntry(
+                    at=suspension.ended_at,
+                    kind="resumption",
+                    title=f"特别程序结束（占用{suspension.working_days}个工作日）",
+                )
+            )
+    for material in case.materials.select_related("uploaded_by").order_by("id"):
+        if material.deferred and material.supplied_at is None:
+            title = (
+                f"容缺材料：{material.name}（{material.deferred_due:%Y-%m-%d}前补交）"
+                if material.deferred_due
+                else f"容缺材料：{material.name}"
+            )
+            at = material.created_at
+        elif material.deferred:
+            title, at = f"补交容缺材料：{material.name}", material.supplied_at or material.created_at
+        elif material.licence_reference:
+            title, at = f"材料免提交（电子证照）：{material.name}", material.created_at
+        elif material.checked_on_paper:
+            title, at = f"窗口核验纸质材料：{material.name}", material.created_at
+        else:
+            title, at = f"提交材料：{material.name}", material.created_at
+        entries.append(
+            TimelineEntry(
+                at=at,
+                kind="material",
+                title=title,
+                actor=_actor_name(material.uploaded_by) if material.uploaded_by_id else "",
+                data={"material_id": material.pk, "pages": material.pages, "sm3": material.sm3},
+            )
+        )
+    order = {"status": 0, "correction": 1, "suspension": 1, "material": 2}
+    entries.sort(key=lambda e: (e.at, order.get(e.kind, 3)))
+    return entries
+
+
+# --- reminders ---------------------------------------------------------------------------------------
+
+
+def cases_needing_reminder(*, now: datetime | None = None) -> QuerySet[Case]:
+    """Running cases in warning or overdue (for the reminder task), with ``deadline_state``."""
+    bounds = deadlines.state_bounds(now)
+    queryset = Case.objects.filter(status__in=sorted(CLOCK_RUNNING), due_at__lte=bounds.warning_from)
+    return deadlines.annotate_state(queryset, bounds).select_related(
+        "version", "department", "current_step", "step_department", "acting_user"
+    )

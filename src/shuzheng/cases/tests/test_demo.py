@@ -1,0 +1,84 @@
+"""The cases demo: roles for the demo staff, cases in every planned state, idempotent."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from shuzheng.cases import demo
+from shuzheng.cases.models import Case
+from shuzheng.catalog.tests.factories import (
+    MaterialRequirementFactory,
+    ServiceItemVersionFactory,
+    WorkflowStepFactory,
+)
+from shuzheng.identity.models import AuditEvent, Role, RoleAssignment, User
+from shuzheng.identity.tests.conftest import Org
+from shuzheng.identity.tests.factories import CitizenFactory, UserFactory
+from shuzheng.orgs.tests.factories import HallFactory, WindowFactory
+
+SMALL_PLAN = (
+    ("concluded", 2, ""),
+    ("concluded_refused", 1, ""),
+    ("under_review", 2, "overdue"),
+    ("accepted", 1, "warning"),
+    ("submitted", 1, "on_time"),
+    ("correction_requested", 1, ""),
+    ("corrected", 1, "on_time"),
+    ("withdrawn", 1, ""),
+    ("not_accepted", 1, ""),
+    ("suspended", 1, ""),
+    ("delivered", 1, ""),
+    ("forwarded", 1, ""),
+)
+
+
+@pytest.fixture
+def demo_world(org: Org) -> None:
+    for username in ("window01", "zwsj_admin"):
+        UserFactory(username=username, department=org.bureau)
+    for n in range(1, 4):
+        CitizenFactory(username=f"citizen{n:02d}", full_name=f"市民{n}")
+    hall = HallFactory(code="H440785", division=org.city)
+    WindowFactory(hall=hall, number="01")
+    version = ServiceItemVersionFactory(item__department=org.bureau, cross_region=True, name="演示事项")
+    MaterialRequirementFactory(version=version, code="M01", name="申请表")
+    for position, (name, role) in enumerate(
+        [("受理", "case_acceptor"), ("审查", "case_reviewer"), ("决定", "case_approver")], start=1
+    ):
+        WorkflowStepFactory(version=version, position=position, name=name, role_code=role)
+    instant = ServiceItemVersionFactory(item__department=org.bureau, promised_limit_days=0, name="即办事项")
+    WorkflowStepFactory(version=instant, position=1, name="受理并办结", role_code="case_acceptor")
+
+
+@pytest.mark.django_db
+def test_demo_loads_every_state_once(demo_world: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(demo, "PLAN", SMALL_PLAN)
+    result = demo.load()
+    planned = sum(count for _, count, _ in SMALL_PLAN)
+    assert result["created"] == planned
+    assert result["cases"] == planned
+    statuses = Counter(Case.objects.values_list("status", flat=True))
+    assert statuses["concluded"] == 3
+    assert statuses["under_review"] == 2
+    assert statuses["submitted"] == 2
+    for status in ("accepted", "correction_requested", "withdrawn", "not_accepted", "suspended", "delivered"):
+        assert statuses[status] == 1, status
+    assert statuses["forwarded"] == 1
+    assert Case.objects.filter(channel="window").exists()
+    assert Case.objects.filter(channel="portal").exists()
+    assert set(Role.objects.filter(code__startswith="case_").values_list("code", flat=True)) == {
+        "case_acceptor",
+        "case_reviewer",
+        "case_approver",
+    }
+    window01 = User.objects.get(username="window01")
+    assert RoleAssignment.objects.filter(user=window01, role__code="case_acceptor").exists()
+    assert window01.has_perm("cases.accept_case")
+
+    events = AuditEvent.objects.count()
+    again = demo.load()
+    assert again["created"] == 0
+    assert Case.objects.count() == planned
+    assert AuditEvent.objects.count() == events

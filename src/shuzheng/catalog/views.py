@@ -1,0 +1,344 @@
+"""HTML views: the public 办事指南 (browse, search, guide, printable guide) and the catalog workbench
+(items of my scope, drafts, publish/retire, version history, Excel import/export).
+
+Thin: read through selectors, write through services, render. Application errors become Chinese pages
+(web/error.html), or problem+json for JSON clients.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from shuzheng.catalog import selectors, services, xlsx
+from shuzheng.catalog.constants import (
+    STEP_ROLES,
+    ApplyChannel,
+    Exemption,
+    GuideGroupKind,
+    HandlingMode,
+    VersionStatus,
+)
+from shuzheng.catalog.forms import GuideFilterForm, ImportForm, ItemCreateForm, VersionForm
+from shuzheng.catalog.models import ServiceItemVersion
+from shuzheng.core import errors
+from shuzheng.core.api import problem_response
+from shuzheng.identity.middleware import wants_json
+from shuzheng.identity.models import User
+
+GUIDES_PER_PAGE = 20
+ITEMS_PER_PAGE = 30
+
+V = TypeVar("V", bound=Callable[..., HttpResponse])
+
+
+def problem_page(request: HttpRequest, error: errors.ApplicationError) -> HttpResponse:
+    if wants_json(request):
+        return problem_response(request, error)
+    problem = error.to_problem(instance=request.path, request_id=getattr(request, "request_id", ""))
+    return render(request, "web/error.html", {"problem": problem}, status=error.status)
+
+
+def renders_application_errors(view: V) -> V:
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except errors.ApplicationError as error:
+            return problem_page(request, error)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def staff_required(view: V) -> V:
+    """Logged in (else the login page) and a staff account (else a 403 page)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if getattr(request.user, "kind", None) != User.Kind.STAFF:
+            return problem_page(request, errors.PermissionDenied("工作台仅供政务工作人员使用。"))
+        return view(request, *args, **kwargs)
+
+    return login_required(renders_application_errors(wrapper))  # type: ignore[return-value]
+
+
+def _labels(choices: Any, values: list[str]) -> list[str]:
+    names = dict(choices.choices)
+    return [str(names.get(v, v)) for v in values]
+
+
+def _apply_url(code: str) -> str | None:
+    """The online application page of the cases context, once it exists."""
+    try:
+        return reverse("cases:apply", args=[code])
+    except NoReverseMatch:
+        return None
+
+
+def guide_facts(version: ServiceItemVersion) -> dict[str, Any]:
+    """What the guide templates show besides the version's own fields."""
+    materials = list(version.materials.all())
+    steps = list(version.steps.all())
+    return {
+        "version": version,
+        "materials": materials,
+        "steps": steps,
+        "exempt_count": sum(1 for m in materials if m.exempt),
+        "step_roles": STEP_ROLES,
+        "handling_mode_labels": _labels(HandlingMode, version.handling_modes),
+        "channel_labels": _labels(ApplyChannel, version.channels),
+        "exemption_labels": _labels(Exemption, version.exemptions),
+        "all_exemptions": [(label, value in version.exemptions) for value, label in Exemption.choices],
+        "groups": list(version.guide_groups.all()),
+    }
+
+
+# --- public 办事指南 -------------------------------------------------------------------------------
+
+
+def _browse(request: HttpRequest, *, search: bool) -> HttpResponse:
+    departments = selectors.guide_departments()
+    groups = selectors.guide_groups()
+    form = GuideFilterForm(request.GET, departments=departments, groups=groups)
+    valid = form.is_valid()
+    filters = form.filters() if valid else {}
+    cursor = (request.GET.get("cursor") or None) if valid else None  # a bad filter restarts the list
+    page = selectors.guide_list(**filters, cursor=cursor, limit=GUIDES_PER_PAGE)
+    if search and not filters.get("q"):
+        page = page.__class__(items=[], next_cursor=None)
+    city_departments = [d for d in departments if d.department.division.level == "city"]
+    town_departments = [d for d in departments if d.department.division.level != "city"]
+    context = {
+        "form": form,
+        "page": page,
+        "q": (filters.get("q") or "") if valid else "",
+        "search": search,
+        "filtered": any(v is not None for v in filters.values()),
+        "paged": bool(cursor),
+        "life_events": [g for g in groups if g.kind == GuideGroupKind.LIFE_EVENT],
+        "topics": [g for g in groups if g.kind == GuideGroupKind.TOPIC],
+        "city_departments": city_departments,
+        "town_departments": town_departments,
+        "current_group": next((g for g in groups if g.code == filters.get("group")), None),
+    }
+    return render(request, "catalog/guide_list.html", context, status=200 if valid else 400)
+
+
+@require_GET
+@renders_application_errors
+def guide_list(request: HttpRequest) -> HttpResponse:
+    """Public: browse guides by life event, topic, department and level, with filters."""
+    return _browse(request, search=False)
+
+
+@require_GET
+@renders_application_errors
+def search(request: HttpRequest) -> HttpResponse:
+    """Public: full-text search of the guides (/guide/search/?q=营业执照)."""
+    return _browse(request, search=True)
+
+
+@require_GET
+@renders_application_errors
+def guide_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """Public: one guide with everything an applicant needs to know."""
+    version = selectors.guide_get(code)
+    context = {
+        **guide_facts(version),
+        "halls": selectors.halls_for(version),
+        "apply_url": _apply_url(version.code) if "portal" in version.channels else None,
+    }
+    return render(request, "catalog/guide_detail.html", context)
+
+
+@require_GET
+@renders_application_errors
+def guide_print(request: HttpRequest, code: str) -> HttpResponse:
+    """Public: the guide on one printable page (no navigation)."""
+    version = selectors.guide_get(code)
+    context = {**guide_facts(version), "halls": selectors.halls_for(version)}
+    return render(request, "catalog/guide_print.html", context)
+
+
+# --- workbench ------------------------------------------------------------------------------------
+
+
+@require_GET
+@staff_required
+def workbench_items(request: HttpRequest) -> HttpResponse:
+    """事项管理: items of my scope, by code; filter by status and text."""
+    status = request.GET.get("status") or ""
+    if status not in ("", "live", "draft", "retired"):
+        raise errors.MalformedRequest("状态只能是现行、草稿或已废止。")
+    q = (request.GET.get("q") or "").strip()[:64]
+    page = selectors.item_list(
+        user=request.user,
+        status=status or None,
+        q=q or None,
+        cursor=request.GET.get("cursor") or None,
+        limit=ITEMS_PER_PAGE,
+    )
+    context = {
+        "page": page,
+        "status": status,
+        "q": q,
+        "paged": bool(request.GET.get("cursor")),
+        "can_create": bool(selectors.editable_departments(request.user)),
+        "statuses": [("", "全部"), ("live", "现行"), ("draft", "有草稿"), ("retired", "已废止")],
+    }
+    return render(request, "catalog/workbench/items.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def workbench_item_new(request: HttpRequest) -> HttpResponse:
+    departments = selectors.editable_departments(request.user)
+    if not departments:
+        raise errors.PermissionDenied("没有新建事项的权限（catalog.change_serviceitemversion）。")
+    form = ItemCreateForm(request.POST or None, departments=departments)
+    if request.method == "POST" and form.is_valid():
+        try:
+            draft = services.item_create(
+                actor=request.user, code=form.cleaned_data["code"], **form.service_fields()
+            )
+        except errors.ValidationFailed as error:
+            form.add_service_error(error)
+        except errors.Conflict as error:
+            form.add_error("code", error.detail)
+        else:
+            messages.success(request, "事项已创建，请完善草稿后发布。")
+            return redirect("catalog:workbench_version_edit", version_id=draft.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "catalog/workbench/item_new.html", {"form": form}, status=status)
+
+
+@require_GET
+@staff_required
+def workbench_item(request: HttpRequest, code: str) -> HttpResponse:
+    """One item: its versions, with the actions the user may take."""
+    item = selectors.item_get(user=request.user, code=code)
+    versions = selectors.version_history(user=request.user, item=item)
+    context = {
+        "item": item,
+        "versions": versions,
+        "draft": next((v for v in versions if v.status == VersionStatus.DRAFT), None),
+        "can_edit": services.can_edit(request.user, item),
+        "can_publish": services.can_publish(request.user, item),
+    }
+    return render(request, "catalog/workbench/item.html", context)
+
+
+@require_GET
+@staff_required
+def workbench_version(request: HttpRequest, version_id: int) -> HttpResponse:
+    """One version of any status, shown as its guide (a draft previewed before publishing)."""
+    version = selectors.version_get(user=request.user, id=version_id)
+    problems = services.publish_problems(version) if version.status == VersionStatus.DRAFT else []
+    context = {
+        **guide_facts(version),
+        "item": version.item,
+        "problems": problems,
+        "can_edit": services.can_edit(request.user, version.item),
+        "can_publish": services.can_publish(request.user, version.item),
+    }
+    return render(request, "catalog/workbench/version.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def workbench_version_edit(request: HttpRequest, version_id: int) -> HttpResponse:
+    version = selectors.version_get(user=request.user, id=version_id)
+    if version.status != VersionStatus.DRAFT:
+        raise errors.Conflict("已发布或已废止的版本不可修改，请先基于现行版本创建草稿。")
+    departments = selectors.editable_departments(request.user)
+    if not departments:
+        raise errors.PermissionDenied("没有编辑事项的权限（catalog.change_serviceitemversion）。")
+    groups = selectors.guide_groups()
+    form = VersionForm(
+        request.POST or None,
+        initial=VersionForm.initial_for(version),
+        departments=departments,
+        groups=groups,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.version_update(actor=request.user, version=version, **form.service_fields())
+        except errors.ValidationFailed as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, "草稿已保存。")
+            return redirect("catalog:workbench_version", version_id=version.pk)
+    context = {"form": form, "version": version, "item": version.item}
+    status = 422 if request.method == "POST" else 200
+    return render(request, "catalog/workbench/version_edit.html", context, status=status)
+
+
+@require_POST
+@staff_required
+def workbench_version_action(request: HttpRequest, version_id: int, action: str) -> HttpResponse:
+    """publish / retire / discard a version, or start a draft from it."""
+    version = selectors.version_get(user=request.user, id=version_id)
+    code = version.code
+    try:
+        if action == "publish":
+            services.version_publish(actor=request.user, version=version)
+            messages.success(request, f"第{version.number}版已发布，办事指南已更新。")
+        elif action == "retire":
+            services.version_retire(actor=request.user, version=version)
+            messages.success(request, f"第{version.number}版已废止，该事项暂停办理。")
+        elif action == "discard":
+            services.version_discard(actor=request.user, version=version)
+            messages.success(request, "草稿已删除。")
+            if not selectors.item_list(user=request.user, q=code, limit=1).items:
+                return redirect("catalog:workbench_items")
+        elif action == "draft":
+            draft = services.version_draft_from(actor=request.user, version=version)
+            messages.success(request, f"已基于第{version.number}版创建草稿（第{draft.number}版）。")
+            return redirect("catalog:workbench_version_edit", version_id=draft.pk)
+        else:
+            raise errors.NotFound("不支持的操作。")
+    except (errors.ValidationFailed, errors.Conflict) as error:
+        messages.error(request, error.detail)
+    return redirect("catalog:workbench_item", code=code)
+
+
+@require_GET
+@staff_required
+def workbench_export(request: HttpRequest) -> HttpResponse:
+    content = xlsx.export_items_xlsx(user=request.user)
+    response = HttpResponse(content, content_type=xlsx.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''items.xlsx"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def workbench_import(request: HttpRequest) -> HttpResponse:
+    selectors.item_list(user=request.user, limit=1)  # catalog permissions, else 403
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                if not (upload.name or "").lower().endswith(".xlsx"):
+                    raise errors.UnsupportedMediaType("只支持 .xlsx 格式的 Excel 文件。")
+                report = xlsx.import_items_xlsx(
+                    upload, actor=request.user, publish=form.cleaned_data["publish"]
+                )
+            except (errors.ValidationFailed, errors.UnsupportedMediaType, errors.PayloadTooLarge) as error:
+                form.add_error("file", error.detail)
+            else:
+                status = 200 if report.ok else 422
+    context = {"form": form, "report": report}
+    return render(request, "catalog/workbench/import.html", context, status=status)

@@ -1,0 +1,247 @@
+"""Excel (xlsx) export and import of the data catalog, the lists departments keep in spreadsheets.
+
+Two sheets: 数据目录 (one row per entry) and 信息项 (one row per data item, linked by 提供部门编码 and
+资源名称).
+Choice columns take the Chinese labels (or the codes). Import is all-or-nothing: each entry goes
+through ``services.entry_create`` (new entries start in 编辑中); if any row is bad nothing is written and
+the error lists every bad row with its sheet and Excel row number. Entries that already exist (same
+department and name) are skipped, so importing an exported file twice creates nothing.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections import defaultdict
+from typing import Any, Final
+
+from django.db import models, transaction
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from openpyxl.utils.exceptions import InvalidFileException
+
+from shuzheng.core.errors import ApplicationError, UnsupportedMediaType, ValidationFailed
+from shuzheng.datahub import services
+from shuzheng.datahub.models import (
+    CatalogEntry,
+    Classification,
+    DataType,
+    Grade,
+    MaskingKind,
+    Openness,
+    ResourceFormat,
+    Sensitivity,
+    SharingType,
+    UpdateCycle,
+)
+from shuzheng.orgs.models import Department
+
+ENTRY_SHEET: Final = "数据目录"
+ITEM_SHEET: Final = "信息项"
+ENTRY_COLUMNS: Final = (
+    ("code", "资源代码", None),
+    ("name", "资源名称", None),
+    ("department", "提供部门编码", None),
+    ("classification", "资源分类", Classification),
+    ("class_code", "类目编码", None),
+    ("format", "资源格式", ResourceFormat),
+    ("sharing_type", "共享类型", SharingType),
+    ("sharing_conditions", "共享条件", None),
+    ("sharing_method", "共享方式", None),
+    ("openness", "开放属性", Openness),
+    ("open_conditions", "开放条件", None),
+    ("update_cycle", "更新周期", UpdateCycle),
+    ("grade", "数据分级", Grade),
+    ("abstract", "资源摘要", None),
+    ("status", "状态", None),
+)
+ITEM_COLUMNS: Final = (
+    ("department", "提供部门编码", None),
+    ("entry", "资源名称", None),
+    ("name", "字段名", None),
+    ("label", "中文名称", None),
+    ("data_type", "数据类型", DataType),
+    ("required", "必填", bool),
+    ("is_key", "检索键", bool),
+    ("is_personal", "个人信息", bool),
+    ("sensitivity", "敏感级别", Sensitivity),
+    ("masking", "脱敏方式", MaskingKind),
+    ("description", "说明", None),
+)
+_YES = {"是", "y", "yes", "true", "1", "√"}
+XLSX_CONTENT_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _label(choices: Any, value: str) -> str:
+    if isinstance(choices, type) and issubclass(choices, models.Choices):
+        return str(dict(choices.choices).get(value, value))
+    return value
+
+
+def _code(choices: Any, text: str) -> str:
+    """A choice's code from its label or code (unknown text passes through for the service to refuse)."""
+    text = text.strip()
+    if isinstance(choices, type) and issubclass(choices, models.Choices):
+        for code, label in choices.choices:
+            if text in (code, label) or text == str(label).split(" ")[0]:
+                return str(code)
+    return text
+
+
+def export_catalog(entries: list[CatalogEntry]) -> bytes:
+    workbook = Workbook(write_only=False)
+    for default in list(workbook.worksheets):
+        workbook.remove(default)
+    sheet = workbook.create_sheet(ENTRY_SHEET)
+    sheet.append([label for _f, label, _c in ENTRY_COLUMNS])
+    items = workbook.create_sheet(ITEM_SHEET)
+    items.append([label for _f, label, _c in ITEM_COLUMNS])
+    for row in (sheet[1], items[1]):
+        for cell in row:
+            cell.font = Font(bold=True)
+    for entry in entries:
+        values = []
+        for field, _label_text, choices in ENTRY_COLUMNS:
+            if field == "department":
+                values.append(entry.department.code)
+            elif field == "status":
+                values.append(entry.get_status_display())
+            else:
+                values.append(_label(choices, str(getattr(entry, field))))
+        sheet.append(values)
+        for item in entry.items.all():
+            items.append(
+                [
+                    entry.department.code,
+                    entry.name,
+                    item.name,
+                    item.label,
+                    _label(DataType, item.data_type),
+                    "是" if item.required else "否",
+                    "是" if item.is_key else "否",
+                    "是" if item.is_personal else "否",
+                    _label(Sensitivity, item.sensitivity),
+                    _label(MaskingKind, item.masking),
+                    item.description,
+                ]
+            )
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _rows(
+    workbook: Any, title: str, columns: tuple[tuple[str, str, Any], ...]
+) -> list[tuple[int, dict[str, str]]]:
+    if title not in workbook.sheetnames:
+        raise ValidationFailed.for_field("file", f"缺少工作表“{title}”", code="import_failed")
+    sheet = workbook[title]
+    rows = list(sheet.iter_rows(values_only=True))
+    if not rows:
+        return []
+    header = [str(h or "").strip() for h in rows[0]]
+    missing = [
+        label for _f, label, _c in columns if label not in header and label not in ("资源代码", "状态")
+    ]
+    if missing:
+        raise ValidationFailed.for_field(
+            "file", f"工作表“{title}”缺少列：{'、'.join(missing)}", code="import_failed"
+        )
+    index = {label: header.index(label) for _f, label, _c in columns if label in header}
+    result = []
+    for number, raw in enumerate(rows[1:], start=2):
+        if not any(str(c or "").strip() for c in raw):
+            continue
+        values = {}
+        for field, label, _c in columns:
+            position = index.get(label)
+            cell = raw[position] if position is not None and position < len(raw) else None
+            values[field] = "" if cell is None else str(cell).strip()
+        result.append((number, values))
+    return result
+
+
+def import_catalog(*, actor: Any, content: bytes) -> dict[str, int]:
+    """Create the entries of an xlsx file (all or nothing); returns {"created": n, "skipped": n}."""
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise UnsupportedMediaType("文件不是有效的 Excel（.xlsx）文件。", code="not_xlsx") from exc
+    entry_rows = _rows(workbook, ENTRY_SHEET, ENTRY_COLUMNS)
+    item_rows = _rows(workbook, ITEM_SHEET, ITEM_COLUMNS)
+    workbook.close()
+    items: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for _number, row in item_rows:
+        items[(row["department"].upper(), row["entry"])].append(
+            {
+                "name": row["name"],
+                "label": row["label"],
+                "data_type": _code(DataType, row["data_type"]) or DataType.STRING,
+                "required": row["required"].lower() in _YES,
+                "is_key": row["is_key"].lower() in _YES,
+                "is_personal": row["is_personal"].lower() in _YES,
+                "sensitivity": _code(Sensitivity, row["sensitivity"]) or Sensitivity.L1,
+                "masking": _code(MaskingKind, row["masking"]) or MaskingKind.NONE,
+                "description": row["description"],
+            }
+        )
+    departments = {
+        d.code: d
+        for d in Department.objects.filter(code__in={r["department"].upper() for _n, r in entry_rows})
+    }
+    errors: list[dict[str, Any]] = []
+    created = skipped = 0
+    try:
+        with transaction.atomic():
+            for number, row in entry_rows:
+                department = departments.get(row["department"].upper())
+                if department is None:
+                    errors.append(
+                        {
+                            "row": number,
+                            "field": "提供部门编码",
+                            "message": f"部门“{row['department']}”不存在",
+                        }
+                    )
+                    continue
+                if CatalogEntry.objects.filter(department=department, name=row["name"]).exists():
+                    skipped += 1
+                    continue
+                try:
+                    with transaction.atomic():
+                        services.entry_create(
+                            actor=actor,
+                            department=department,
+                            name=row["name"],
+                            class_code=row["class_code"],
+                            items=items.get((department.code, row["name"]), []),
+                            **_metadata(row),
+                        )
+                    created += 1
+                except ApplicationError as exc:
+                    for error in exc.errors or [{"field": "", "message": exc.detail}]:
+                        errors.append(
+                            {"row": number, "field": error.get("field", ""), "message": error["message"]}
+                        )
+            if errors:
+                raise _Rollback
+    except _Rollback:
+        shown = "；".join(
+            f"第{e['row']}行{e['field'] and '【' + e['field'] + '】'}：{e['message']}" for e in errors[:5]
+        )
+        raise ValidationFailed(
+            f"导入失败，未写入任何数据：{shown}", errors=errors, code="import_failed"
+        ) from None
+    return {"created": created, "skipped": skipped}
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _metadata(row: dict[str, str]) -> dict[str, Any]:
+    """entry_create keywords from an entry row's choice and text columns."""
+    skip = ("code", "name", "department", "class_code", "status")
+    return {
+        field: _code(choices, row[field]) for field, _label, choices in ENTRY_COLUMNS if field not in skip
+    }
