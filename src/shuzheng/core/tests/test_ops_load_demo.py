@@ -32,8 +32,11 @@ def _run(*args: str) -> tuple[str, str]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_load_demo_twice_changes_nothing_the_second_time(settings):
+def test_load_demo_twice_changes_nothing_the_second_time(settings, monkeypatch):
     settings.SHUZHENG_STAFF_OTP_REQUIRED = False
+    # Every step runs, on smaller generated volumes than the demo's (speed only).
+    settings.SHUZHENG_DEMO_PERSONS = 300
+    monkeypatch.setattr("shuzheng.appeals.demo.HISTORICAL_COUNT", 1500)
     out, err = _run()
     first = _counts()
     assert first["orgs.Department"] > 0
@@ -56,8 +59,9 @@ def test_load_demo_twice_changes_nothing_the_second_time(settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_load_demo_shows_totp_secrets_when_staff_need_them(settings):
+def test_load_demo_shows_totp_secrets_when_staff_need_them(settings, monkeypatch):
     settings.SHUZHENG_STAFF_OTP_REQUIRED = True
+    monkeypatch.setattr(load_demo, "STEPS", load_demo.STEPS[:2])  # organisations and accounts
     out, _ = _run("--base-url", "https://demo.example/")
     assert "TOTP 密钥" in out
     assert "https://demo.example/workbench/" in out
