@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.db.models.functions import ExtractYear
 from django.http import HttpRequest
 
-from shuzheng.core import calendar
+from shuzheng.core import calendar, services
 from shuzheng.core.models import HolidayOverride
 
 _WEEKDAYS = "一二三四五六日"
@@ -55,15 +55,13 @@ class HolidayOverrideAdmin(admin.ModelAdmin):
             return "未收录该年份"
         return "工作日" if status else "休息日"
 
-    # The calendar snapshot is versioned on the table, so these are belt and braces for this process.
+    # Writes go through the audited services, which also refresh the calendar cache.
     def save_model(self, request: HttpRequest, obj: HolidayOverride, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        calendar.invalidate_cache()
+        services.holiday_override_save(actor=request.user, override=obj)
 
     def delete_model(self, request: HttpRequest, obj: HolidayOverride) -> None:
-        super().delete_model(request, obj)
-        calendar.invalidate_cache()
+        services.holiday_override_delete(actor=request.user, override=obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[HolidayOverride]) -> None:
-        super().delete_queryset(request, queryset)
-        calendar.invalidate_cache()
+        for override in queryset:
+            services.holiday_override_delete(actor=request.user, override=override)

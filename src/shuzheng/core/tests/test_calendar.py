@@ -14,6 +14,7 @@ from shuzheng.core import calendar
 from shuzheng.core.admin import HolidayOverrideAdmin
 from shuzheng.core.calendar import OFFICE_TZ
 from shuzheng.core.models import HolidayOverride
+from shuzheng.identity.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -284,3 +285,9 @@ def test_admin_save_and_delete_take_effect_at_once():
     assert model_admin.package_says(row) == "工作日"
     model_admin.delete_queryset(request, HolidayOverride.objects.filter(pk=row.pk))
     assert calendar.is_working_day(date(2025, 11, 5))
+    events = AuditEvent.objects.filter(subject_type="core.holidayoverride").order_by("seq")
+    assert [(e.action, e.actor_id) for e in events] == [
+        ("core.holiday_override.create", user.pk),
+        ("core.holiday_override.delete", user.pk),
+    ]
+    assert events[0].after == {"day": "2025-11-05", "kind": HOLIDAY, "name": ""}
