@@ -22,6 +22,7 @@ from shuzheng.identity.models import User
 
 LAST_ACTIVITY_KEY = "identity_last_activity"
 SESSION_EXPIRED_KEY = "identity_session_expired"
+ACTIVITY_RESOLUTION_SECONDS = 60
 
 
 def wants_json(request: HttpRequest) -> bool:
@@ -64,7 +65,10 @@ class IdleTimeoutMiddleware:
             timeout = settings.IDLE_TIMEOUT_SECONDS
             if isinstance(last, int | float) and timeout and now - last > timeout:
                 return self._expire(request, user)
-            session[LAST_ACTIVITY_KEY] = now
+            # Writing the session on every request costs a database write per call; a minute's
+            # resolution is plenty for a 30-minute idle limit.
+            if not isinstance(last, int | float) or now - last >= ACTIVITY_RESOLUTION_SECONDS:
+                session[LAST_ACTIVITY_KEY] = now
         return self.get_response(request)
 
     @staticmethod

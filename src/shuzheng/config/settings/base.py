@@ -143,7 +143,8 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_CALLABLE = "shuzheng.identity.views.lockout_response"
 
 SESSION_COOKIE_AGE = env.int("SHUZHENG_SESSION_IDLE_MINUTES", default=30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The session (and its expiry) is saved when IdleTimeoutMiddleware records activity, at most once a minute.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SHUZHENG_SECURE_COOKIES", default=False)

@@ -32,6 +32,7 @@ def _run(*args: str) -> tuple[str, str]:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("drop_mounted_tables")
 def test_load_demo_twice_changes_nothing_the_second_time(settings, monkeypatch):
     settings.SHUZHENG_STAFF_OTP_REQUIRED = False
     # Every step runs, on smaller generated volumes than the demo's (speed only).

@@ -172,7 +172,7 @@ def test_list_is_scoped_masked_and_cheap(world: World, django_assert_num_queries
     EvaluationFactory(department=world.other_bureau)
     client = as_user(world.handler)
     client.get(f"{BASE}/evaluations", {"limit": 1})  # warm the session and permission caches
-    with django_assert_num_queries(10) as small:  # session, user, permissions, scope, one page query, save
+    with django_assert_num_queries(7) as small:  # session, user, permissions, scope, one page query
         get(client, "/evaluations", limit=2)
     with django_assert_num_queries(len(small.captured_queries)):  # no query per row
         status, body = get(client, "/evaluations", limit=10)
@@ -368,7 +368,7 @@ def test_rectification_and_appeal_lists_cost_no_query_per_row(
     client = as_user(world.supervisor)
     for path in ("/rectifications", "/appeals"):
         client.get(f"{BASE}{path}", {"limit": 1})
-        with django_assert_num_queries(10) as small:
+        with django_assert_num_queries(7) as small:
             status, body = get(client, path, limit=2)
         assert status == 200
         assert len(body["items"]) == 2
