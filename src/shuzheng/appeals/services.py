@@ -487,18 +487,27 @@ def appeal_conclude_directly(
         KnowledgeArticle.objects.filter(pk=article.pk).update(use_count=F("use_count") + 1)
     if not answer:
         raise ValidationFailed.for_field("answer_text", "答复内容不能为空")
+    conclusion = ConclusionKind.KNOWLEDGE_BASE if article else ConclusionKind.DIRECT_ANSWER
+    return _conclude(
+        actor, appeal, conclusion=conclusion, answer=answer, action="conclude_directly", article=article
+    )
+
+
+def _conclude(
+    actor: Any, appeal: Appeal, *, conclusion: str, answer: str, action: str, article: Any = None
+) -> Appeal:
+    """Concludes an appeal without a work order (直接答复 or 自行处置), audited."""
     before = appeal_snapshot(appeal)
-    now = _now()
-    appeal.status = AppealStatus.CONCLUDED
-    appeal.conclusion = ConclusionKind.KNOWLEDGE_BASE if article else ConclusionKind.DIRECT_ANSWER
-    appeal.answer_text = answer
     appeal.knowledge_article = article
-    appeal.replied_at = appeal.concluded_at = now
+    appeal.status = AppealStatus.CONCLUDED
+    appeal.conclusion = conclusion
+    appeal.answer_text = answer
+    appeal.replied_at = appeal.concluded_at = _now()
     appeal.version += 1
     appeal.save()
     audit.record(
         actor=actor,
-        action="appeals.appeal.conclude_directly",
+        action=f"appeals.appeal.{action}",
         subject=appeal,
         before=before,
         after=appeal_snapshot(appeal),
@@ -578,22 +587,7 @@ def appeal_self_handle(*, actor: Any, appeal: Appeal, note: str) -> Appeal:
     if appeal.appeal_type in VISIT_REQUIRED_TYPES and appeal.reporter_phone:
         errs.add("appeal_type", "有诉求人的投诉、举报须派单办理并回访，不能自行处置")
     errs.raise_if_any()
-    before = appeal_snapshot(appeal)
-    now = _now()
-    appeal.status = AppealStatus.CONCLUDED
-    appeal.conclusion = ConclusionKind.SELF_HANDLED
-    appeal.answer_text = note
-    appeal.replied_at = appeal.concluded_at = now
-    appeal.version += 1
-    appeal.save()
-    audit.record(
-        actor=actor,
-        action="appeals.appeal.self_handle",
-        subject=appeal,
-        before=before,
-        after=appeal_snapshot(appeal),
-    )
-    return appeal
+    return _conclude(actor, appeal, conclusion=ConclusionKind.SELF_HANDLED, answer=note, action="self_handle")
 
 
 @transaction.atomic
