@@ -54,6 +54,9 @@ urlpatterns = [
     path("", include("shuzheng.evaluation.urls")),
     # 办件: workbench (/workbench/cases/...) and portal (/cases/...)
     path("", include("shuzheng.cases.urls")),
+    # 诉求 (/workbench/appeals/..., /appeals/...) and the data hub (/workbench/datahub/..., /open-data/...)
+    path("", include("shuzheng.appeals.urls")),
+    path("", include("shuzheng.datahub.urls")),
     path("", include("shuzheng.web.urls")),
 ]
 

@@ -24,7 +24,7 @@ from shuzheng.core.errors import ApplicationError
 from shuzheng.core.masking import mask_id_number, mask_mobile
 from shuzheng.identity import selectors, services, views
 from shuzheng.identity.forms import PolicyAdminPasswordChangeForm
-from shuzheng.identity.models import Role, RoleAssignment, User
+from shuzheng.identity.models import ApiKey, Role, RoleAssignment, User
 
 # The admin's password view builds its form without the request; the acting user travels in this
 # context variable (per thread / task, so concurrent requests cannot see each other's).
@@ -263,6 +263,35 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[RoleAssignment]) -> None:
         for assignment in queryset.select_related("user", "role"):
             services.role_revoke(actor=request.user, assignment=assignment)
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Keys are signed with `shuzheng issue-api-key` (the clear key is shown once there); here they are
+    listed and revoked."""
+
+    list_display = ("name", "prefix", "user", "expires_at", "revoked_at", "last_used_at")
+    list_select_related = ("user",)
+    search_fields = ("name", "prefix", "user__username")
+    readonly_fields = ("user", "name", "prefix", "expires_at", "revoked_at", "last_used_at")
+    exclude = ("secret_hash",)
+    actions = ["revoke"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ApiKey]:
+        visible = selectors.user_visible_queryset(actor=request.user)
+        return super().get_queryset(request).filter(user__in=visible.values("pk"))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description="撤销所选密钥", permissions=["change"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
+        for key in queryset:
+            services.api_key_revoke(actor=request.user, key=key)
+        self.message_user(request, f"已撤销 {queryset.count()} 个密钥。")
 
 
 # Sign in and out of the admin through the platform's pages.

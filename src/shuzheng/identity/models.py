@@ -238,3 +238,24 @@ class AuditArchive(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.first_seq}–#{self.last_seq}"
+
+
+class ApiKey(TimestampedModel):
+    """A personal API key acting as its user (Open311 intake, CKAN publishing). The key is
+    `<prefix>.<secret>`; only a keyed SM3 of the secret is stored and the key is shown once."""
+
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField("名称", max_length=64)
+    prefix = models.CharField("前缀", max_length=16, unique=True)
+    secret_hash = models.CharField("密钥摘要", max_length=64)
+    expires_at = models.DateTimeField("过期时间", null=True, blank=True)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API 密钥"
+        verbose_name_plural = "API 密钥"
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.prefix}）"

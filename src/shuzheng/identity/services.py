@@ -8,6 +8,8 @@ apply to people.
 from __future__ import annotations
 
 import re
+import secrets
+from datetime import timedelta
 from typing import Any
 
 from django.apps import apps
@@ -26,7 +28,7 @@ from shuzheng.core.errors import Conflict, NotFound, PermissionDenied, Validatio
 from shuzheng.core.masking import mask_name
 from shuzheng.core.validators import validate_id_number, validate_mobile, validate_uscc
 from shuzheng.identity.backends import forget_permissions
-from shuzheng.identity.models import DataScopeKind, PasswordHistory, Role, RoleAssignment, User
+from shuzheng.identity.models import ApiKey, DataScopeKind, PasswordHistory, Role, RoleAssignment, User
 from shuzheng.identity.passwords import HISTORY_DEPTH
 from shuzheng.identity.scopes import data_scope_for
 
@@ -591,3 +593,61 @@ def role_ensure(*, actor: Any, code: str, name: str, description: str = "", perm
         role.permissions.add(*Permission.objects.filter(query))
     role_record_change(actor=actor, role=role, created=created, before=before)
     return role
+
+
+# --- API keys -----------------------------------------------------------------------------------
+
+API_KEY_DEFAULT_DAYS = 365
+
+
+@transaction.atomic
+def api_key_issue(
+    *, actor: Any, user: User, name: str, days: int | None = API_KEY_DEFAULT_DAYS
+) -> tuple[ApiKey, str]:
+    """A new key for `user`; returns the key row and the clear key, which is shown only this once.
+
+    People issue keys for themselves; issuing for someone else needs `identity.change_user`."""
+    if actor is not None and actor.pk != user.pk:
+        _require_perm(actor, "identity.change_user")
+    name = (name or "").strip()
+    if not name or len(name) > 64:
+        raise ValidationFailed.for_field("name", "请填写密钥名称（最多 64 个字）")
+    if not user.is_active:
+        raise ValidationFailed.for_field("user", "该账号已停用，不能签发密钥")
+    if days is not None and not 1 <= days <= 3650:
+        raise ValidationFailed.for_field("days", "有效期须为 1 到 3650 天")
+    prefix, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
+    key = ApiKey.objects.create(
+        user=user,
+        name=name,
+        prefix=prefix,
+        secret_hash=blind_index(secret),
+        expires_at=timezone.now() + timedelta(days=days) if days is not None else None,
+    )
+    audit.record(
+        actor=actor,
+        action="identity.api_key_issued",
+        subject=key,
+        after={
+            "user": user.username,
+            "name": name,
+            "prefix": prefix,
+            "expires_at": key.expires_at.isoformat() if key.expires_at else None,
+        },
+    )
+    return key, f"{prefix}.{secret}"
+
+
+@transaction.atomic
+def api_key_revoke(*, actor: Any, key: ApiKey) -> ApiKey:
+    """Revoke a key; revoking twice changes nothing."""
+    if actor is not None and actor.pk != key.user_id:
+        _require_perm(actor, "identity.change_user")
+    key = ApiKey.objects.select_for_update().get(pk=key.pk)
+    if key.revoked_at is None:
+        key.revoked_at = timezone.now()
+        key.save(update_fields=["revoked_at", "updated_at"])
+        audit.record(
+            actor=actor, action="identity.api_key_revoked", subject=key, after={"prefix": key.prefix}
+        )
+    return key
