@@ -50,6 +50,10 @@ from shuzheng.identity.models import User
 router = Router(tags=["办件"], auth=django_auth)
 
 CLEARANCE = "identity.view_clear_personal_data"
+# Labels by value, looked up per list row (Model.get_FOO_display rebuilds its choices dict on every call).
+_CHANNEL_LABELS = dict(Case._meta.get_field("channel").flatchoices)
+_STATUS_LABELS = dict(Case._meta.get_field("status").flatchoices)
+_DEADLINE_LABELS = dict(DeadlineState.choices)
 
 
 def _actor(request: HttpRequest) -> Any:
@@ -89,11 +93,11 @@ def case_out(case: Case, *, user: Any) -> dict[str, Any]:
         "department": {"id": case.department.pk, "name": case.department.name},
         "division_code": case.division.code,
         "channel": case.channel,
-        "channel_label": case.get_channel_display(),
+        "channel_label": _CHANNEL_LABELS.get(case.channel, case.channel),
         "status": case.status,
-        "status_label": case.get_status_display(),
+        "status_label": _STATUS_LABELS.get(case.status, case.status),
         "deadline_state": state,
-        "deadline_state_label": DeadlineState(state).label,
+        "deadline_state_label": _DEADLINE_LABELS[state],
         "received_at": case.received_at,
         "accepted_at": case.accepted_at,
         "due_at": case.due_at,

@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 import chinese_calendar
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Count, Max
+from django.db import connection
 
 from shuzheng.core.models import HolidayOverride
 
@@ -183,8 +183,12 @@ _cached: tuple[tuple[Any, ...], WorkingCalendar] | None = None
 
 
 def _table_version() -> tuple[Any, ...]:
-    summary = HolidayOverride.objects.aggregate(rows=Count("id"), latest=Max("updated_at"), top=Max("id"))
-    return (summary["rows"], summary["latest"], summary["top"])
+    # Asked on every deadline computation (every queue page): plain SQL, no ORM query to compile.
+    table = connection.ops.quote_name(HolidayOverride._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*), MAX(updated_at), MAX(id) FROM {table}")  # noqa: S608 - constant
+        row = cursor.fetchone()
+    return tuple(row) if row else ()
 
 
 def current() -> WorkingCalendar:

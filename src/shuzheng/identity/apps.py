@@ -13,6 +13,9 @@ class IdentityConfig(AppConfig):
         from shuzheng.identity.audit import ensure_chain_head_after_migrate, write_event
 
         register_writer(write_event)
+        from shuzheng.identity import authz_signals
+
+        authz_signals.connect()
         # The audit chain head row must exist again after `migrate` or a test-database `flush`.
         post_migrate.connect(ensure_chain_head_after_migrate, sender=self, dispatch_uid="identity-audit-head")
 

@@ -1,8 +1,8 @@
 """Authentication and permissions: a user holds the permissions of every role assigned to them.
 
 `RoleBackend` extends Django's `ModelBackend` (password check, `is_active`, direct and group
-permissions) with the permissions of the user's roles. Results are cached on the user object, which
-lives for one request, so a page asking `has_perm` many times costs one query. Active superusers hold
+permissions) with the permissions of the user's roles, read from the user's authorization snapshot
+(memoised per request, shared across requests when configured; identity.authz). Active superusers hold
 every permission (Django's `PermissionsMixin` short-circuits before asking backends).
 """
 
@@ -11,45 +11,31 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.models import Permission
-from django.db.models import QuerySet
 
-_ROLE_CACHE = "_role_perm_cache"
+from shuzheng.identity import authz
 
 
 class RoleBackend(ModelBackend):
-    def _get_role_permissions(self, user_obj: Any) -> QuerySet[Permission]:
-        return Permission.objects.filter(role__assignments__user=user_obj)
-
-    def get_role_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
-        """Permission strings ("app_label.codename") granted through the user's roles."""
-        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
-            return set()
-        if not hasattr(user_obj, _ROLE_CACHE):
-            if user_obj.is_superuser:
-                perms = Permission.objects.all()
-            else:
-                perms = self._get_role_permissions(user_obj)
-            names = perms.values_list("content_type__app_label", "codename").order_by()
-            setattr(user_obj, _ROLE_CACHE, {f"{ct}.{name}" for ct, name in names})
-        cached: set[str] = getattr(user_obj, _ROLE_CACHE)
-        return cached
-
     def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        """Direct, group and role permissions, from the user's authorization snapshot (identity.authz)."""
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
-        if not hasattr(user_obj, "_perm_cache"):
-            user_obj._perm_cache = {
-                *self.get_user_permissions(user_obj),
-                *self.get_group_permissions(user_obj),
-                *self.get_role_permissions(user_obj),
-            }
-        cached: set[str] = user_obj._perm_cache
-        return cached
+        if user_obj.is_superuser:
+            return super().get_all_permissions(user_obj, obj)
+        return set(authz.snapshot(user_obj).permissions)
+
+    def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
+        # Asked many times per request: a set lookup in the snapshot, no copies.
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return False
+        if user_obj.is_superuser:
+            return super().has_perm(user_obj, perm, obj)
+        return perm in authz.snapshot(user_obj).permissions
 
 
 def forget_permissions(user_obj: Any) -> None:
     """Drop the cached permissions of a user object (after its roles changed in the same request)."""
-    for name in ("_perm_cache", "_user_perm_cache", "_group_perm_cache", _ROLE_CACHE):
+    authz.forget(user_obj)
+    for name in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
         if hasattr(user_obj, name):
             delattr(user_obj, name)

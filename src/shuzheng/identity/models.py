@@ -57,6 +57,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField("启用", default=True)
     date_joined = models.DateTimeField("注册时间", auto_now_add=True)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    # Bumped whenever the user's roles or permissions may have changed (identity.authz).
+    authz_stamp = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 
+from shuzheng.identity import authz
 from shuzheng.identity.models import DataScopeKind, RoleAssignment
 
 if TYPE_CHECKING:
@@ -139,17 +140,6 @@ def data_scope_for(user: User | Any, permission: str | None = None) -> DataScope
         return DataScope(user_id=user.pk)
     if user.is_superuser:
         return DataScope(user_id=user.pk, grants=(Grant(kind=DataScopeKind.ALL),), clearance=True)
-    assignments = RoleAssignment.objects.filter(user_id=user.pk)
-    if permission:
-        app_label, _, codename = permission.partition(".")
-        assignments = assignments.filter(
-            role__permissions__content_type__app_label=app_label, role__permissions__codename=codename
-        )
-    assignments = assignments.select_related("department__division", "division").distinct().order_by("pk")
-
-    def home() -> Any:
-        return user.department if user.department_id else None
-
-    grants = [_grant(assignment, home) for assignment in assignments]
+    grants = authz.snapshot(user).grants_for(permission)
     clearance = user.has_perm("identity.view_clear_personal_data")
-    return DataScope(user_id=user.pk, grants=tuple(dict.fromkeys(grants)), clearance=clearance)
+    return DataScope(user_id=user.pk, grants=grants, clearance=clearance)

@@ -110,6 +110,13 @@ if env.str("REDIS_URL", default=""):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shuzheng"}}
+# Authorization snapshots (identity.authz) live this long in the cache; only worth it (and only safe for
+# sessions) when the cache is shared by every app process, i.e. with Redis.
+SHUZHENG_AUTHZ_CACHE_SECONDS = env.int(
+    "SHUZHENG_AUTHZ_CACHE_SECONDS", default=300 if env.str("REDIS_URL", default="") else 0
+)
+if env.str("REDIS_URL", default=""):
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- identity and login security ----------------------------------------------
 AUTH_USER_MODEL = "identity.User"

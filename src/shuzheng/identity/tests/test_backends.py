@@ -56,7 +56,7 @@ def test_superuser_holds_everything(org) -> None:
     user = fresh(user)
     assert user.has_perm("identity.view_clear_personal_data")
     assert user.has_perm("orgs.delete_department")
-    assert len(RoleBackend().get_role_permissions(user)) == Permission.objects.count()
+    assert len(RoleBackend().get_all_permissions(user)) == Permission.objects.count()
 
 
 def test_permissions_are_cached_on_the_user_object(org, django_assert_num_queries) -> None:
