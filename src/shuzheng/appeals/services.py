@@ -26,7 +26,7 @@ from typing import Any
 import filetype
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
@@ -67,7 +67,7 @@ from shuzheng.appeals.models import (
     WorkOrderEvent,
 )
 from shuzheng.appeals.workflow import WorkOrderAction
-from shuzheng.core import audit, fulltext
+from shuzheng.core import audit, counters, fulltext
 from shuzheng.core.crypto import blind_index
 from shuzheng.core.errors import (
     Conflict,
@@ -127,23 +127,10 @@ def _require_perm(actor: Any, perm: str, what: str) -> None:
         raise PermissionDenied(f"没有{what}的权限（{perm}）")
 
 
-def next_number(prefix: str, *, day: date | None = None, attempts: int = 5) -> str:
-    """``<prefix><YYYYMMDD><6 digits>`` from a locked per-day counter row (see cases.next_case_number)."""
+def next_number(prefix: str, *, day: date | None = None) -> str:
+    """``<prefix><YYYYMMDD><6 digits>`` from the per-day AppealSequence counter (core.counters)."""
     day = day or timezone.localdate()
-    for attempt in range(attempts):
-        try:
-            with transaction.atomic():
-                row = AppealSequence.objects.select_for_update().filter(prefix=prefix, day=day).first()
-                if row is None:
-                    row = AppealSequence.objects.create(prefix=prefix, day=day, last_value=1)
-                else:
-                    row.last_value += 1
-                    row.save(update_fields=["last_value"])
-                return f"{prefix}{day:%Y%m%d}{row.last_value:06d}"
-        except IntegrityError:
-            if attempt == attempts - 1:
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
+    return f"{prefix}{day:%Y%m%d}{counters.increment(AppealSequence, prefix=prefix, day=day):06d}"
 
 
 # --- snapshots (audit, no clear personal data) ---------------------------------------------------------

@@ -52,7 +52,7 @@ from shuzheng.cases.workflow import (
 )
 from shuzheng.catalog import selectors as catalog_selectors
 from shuzheng.catalog.models import MaterialRequirement, ServiceItemVersion, WorkflowStep
-from shuzheng.core import audit, calendar
+from shuzheng.core import audit, calendar, counters
 from shuzheng.core.crypto import blind_index
 from shuzheng.core.errors import (
     AuthenticationRequired,
@@ -238,31 +238,11 @@ def version_for_application(code: str) -> ServiceItemVersion:
 # --- case numbers -------------------------------------------------------------------------------------
 
 
-def next_case_number(*, division_code: str, day: date, attempts: int = 5) -> str:
-    """``YYYYMMDD-<division>-<6-digit sequence>`` from a locked CaseSequence row.
-
-    The row is read with SELECT ... FOR UPDATE (PostgreSQL) or inside an IMMEDIATE transaction
-    (SQLite), so concurrent submissions queue on it; the first of a day creates it, and a creator
-    that loses that race (IntegrityError) retries and finds the winner's row.
-    """
-    for attempt in range(attempts):
-        try:
-            with transaction.atomic():
-                row = (
-                    CaseSequence.objects.select_for_update()
-                    .filter(day=day, division_code=division_code)
-                    .first()
-                )
-                if row is None:
-                    row = CaseSequence.objects.create(day=day, division_code=division_code, last_value=1)
-                else:
-                    row.last_value += 1
-                    row.save(update_fields=["last_value"])
-                return f"{day:%Y%m%d}-{division_code}-{row.last_value:06d}"
-        except IntegrityError:
-            if attempt == attempts - 1:
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
+def next_case_number(*, division_code: str, day: date) -> str:
+    """``YYYYMMDD-<division>-<6-digit sequence>`` from the per-day, per-division CaseSequence counter
+    (core.counters: concurrent submissions queue on the counter row until the holder commits)."""
+    value = counters.increment(CaseSequence, day=day, division_code=division_code)
+    return f"{day:%Y%m%d}-{division_code}-{value:06d}"
 
 
 # --- uploads ------------------------------------------------------------------------------------------
