@@ -699,9 +699,11 @@ def case_submit(
         due_at=deadlines.compute_due_at(received_at=received_at, limit_days=version.promised_limit_days),
         **fields,
     )
+    # A provisional number until the end: the real one comes from the division's counter row, which
+    # concurrent submissions queue on until this transaction commits, so it is taken last.
+    case.number = f"P{uuid.uuid4().hex}"
     try:
         with transaction.atomic():
-            case.number = next_case_number(division_code=division.code, day=timezone.localdate(received_at))
             case.save()
     except IntegrityError:
         # The same key filed concurrently: the other request won; return its case.
@@ -724,6 +726,8 @@ def case_submit(
         occurred_at=received_at,
         data={"channel": channel, "materials": len(rows)},
     )
+    case.number = next_case_number(division_code=division.code, day=timezone.localdate(received_at))
+    Case.objects.filter(pk=case.pk).update(number=case.number)
     audit.record(actor=actor, action="cases.case.submit", subject=case, after=case_snapshot(case))
     return case
 
