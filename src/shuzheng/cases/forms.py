@@ -8,8 +8,10 @@ schemas may use the Chinese identifier formats ``id-number`` (居民身份证号
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
@@ -179,10 +181,11 @@ def _errors_of(error: ValidationError) -> list[dict[str, Any]]:
     ]
 
 
-def form_errors(schema: dict[str, Any], data: Any) -> list[dict[str, Any]]:
-    """Every problem of `data` against `schema`, as field errors (empty when valid)."""
-    if not schema:
-        return [] if isinstance(data, dict) else [_not_object()]
+@lru_cache(maxsize=512)
+def _validator(schema_json: str) -> Any:
+    """A checked validator per schema text: checking a schema against its metaschema costs more than
+    validating a form, and published versions (hence their schemas) never change."""
+    schema = json.loads(schema_json)
     cls = validators.validator_for(schema, default=Draft202012Validator)
     try:
         cls.check_schema(schema)
@@ -190,7 +193,14 @@ def form_errors(schema: dict[str, Any], data: Any) -> list[dict[str, Any]]:
         raise ValidationFailed(
             "该事项的申请表配置有误，暂不能提交，请联系事项管理部门。", code="form_schema_invalid"
         ) from exc
-    validator = cls(schema, format_checker=FORMAT_CHECKER)
+    return cls(schema, format_checker=FORMAT_CHECKER)
+
+
+def form_errors(schema: dict[str, Any], data: Any) -> list[dict[str, Any]]:
+    """Every problem of `data` against `schema`, as field errors (empty when valid)."""
+    if not schema:
+        return [] if isinstance(data, dict) else [_not_object()]
+    validator = _validator(json.dumps(schema, sort_keys=True, ensure_ascii=False))
     found: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
     for error in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
