@@ -29,7 +29,43 @@ def _cases(args: argparse.Namespace) -> Any:
     )
 
 
-BENCHMARKS: dict[str, Callable[[argparse.Namespace], Any]] = {"cases": _cases}
+def _appeals(args: argparse.Namespace) -> Any:
+    from bench import appeals
+
+    return appeals.run(
+        appeals=args.appeals,
+        clients=tuple(int(c) for c in args.clients.split(",")),
+        duration=args.duration,
+        warmup=args.warmup,
+        workers=args.workers,
+        threads=args.threads,
+        **({"scenarios": tuple(args.scenarios.split(","))} if args.scenarios else {}),
+        profile=not args.no_diagnostics,
+        training=not args.no_training,
+    )
+
+
+def _datahub(args: argparse.Namespace) -> Any:
+    from bench import datahub
+
+    return datahub.run(
+        persons=args.persons,
+        datasets=args.datasets,
+        clients=tuple(int(c) for c in args.clients.split(",")),
+        duration=args.duration,
+        warmup=args.warmup,
+        workers=args.workers,
+        threads=args.threads,
+        **({"scenarios": tuple(args.scenarios.split(","))} if args.scenarios else {}),
+        profile=not args.no_diagnostics,
+    )
+
+
+BENCHMARKS: dict[str, Callable[[argparse.Namespace], Any]] = {
+    "cases": _cases,
+    "appeals": _appeals,
+    "datahub": _datahub,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,6 +75,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--cases", type=int, default=1_000_000, help="synthetic cases to have (default 1,000,000)"
+    )
+    parser.add_argument(
+        "--appeals", type=int, default=2_000_000, help="synthetic appeals to have (default 2,000,000)"
+    )
+    parser.add_argument("--no-training", action="store_true", help="appeals: skip train-dispatch on 200,000")
+    parser.add_argument(
+        "--persons",
+        type=int,
+        default=5_000_000,
+        help="datahub: people in the person registry (default 5,000,000)",
+    )
+    parser.add_argument(
+        "--datasets", type=int, default=10_000, help="datahub: synthetic open datasets (default 10,000)"
     )
     parser.add_argument("--clients", default="1,8,32", help="concurrency levels (default 1,8,32)")
     parser.add_argument("--duration", type=float, default=15.0, help="measured seconds per run (default 15)")

@@ -158,4 +158,5 @@ def run(
         p99_ms=percentile(ok, 99),
         errors=errors,
     )
+    result.extra["p95_ms"] = round(percentile(ok, 95), 2)
     return result, first_error

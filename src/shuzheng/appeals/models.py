@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 
 from shuzheng.appeals.constants import (
+    OPEN_WORK_ORDER_STATUSES,
     AppealChannel,
     AppealStatus,
     AppealType,
@@ -238,6 +239,14 @@ class WorkOrder(TimestampedModel):
             ),
             models.Index(fields=["status", "dispatched_at", "id"], name="appeals_wo_status_queue"),
             models.Index(fields=["status", "replied_at", "id"], name="appeals_wo_visit_queue"),
+            # Department queues: open work orders in dispatch order, the lead department alongside, so
+            # the first page is read in order and stops after a page (bench/README.md, appeals).
+            models.Index(
+                fields=["dispatched_at", "id"],
+                include=["lead_department"],
+                condition=models.Q(status__in=list(OPEN_WORK_ORDER_STATUSES)),
+                name="appeals_wo_open_queue",
+            ),
         ]
 
     def __str__(self) -> str:

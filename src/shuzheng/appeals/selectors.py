@@ -31,7 +31,9 @@ from shuzheng.appeals import workflow as wf
 from shuzheng.appeals.constants import (
     OPEN_APPEAL_STATUSES,
     OPEN_WORK_ORDER_STATUSES,
+    VISIT_REQUIRED_TYPES,
     AppealStatus,
+    AppealType,
     ArticleStatus,
     AssistStatus,
     ConclusionKind,
@@ -569,11 +571,23 @@ def intake_assist(*, user: Any, text: str) -> IntakeAssist:
 # --- statistics --------------------------------------------------------------------------------------------
 
 
-def _stats_scope(user: Any) -> QuerySet[Appeal]:
+def _stats_scope(user: Any, department: Department | None = None) -> QuerySet[Appeal]:
+    """Appeals the user may count (``view_appeal_stats`` scope), narrowed to a department's tree."""
     _authenticated(user)
     if not user.has_perm(STATS_PERM):
         raise PermissionDenied(f"没有查看诉求统计的权限（{STATS_PERM}）")
-    return _scope(user, STATS_PERM).filter(Appeal.objects.all(), department="department", division="division")
+    qs = _scope(user, STATS_PERM).filter(Appeal.objects.all(), department="department", division="division")
+    if department is not None:
+        qs = qs.filter(department__path__startswith=department.path)
+    return qs
+
+
+def stats_departments(*, user: Any) -> list[Department]:
+    """Departments the statistics may be narrowed to: those inside the user's statistics scope."""
+    _authenticated(user)
+    scope = _scope(user, STATS_PERM)
+    departments = Department.objects.filter(is_active=True).select_related("division").order_by("path")
+    return [d for d in departments if scope.covers_department(d)]
 
 
 def _window(qs: QuerySet[Appeal], since: date | None, until: date | None) -> QuerySet[Appeal]:
@@ -592,7 +606,12 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 def appeal_stats(
-    *, user: Any, since: date | None = None, until: date | None = None, division_under: str | None = None
+    *,
+    user: Any,
+    since: date | None = None,
+    until: date | None = None,
+    division_under: str | None = None,
+    department: Department | None = None,
 ) -> dict[str, Any]:
     """Headline numbers and breakdowns for the dashboard (one pass of aggregates per breakdown).
 
@@ -601,7 +620,7 @@ def appeal_stats(
     work orders with a visit / closed work orders; first-dispatch accuracy = dispatched appeals whose
     work order was never returned or reassigned / dispatched; KB-answered = concluded from the KB / all.
     """
-    qs = _window(_stats_scope(user), since, until)
+    qs = _window(_stats_scope(user, department), since, until)
     if division_under:
         path = Division.objects.filter(code=division_under).values_list("path", flat=True).first() or "//"
         qs = qs.filter(division__path__startswith=path)
@@ -653,6 +672,17 @@ def appeal_stats(
         "kb_answered_rate": _rate(totals["kb"], totals["total"]),
         "direct_answer_rate": _rate(totals["direct"] + totals["kb"], totals["total"]),
         "self_handled": totals["self_handled"],
+        "counts": {
+            "finished_with_due": totals["with_due"],
+            "on_time": totals["on_time"],
+            "rated": totals["rated"],
+            "satisfied": totals["satisfied"],
+            "work_orders_closed": wo_totals["closed"],
+            "work_orders_visited": wo_totals["visited"],
+            "dispatched": totals["dispatched"],
+            "first_right": totals["first_right"],
+            "kb": totals["kb"],
+        },
         "by_channel": breakdown("channel"),
         "by_type": breakdown("appeal_type"),
         "by_category": breakdown("category__code", "category__name"),
@@ -660,51 +690,81 @@ def appeal_stats(
     }
 
 
+def _town_of_path(path: str, towns: dict[str, Division]) -> Division | None:
+    parts = path.strip("/").split("/")
+    for i in range(len(parts), 0, -1):
+        key = "/" + "/".join(parts[:i]) + "/"
+        if key in towns:
+            return towns[key]
+    return None
+
+
 def _by_town(qs: QuerySet[Appeal]) -> list[dict[str, Any]]:
     """Counts per town (镇街): appeals filed at village level are added to their town."""
     towns = {d.path: d for d in Division.objects.filter(level=Division.Level.TOWN)}
     counts: dict[str, int] = {}
     for path, n in qs.values_list("division__path").annotate(n=Count("id")):
-        parts = path.strip("/").split("/")
-        for i in range(len(parts), 0, -1):
-            key = "/" + "/".join(parts[:i]) + "/"
-            if key in towns:
-                counts[key] = counts.get(key, 0) + n
-                break
+        town = _town_of_path(path, towns)
+        if town is not None:
+            counts[town.path] = counts.get(town.path, 0) + n
     return sorted(
         ({"key": towns[k].code, "label": towns[k].name, "count": n} for k, n in counts.items()),
         key=lambda r: -r["count"],
     )
 
 
-def appeal_volume(*, user: Any, since: date, until: date, group_by: str = "channel") -> list[dict[str, Any]]:
-    """Daily counts (Asia/Shanghai days) split by ``channel``, ``appeal_type`` or ``status``."""
-    if group_by not in ("channel", "appeal_type", "status"):
+VOLUME_GROUPS = ("channel", "appeal_type", "status", "category", "town")
+
+
+def appeal_volume(
+    *,
+    user: Any,
+    since: date,
+    until: date,
+    group_by: str = "channel",
+    department: Department | None = None,
+) -> list[dict[str, Any]]:
+    """Daily counts (Asia/Shanghai days) split by ``channel``, ``appeal_type``, ``status``, ``category``
+    (its name; "未分类" when none) or ``town`` (镇街; village appeals count for their town)."""
+    if group_by not in VOLUME_GROUPS:
         group_by = "channel"
-    qs = _window(_stats_scope(user), since, until)
-    rows = (
-        qs.annotate(day=TruncDate("received_at", tzinfo=calendar.OFFICE_TZ))
-        .values("day", group_by)
-        .annotate(n=Count("id"))
-        .order_by("day", group_by)
+    qs = _window(_stats_scope(user, department), since, until).annotate(
+        day=TruncDate("received_at", tzinfo=calendar.OFFICE_TZ)
     )
-    return [{"day": r["day"], "key": r[group_by], "count": r["n"]} for r in rows]
+    if group_by == "town":
+        towns = {d.path: d for d in Division.objects.filter(level=Division.Level.TOWN)}
+        merged: dict[tuple[Any, str], int] = {}
+        for row in qs.values("day", "division__path").annotate(n=Count("id")).order_by("day"):
+            town = _town_of_path(row["division__path"], towns)
+            key = (row["day"], town.name if town else "市级")
+            merged[key] = merged.get(key, 0) + row["n"]
+        return [{"day": day, "key": name, "count": n} for (day, name), n in sorted(merged.items())]
+    field = "category__name" if group_by == "category" else group_by
+    rows = qs.values("day", field).annotate(n=Count("id")).order_by("day", field)
+    return [{"day": r["day"], "key": r[field] or "未分类", "count": r["n"]} for r in rows]
 
 
 def hot_spots(
-    *, user: Any, since: date | None = None, until: date | None = None, limit: int = 20
+    *,
+    user: Any,
+    since: date | None = None,
+    until: date | None = None,
+    limit: int = 20,
+    department: Department | None = None,
 ) -> list[dict[str, Any]]:
-    """Villages (or the division filed at) with the most appeals, with their top category."""
-    qs = _window(_stats_scope(user), since, until)
+    """Villages (or the division filed at) with the most appeals."""
+    qs = _window(_stats_scope(user, department), since, until)
     rows = list(qs.values("division__code", "division__name").annotate(n=Count("id")).order_by("-n")[:limit])
     return [
         {"division_code": r["division__code"], "division": r["division__name"], "count": r["n"]} for r in rows
     ]
 
 
-def open_appeal_points(*, user: Any, limit: int = 5000) -> list[dict[str, Any]]:
+def open_appeal_points(
+    *, user: Any, limit: int = 5000, department: Department | None = None
+) -> list[dict[str, Any]]:
     """Open appeals with coordinates for the offline map (no tiles needed: plain points)."""
-    qs = _stats_scope(user).filter(
+    qs = _stats_scope(user, department).filter(
         status__in=OPEN_APPEAL_STATUSES, latitude__isnull=False, longitude__isnull=False
     )
     return [
@@ -720,3 +780,405 @@ def open_appeal_points(*, user: Any, limit: int = 5000) -> list[dict[str, Any]]:
             "pk", "number", "latitude", "longitude", "category__name", "status"
         ).order_by("-received_at")[:limit]
     ]
+
+
+def open_appeals_by_division(*, user: Any, department: Department | None = None) -> list[dict[str, Any]]:
+    """Open appeals without coordinates, counted per division (the map places them at the division)."""
+    qs = _stats_scope(user, department).filter(
+        status__in=OPEN_APPEAL_STATUSES, latitude__isnull=True, merged_into__isnull=True
+    )
+    rows = qs.values("division_id").annotate(n=Count("id")).order_by("-n")
+    divisions = Division.objects.in_bulk([r["division_id"] for r in rows])
+    return [{"division": divisions[r["division_id"]], "count": r["n"]} for r in rows]
+
+
+# --- workbench pages (work-order detail and what the viewer may do there) --------------------------------
+
+
+def work_order_get_for_page(*, user: Any, id: int) -> WorkOrder:
+    """A work order for its detail page: the lead department's tree, the centre, or an assisting
+    department of it (which may read it to give its feedback). Anyone else: NotFound."""
+    try:
+        return work_order_get(user=user, id=id)
+    except NotFound:
+        if not work_order_assists_for(user=user, work_order_id=id):
+            raise
+    return _work_order_related(WorkOrder.objects.filter(pk=id)).get()
+
+
+def work_order_assists_for(*, user: Any, work_order_id: int) -> list[WorkOrderAssist]:
+    """The assisting tasks of one work order that belong to the user's ``handle_workorder`` scope."""
+    _authenticated(user)
+    scope = data_scope_for(user, wf.DEPARTMENT_PERM)
+    if scope.is_empty:
+        return []
+    qs = scope.filter(WorkOrderAssist.objects.filter(work_order_id=work_order_id), department="department")
+    return list(qs.select_related("department").order_by("id"))
+
+
+#: Actions offered on the work-order page, in the order they are shown.
+PAGE_ACTIONS = (
+    wf.WorkOrderAction.ACCEPT,
+    wf.WorkOrderAction.REPLY,
+    wf.WorkOrderAction.FORWARD,
+    wf.WorkOrderAction.REQUEST_RETURN,
+    "request_extension",
+    wf.WorkOrderAction.REASSIGN,
+    "visit",
+    wf.WorkOrderAction.CLOSE,
+    wf.WorkOrderAction.REMIND,
+    wf.WorkOrderAction.SUPERVISE,
+)
+
+
+def work_order_page_actions(*, user: Any, work_order: WorkOrder) -> list[str]:
+    """What this user may do on this work order now: the workflow table for its status, the
+    permission of each action and the user's scope (the lead department's tree for department actions,
+    the centre's scope for the others). ``request_extension`` and ``visit`` stand for the extension
+    request and the return visit (whose outcome picks the workflow action)."""
+    _authenticated(user)
+    status = work_order.status
+
+    def in_scope(perm: str, department_only: bool) -> bool:
+        if not user.has_perm(perm):
+            return False
+        scope = data_scope_for(user, perm)
+        qs = WorkOrder.objects.filter(pk=work_order.pk)
+        if department_only:
+            return scope.filter(qs, department="lead_department").exists()
+        return scope.filter(qs, department="lead_department", division="appeal__division").exists()
+
+    cache: dict[tuple[str, bool], bool] = {}
+
+    def may(perm: str, department_only: bool) -> bool:
+        key = (perm, department_only)
+        if key not in cache:
+            cache[key] = in_scope(perm, department_only)
+        return cache[key]
+
+    found: list[str] = []
+    for action in PAGE_ACTIONS:
+        if action == "request_extension":
+            allowed = status in (WorkOrderStatus.HANDLING, WorkOrderStatus.SUPERVISED) and may(
+                wf.DEPARTMENT_PERM, True
+            )
+            allowed = (
+                allowed and not work_order.extension_requests.filter(status=RequestStatus.PENDING).exists()
+            )
+        elif action == "visit":
+            allowed = status == WorkOrderStatus.REPLIED and may(wf.VISIT_PERM, False)
+        else:
+            perm = wf.ACTION_PERMS[action]
+            allowed = wf.target(status, action) is not None and may(perm, action in wf.DEPARTMENT_ACTIONS)
+            if action == wf.WorkOrderAction.CLOSE:
+                allowed = allowed and work_order.appeal_type not in VISIT_REQUIRED_TYPES
+        if allowed:
+            found.append(str(action))
+    return found
+
+
+def forward_targets(*, work_order: WorkOrder) -> list[Department]:
+    """Active subordinate units of the lead department (下转 goes only there)."""
+    lead = work_order.lead_department
+    return list(
+        Department.objects.filter(path__startswith=lead.path, is_active=True)
+        .exclude(pk=lead.pk)
+        .order_by("path")
+    )
+
+
+# --- portal, grid-event and knowledge-base pages --------------------------------------------------------
+
+
+def intake_divisions() -> list[tuple[Division, list[Division]]]:
+    """The city's active towns (镇街), each with its active villages (村居), in code order: the location
+    picker of the portal and the grid report."""
+    city = Division.objects.filter(code=settings.SHUZHENG_APPEAL_CITY_DIVISION).first()
+    if city is None:
+        return []
+    rows = Division.objects.filter(
+        path__startswith=city.path,
+        is_active=True,
+        level__in=(Division.Level.TOWN, Division.Level.VILLAGE),
+    ).order_by("path")
+    towns: list[tuple[Division, list[Division]]] = []
+    villages: dict[str, list[Division]] = {}
+    for division in rows:
+        if division.level == Division.Level.TOWN:
+            towns.append((division, villages.setdefault(division.path, [])))
+            continue
+        parent = division.path[: division.path.rstrip("/").rfind("/") + 1]
+        villages.setdefault(parent, []).append(division)
+    return towns
+
+
+def appeal_photos(*, appeal: Appeal) -> list[Any]:
+    """The appeal's attachments, oldest first (what the reporter or grid worker uploaded, and replies)."""
+    return list(appeal.attachments.order_by("id"))
+
+
+def appeal_attachment_get(*, appeal: Appeal, id: int) -> Any:
+    attachment = appeal.attachments.filter(pk=id).first()
+    if attachment is None:
+        raise NotFound("附件不存在")
+    return attachment
+
+
+@dataclass(frozen=True)
+class TimelineStep:
+    at: datetime | None
+    label: str
+
+
+_CLOSING_ACTIONS = frozenset(
+    {
+        wf.WorkOrderAction.VISIT_SATISFIED,
+        wf.WorkOrderAction.VISIT_FAILED,
+        wf.WorkOrderAction.CLOSE,
+        wf.WorkOrderAction.CLOSE_UNSATISFIED,
+    }
+)
+
+
+def citizen_timeline(*, appeal: Appeal) -> list[TimelineStep]:
+    """The progress of an appeal in the reporter's words: registration, which department handles it,
+    reply, return visit, closing. No staff names, internal notes, return reasons or reminders."""
+    steps = [TimelineStep(appeal.received_at, f"诉求已登记（{appeal.get_channel_display()}）")]
+    if appeal.merged_into_id:
+        steps.append(TimelineStep(None, "与反映同一问题的诉求合并办理，答复将同时告知您"))
+    act = wf.WorkOrderAction
+    for event in appeal_history(appeal=appeal):
+        department = event.department.name if event.department else "承办部门"
+        label = {
+            "dispatch": f"已转交{department}办理",
+            act.ACCEPT: f"{department}已签收，正在办理",
+            act.FORWARD: f"已转交{department}具体办理",
+            act.APPROVE_RETURN: f"已改由{department}办理",
+            act.REASSIGN: f"已改由{department}办理",
+            act.REPLY: f"{department}已答复",
+            act.REOPEN: "回访不满意，已要求承办部门重新办理",
+            act.ESCALATE: "回访仍不满意，已列入督办",
+            act.SUPERVISE: "已列入督办",
+        }.get(event.action)
+        if event.action in _CLOSING_ACTIONS:
+            label = "已办结"
+        if label:
+            steps.append(TimelineStep(event.occurred_at, label))
+    if appeal.status == AppealStatus.CONCLUDED:
+        self_handled = appeal.conclusion == ConclusionKind.SELF_HANDLED
+        label = "网格员已现场处置，办结" if self_handled else "已直接答复，办结"
+        steps.append(TimelineStep(appeal.concluded_at, label))
+    return steps
+
+
+@dataclass(frozen=True)
+class PublicAppealStatus:
+    number: str
+    status: str  # "open" or "closed"
+    stage: str
+    category: str
+    received_at: datetime
+    concluded_at: datetime | None
+
+
+_PUBLIC_STAGES: dict[str, str] = {
+    AppealStatus.PENDING_DISPATCH: "已登记，正在分派承办部门",
+    AppealStatus.DISPATCHED: "承办部门办理中",
+    AppealStatus.CONCLUDED: "已办结",
+    AppealStatus.CLOSED: "已办结",
+}
+
+
+def public_lookup(*, number: str) -> PublicAppealStatus | None:
+    """诉求进度查询 by number for anybody: status and dates only — no text, place or personal data."""
+    number = (number or "").strip().upper()[:32]
+    if not number:
+        return None
+    appeal = appeal_get_by_number(number=number)
+    if appeal is None or appeal.is_historical:
+        return None
+    return PublicAppealStatus(
+        number=appeal.number,
+        status=public_status(appeal),
+        stage=_PUBLIC_STAGES.get(appeal.status, appeal.get_status_display()),
+        category=appeal.category.name if appeal.category else "",
+        received_at=appeal.received_at,
+        concluded_at=appeal.concluded_at,
+    )
+
+
+def _require_grid_reporter(user: Any) -> None:
+    _authenticated(user)
+    if not user.has_perm("appeals.report_grid_event"):
+        raise PermissionDenied("没有上报网格事件的权限（appeals.report_grid_event）")
+
+
+def my_grid_events(
+    *, user: Any, status: str | None = None, cursor: str | None = None, limit: int = DEFAULT_LIMIT
+) -> Page[Appeal]:
+    """The grid events this grid worker reported, newest first."""
+    _require_grid_reporter(user)
+    qs = Appeal.objects.filter(channel="grid", created_by_id=user.pk)
+    if status:
+        qs = qs.filter(status=status)
+    return keyset_page(_appeal_related(qs), order=APPEAL_ORDER, cursor=cursor, limit=limit)
+
+
+def my_grid_event_get(*, user: Any, id: int) -> Appeal:
+    """One of the worker's own grid events; anybody else's is NotFound."""
+    _require_grid_reporter(user)
+    appeal = _appeal_related(Appeal.objects.filter(channel="grid", created_by_id=user.pk, pk=id)).first()
+    if appeal is None:
+        raise NotFound("网格事件不存在或不是您上报的")
+    return appeal
+
+
+def grid_choices(*, user: Any, limit: int = 500) -> list[Any]:
+    """Grids a worker may report in: those of the town of their own grid, else the city's."""
+    from shuzheng.orgs.models import Grid
+
+    worker = getattr(user, "grid_worker", None) if user is not None else None
+    qs = Grid.objects.filter(is_active=True).select_related("division")
+    if worker is not None and worker.grid_id:
+        village_path = worker.grid.division.path
+        town_path = village_path[: village_path.rstrip("/").rfind("/") + 1]
+        qs = qs.filter(division__path__startswith=town_path)
+    else:
+        city = Division.objects.filter(code=settings.SHUZHENG_APPEAL_CITY_DIVISION).first()
+        qs = qs.filter(division__path__startswith=city.path if city else "//")
+    return list(qs.order_by("code")[:limit])
+
+
+def routing_rules() -> list[RoutingRule]:
+    """Active routing rules in the order they are tried (for the rule test page)."""
+    return list(
+        RoutingRule.objects.filter(is_active=True)
+        .select_related("category", "division", "lead_department", "set_category")
+        .prefetch_related("assist_departments")
+        .order_by("position", "id")
+    )
+
+
+def category_names(codes: list[str]) -> dict[str, str]:
+    return dict(Category.objects.filter(code__in=codes).values_list("code", "name"))
+
+
+def article_search(
+    *,
+    user: Any,
+    q: str = "",
+    status: str | None = None,
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> Page[KnowledgeArticle]:
+    """The staff list of KB articles. Without ``q``: newest first, keyset-paginated. With ``q``: one page
+    of the best matches — published articles ranked by jieba full text (``loose_search``), then any
+    article (drafts too) whose question or keywords contain ``q``. ``status`` narrows to one status."""
+    _authenticated(user)
+    if not user.has_perm("appeals.view_knowledgearticle"):
+        raise PermissionDenied("没有查看知识库的权限（appeals.view_knowledgearticle）")
+    qs = KnowledgeArticle.objects.select_related("category", "department")
+    if status:
+        qs = qs.filter(status=status)
+    q = (q or "").strip()[:200]
+    if not q:
+        return keyset_page(qs, order=("-id",), cursor=cursor, limit=limit)
+    ranked = loose_search(services.KB_DOC, q, limit=limit)
+    found = {a.pk: a for a in qs.filter(pk__in=ranked)}
+    items = [found[pk] for pk in ranked if pk in found]
+    contains = qs.filter(Q(question__icontains=q) | Q(keywords__icontains=q)).exclude(pk__in=ranked)
+    items += list(contains.order_by("-id")[: max(limit - len(items), 0)])
+    return Page(items=items[:limit], next_cursor=None)
+
+
+def article_versions(*, article: KnowledgeArticle) -> list[Any]:
+    """The version history of an article, newest first."""
+    return list(article.versions.select_related("actor").order_by("-id"))
+
+
+def article_actions(*, user: Any, article: KnowledgeArticle) -> list[str]:
+    """What this user may do with the article now: edit, submit, review, retire."""
+    found: list[str] = []
+    if user.has_perm("appeals.change_knowledgearticle") and article.status != ArticleStatus.IN_REVIEW:
+        found.append("edit")
+    if user.has_perm("appeals.change_knowledgearticle") and article.status == ArticleStatus.DRAFT:
+        found.append("submit")
+    if (
+        user.has_perm("appeals.review_knowledgearticle")
+        and article.status == ArticleStatus.IN_REVIEW
+        and article.submitted_by_id != user.pk
+    ):
+        found.append("review")
+    if user.has_perm("appeals.review_knowledgearticle") and article.status == ArticleStatus.PUBLISHED:
+        found.append("retire")
+    return found
+
+
+# --- Open311 (public reads) ------------------------------------------------------------------------------
+
+
+def public_requests() -> QuerySet[Appeal]:
+    """Appeals Open311 ``GET requests`` may show to anyone: not 举报 (whistle-blowing stays confidential)
+    and not imported history. Callers shape the output without reporter data."""
+    return (
+        Appeal.objects.filter(is_historical=False)
+        .exclude(appeal_type=AppealType.REPORT)
+        .select_related("category", "division", "department")
+    )
+
+
+def public_request_list(
+    *,
+    numbers: list[str] | None = None,
+    category_codes: list[str] | None = None,
+    statuses: list[str] | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 1000,
+) -> list[Appeal]:
+    """Open311 ``GET requests``: by numbers (which override every other filter), else by categories (a code
+    includes its subtree), public status ("open"/"closed") and a received-at window; newest first."""
+    qs = public_requests()
+    if numbers:
+        return list(qs.filter(number__in=numbers).order_by("-received_at", "-id")[:limit])
+    if category_codes:
+        paths = list(Category.objects.filter(code__in=category_codes).values_list("path", flat=True))
+        condition = Q(pk__in=[])
+        for path in paths:
+            condition |= Q(category__path__startswith=path)
+        qs = qs.filter(condition)
+    if statuses and set(statuses) != {"open", "closed"}:
+        qs = (
+            qs.filter(status__in=OPEN_APPEAL_STATUSES)
+            if "open" in statuses
+            else qs.exclude(status__in=OPEN_APPEAL_STATUSES)
+        )
+    if since is not None:
+        qs = qs.filter(received_at__gte=since)
+    if until is not None:
+        qs = qs.filter(received_at__lte=until)
+    return list(qs.order_by("-received_at", "-id")[:limit])
+
+
+def department_names(*, codes: list[str]) -> dict[str, str]:
+    """Department code -> name (for the classifier's suggestions, which carry codes)."""
+    return dict(Department.objects.filter(code__in=codes).values_list("code", "name"))
+
+
+def division_by_code(code: str) -> Division | None:
+    """An active division by its code (rule test page), or None."""
+    return Division.objects.filter(code=(code or "").strip(), is_active=True).first()
+
+
+def kb_departments() -> list[Department]:
+    """Active departments for the knowledge-base department picker, in tree order."""
+    return list(Department.objects.filter(is_active=True).order_by("path"))
+
+
+def kb_department(pk: int) -> Department | None:
+    return Department.objects.filter(pk=pk, is_active=True).first()
+
+
+def department_choices() -> list[tuple[int, str]]:
+    """(id, name) of the active departments in tree order, for dispatch and reassignment pickers."""
+    return list(Department.objects.filter(is_active=True).order_by("path").values_list("pk", "name"))

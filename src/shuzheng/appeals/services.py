@@ -655,9 +655,15 @@ def active_dispatch_model() -> tuple[DispatchModel, classifier.Bundle] | None:
     return (row, bundle) if bundle is not None else None
 
 
-def _suggestions(prediction: classifier.Prediction) -> list[dict[str, Any]]:
+def _top_departments(prediction: classifier.Prediction) -> dict[str, Department]:
+    """The active departments among the prediction's top-3 codes (one query), by code."""
     codes = [code for code, _ in prediction.top]
-    departments = {d.code: d for d in Department.objects.filter(code__in=codes, is_active=True)}
+    return {d.code: d for d in Department.objects.filter(code__in=codes, is_active=True)}
+
+
+def _suggestions(
+    prediction: classifier.Prediction, departments: dict[str, Department]
+) -> list[dict[str, Any]]:
     return [
         {
             "department_id": departments[code].pk,
@@ -695,7 +701,8 @@ def auto_dispatch_appeal(*, appeal: Appeal, dispatch: bool = True, check_merge: 
     if active is not None:
         model_row, bundle = active
         prediction = bundle.predict(f"{appeal.title} {appeal.text}")
-        suggestions = _suggestions(prediction)
+        top_departments = _top_departments(prediction)
+        suggestions = _suggestions(prediction, top_departments)
         appeal.dispatch_suggestions = [
             {**s, "category_code": prediction.category, "model_version": model_row.version}
             for s in suggestions
@@ -706,7 +713,7 @@ def auto_dispatch_appeal(*, appeal: Appeal, dispatch: bool = True, check_merge: 
             if predicted is not None:
                 appeal.category = predicted
                 fields += ["category"]
-        department = Department.objects.filter(code=prediction.department, is_active=True).first()
+        department = top_departments.get(prediction.department)  # the best one is in the top 3
     if "category" in fields:
         _set_sla(appeal)
         fields += ["due_at", "sla_rule"]
@@ -1881,3 +1888,55 @@ def dispatch_model_activate(*, actor: Any, model: DispatchModel) -> DispatchMode
         actor=actor, action="appeals.model.activate", subject=model, after={"version": model.version}
     )
     return model
+
+
+# --- workbench pages: an action and its files in one transaction ------------------------------------------
+
+
+@transaction.atomic
+def appeal_intake_with_photos(*, actor: Any, photos: Sequence[tuple[str, bytes]] = (), **data: Any) -> Appeal:
+    """``appeal_intake`` plus its photos: a refused photo (type, size) leaves no appeal behind."""
+    appeal = appeal_intake(actor=actor, **data)
+    for name, content in photos:
+        appeal_attach(actor=actor, appeal=appeal, content=content, name=name, kind=AttachmentKind.PHOTO)
+    return appeal
+
+
+@transaction.atomic
+def work_order_reply_with_files(
+    *,
+    actor: Any,
+    work_order: WorkOrder | int,
+    reply_text: str,
+    files: Sequence[tuple[str, bytes]] = (),
+    expected_version: int | None = None,
+) -> WorkOrder:
+    """答复 with attachments (photos of the result) stored on the primary appeal of the work order; a
+    refused file leaves the work order as it was."""
+    result = work_order_reply(
+        actor=actor, work_order=work_order, reply_text=reply_text, expected_version=expected_version
+    )
+    appeal = Appeal.objects.get(pk=result.appeal_id)
+    for name, content in files:
+        appeal_attach(actor=actor, appeal=appeal, content=content, name=name, kind=AttachmentKind.REPLY)
+    return result
+
+
+# --- grid-event page: self-handling with its photos in one transaction ------------------------------------
+
+
+@transaction.atomic
+def appeal_self_handle_with_photos(
+    *,
+    actor: Any,
+    appeal: Appeal,
+    note: str,
+    before: Sequence[tuple[str, bytes]] = (),
+    after: Sequence[tuple[str, bytes]] = (),
+) -> Appeal:
+    """自行处置 with the before and after photos uploaded in the same step; all or nothing."""
+    appeal = _own_grid_appeal(actor, appeal)
+    for kind, photos in ((AttachmentKind.BEFORE, before), (AttachmentKind.AFTER, after)):
+        for name, content in photos:
+            appeal_attach(actor=actor, appeal=appeal, content=content, name=name, kind=kind)
+    return appeal_self_handle(actor=actor, appeal=appeal, note=note)

@@ -24,7 +24,11 @@ admin.site.index_title = "配置与基础数据"
 urlpatterns = [
     *ops_urlpatterns,
     path("api/v1/", api.urls),
+    # The CKAN Action API of the open-data portal (/api/3/action/<name>, /api/action/<name>).
+    path("", include("shuzheng.datahub.ckan_urls")),
     path("admin/", admin.site.urls),
+    # Open311 GeoReport v2 (form-encoded POST per the standard, so outside /api/)
+    path("open311/v2/", include("shuzheng.appeals.open311")),
     path("accounts/", include("shuzheng.identity.urls")),
     # Short alias of the JWKS document (/o/.well-known/jwks.json), which discovery advertises.
     path("o/jwks/", oauth2_views.JwksInfoView.as_view(), name="oidc-jwks"),
@@ -57,6 +61,8 @@ urlpatterns = [
     # 诉求 (/workbench/appeals/..., /appeals/...) and the data hub (/workbench/datahub/..., /open-data/...)
     path("", include("shuzheng.appeals.urls")),
     path("", include("shuzheng.datahub.urls")),
+    # DCAT-AP 3 export of the open-data catalog at the site root (/catalog.ttl, /dataset/<id>.jsonld)
+    path("", include("shuzheng.datahub.views_dcat")),
     path("", include("shuzheng.web.urls")),
 ]
 

@@ -186,6 +186,9 @@ class RequestGuardMiddleware:
     """
 
     api_prefix = "/api/"
+    #: API paths whose views read form and multipart bodies themselves and answer a wrong media type in
+    #: their own format (the CKAN Action API: clients post forms, multipart uploads or JSON).
+    own_media_prefixes = ("/api/3/", "/api/action/")
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -201,7 +204,12 @@ class RequestGuardMiddleware:
                 return self._reject(request, payload_too_large(uploads))
         elif limit is not None and length > limit:
             return self._reject(request, payload_too_large())
-        if request.path.startswith(self.api_prefix) and request.method in _BODY_METHODS and length > 0:
+        if (
+            request.path.startswith(self.api_prefix)
+            and not request.path.startswith(self.own_media_prefixes)
+            and request.method in _BODY_METHODS
+            and length > 0
+        ):
             kind = _content_type(request)
             if not (_JSON_TYPE.match(kind) or kind == "multipart/form-data"):
                 shown = kind[:80] or "（未指定）"

@@ -642,6 +642,8 @@ class OpenResource(TimestampedModel):
         "格式", max_length=16, help_text="CSV、XLSX、JSON 由平台从库表生成；外部资源可为 API、PDF 等"
     )
     url = models.URLField("外部地址", max_length=500, blank=True, help_text="为空表示由平台从库表生成下载")
+    #: A file uploaded through the CKAN API (resource_create with ``upload``); ``url`` then points to it.
+    file = models.FileField("上传文件", upload_to="datahub/open/", max_length=255, blank=True)
     description = models.TextField("说明", blank=True)
     download_count = models.PositiveIntegerField("下载次数", default=0)
 

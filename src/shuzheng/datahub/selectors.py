@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
 from shuzheng.core import fulltext
@@ -109,6 +109,7 @@ def entry_list(
     mounted: bool | None = None,
     cursor: str | None = None,
     limit: int = DEFAULT_LIMIT,
+    class_code: str | None = None,
 ) -> Page[CatalogEntry]:
     """Entries newest first; ``q`` is a Chinese full-text search over name, abstract, department and
     data-item labels; ``department`` a department code."""
@@ -120,6 +121,8 @@ def entry_list(
         qs = qs.filter(department__code=department.strip().upper())
     if classification:
         qs = qs.filter(classification=classification)
+    if class_code:  # a node of the class tree (类-项-目-细目) and everything under it
+        qs = qs.filter(class_code__startswith=class_code.strip().upper())
     if status:
         qs = qs.filter(status=status)
     if sharing_type:
@@ -385,7 +388,7 @@ def access_log_for_entry(
         entry.department
     ):
         raise PermissionDenied("只有提供部门和数据管理员可以查看该资源的访问日志")
-    qs = AccessLog.objects.select_related("department", "credential").filter(entry=entry)
+    qs = AccessLog.objects.select_related("department", "credential", "user").filter(entry=entry)
     return keyset_page(qs, order=LOG_ORDER, cursor=cursor, limit=limit)
 
 
@@ -399,7 +402,9 @@ def access_log_for_person(
         raise PermissionDenied("只有数据管理员（全部数据范围）可以按身份证号查询访问记录")
     number = validate_id_number(id_number, field="id_number")
     key = blind_index(number)
-    qs = AccessLog.objects.select_related("department", "entry").filter(subjects__key_index=key)
+    qs = AccessLog.objects.select_related("department", "entry", "credential", "user").filter(
+        subjects__key_index=key
+    )
     return keyset_page(qs, order=LOG_ORDER, cursor=cursor, limit=limit)
 
 
@@ -412,7 +417,7 @@ def access_log_for_provider(
         department
     ):
         raise PermissionDenied("只有提供部门和数据管理员可以查看访问日志")
-    qs = AccessLog.objects.select_related("department", "credential", "entry").filter(
+    qs = AccessLog.objects.select_related("department", "credential", "entry", "user").filter(
         entry__department=department
     )
     return keyset_page(qs, order=LOG_ORDER, cursor=cursor, limit=limit)
@@ -582,3 +587,241 @@ def open_organizations() -> list[dict[str, Any]]:
         }
         for r in rows
     ]
+
+
+# --- open-data portal pages ------------------------------------------------------------------------------
+
+#: Sort orders of the portal's dataset list; "relevance" is the full-text rank (only with a query).
+OPEN_SORTS: Final = {
+    "relevance": (),
+    "newest": ("-updated_at", "-id"),
+    "downloads": ("-download_count", "-id"),
+    "name": DATASET_ORDER,
+}
+#: The full-text search ranks at most this many datasets (relevance pages beyond it are empty).
+OPEN_SEARCH_LIMIT: Final = 1000
+
+
+@dataclass(frozen=True)
+class OpenSearchResult:
+    """One page of the portal's dataset search: the datasets, how many match in all, the facet counts
+    over every match, and where the next page starts (a keyset cursor, or a page number for the
+    relevance order)."""
+
+    items: list[OpenDataset]
+    total: int
+    facets: dict[str, list[tuple[str, str, int]]]
+    next_cursor: str | None = None
+    next_page: int | None = None
+
+
+def open_dataset_search(
+    *,
+    q: str | None = None,
+    department: str | None = None,
+    topic: str | None = None,
+    tag: str | None = None,
+    format: str | None = None,
+    sort: str = "relevance",
+    cursor: str | None = None,
+    page: int = 1,
+    limit: int = DEFAULT_LIMIT,
+) -> OpenSearchResult:
+    """Active open datasets matching a Chinese full-text ``q`` and the filters, with facet counts.
+
+    ``sort`` is one of OPEN_SORTS; "relevance" without a query falls back to "newest". The relevance
+    order pages by ``page`` over the ranked ids (at most OPEN_SEARCH_LIMIT), the others by keyset
+    ``cursor``."""
+    if sort not in OPEN_SORTS:
+        raise ValueError(sort)
+    query = (q or "").strip()
+    qs = open_dataset_queryset(department=department, topic=topic, tag=tag, format=format)
+    ranked: list[int] = []
+    if query:
+        ranked = [int(i) for i in fulltext.search("datahub.open", query, limit=OPEN_SEARCH_LIMIT)]
+        qs = qs.filter(pk__in=ranked)
+    elif sort == "relevance":
+        sort = "newest"
+    facets = open_facets(qs)
+    total = qs.count()
+    related = ("tags", "topics", "resources")
+    if sort != "relevance":
+        found = keyset_page(qs.prefetch_related(*related), order=OPEN_SORTS[sort], cursor=cursor, limit=limit)
+        return OpenSearchResult(found.items, total, facets, next_cursor=found.next_cursor)
+    matching = set(qs.values_list("pk", flat=True))
+    ordered = [pk for pk in ranked if pk in matching]
+    start = (max(page, 1) - 1) * limit
+    wanted = ordered[start : start + limit]
+    by_id = (
+        OpenDataset.objects.select_related("department", "entry").prefetch_related(*related).in_bulk(wanted)
+    )
+    items = [by_id[pk] for pk in wanted if pk in by_id]
+    more = len(ordered) > start + limit
+    return OpenSearchResult(items, total, facets, next_page=page + 1 if more else None)
+
+
+def open_portal_totals() -> dict[str, int]:
+    """The portal's headline numbers: active datasets, their departments, topics in use and downloads."""
+    active = OpenDataset.objects.filter(state=OpenDataset.State.ACTIVE)
+    agg = active.aggregate(
+        datasets=Count("id"),
+        departments=Count("department", distinct=True),
+        downloads=Sum("download_count"),
+    )
+    return {
+        "datasets": agg["datasets"],
+        "departments": agg["departments"],
+        "downloads": agg["downloads"] or 0,
+        "topics": OpenTopic.objects.filter(datasets__state=OpenDataset.State.ACTIVE).distinct().count(),
+    }
+
+
+def open_formats() -> list[str]:
+    """Resource formats of active datasets (the portal's format filter), alphabetical."""
+    return sorted(
+        set(
+            OpenResource.objects.filter(dataset__state=OpenDataset.State.ACTIVE)
+            .values_list("format", flat=True)
+            .distinct()
+        )
+    )
+
+
+def open_department_stats() -> list[dict[str, Any]]:
+    """Per department with active datasets: datasets, rows behind them, downloads and last update,
+    most datasets first (the portal's department listing)."""
+    rows = (
+        OpenDataset.objects.filter(state=OpenDataset.State.ACTIVE)
+        .values("department__code", "department__name")
+        .annotate(
+            dataset_count=Count("id"),
+            downloads=Sum("download_count"),
+            rows=Sum("entry__row_count"),
+            last_updated=Max("updated_at"),
+        )
+        .order_by("-dataset_count", "department__code")
+    )
+    return [
+        {
+            "code": r["department__code"],
+            "name": r["department__name"],
+            "dataset_count": r["dataset_count"],
+            "downloads": r["downloads"] or 0,
+            "rows": r["rows"] or 0,
+            "last_updated": r["last_updated"],
+        }
+        for r in rows
+    ]
+
+
+# --- workbench pages -----------------------------------------------------------------------------------
+
+
+def can(user: Any, permission: str, department: Department | None) -> bool:
+    """Whether the user holds ``permission`` over a data scope covering ``department`` (what the services'
+    ``require`` checks), for showing or hiding workbench actions."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.has_perm(permission):
+        return False
+    return department is None or data_scope_for(user, permission).covers_department(department)
+
+
+def entry_class_tree(*, user: Any) -> list[dict[str, Any]]:
+    """The classification tree of the entries the user may see: per classification (基础/主题/部门), the
+    classes (first letter of the class code, 类) and their items (letter + two digits, 项), with counts."""
+    rows = (
+        entry_queryset(user=user)
+        .order_by()
+        .values("classification", "class_code")
+        .annotate(count=Count("id"))
+    )
+    labels = dict(CatalogEntry._meta.get_field("classification").choices or [])
+    tree: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        code = str(row["class_code"] or "")
+        if not code:
+            continue
+        node = tree.setdefault(
+            row["classification"],
+            {
+                "value": row["classification"],
+                "label": labels.get(row["classification"], ""),
+                "count": 0,
+                "classes": {},
+            },
+        )
+        node["count"] += row["count"]
+        top = node["classes"].setdefault(code[0], {"code": code[0], "count": 0, "children": {}})
+        top["count"] += row["count"]
+        if len(code) >= 3:
+            top["children"][code[:3]] = top["children"].get(code[:3], 0) + row["count"]
+    result = []
+    for value in sorted(tree):
+        node = tree[value]
+        classes = [
+            {
+                "code": c["code"],
+                "count": c["count"],
+                "children": [{"code": k, "count": v} for k, v in sorted(c["children"].items())],
+            }
+            for _k, c in sorted(node["classes"].items())
+        ]
+        result.append({**node, "classes": classes})
+    return result
+
+
+def quality_history(*, entry: CatalogEntry, limit: int = 10) -> list[dict[str, Any]]:
+    """The entry's latest quality runs, newest first: per run its score, per-dimension scores and the
+    results of the entry's rules."""
+    from shuzheng.datahub.models import QualityResult
+
+    run_ids = list(
+        QualityResult.objects.filter(entry=entry)
+        .order_by("-run_id")
+        .values_list("run_id", flat=True)
+        .distinct()[:limit]
+    )
+    runs = {r.pk: r for r in QualityRun.objects.filter(pk__in=run_ids).select_related("triggered_by")}
+    results: dict[int, list[Any]] = {}
+    for result in QualityResult.objects.filter(entry=entry, run_id__in=run_ids).select_related("rule"):
+        results.setdefault(result.run_id, []).append(result)
+    history = []
+    for run_id in sorted(run_ids, reverse=True):
+        run = runs[run_id]
+        scores = (run.scores or {}).get(str(entry.pk)) or {}
+        history.append(
+            {
+                "run": run,
+                "score": scores.get("score"),
+                "dimensions": scores.get("dimensions") or {},
+                "results": results.get(run_id, []),
+            }
+        )
+    return history
+
+
+def quality_sample_rows(*, entry: CatalogEntry, row_ids: list[int]) -> list[dict[str, Any]]:
+    """The sampled failing rows of a quality result as the steward sees them: every personal field masked
+    (the quality page never shows clear personal data)."""
+    from shuzheng.datahub import tables
+
+    if not entry.is_mounted_table or not row_ids:
+        return []
+    items = [i for i in entry.items.all() if i.mounted]
+    model = tables.build_model(entry, items)
+    rows = model.objects.filter(**{f"{tables.ROW_ID}__in": row_ids[:20]}).order_by(tables.ROW_ID)
+    result = []
+    for row in rows.values(tables.ROW_ID, *[i.name for i in items]):
+        shown = {i.name: _shown(i, row[i.name]) for i in items}
+        result.append({"row_id": row[tables.ROW_ID], "values": [shown[i.name] for i in items]})
+    return result
+
+
+def _shown(item: Any, value: Any) -> Any:
+    from shuzheng.datahub import tables
+    from shuzheng.datahub.models import MaskingKind
+
+    if not item.is_personal or value is None:
+        return tables.json_value(value)
+    if item.masking == MaskingKind.NONE:
+        return "******"
+    return access.mask_value(item, tables.json_value(value))

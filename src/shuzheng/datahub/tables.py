@@ -105,9 +105,42 @@ def _schema(change: Callable[[BaseDatabaseSchemaEditor], None]) -> None:
             cursor.execute(statement)
 
 
+def _index_sql(editor: BaseDatabaseSchemaEditor, model: Any, fields: list[Any]) -> list[str]:
+    """CREATE INDEX statements for the indexed columns (key items, ``_loaded_at``) among ``fields``.
+
+    The schema editor skips ``db_index`` for unmanaged models, so the table's indexes are made here.
+    """
+    create = editor._create_index_sql  # type: ignore[attr-defined]
+    return [str(create(model, fields=[f])) for f in fields if f.db_index and not f.unique]
+
+
 def create_table(entry: CatalogEntry, items: list[DataItem]) -> None:
     model = build_model(entry, items)
-    _schema(lambda editor: editor.create_model(model))
+
+    def change(editor: BaseDatabaseSchemaEditor) -> None:
+        editor.create_model(model)
+        for statement in _index_sql(editor, model, list(model._meta.local_fields)):
+            editor.execute(statement)
+
+    _schema(change)
+
+
+def ensure_indexes(entry: CatalogEntry) -> list[str]:
+    """Create the missing indexes of a mounted table (key items and ``_loaded_at``), e.g. for tables
+    made before the platform indexed them; returns the indexed column names. Idempotent."""
+    model = build_model(entry)
+    with connection.cursor() as cursor:
+        existing = connection.introspection.get_constraints(cursor, model._meta.db_table)
+    indexed = {tuple(c["columns"]) for c in existing.values() if c.get("index") or c.get("primary_key")}
+    missing = [f for f in model._meta.local_fields if f.db_index and (f.column,) not in indexed]
+    if missing:
+
+        def change(editor: BaseDatabaseSchemaEditor) -> None:
+            for statement in _index_sql(editor, model, missing):
+                editor.execute(statement)
+
+        _schema(change)
+    return [f.column for f in missing]
 
 
 def add_columns(entry: CatalogEntry, items: list[DataItem]) -> None:
@@ -118,7 +151,7 @@ def add_columns(entry: CatalogEntry, items: list[DataItem]) -> None:
             field = _column(item)
             field.set_attributes_from_name(item.name)
             field.model = current
-            editor.add_field(current, field)
+            editor.add_field(current, field)  # adds the column's index itself when it is a key
 
     _schema(change)
 

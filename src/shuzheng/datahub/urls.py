@@ -5,3 +5,13 @@ from django.urls import path  # noqa: F401 - used as page modules add their path
 app_name = "datahub"
 
 urlpatterns: list = []
+
+# The public open-data portal (/open-data/...).
+from shuzheng.datahub.views_open import urlpatterns as open_data_urlpatterns  # noqa: E402
+
+urlpatterns += open_data_urlpatterns
+
+# The staff workbench (/workbench/datahub/...): catalog, mounting, sharing, access logs, quality.
+from shuzheng.datahub.views_workbench import urlpatterns as workbench_urlpatterns  # noqa: E402
+
+urlpatterns += workbench_urlpatterns

@@ -44,6 +44,7 @@ PORTAL_NAV: tuple[NavEntry, ...] = (
     NavEntry("my_cases", "我的办件", ("cases:my_cases",), needs_login=True),
     NavEntry("evaluations", "办事评价", ("evaluation:mine",), needs_login=True),
     NavEntry("appeals", "诉求反映", ("appeals:new",), fallback="#appeals"),
+    NavEntry("my_appeals", "我的诉求", ("appeals:mine",), needs_login=True),
     NavEntry("open_data", "开放数据", ("datahub:open_data",)),
 )
 
@@ -67,6 +68,29 @@ WORKBENCH_NAV: tuple[NavEntry, ...] = (
     NavEntry("rectifications", "差评整改", ("evaluation:rectification_list",), needs_perm=_RECTIFY_VIEW),
     NavEntry("evaluation_appeals", "评价申诉", ("evaluation:appeal_list",), needs_perm=_APPEAL_VIEW),
     NavEntry("evaluation_stats", "好差评统计", ("evaluation:dashboard",), needs_perm=_EVALUATION_VIEW),
+    # 一网统管 诉求 (appeals context): hotline intake, dispatch centre, department work orders
+    NavEntry("appeal_intake", "诉求登记", ("appeals:workbench_intake",), needs_perm="appeals.intake_appeal"),
+    NavEntry(
+        "appeal_dispatch", "派单调度", ("appeals:workbench_dispatch",), needs_perm="appeals.dispatch_appeal"
+    ),
+    NavEntry(
+        "appeal_orders", "部门工单", ("appeals:workbench_orders",), needs_perm="appeals.handle_workorder"
+    ),
+    NavEntry("appeal_stats", "诉求统计", ("appeals:stats",), needs_perm="appeals.view_appeal_stats"),
+    # grid workers' events, the routing-rule test and the knowledge base
+    NavEntry("appeal_grid", "网格事件", ("appeals:grid_list",), needs_perm="appeals.report_grid_event"),
+    NavEntry("appeal_rules", "派单规则测试", ("appeals:rule_test",), needs_perm="appeals.dispatch_appeal"),
+    NavEntry("appeal_kb", "知识库", ("appeals:kb_list",), needs_perm="appeals.view_knowledgearticle"),
+    # 数据中台 (datahub context)
+    NavEntry(
+        "datahub_catalog", "数据资源目录", ("datahub:wb_catalog",), needs_perm="datahub.view_catalogentry"
+    ),
+    NavEntry(
+        "datahub_sharing", "数据共享", ("datahub:wb_sharing",), needs_perm="datahub.view_sharingrequest"
+    ),
+    NavEntry(
+        "datahub_access_log", "数据访问日志", ("datahub:wb_access_log",), needs_perm="datahub.view_accesslog"
+    ),
     NavEntry("audit", "审计日志", ("web:workbench_audit",), needs_perm="identity.view_auditevent"),
     NavEntry("profile", "我的资料", ("web:profile",)),
     NavEntry("admin", "管理后台", ("admin:index",), needs_staff=True),

@@ -324,6 +324,10 @@ SHUZHENG_UPLOAD_PATHS = [
     r"^/workbench/cases/\d+/act/deliver/$",
     r"^/cases/apply/[^/]+/$",
     r"^/cases/\d+/correction/$",
+    # files attached to open datasets through the CKAN Action API
+    r"^/api/(3/)?action/resource_create/?$",
+    # CSV/xlsx rows loaded into a catalog entry's mounted table from the workbench
+    r"^/workbench/datahub/catalog/\d+/upload/$",
 ]
 
 # --- security headers ---------------------------------------------------------------

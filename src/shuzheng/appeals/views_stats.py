@@ -1,0 +1,194 @@
+"""诉求统计 (/workbench/appeals/stats/): volume over time and by channel, type, category and town, the rate
+indicators, top categories, hot spots, a map of open appeals that needs no internet, and the same numbers
+as an Excel export. Staff with ``appeals.view_appeal_stats``; every number is within their data scope."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from shuzheng.appeals import charts, geo, selectors, stats_xlsx
+from shuzheng.appeals.constants import AppealChannel, AppealStatus, AppealType
+from shuzheng.appeals.forms_common import perm_required
+from shuzheng.core import errors
+from shuzheng.orgs.models import Department
+
+PERIODS = [
+    ("7", "近7天"),
+    ("30", "近30天"),
+    ("90", "近90天"),
+    ("365", "近一年"),
+    ("year", "本年"),
+    ("custom", "自定义"),
+]
+GROUPS = [("channel", "渠道"), ("appeal_type", "诉求类型"), ("category", "分类"), ("town", "镇街")]
+MAX_DAYS = 3 * 366
+TOP = 10
+
+
+class StatsForm(forms.Form):
+    period = forms.ChoiceField(label="统计期间", choices=PERIODS, required=False)
+    date_from = forms.DateField(
+        label="开始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="结束日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    department = forms.ChoiceField(label="主办部门", required=False)
+    group_by = forms.ChoiceField(label="受理量分组", choices=GROUPS, required=False)
+
+    def __init__(self, *args: Any, departments: list[Department], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.departments = {str(d.pk): d for d in departments}
+        field = self.fields["department"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "全部（本人数据范围）")] + [(str(d.pk), d.name) for d in departments]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        today = timezone.localdate()
+        period = data.get("period") or "30"
+        if period == "custom":
+            since, until = data.get("date_from"), data.get("date_to")
+            if since is None or until is None:
+                raise forms.ValidationError("自定义期间须填写开始日期和结束日期")
+        elif period == "year":
+            since, until = today.replace(month=1, day=1), today
+        else:
+            since, until = today - timedelta(days=int(period) - 1), today
+        if since > until:
+            raise forms.ValidationError("开始日期不能晚于结束日期")
+        if (until - since).days > MAX_DAYS:
+            raise forms.ValidationError("统计期间不能超过3年")
+        data.update(
+            since=since,
+            until=until,
+            department_obj=self.departments.get(data.get("department") or ""),
+            group=data.get("group_by") or "channel",
+        )
+        return data
+
+
+def _labels(group: str) -> dict[str, str]:
+    if group == "channel":
+        return {k: str(v) for k, v in AppealChannel.choices}
+    if group == "appeal_type":
+        return {k: str(v) for k, v in AppealType.choices}
+    if group == "status":
+        return {k: str(v) for k, v in AppealStatus.choices}
+    return {}
+
+
+def _labelled(rows: list[dict[str, Any]], labels: dict[str, str]) -> list[dict[str, Any]]:
+    return [{**r, "label": labels.get(str(r["key"]), r["label"] or "未分类")} for r in rows]
+
+
+def build_report(
+    *, user: Any, since: date, until: date, department: Department | None, group: str
+) -> dict[str, Any]:
+    """Everything the page and the export show, from the statistics selectors (scope applied there)."""
+    stats = selectors.appeal_stats(user=user, since=since, until=until, department=department)
+    labels = _labels(group)
+    volume = selectors.appeal_volume(
+        user=user, since=since, until=until, group_by=group, department=department
+    )
+    return {
+        "stats": stats,
+        "since": since,
+        "until": until,
+        "department": department,
+        "group": group,
+        "group_label": dict(GROUPS)[group],
+        "indicators": stats_xlsx.indicator_rows(stats),
+        "by_channel": _labelled(stats["by_channel"], _labels("channel")),
+        "by_type": _labelled(stats["by_type"], _labels("appeal_type")),
+        "by_category": _labelled(stats["by_category"], {}),
+        "by_town": stats["by_town"],
+        "hot_spots": selectors.hot_spots(user=user, since=since, until=until, department=department),
+        "volume_rows": volume,
+        "volume": [{**r, "label": labels.get(str(r["key"]), str(r["key"]))} for r in volume],
+        "volume_labels": labels,
+    }
+
+
+def _params(request: HttpRequest) -> tuple[StatsForm, dict[str, Any] | None]:
+    departments = selectors.stats_departments(user=request.user)
+    form = StatsForm(request.GET or {"period": "30", "group_by": "channel"}, departments=departments)
+    if not form.is_valid():
+        return form, None
+    data = form.cleaned_data
+    return form, {
+        "since": data["since"],
+        "until": data["until"],
+        "department": data["department_obj"],
+        "group": data["group"],
+    }
+
+
+@require_GET
+@perm_required(selectors.STATS_PERM, "查看诉求统计")
+def stats_dashboard(request: HttpRequest) -> HttpResponse:
+    form, params = _params(request)
+    if params is None:
+        return render(request, "appeals/stats/dashboard.html", {"form": form, "report": None}, status=400)
+    report = build_report(user=request.user, **params)
+    department = params["department"]
+    towns = geo.towns_by_code()
+    map_option, map_summary, unplaced = charts.open_map(
+        by_division=selectors.open_appeals_by_division(user=request.user, department=department),
+        points=selectors.open_appeal_points(user=request.user, department=department),
+        towns=towns,
+    )
+    top_categories = report["by_category"][:TOP]
+    chart_specs = {
+        "volume": charts.volume_trend(
+            report["volume_rows"],
+            since=params["since"],
+            until=params["until"],
+            labels=report["volume_labels"],
+            group_label=report["group_label"],
+        ),
+        "rates": charts.rates([(r["name"], r["rate"]) for r in report["indicators"]]),
+        "channels": charts.share_pie(report["by_channel"], title="按渠道"),
+        "types": charts.share_pie(report["by_type"], title="按诉求类型"),
+        "towns": charts.ranked_bars(report["by_town"], title="按镇街"),
+        "categories": charts.ranked_bars(top_categories, title=f"诉求量前{TOP}的分类"),
+        "hot_spots": charts.ranked_bars(
+            [{"label": r["division"], "count": r["count"]} for r in report["hot_spots"][:TOP]],
+            title="热点村居",
+        ),
+        "map": (map_option, map_summary),
+    }
+    context = {
+        "form": form,
+        "report": report,
+        "stats": report["stats"],
+        "top_categories": top_categories,
+        "options": {key: spec[0] for key, spec in chart_specs.items()},
+        "summaries": {key: spec[1] for key, spec in chart_specs.items()},
+        "unplaced": unplaced,
+        "definitions": stats_xlsx.DEFINITIONS,
+        "export_query": request.GET.urlencode(),
+        "towns_height": max(280, 28 * len(report["by_town"]) + 60),
+    }
+    return render(request, "appeals/stats/dashboard.html", context)
+
+
+@require_GET
+@perm_required(selectors.STATS_PERM, "查看诉求统计")
+def stats_export(request: HttpRequest) -> HttpResponse:
+    form, params = _params(request)
+    if params is None:
+        first = next(iter(form.errors.values()))[0]
+        raise errors.ValidationFailed(str(first))
+    report = build_report(user=request.user, **params)
+    response = HttpResponse(stats_xlsx.stats_xlsx(report), content_type=stats_xlsx.XLSX_CONTENT_TYPE)
+    name = f"appeal-stats-{params['since']:%Y%m%d}-{params['until']:%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+    return response

@@ -1,0 +1,608 @@
+"""Forms of the data-hub workbench (catalog, mounting, sharing, access logs, quality): parsing, labels and
+accessibility only — the rules (what a valid entry, request or rule is, who may do what) live in
+datahub.services, datahub.quality and datahub.selectors."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from shuzheng.core import errors
+from shuzheng.core.validators import validate_id_number
+from shuzheng.datahub.models import (
+    Classification,
+    DataType,
+    EntryStatus,
+    Grade,
+    MaskingKind,
+    Openness,
+    ResourceFormat,
+    RuleKind,
+    Sensitivity,
+    SharingRequest,
+    SharingType,
+    UpdateCycle,
+)
+from shuzheng.datahub.quality import TYPE_PATTERNS
+from shuzheng.orgs.models import Department
+
+
+def _choice_error(label: str) -> dict[str, str]:
+    return {"invalid_choice": f"{label}取值无效，请从列表中选择。", "required": f"请选择{label}。"}
+
+
+class ServiceErrorsMixin(forms.Form):
+    """Shows a service's ValidationFailed on the fields it names (items[2].name on the item form), else
+    above the form."""
+
+    field_map: dict[str, str] = {}
+
+    def add_service_error(self, error: errors.ApplicationError) -> None:
+        placed = False
+        for item in error.errors:
+            name = str(item.get("field") or "").split("[")[0].split(".")[0]
+            name = self.field_map.get(name, name)
+            if name in self.fields:
+                self.add_error(name, str(item.get("message") or error.detail))
+                placed = True
+        if not placed:
+            self.add_error(None, error.detail)
+
+
+# --- catalog -------------------------------------------------------------------------------------------
+
+
+class EntryFilterForm(forms.Form):
+    q = forms.CharField(
+        label="搜索资源",
+        required=False,
+        max_length=64,
+        strip=True,
+        error_messages={"max_length": "搜索内容过长（最多 64 个字）。"},
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "资源名称、摘要、信息项，如：户籍 人口"}
+        ),
+    )
+    department = forms.ChoiceField(label="提供部门", required=False, error_messages=_choice_error("提供部门"))
+    classification = forms.ChoiceField(
+        label="资源分类",
+        required=False,
+        choices=[("", "全部分类"), *Classification.choices],
+        error_messages=_choice_error("资源分类"),
+    )
+    class_code = forms.RegexField(
+        label="类目",
+        required=False,
+        regex=r"^[A-Z](\d{2}){0,3}$",
+        max_length=7,
+        error_messages={"invalid": "类目编码格式不正确：一个大写字母加 0–3 组两位数字，如 B01。"},
+    )
+    status = forms.ChoiceField(
+        label="状态",
+        required=False,
+        choices=[("", "全部状态"), *EntryStatus.choices],
+        error_messages=_choice_error("状态"),
+    )
+    mounted = forms.ChoiceField(
+        label="挂接",
+        required=False,
+        choices=[("", "不限"), ("1", "已挂接"), ("0", "未挂接")],
+        error_messages=_choice_error("挂接"),
+    )
+
+    def __init__(self, *args: Any, departments: list[Department], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = [("", "全部部门"), *((d.code, d.name) for d in departments)]  # type: ignore[attr-defined]
+
+    def filters(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        mounted = {"1": True, "0": False}.get(data.get("mounted") or "")
+        return {
+            "q": data.get("q") or None,
+            "department": data.get("department") or None,
+            "classification": data.get("classification") or None,
+            "class_code": data.get("class_code") or None,
+            "status": data.get("status") or None,
+            "mounted": mounted,
+        }
+
+
+class EntryForm(ServiceErrorsMixin):
+    """The metadata of an entry (its data items are the ItemFormSet beside it)."""
+
+    department = forms.ModelChoiceField(
+        label="提供部门",
+        queryset=Department.objects.none(),
+        empty_label="请选择",
+        error_messages={"required": "请选择提供部门。", "invalid_choice": "提供部门不在您的数据范围内。"},
+    )
+    name = forms.CharField(
+        label="资源名称",
+        max_length=128,
+        error_messages={"required": "请填写资源名称。", "max_length": "资源名称不能超过128个字。"},
+    )
+    classification = forms.ChoiceField(
+        label="资源分类", choices=Classification.choices, error_messages=_choice_error("资源分类")
+    )
+    class_code = forms.CharField(
+        label="类目编码",
+        max_length=16,
+        help_text="类-项-目-细目：一个大写字母加 0–3 组两位数字，如 B0102",
+        error_messages={"required": "请填写类目编码。"},
+    )
+    abstract = forms.CharField(label="资源摘要", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    format = forms.ChoiceField(
+        label="资源格式", choices=ResourceFormat.choices, error_messages=_choice_error("资源格式")
+    )
+    sharing_type = forms.ChoiceField(
+        label="共享类型", choices=SharingType.choices, error_messages=_choice_error("共享类型")
+    )
+    sharing_conditions = forms.CharField(
+        label="共享条件", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="有条件共享必填"
+    )
+    sharing_method = forms.CharField(label="共享方式", required=False, max_length=64, initial="接口")
+    openness = forms.ChoiceField(
+        label="开放属性", choices=Openness.choices, error_messages=_choice_error("开放属性")
+    )
+    open_conditions = forms.CharField(
+        label="开放条件", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="有条件开放必填"
+    )
+    update_cycle = forms.ChoiceField(
+        label="更新周期", choices=UpdateCycle.choices, error_messages=_choice_error("更新周期")
+    )
+    grade = forms.ChoiceField(
+        label="数据分级",
+        choices=Grade.choices,
+        help_text="GB/T 43697：核心数据不得开放",
+        error_messages=_choice_error("数据分级"),
+    )
+
+    METADATA = (
+        "name",
+        "classification",
+        "class_code",
+        "abstract",
+        "format",
+        "sharing_type",
+        "sharing_conditions",
+        "sharing_method",
+        "openness",
+        "open_conditions",
+        "update_cycle",
+        "grade",
+    )
+
+    def __init__(self, *args: Any, departments: list[Department] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if departments is None:  # editing: the providing department does not change
+            del self.fields["department"]
+        else:
+            self.fields["department"].queryset = Department.objects.filter(  # type: ignore[attr-defined]
+                pk__in=[d.pk for d in departments]
+            ).order_by("code")
+
+    def metadata(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name) or "" for name in self.METADATA}
+
+
+class ItemForm(forms.Form):
+    """One data item (信息项); a blank row is ignored."""
+
+    name = forms.CharField(label="字段名", required=False, max_length=63)
+    label = forms.CharField(label="中文名称", required=False, max_length=64)
+    data_type = forms.ChoiceField(
+        label="数据类型",
+        choices=DataType.choices,
+        initial=DataType.STRING,
+        error_messages=_choice_error("数据类型"),
+    )
+    max_length = forms.IntegerField(
+        label="最大长度",
+        required=False,
+        min_value=0,
+        max_value=100000,
+        error_messages={
+            "invalid": "最大长度应为整数。",
+            "min_value": "最大长度不能小于 0。",
+            "max_value": "最大长度不能超过 100000。",
+        },
+    )
+    description = forms.CharField(label="说明", required=False, max_length=255)
+    required = forms.BooleanField(label="必填", required=False)
+    is_key = forms.BooleanField(label="检索键", required=False)
+    is_personal = forms.BooleanField(label="个人信息", required=False)
+    sensitivity = forms.ChoiceField(
+        label="敏感级别",
+        choices=Sensitivity.choices,
+        initial=Sensitivity.L1,
+        error_messages=_choice_error("敏感级别"),
+    )
+    masking = forms.ChoiceField(
+        label="脱敏方式",
+        choices=MaskingKind.choices,
+        initial=MaskingKind.NONE,
+        error_messages=_choice_error("脱敏方式"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The items are a table: each input names its column and row for screen readers.
+        row = (self.prefix or "").rsplit("-", 1)[-1]
+        number = int(row) + 1 if row.isdigit() else ""
+        for field in self.fields.values():
+            field.widget.attrs["aria-label"] = f"第{number}行 {field.label}"
+
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {}) or {}
+        return not (data.get("name") or data.get("label"))
+
+    def item(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data.pop("DELETE", None)
+        data["max_length"] = data.get("max_length") or 0
+        return data
+
+
+class BaseItemFormSet(forms.BaseFormSet):
+    def items(self) -> list[dict[str, Any]]:
+        return [
+            f.item()
+            for f in self.forms
+            if f.is_valid() and not f.is_blank() and not f.cleaned_data.get("DELETE")
+        ]
+
+    def place(self, error: errors.ApplicationError) -> bool:
+        """Put a service error naming items[<n>].<field> on that row of the formset (n counts kept rows)."""
+        kept = [
+            f for f in self.forms if f.is_valid() and not f.is_blank() and not f.cleaned_data.get("DELETE")
+        ]
+        placed = False
+        for problem in error.errors:
+            field = str(problem.get("field") or "")
+            if not field.startswith("items["):
+                continue
+            try:
+                index = int(field[6 : field.index("]")])
+            except ValueError:
+                continue
+            name = field.split(".", 1)[1] if "." in field else None
+            if 0 <= index < len(kept):
+                form = kept[index]
+                form.add_error(name if name in form.fields else None, str(problem.get("message")))
+                placed = True
+        return placed
+
+
+ItemFormSet = forms.formset_factory(
+    ItemForm, formset=BaseItemFormSet, extra=2, can_delete=True, max_num=200, validate_max=True
+)
+#: A new entry starts with more empty rows.
+NewItemFormSet = forms.formset_factory(
+    ItemForm, formset=BaseItemFormSet, extra=6, can_delete=True, max_num=200, validate_max=True
+)
+#: What a new entry's form starts with (the usual case: a department's conditional, closed table).
+NEW_ENTRY_INITIAL = {
+    "classification": Classification.DEPARTMENT,
+    "format": ResourceFormat.TABLE,
+    "sharing_type": SharingType.CONDITIONAL,
+    "sharing_method": "接口",
+    "openness": Openness.CLOSED,
+    "update_cycle": UpdateCycle.MONTHLY,
+    "grade": Grade.GENERAL,
+}
+
+
+def item_initial(entry: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": i.name,
+            "label": i.label,
+            "data_type": i.data_type,
+            "max_length": i.max_length or None,
+            "description": i.description,
+            "required": i.required,
+            "is_key": i.is_key,
+            "is_personal": i.is_personal,
+            "sensitivity": i.sensitivity,
+            "masking": i.masking,
+        }
+        for i in entry.items.all()
+    ]
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(
+        label="审核意见",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": "审核意见不能超过500个字。"},
+    )
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="文件",
+        error_messages={
+            "required": "请选择要上传的文件。",
+            "empty": "文件为空。",
+            "invalid": "请选择要上传的文件。",
+        },
+    )
+
+
+class RowsUploadForm(UploadForm):
+    file = forms.FileField(
+        label="数据文件（CSV 或 xlsx）",
+        help_text=(
+            "第一行为表头（字段名或中文名称）；CSV 可用 UTF-8 或 GB18030（GBK）编码。全部行正确才会写入。"
+        ),
+        error_messages={
+            "required": "请选择要上传的文件。",
+            "empty": "文件为空。",
+            "invalid": "请选择要上传的文件。",
+        },
+    )
+    replace = forms.BooleanField(label="替换现有数据（先删除全部现有行）", required=False)
+
+
+class MountApiForm(ServiceErrorsMixin):
+    field_map = {"url": "url", "description": "description"}
+    url = forms.CharField(label="接口地址", max_length=200, error_messages={"required": "请填写接口地址。"})
+    description = forms.CharField(
+        label="接口说明",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "请填写接口说明（调用方式、参数、返回字段）。"},
+    )
+
+
+# --- sharing -------------------------------------------------------------------------------------------
+
+
+def _item_choices(entry: Any, only: list[str] | None = None) -> list[tuple[str, str]]:
+    result = []
+    for item in entry.items.all():
+        if only is not None and item.name not in only:
+            continue
+        flags = "（个人信息）" if item.is_personal else ""
+        result.append((item.name, f"{item.label}（{item.name}）{flags}"))
+    return result
+
+
+class SharingRequestForm(ServiceErrorsMixin):
+    field_map = {"fields": "wanted"}
+    purpose = forms.CharField(
+        label="用途",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "请填写用途。", "max_length": "用途不能超过500个字。"},
+    )
+    legal_basis = forms.CharField(
+        label="依据",
+        max_length=500,
+        help_text="法律法规或职责文件",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "required": "请填写依据（法律法规或职责文件）。",
+            "max_length": "依据不能超过500个字。",
+        },
+    )
+    wanted = forms.MultipleChoiceField(
+        label="申请字段",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "请选择申请的字段。",
+            "invalid_choice": "字段“%(value)s”不是该资源的信息项。",
+        },
+    )
+    period_start = forms.DateField(
+        label="使用开始日期",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "请填写使用开始日期。", "invalid": "使用开始日期格式应为 YYYY-MM-DD。"},
+    )
+    period_end = forms.DateField(
+        label="使用截止日期",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "请填写使用截止日期。", "invalid": "使用截止日期格式应为 YYYY-MM-DD。"},
+    )
+
+    def __init__(self, *args: Any, entry: Any, **kwargs: Any) -> None:
+        today = timezone.localdate()
+        kwargs.setdefault("initial", {"period_start": today, "period_end": today + timedelta(days=365)})
+        super().__init__(*args, **kwargs)
+        self.fields["wanted"].choices = _item_choices(entry)  # type: ignore[attr-defined]
+
+    def request_fields(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "purpose": data["purpose"],
+            "legal_basis": data["legal_basis"],
+            "fields": data["wanted"],
+            "period_start": data["period_start"],
+            "period_end": data["period_end"],
+        }
+
+
+class ApproveForm(ServiceErrorsMixin):
+    field_map = {"fields": "granted"}
+    granted = forms.MultipleChoiceField(
+        label="同意的字段",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="可以少于申请的字段",
+        error_messages={
+            "required": "至少同意一个字段；不同意请拒绝申请。",
+            "invalid_choice": "不能同意未申请的字段“%(value)s”。",
+        },
+    )
+    period_end = forms.DateField(
+        label="使用截止日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="留空为申请的截止日期；只能缩短",
+        error_messages={"invalid": "使用截止日期格式应为 YYYY-MM-DD。"},
+    )
+    allow_clear_text = forms.BooleanField(
+        label="允许明文（个人信息字段不脱敏）", required=False, help_text="仅在依据明确要求时勾选"
+    )
+
+    def __init__(self, *args: Any, request: SharingRequest, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"granted": list(request.fields)})
+        super().__init__(*args, **kwargs)
+        self.fields["granted"].choices = _item_choices(request.entry, only=list(request.fields))  # type: ignore[attr-defined]
+
+
+class RefuseForm(ServiceErrorsMixin):
+    field_map = {"reason": "reason"}
+    reason = forms.CharField(
+        label="拒绝理由",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "拒绝须说明理由。", "max_length": "理由不能超过500个字。"},
+    )
+
+
+class RequestFilterForm(forms.Form):
+    role = forms.ChoiceField(
+        label="范围",
+        required=False,
+        choices=[("", "全部"), ("received", "待我部门审批（收到的）"), ("requested", "本部门提出的")],
+        error_messages=_choice_error("范围"),
+    )
+    status = forms.ChoiceField(
+        label="状态",
+        required=False,
+        choices=[("", "全部状态"), *SharingRequest.Status.choices],
+        error_messages=_choice_error("状态"),
+    )
+    timed_out = forms.ChoiceField(
+        label="超时",
+        required=False,
+        choices=[("", "不限"), ("1", "已超时"), ("0", "未超时")],
+        error_messages=_choice_error("超时"),
+    )
+
+
+class CredentialForm(ServiceErrorsMixin):
+    label = forms.CharField(label="凭证名称", required=False, max_length=64, help_text="如：低保核查系统")
+    rate_limit_per_minute = forms.IntegerField(
+        label="每分钟调用上限",
+        min_value=1,
+        max_value=100000,
+        initial=60,
+        error_messages={
+            "required": "请填写每分钟调用上限。",
+            "invalid": "每分钟调用上限应为整数。",
+            "min_value": "每分钟调用上限应在 1 到 100000 之间。",
+            "max_value": "每分钟调用上限应在 1 到 100000 之间。",
+        },
+    )
+
+
+# --- access logs ---------------------------------------------------------------------------------------
+
+
+class PersonLookupForm(forms.Form):
+    id_number = forms.CharField(
+        label="公民身份号码",
+        max_length=32,
+        strip=True,
+        help_text="18 位身份证号；查询本身也会记入审计",
+        error_messages={"required": "请输入公民身份号码。", "max_length": "公民身份号码格式不正确。"},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+    )
+
+    def clean_id_number(self) -> str:
+        try:
+            return validate_id_number(self.cleaned_data["id_number"], field="id_number")
+        except errors.ValidationFailed as error:
+            raise forms.ValidationError(error.detail) from None
+
+
+# --- quality -------------------------------------------------------------------------------------------
+
+
+class QualityRuleForm(ServiceErrorsMixin):
+    """A rule of one entry; the parameter fields that apply depend on the kind (see the hints)."""
+
+    field_map = {"params": "kind"}
+    kind = forms.ChoiceField(
+        label="规则类型", choices=RuleKind.choices, error_messages=_choice_error("规则类型")
+    )
+    item = forms.ChoiceField(label="信息项", required=False, error_messages=_choice_error("信息项"))
+    name = forms.CharField(label="规则名称", required=False, max_length=128, help_text="留空自动命名")
+    pattern = forms.CharField(
+        label="正则表达式", required=False, max_length=200, help_text="格式（正则）规则"
+    )
+    values = forms.CharField(
+        label="枚举值",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="枚举值规则：每行一个",
+    )
+    type = forms.ChoiceField(
+        label="类型",
+        required=False,
+        choices=[("", "—"), *((k, k) for k in TYPE_PATTERNS)],
+        help_text="类型规则",
+        error_messages=_choice_error("类型"),
+    )
+    min = forms.CharField(label="最小值", required=False, max_length=64, help_text="取值范围规则")
+    max = forms.CharField(label="最大值", required=False, max_length=64, help_text="取值范围规则")
+    ref_entry = forms.CharField(
+        label="引用资源代码", required=False, max_length=64, help_text="引用存在 / 跨表一致"
+    )
+    ref_field = forms.CharField(label="引用字段", required=False, max_length=63)
+    key = forms.CharField(label="本表关联键", required=False, max_length=63, help_text="跨表一致")
+    ref_key = forms.CharField(label="引用表关联键", required=False, max_length=63, help_text="跨表一致")
+    max_age_days = forms.IntegerField(
+        label="最长间隔天数",
+        required=False,
+        min_value=1,
+        max_value=3660,
+        help_text="更新及时规则；留空按更新周期",
+        error_messages={
+            "invalid": "最长间隔天数应为整数。",
+            "min_value": "最长间隔天数应为 1–3660。",
+            "max_value": "最长间隔天数应为 1–3660。",
+        },
+    )
+
+    PARAM_FIELDS = {
+        "pattern": ("pattern",),
+        "enum": ("values",),
+        "type": ("type",),
+        "range": ("min", "max"),
+        "reference": ("ref_entry", "ref_field"),
+        "cross_match": ("ref_entry", "ref_field", "key", "ref_key"),
+        "freshness": ("max_age_days",),
+    }
+
+    def __init__(self, *args: Any, items: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["item"].choices = [("", "（整表）"), *((i.name, f"{i.label}（{i.name}）") for i in items)]  # type: ignore[attr-defined]
+
+    def add_service_error(self, error: errors.ApplicationError) -> None:
+        placed = False
+        for problem in error.errors:
+            field = str(problem.get("field") or "")
+            name = field.split(".", 1)[1] if field.startswith("params.") else field
+            if name in self.fields:
+                self.add_error(name, str(problem.get("message") or error.detail))
+                placed = True
+        if not placed:
+            self.add_error(None, error.detail)
+
+    def params(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        result: dict[str, Any] = {}
+        for name in self.PARAM_FIELDS.get(data["kind"], ()):
+            value = data.get(name)
+            if name == "values":
+                lines = [v.strip() for v in str(value or "").replace("，", "\n").splitlines()]
+                result["values"] = [v for v in lines if v]
+            elif value not in (None, ""):
+                result[name] = value
+        return result
