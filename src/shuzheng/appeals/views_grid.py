@@ -20,11 +20,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shuzheng.appeals import selectors, services
 from shuzheng.appeals.constants import AppealChannel, AppealStatus, AttachmentKind
-from shuzheng.appeals.forms_common import perm_required
 from shuzheng.appeals.forms_grid import GridReportForm, RuleTestForm, SelfHandleForm
 from shuzheng.appeals.models import Appeal
 from shuzheng.appeals.views_portal import attachment_response
 from shuzheng.core import errors
+from shuzheng.identity.page_access import perm_required
 
 GRID_PERM = "appeals.report_grid_event"
 RULES_PERM = "appeals.view_routingrule|appeals.dispatch_appeal"

@@ -16,10 +16,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shuzheng.appeals import selectors, services
-from shuzheng.appeals.forms_common import perm_required
 from shuzheng.appeals.forms_kb import ArticleForm, RetireForm, ReviewForm, SearchForm
 from shuzheng.appeals.models import KnowledgeArticle
 from shuzheng.core import errors
+from shuzheng.identity.page_access import perm_required
 
 VIEW_PERM = "appeals.view_knowledgearticle"
 ADD_PERM = "appeals.add_knowledgearticle"

@@ -24,10 +24,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from shuzheng.appeals import selectors, services
 from shuzheng.appeals.constants import AppealChannel, AttachmentKind
-from shuzheng.appeals.forms_common import person_required, renders_application_errors
 from shuzheng.appeals.forms_portal import AppealForm, TrackForm
 from shuzheng.appeals.models import AppealAttachment
 from shuzheng.core import errors
+from shuzheng.identity.page_access import person_required, renders_application_errors
 
 MY_APPEALS_PER_PAGE = 20
 #: attachment kinds the reporter sees (their own photos and the department's reply attachments)

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET
 
 from shuzheng.appeals import charts, geo, selectors, stats_xlsx
 from shuzheng.appeals.constants import AppealChannel, AppealStatus, AppealType
-from shuzheng.appeals.forms_common import perm_required
 from shuzheng.core import errors
+from shuzheng.identity.page_access import perm_required
 from shuzheng.orgs.models import Department
 
 PERIODS = [

@@ -8,13 +8,11 @@ them, another scope's case is the Chinese 404 page, a stale ``expected_version``
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -44,12 +42,13 @@ from shuzheng.cases.workflow import CaseAction, actions_from
 from shuzheng.catalog import selectors as catalog_selectors
 from shuzheng.catalog.models import MaterialRequirement, ServiceItemVersion
 from shuzheng.core import errors
-from shuzheng.core.api import problem_response
 from shuzheng.core.masking import mask_id_number, mask_name
 from shuzheng.core.validators import validate_id_number, validate_uscc
 from shuzheng.identity import selectors as identity_selectors
-from shuzheng.identity.middleware import wants_json
-from shuzheng.identity.models import User
+from shuzheng.identity.page_access import (
+    person_required,
+    staff_required,
+)
 from shuzheng.orgs import selectors as orgs_selectors
 
 QUEUE_PER_PAGE = 30
@@ -63,41 +62,6 @@ V = TypeVar("V", bound=Callable[..., HttpResponseBase])
 
 
 # --- error pages and access -----------------------------------------------------------------------
-
-
-def problem_page(request: HttpRequest, error: errors.ApplicationError) -> HttpResponse:
-    """The error as a Chinese HTML page (web/error.html), or problem+json for JSON clients."""
-    if wants_json(request):
-        return problem_response(request, error)
-    problem = error.to_problem(instance=request.path, request_id=getattr(request, "request_id", ""))
-    return render(request, "web/error.html", {"problem": problem}, status=error.status)
-
-
-def renders_application_errors(view: V) -> V:
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
-            return view(request, *args, **kwargs)
-        except errors.ApplicationError as error:
-            return problem_page(request, error)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def staff_required(view: V) -> V:
-    """Logged in (else the login page) and a staff account (else a 403 page)."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if getattr(request.user, "kind", None) != User.Kind.STAFF:
-            return problem_page(request, errors.PermissionDenied("工作台仅供政务工作人员使用。"))
-        return view(request, *args, **kwargs)
-
-    return login_required(renders_application_errors(wrapper))  # type: ignore[return-value]
-
-
-def portal_login_required(view: V) -> V:
-    return login_required(renders_application_errors(view))
 
 
 def _url_or_none(name: str, *args: Any) -> str | None:
@@ -706,7 +670,7 @@ def _material_response(case: Case, material_id: int) -> FileResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@portal_login_required
+@person_required
 def apply(request: HttpRequest, code: str) -> HttpResponse:
     """网上申请: the item's form from its JSON Schema, the material uploads, an idempotency key."""
     version = catalog_selectors.version_for_application(code)
@@ -761,7 +725,7 @@ def _my_case(request: HttpRequest, case_id: int) -> Case:
 
 
 @require_GET
-@portal_login_required
+@person_required
 def submitted(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _my_case(request, case_id)
     return render(request, "cases/portal/submitted.html", {"case": case})
@@ -771,7 +735,7 @@ def submitted(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @require_GET
-@portal_login_required
+@person_required
 def my_cases(request: HttpRequest) -> HttpResponse:
     page = selectors.my_cases(
         applicant=request.user, cursor=request.GET.get("cursor") or None, limit=MY_CASES_PER_PAGE
@@ -804,14 +768,14 @@ def _portal_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str,
 
 
 @require_GET
-@portal_login_required
+@person_required
 def portal_case(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _my_case(request, case_id)
     return render(request, "cases/portal/case.html", _portal_context(request, case))
 
 
 @require_POST
-@portal_login_required
+@person_required
 def respond_correction(request: HttpRequest, case_id: int) -> HttpResponse:
     """补正: the corrected materials (one file per material, or an extra file) and a note."""
     case = _my_case(request, case_id)
@@ -858,7 +822,7 @@ def respond_correction(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@portal_login_required
+@person_required
 def withdraw(request: HttpRequest, case_id: int) -> HttpResponse:
     """撤回申请, before the decision, after a confirmation page."""
     case = _my_case(request, case_id)
@@ -892,18 +856,18 @@ def withdraw(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @require_GET
-@portal_login_required
+@person_required
 def portal_result(request: HttpRequest, case_id: int) -> HttpResponseBase:
     return _result_response(_my_case(request, case_id))
 
 
 @require_GET
-@portal_login_required
+@person_required
 def portal_document(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
     return _pdf(_my_case(request, case_id), kind)
 
 
 @require_GET
-@portal_login_required
+@person_required
 def portal_material(request: HttpRequest, case_id: int, material_id: int) -> HttpResponseBase:
     return _material_response(_my_case(request, case_id), material_id)

@@ -7,12 +7,10 @@ Thin: read through selectors, write through services, render. Application errors
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -30,44 +28,12 @@ from shuzheng.catalog.constants import (
 from shuzheng.catalog.forms import GuideFilterForm, ImportForm, ItemCreateForm, VersionForm
 from shuzheng.catalog.models import ServiceItemVersion
 from shuzheng.core import errors
-from shuzheng.core.api import problem_response
-from shuzheng.identity.middleware import wants_json
-from shuzheng.identity.models import User
+from shuzheng.identity.page_access import renders_application_errors, staff_required
 
 GUIDES_PER_PAGE = 20
 ITEMS_PER_PAGE = 30
 
 V = TypeVar("V", bound=Callable[..., HttpResponse])
-
-
-def problem_page(request: HttpRequest, error: errors.ApplicationError) -> HttpResponse:
-    if wants_json(request):
-        return problem_response(request, error)
-    problem = error.to_problem(instance=request.path, request_id=getattr(request, "request_id", ""))
-    return render(request, "web/error.html", {"problem": problem}, status=error.status)
-
-
-def renders_application_errors(view: V) -> V:
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except errors.ApplicationError as error:
-            return problem_page(request, error)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def staff_required(view: V) -> V:
-    """Logged in (else the login page) and a staff account (else a 403 page)."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if getattr(request.user, "kind", None) != User.Kind.STAFF:
-            return problem_page(request, errors.PermissionDenied("工作台仅供政务工作人员使用。"))
-        return view(request, *args, **kwargs)
-
-    return login_required(renders_application_errors(wrapper))  # type: ignore[return-value]
 
 
 def _labels(choices: Any, values: list[str]) -> list[str]:

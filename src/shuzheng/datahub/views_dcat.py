@@ -13,10 +13,10 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import re_path
 from django.views.decorators.http import require_GET
 
-from shuzheng.catalog.views import renders_application_errors
 from shuzheng.core import errors
 from shuzheng.datahub import dcat, selectors
 from shuzheng.datahub.models import OpenDataset
+from shuzheng.identity.page_access import renders_application_errors
 
 #: Datasets per catalog page: rdflib needs about 0.7 s for 100 (graph and Turtle), minutes for 10,000.
 PAGE_SIZE = 100

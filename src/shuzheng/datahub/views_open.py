@@ -18,10 +18,10 @@ from django.urls import path
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from shuzheng.catalog.views import renders_application_errors
 from shuzheng.core import errors
 from shuzheng.datahub import export, selectors, services
 from shuzheng.datahub.models import DataType, OpenDataset, OpenResource, OpenTopic
+from shuzheng.identity.page_access import renders_application_errors
 
 DATASETS_PER_PAGE: Final = 20
 PREVIEW_ROWS: Final = 10

@@ -11,12 +11,10 @@ the providing department, as the selectors do for requests and grants of other d
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -24,7 +22,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.generic import RedirectView
 
 from shuzheng.core import errors
-from shuzheng.core.api import problem_response
 from shuzheng.datahub import loading, quality, selectors, services, xlsx
 from shuzheng.datahub.forms_workbench import (
     NEW_ENTRY_INITIAL,
@@ -57,8 +54,7 @@ from shuzheng.datahub.models import (
     SharingType,
 )
 from shuzheng.datahub.workflow import ACTION_LABELS, ACTION_TARGET, REVIEW_ACTIONS
-from shuzheng.identity.middleware import wants_json
-from shuzheng.identity.models import User
+from shuzheng.identity.page_access import staff_required
 from shuzheng.identity.scopes import data_scope_for
 from shuzheng.orgs.models import Department
 
@@ -68,29 +64,6 @@ NOT_IN_SCOPE = "数据资源不存在或不在您的数据范围内"
 ISSUED_KEY = "datahub_issued_credential"
 
 V = TypeVar("V", bound=Callable[..., HttpResponse])
-
-
-def problem_page(request: HttpRequest, error: errors.ApplicationError) -> HttpResponse:
-    if wants_json(request):
-        return problem_response(request, error)
-    problem = error.to_problem(instance=request.path, request_id=getattr(request, "request_id", ""))
-    return render(request, "web/error.html", {"problem": problem}, status=error.status)
-
-
-def staff_required(view: V) -> V:
-    """Logged in (else the login page) and a staff account (else a 403 page); application errors of the
-    view become Chinese error pages."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if getattr(request.user, "kind", None) != User.Kind.STAFF:
-            return problem_page(request, errors.PermissionDenied("工作台仅供政务工作人员使用。"))
-        try:
-            return view(request, *args, **kwargs)
-        except errors.ApplicationError as error:
-            return problem_page(request, error)
-
-    return login_required(wrapper)  # type: ignore[return-value]
 
 
 def _entry(request: HttpRequest, entry_id: int, *perms: str) -> CatalogEntry:

@@ -9,13 +9,11 @@ message next to the field and changes nothing.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,13 +21,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shuzheng.core import errors
-from shuzheng.core.api import problem_response
 from shuzheng.core.middleware import client_ip
 from shuzheng.evaluation import charts, forms, selectors, services, stats
 from shuzheng.evaluation.constants import DIMENSIONS, EvaluationChannel
 from shuzheng.evaluation.models import Evaluation, EvaluationAppeal, Rectification
-from shuzheng.identity.middleware import wants_json
-from shuzheng.identity.models import User
+from shuzheng.identity.page_access import (
+    person_required,
+    problem_page,
+    renders_application_errors,
+    staff_required,
+)
 
 V = TypeVar("V", bound=Callable[..., HttpResponse])
 
@@ -40,41 +41,6 @@ THANKS_KEY = "evaluation_thanks"
 
 
 # --- plumbing -----------------------------------------------------------------------------------
-
-
-def problem_page(request: HttpRequest, error: errors.ApplicationError) -> HttpResponse:
-    if wants_json(request):
-        return problem_response(request, error)
-    problem = error.to_problem(instance=request.path, request_id=getattr(request, "request_id", ""))
-    return render(request, "web/error.html", {"problem": problem}, status=error.status)
-
-
-def renders_application_errors(view: V) -> V:
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except errors.ApplicationError as error:
-            return problem_page(request, error)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def staff_required(view: V) -> V:
-    """Logged in (else the login page) and a staff account (else a 403 page)."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if getattr(request.user, "kind", None) != User.Kind.STAFF:
-            return problem_page(request, errors.PermissionDenied("工作台仅供政务工作人员使用。"))
-        return view(request, *args, **kwargs)
-
-    return login_required(renders_application_errors(wrapper))  # type: ignore[return-value]
-
-
-def person_required(view: V) -> V:
-    """Logged in (else the login page); application errors as pages."""
-    return login_required(renders_application_errors(view))
 
 
 def _thank(request: HttpRequest, evaluation: Evaluation, *, back: str, back_label: str) -> HttpResponse:

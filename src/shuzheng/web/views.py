@@ -3,14 +3,12 @@ services, render. Application errors (not found, bad cursor, policy violations) 
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth import password_validation, update_session_auth_hash
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,13 +17,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_otp import user_has_device
 
 from shuzheng.core import errors
-from shuzheng.core.api import problem_response
 from shuzheng.core.masking import mask_id_number, mask_mobile
 from shuzheng.identity import audit_selectors
 from shuzheng.identity import selectors as identity_selectors
 from shuzheng.identity import services as identity_services
-from shuzheng.identity.middleware import wants_json
-from shuzheng.identity.models import User
+from shuzheng.identity.page_access import renders_application_errors, staff_required
 from shuzheng.orgs import selectors as orgs_selectors
 from shuzheng.orgs.models import Hall
 from shuzheng.web.context_processors import resolve_first
@@ -42,40 +38,6 @@ V = TypeVar("V", bound=Callable[..., HttpResponse])
 
 
 # --- error pages ------------------------------------------------------------------------------
-
-
-def problem_page(request: HttpRequest, error: errors.ApplicationError) -> HttpResponse:
-    """The error as a Chinese HTML page (web/error.html), or problem+json for JSON clients."""
-    if wants_json(request):
-        return problem_response(request, error)
-    problem = error.to_problem(instance=request.path, request_id=getattr(request, "request_id", ""))
-    return render(request, "web/error.html", {"problem": problem}, status=error.status)
-
-
-def renders_application_errors(view: V) -> V:
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except errors.ApplicationError as error:
-            return problem_page(request, error)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def staff_required(view: V) -> V:
-    """Logged in (else redirect to the login page) and a staff account (else a 403 page).
-
-    The staff second factor is enforced before this by identity's StaffSecondFactorMiddleware.
-    """
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if getattr(request.user, "kind", None) != User.Kind.STAFF:
-            return problem_page(request, errors.PermissionDenied("工作台仅供政务工作人员使用。"))
-        return view(request, *args, **kwargs)
-
-    return login_required(renders_application_errors(wrapper))  # type: ignore[return-value]
 
 
 # --- citizen portal -----------------------------------------------------------------------------
