@@ -3,6 +3,8 @@
 import pytest
 from django.db import connection
 
+from shuzheng.web.tests.browser import browser, open_as, page, screenshot_dir  # noqa: F401 - fixtures
+
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):

@@ -12,55 +12,18 @@ land in the pytest temporary directory (or $SHUZHENG_SCREENSHOT_DIR).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import pytest
-from django.conf import settings
-from django.test import Client
 
 from shuzheng.appeals import services
 from shuzheng.appeals.constants import AppealStatus, ConclusionKind
 from shuzheng.appeals.models import Appeal
 from shuzheng.appeals.tests.conftest import World
 from shuzheng.appeals.tests.test_views_portal import png_bytes
-from shuzheng.identity.models import User
 from shuzheng.orgs.models import GridWorker
-from shuzheng.web.tests.test_browser import CHROMIUM, browser, screenshot_dir, shoot  # noqa: F401
+from shuzheng.web.tests.browser import BROWSER_TESTS, shoot
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="/usr/bin/chromium is not installed (make chromium); browser tests skipped",
-    ),
-]
-
-
-@pytest.fixture
-def open_as(browser: Any, live_server: Any) -> Iterator[Any]:  # noqa: F811 - browser is web's fixture
-    contexts: list[Any] = []
-
-    def open_page(user: User | None) -> Any:
-        context = browser.new_context(
-            locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1280, "height": 900}
-        )
-        context.set_default_timeout(10_000)
-        if user is not None:
-            client = Client()
-            client.force_login(user, backend="shuzheng.identity.backends.RoleBackend")
-            cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-            context.add_cookies(
-                [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-            )
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_page
-    for context in contexts:
-        context.close()
+pytestmark = BROWSER_TESTS
 
 
 def _photo(tmp_path: Path, name: str, color: str = "white") -> str:
@@ -84,7 +47,7 @@ def test_a_citizen_files_an_appeal_and_follows_it(
     open_as: Any,
     live_server: Any,
     tmp_path: Path,
-    screenshot_dir: Path,  # noqa: F811
+    screenshot_dir: Path,
 ) -> None:
     page = open_as(world.citizen)
     page.goto(f"{live_server.url}/")
@@ -148,7 +111,7 @@ def test_a_grid_worker_reports_and_self_handles_an_event(
     open_as: Any,
     live_server: Any,
     tmp_path: Path,
-    screenshot_dir: Path,  # noqa: F811
+    screenshot_dir: Path,
 ) -> None:
     GridWorker.objects.create(grid=world.grid, user=world.grid_worker, name="黄网格")
     page = open_as(world.grid_worker)
@@ -201,7 +164,7 @@ def test_the_rule_test_panel_is_swapped_in_by_htmx(
     world: World,
     open_as: Any,
     live_server: Any,
-    screenshot_dir: Path,  # noqa: F811
+    screenshot_dir: Path,
 ) -> None:
     from shuzheng.appeals.models import RoutingRule
 

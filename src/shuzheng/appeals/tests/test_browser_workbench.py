@@ -14,50 +14,16 @@ The browser is shared by the module (web's fixtures); screenshots land in the py
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import pytest
-from django.conf import settings
-from django.test import Client
 
 from shuzheng.appeals import services
 from shuzheng.appeals.constants import AppealStatus, WorkOrderStatus
 from shuzheng.appeals.models import Appeal, WorkOrder
 from shuzheng.appeals.tests.conftest import World, intake
-from shuzheng.identity.models import User
-from shuzheng.web.tests.test_browser import CHROMIUM, browser, screenshot_dir, shoot  # noqa: F401
+from shuzheng.web.tests.browser import BROWSER_TESTS, shoot
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="/usr/bin/chromium is not installed (make chromium); browser tests skipped",
-    ),
-]
-
-
-@pytest.fixture
-def open_as(browser: Any, live_server: Any) -> Iterator[Any]:  # noqa: F811 - browser is web's fixture
-    contexts: list[Any] = []
-
-    def open_page(user: User) -> Any:
-        client = Client()
-        client.force_login(user, backend="shuzheng.identity.backends.RoleBackend")
-        context = browser.new_context(
-            locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1280, "height": 900}
-        )
-        context.set_default_timeout(15_000)
-        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_page
-    for context in contexts:
-        context.close()
+pytestmark = BROWSER_TESTS
 
 
 def _kb_article(world: World) -> None:
@@ -104,7 +70,7 @@ def test_a_intake_dispatch_accept_reply_visit_close(
     world: World,
     open_as: Any,
     live_server: Any,
-    screenshot_dir: Path,  # noqa: F811
+    screenshot_dir: Path,
 ) -> None:
     _kb_article(world)
     past = intake(world, text="市场旁边垃圾桶满了没人清运", appeal_type="help")
@@ -169,7 +135,7 @@ def test_b_unsatisfied_visit_reopens_to_the_same_department_then_closes(
     world: World,
     open_as: Any,
     live_server: Any,
-    screenshot_dir: Path,  # noqa: F811
+    screenshot_dir: Path,
 ) -> None:
     base = live_server.url
     appeal = intake(world)

@@ -8,24 +8,22 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
 from openpyxl import load_workbook
 
 from shuzheng.appeals.tests.conftest import World
 from shuzheng.appeals.tests.test_stats_pages import URL, Known, known  # noqa: F401
 from shuzheng.identity.tests.factories import DEFAULT_PASSWORD
-from shuzheng.web.tests.test_browser import CHROMIUM, browser, page, screenshot_dir, shoot  # noqa: F401
+from shuzheng.web.tests.browser import BROWSER_TESTS, shoot
+
+pytestmark = BROWSER_TESTS
 
 
-@pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (make chromium)")
 def test_dashboard_and_map_render_offline_in_chromium(
-    page: Any,  # noqa: F811 - the fixture imported from web's browser tests
+    page: Any,
     live_server: Any,
     world: World,
     known: Known,  # noqa: F811
-    screenshot_dir: Path,  # noqa: F811
+    screenshot_dir: Path,
 ) -> None:
     """Every request the page makes stays on our server (no tiles, no CDN); the charts and the map draw."""
     outside: list[str] = []

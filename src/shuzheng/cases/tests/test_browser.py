@@ -13,15 +13,12 @@ session cookie. Screenshots of the queue and the case pages land in the pytest t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 
 from shuzheng.cases import services
@@ -36,18 +33,10 @@ from shuzheng.catalog.tests.factories import (
     WorkflowStepFactory,
 )
 from shuzheng.identity import services as identity_services
-from shuzheng.identity.models import User
 from shuzheng.identity.tests.conftest import grant
-from shuzheng.web.tests.test_browser import CHROMIUM, browser, screenshot_dir, shoot  # noqa: F401
+from shuzheng.web.tests.browser import BROWSER_TESTS, shoot
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="/usr/bin/chromium is not installed (make chromium); browser tests skipped",
-    ),
-]
+pytestmark = BROWSER_TESTS
 
 
 @dataclass
@@ -73,30 +62,6 @@ def scene(world: World) -> Scene:
     return Scene(world, version)
 
 
-@pytest.fixture
-def open_as(browser: Any, live_server: Any) -> Iterator[Any]:  # noqa: F811 - browser is web's fixture
-    contexts: list[Any] = []
-
-    def open_page(user: User) -> Any:
-        client = Client()
-        client.force_login(user, backend="shuzheng.identity.backends.RoleBackend")
-        context = browser.new_context(
-            locale="zh-CN",
-            timezone_id="Asia/Shanghai",
-            viewport={"width": 1280, "height": 900},
-            accept_downloads=True,
-        )
-        context.set_default_timeout(10_000)
-        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
 def _pdf_file(tmp_path: Path, name: str) -> Path:
     target = tmp_path / name
     target.write_bytes(pdf_bytes())
@@ -108,7 +73,7 @@ def test_a_citizen_applies_online(
     open_as: Any,
     live_server: Any,
     tmp_path: Path,
-    screenshot_dir: Path,  # noqa: F811
+    screenshot_dir: Path,
 ) -> None:
     page = open_as(scene.world.citizen)
     page.goto(f"{live_server.url}/cases/apply/{scene.version.code}/")
@@ -138,7 +103,7 @@ def test_b_window_clerk_intakes_for_another_citizen(
     scene: Scene,
     open_as: Any,
     live_server: Any,
-    screenshot_dir: Path,  # noqa: F811
+    screenshot_dir: Path,
 ) -> None:
     neighbour_id = citizen_id()
     identity_services.citizen_create(
@@ -190,7 +155,7 @@ def test_c_staff_take_the_case_from_acceptance_to_conclusion(
     open_as: Any,
     live_server: Any,
     tmp_path: Path,
-    screenshot_dir: Path,  # noqa: F811
+    screenshot_dir: Path,
 ) -> None:
     world = scene.world
     case = world.submit(
@@ -263,7 +228,7 @@ def test_d_citizen_downloads_the_result_and_evaluates(
     scene: Scene,
     open_as: Any,
     live_server: Any,
-    screenshot_dir: Path,  # noqa: F811
+    screenshot_dir: Path,
 ) -> None:
     world = scene.world
     case = world.submit(

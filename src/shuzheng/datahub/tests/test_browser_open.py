@@ -10,49 +10,23 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from shuzheng.datahub.models import OpenDataset
 from shuzheng.datahub.tests.test_open_pages import Portal, portal  # noqa: F401 - the portal fixture
-from shuzheng.web.tests.test_browser import CHROMIUM, browser, screenshot_dir, shoot  # noqa: F401
+from shuzheng.web.tests.browser import BROWSER_TESTS, shoot
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="/usr/bin/chromium is not installed (make chromium); browser tests skipped",
-    ),
-]
-
-
-@pytest.fixture
-def visitor(browser: Any) -> Iterator[Any]:  # noqa: F811 - browser is web's fixture
-    context = browser.new_context(
-        locale="zh-CN",
-        timezone_id="Asia/Shanghai",
-        viewport={"width": 1280, "height": 900},
-        accept_downloads=True,
-    )
-    context.set_default_timeout(10_000)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+pytestmark = BROWSER_TESTS
 
 
 def test_visitor_searches_filters_previews_and_downloads(
-    visitor: Any,
+    page: Any,
     live_server: Any,
     portal: Portal,  # noqa: F811 - the fixture imported above
-    screenshot_dir: Path,  # noqa: F811 - web's fixture
+    screenshot_dir: Path,
     tmp_path: Path,
 ) -> None:
-    page = visitor
     page.goto(f"{live_server.url}/")
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="开放数据").click()
     page.wait_for_url(re.compile(r"/open-data/$"))

@@ -12,48 +12,16 @@ from __future__ import annotations
 import json
 import re
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from shuzheng.datahub.models import AccessLog, ApiCredential, CatalogEntry, Grant, SharingRequest
 from shuzheng.datahub.tests.conftest import Hub, make_entry, people
-from shuzheng.identity.models import User
-from shuzheng.web.tests.test_browser import CHROMIUM, browser, screenshot_dir, shoot  # noqa: F401
+from shuzheng.web.tests.browser import BROWSER_TESTS, shoot
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="/usr/bin/chromium is not installed (make chromium); browser tests skipped",
-    ),
-]
-
-
-@pytest.fixture
-def open_as(browser: Any, live_server: Any) -> Iterator[Any]:  # noqa: F811 - browser is web's fixture
-    contexts: list[Any] = []
-
-    def open_page(user: User) -> Any:
-        client = Client()
-        client.force_login(user, backend="shuzheng.identity.backends.RoleBackend")
-        context = browser.new_context(
-            locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1280, "height": 900}
-        )
-        context.set_default_timeout(10_000)
-        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_page
-    for context in contexts:
-        context.close()
+pytestmark = BROWSER_TESTS
 
 
 @pytest.fixture
@@ -72,7 +40,7 @@ def test_request_approve_fewer_fields_issue_credential_read_and_see_the_log(
     entry: CatalogEntry,
     open_as: Any,
     live_server: Any,
-    screenshot_dir: Path,  # noqa: F811
+    screenshot_dir: Path,
 ) -> None:
     base = f"{live_server.url}/workbench/datahub"
 

@@ -6,80 +6,18 @@ page under the pytest temporary directory (the path is printed; run with -s to s
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from shuzheng.identity.tests.factories import DEFAULT_PASSWORD, UserFactory
+from shuzheng.web.tests.browser import BROWSER_TESTS, shoot
 from shuzheng.web.tests.conftest import Org
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="/usr/bin/chromium is not installed (make chromium); browser tests skipped",
-    ),
-]
-
-playwright_sync = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the tests'
-    # fixtures are still synchronous and safe, so let Django allow them for this module only.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with playwright_sync.sync_playwright() as pw:
-            chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-            try:
-                yield chromium
-            finally:
-                chromium.close()
-
-
-@pytest.fixture(scope="module")
-def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return Path(os.environ.get("SHUZHENG_SCREENSHOT_DIR") or tmp_path_factory.mktemp("screenshots"))
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(
-        locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1280, "height": 900}
-    )
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    try:
-        yield page
-    finally:
-        context.close()
-
-
-def shoot(page: Any, directory: Path, name: str) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    target = directory / f"{name}.png"
-    page.screenshot(path=str(target), full_page=True)
-    print(f"screenshot: {target}")
-    return target
+pytestmark = BROWSER_TESTS
 
 
 def test_staff_logs_in_with_totp_sees_the_workbench_and_logs_out(
