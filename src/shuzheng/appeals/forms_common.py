@@ -22,7 +22,6 @@ from django.conf import settings
 
 from shuzheng.appeals import selectors
 from shuzheng.appeals.constants import AppealChannel, AppealType, Urgency
-from shuzheng.core import errors
 
 V = TypeVar("V", bound=Callable[..., Any])
 
@@ -35,27 +34,6 @@ MAX_PHOTOS = 6
 
 
 # --- forms ---------------------------------------------------------------------------------------------
-
-
-class ServiceErrorsForm(forms.Form):
-    """A form that shows a service's ValidationFailed on the fields it names (else above the form)."""
-
-    #: service field name -> form field name, where they differ
-    service_fields: dict[str, str] = {}
-
-    def field_for(self, service_field: str) -> str | None:
-        name = self.service_fields.get(service_field, service_field)
-        return name if name in self.fields else None
-
-    def add_service_error(self, error: errors.ApplicationError) -> None:
-        placed = False
-        for item in error.errors:
-            name = self.field_for(str(item.get("field") or ""))
-            if name is not None:
-                self.add_error(name, item.get("message") or error.detail)
-                placed = True
-        if not placed:
-            self.add_error(None, error.detail)
 
 
 @dataclass(frozen=True)

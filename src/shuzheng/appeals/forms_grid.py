@@ -13,7 +13,6 @@ from django import forms
 from shuzheng.appeals import selectors
 from shuzheng.appeals.forms_common import (
     PhotosField,
-    ServiceErrorsForm,
     appeal_type_choices,
     category_choices,
     channel_choices,
@@ -21,6 +20,7 @@ from shuzheng.appeals.forms_common import (
     photos_payload,
     urgency_choices,
 )
+from shuzheng.core.forms import ServiceErrorsForm
 
 MAX_EXAMPLE = 2000
 

@@ -11,7 +11,8 @@ from django import forms
 
 from shuzheng.appeals import selectors
 from shuzheng.appeals.constants import ArticleStatus
-from shuzheng.appeals.forms_common import ServiceErrorsForm, category_choices
+from shuzheng.appeals.forms_common import category_choices
+from shuzheng.core.forms import ServiceErrorsForm
 
 
 class ArticleForm(ServiceErrorsForm):

@@ -12,12 +12,12 @@ from django import forms
 
 from shuzheng.appeals.forms_common import (
     PhotosField,
-    ServiceErrorsForm,
     appeal_type_choices,
     category_choices,
     division_choices,
     photos_payload,
 )
+from shuzheng.core.forms import ServiceErrorsForm
 
 
 class AppealForm(ServiceErrorsForm):

@@ -14,10 +14,10 @@ from django.core.files.uploadedfile import UploadedFile
 from shuzheng.appeals.constants import AppealChannel, AppealType, Urgency, VisitResult
 from shuzheng.appeals.forms_common import (
     MultipleFileInput,
-    ServiceErrorsForm,
     category_choices,
     division_choices,
 )
+from shuzheng.core.forms import ServiceErrorsForm
 from shuzheng.orgs.models import Department
 
 MAX_FILES = 9
@@ -141,7 +141,7 @@ def read_files(files: list[UploadedFile], *, limit_bytes: int) -> tuple[list[tup
 class DispatchForm(ServiceErrorsForm):
     """人工派单: a lead department, optional assisting departments, optionally a corrected category."""
 
-    service_fields = {"department_id": "department", "assist_department_ids": "assists"}
+    field_map = {"department_id": "department", "assist_department_ids": "assists"}
 
     department = DepartmentField(label="主办部门", queryset=Department.objects.none(), empty_label="请选择")
     assists = DepartmentsField(
@@ -158,7 +158,7 @@ class DispatchForm(ServiceErrorsForm):
 
 
 class MergeForm(ServiceErrorsForm):
-    service_fields = {"into_id": "into"}
+    field_map = {"into_id": "into"}
 
     into = forms.IntegerField(label="并入诉求", widget=forms.HiddenInput)
 
@@ -177,7 +177,7 @@ class AcceptForm(ServiceErrorsForm):
 
 
 class ReplyForm(ServiceErrorsForm):
-    service_fields = {"file": "attachments", "kind": "attachments"}
+    field_map = {"file": "attachments", "kind": "attachments"}
 
     reply_text = forms.CharField(
         label="答复内容",
@@ -193,7 +193,7 @@ class ReplyForm(ServiceErrorsForm):
 
 
 class ForwardForm(ServiceErrorsForm):
-    service_fields = {"department_id": "department"}
+    field_map = {"department_id": "department"}
 
     department = DepartmentField(label="下级单位", queryset=Department.objects.none(), empty_label="请选择")
     note = forms.CharField(
@@ -207,7 +207,7 @@ class ForwardForm(ServiceErrorsForm):
 
 
 class ReturnForm(ServiceErrorsForm):
-    service_fields = {"suggested_department_id": "suggested_department"}
+    field_map = {"suggested_department_id": "suggested_department"}
 
     reason = forms.CharField(
         label="退单理由",
@@ -239,7 +239,7 @@ class ExtensionForm(ServiceErrorsForm):
 
 
 class ReassignForm(ServiceErrorsForm):
-    service_fields = {"department_id": "department"}
+    field_map = {"department_id": "department"}
 
     department = DepartmentField(label="改派部门", queryset=Department.objects.none(), empty_label="请选择")
     note = forms.CharField(
@@ -307,7 +307,7 @@ ACTION_LABELS: dict[str, str] = {
 
 
 class ReturnReviewForm(ServiceErrorsForm):
-    service_fields = {"department_id": "department"}
+    field_map = {"department_id": "department"}
 
     decision = forms.ChoiceField(
         label="审核结果",

@@ -26,7 +26,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shuzheng.appeals import selectors, services
 from shuzheng.appeals import workflow as wf
 from shuzheng.appeals.constants import AppealStatus, WorkOrderStatus
-from shuzheng.appeals.forms_common import ServiceErrorsForm
 from shuzheng.appeals.forms_workbench import (
     ACTION_FORMS,
     ACTION_LABELS,
@@ -42,6 +41,7 @@ from shuzheng.appeals.forms_workbench import (
 )
 from shuzheng.appeals.models import Appeal, AppealAttachment, WorkOrder, WorkOrderEvent
 from shuzheng.core import errors
+from shuzheng.core.forms import ServiceErrorsForm
 from shuzheng.identity.page_access import staff_required
 
 PER_PAGE = 30

@@ -20,34 +20,13 @@ from shuzheng.cases.constants import (
     DeliveryMethod,
     SuspensionKind,
 )
-from shuzheng.core import errors
+from shuzheng.core.forms import ServiceErrorsForm
 
 CORRECTION_ROWS = 5
 
 
 def new_idempotency_key() -> str:
     return f"web-{uuid.uuid4().hex}"
-
-
-class ServiceErrorsForm(forms.Form):
-    """A form that shows a service's ValidationFailed on the fields it names (else above the form)."""
-
-    #: service field name -> form field name, where they differ
-    service_fields: dict[str, str] = {}
-
-    def field_for(self, service_field: str) -> str | None:
-        name = self.service_fields.get(service_field, service_field)
-        return name if name in self.fields else None
-
-    def add_service_error(self, error: errors.ApplicationError) -> None:
-        placed = False
-        for item in error.errors:
-            name = self.field_for(str(item.get("field") or ""))
-            if name is not None:
-                self.add_error(name, item.get("message") or error.detail)
-                placed = True
-        if not placed:
-            self.add_error(None, error.detail)
 
 
 # --- the application form, generated from the item version's JSON Schema ---------------------------
@@ -163,7 +142,7 @@ class ApplyForm(ServiceErrorsForm):
 
 
 class IntakeForm(ServiceErrorsForm):
-    service_fields = {
+    field_map = {
         "applicant": "applicant_name",
         "applicant.kind": "applicant_kind",
         "applicant.name": "applicant_name",
@@ -391,7 +370,7 @@ class SuspendForm(ActionForm):
 
 
 class DeliverForm(ActionForm):
-    service_fields = {"result_upload_id": "result_file"}
+    field_map = {"result_upload_id": "result_file"}
     passes = ("method", "note")
     method = forms.ChoiceField(
         label="送达方式", choices=[("", "请选择"), *DeliveryMethod.choices], required=False,

@@ -17,26 +17,9 @@ from shuzheng.catalog.constants import (
     ItemType,
 )
 from shuzheng.catalog.models import GuideGroup, ServiceItemVersion
-from shuzheng.core import errors
+from shuzheng.core.forms import ServiceErrorsForm
 
 _YES_NO_ANY = [("", "不限"), ("1", "是"), ("0", "否")]
-
-
-class ServiceErrorsMixin(forms.Form):
-    #: service field name -> form field name, where they differ
-    field_map: dict[str, str] = {}
-
-    def add_service_error(self, error: errors.ApplicationError) -> None:
-        """Show a service's errors on the fields they name (materials[2].name on "materials"), else on top."""
-        placed = False
-        for item in error.errors:
-            name = str(item.get("field") or "").split("[")[0].split(".")[0]
-            name = self.field_map.get(name, name)
-            if name in self.fields:
-                self.add_error(name, str(item.get("message") or error.detail))
-                placed = True
-        if not placed:
-            self.add_error(None, error.detail)
 
 
 class GuideFilterForm(forms.Form):
@@ -137,7 +120,7 @@ def _checkboxes(choices: Any, label: str) -> forms.MultipleChoiceField:
     )
 
 
-class VersionForm(ServiceErrorsMixin):
+class VersionForm(ServiceErrorsForm):
     """The fields of a draft. Lists of materials and steps are JSON arrays (replaced whole on save)."""
 
     field_map = {"department": "department_code"}
@@ -248,7 +231,7 @@ class VersionForm(ServiceErrorsMixin):
         return data
 
 
-class ItemCreateForm(ServiceErrorsMixin):
+class ItemCreateForm(ServiceErrorsForm):
     field_map = {"department": "department_code"}
 
     code = forms.CharField(label="实施编码", max_length=64, help_text="字母、数字和 - _ .")

@@ -11,6 +11,7 @@ from django import forms
 from django.utils import timezone
 
 from shuzheng.core import errors
+from shuzheng.core.forms import ServiceErrorsForm
 from shuzheng.core.validators import validate_id_number
 from shuzheng.datahub.models import (
     Classification,
@@ -32,24 +33,6 @@ from shuzheng.orgs.models import Department
 
 def _choice_error(label: str) -> dict[str, str]:
     return {"invalid_choice": f"{label}取值无效，请从列表中选择。", "required": f"请选择{label}。"}
-
-
-class ServiceErrorsMixin(forms.Form):
-    """Shows a service's ValidationFailed on the fields it names (items[2].name on the item form), else
-    above the form."""
-
-    field_map: dict[str, str] = {}
-
-    def add_service_error(self, error: errors.ApplicationError) -> None:
-        placed = False
-        for item in error.errors:
-            name = str(item.get("field") or "").split("[")[0].split(".")[0]
-            name = self.field_map.get(name, name)
-            if name in self.fields:
-                self.add_error(name, str(item.get("message") or error.detail))
-                placed = True
-        if not placed:
-            self.add_error(None, error.detail)
 
 
 # --- catalog -------------------------------------------------------------------------------------------
@@ -110,7 +93,7 @@ class EntryFilterForm(forms.Form):
         }
 
 
-class EntryForm(ServiceErrorsMixin):
+class EntryForm(ServiceErrorsForm):
     """The metadata of an entry (its data items are the ItemFormSet beside it)."""
 
     department = forms.ModelChoiceField(
@@ -349,7 +332,7 @@ class RowsUploadForm(UploadForm):
     replace = forms.BooleanField(label="替换现有数据（先删除全部现有行）", required=False)
 
 
-class MountApiForm(ServiceErrorsMixin):
+class MountApiForm(ServiceErrorsForm):
     field_map = {"url": "url", "description": "description"}
     url = forms.CharField(label="接口地址", max_length=200, error_messages={"required": "请填写接口地址。"})
     description = forms.CharField(
@@ -372,7 +355,7 @@ def _item_choices(entry: Any, only: list[str] | None = None) -> list[tuple[str, 
     return result
 
 
-class SharingRequestForm(ServiceErrorsMixin):
+class SharingRequestForm(ServiceErrorsForm):
     field_map = {"fields": "wanted"}
     purpose = forms.CharField(
         label="用途",
@@ -426,7 +409,7 @@ class SharingRequestForm(ServiceErrorsMixin):
         }
 
 
-class ApproveForm(ServiceErrorsMixin):
+class ApproveForm(ServiceErrorsForm):
     field_map = {"fields": "granted"}
     granted = forms.MultipleChoiceField(
         label="同意的字段",
@@ -454,7 +437,7 @@ class ApproveForm(ServiceErrorsMixin):
         self.fields["granted"].choices = _item_choices(request.entry, only=list(request.fields))  # type: ignore[attr-defined]
 
 
-class RefuseForm(ServiceErrorsMixin):
+class RefuseForm(ServiceErrorsForm):
     field_map = {"reason": "reason"}
     reason = forms.CharField(
         label="拒绝理由",
@@ -485,7 +468,7 @@ class RequestFilterForm(forms.Form):
     )
 
 
-class CredentialForm(ServiceErrorsMixin):
+class CredentialForm(ServiceErrorsForm):
     label = forms.CharField(label="凭证名称", required=False, max_length=64, help_text="如：低保核查系统")
     rate_limit_per_minute = forms.IntegerField(
         label="每分钟调用上限",
@@ -524,7 +507,7 @@ class PersonLookupForm(forms.Form):
 # --- quality -------------------------------------------------------------------------------------------
 
 
-class QualityRuleForm(ServiceErrorsMixin):
+class QualityRuleForm(ServiceErrorsForm):
     """A rule of one entry; the parameter fields that apply depend on the kind (see the hints)."""
 
     field_map = {"params": "kind"}

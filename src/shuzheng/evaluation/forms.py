@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from shuzheng.core import errors
+from shuzheng.core.forms import ServiceErrorsForm
 from shuzheng.evaluation.constants import (
     COMMENT_MAX_LENGTH,
     DIMENSIONS,
@@ -29,18 +29,10 @@ def _date_field(label: str) -> forms.DateField:
     )
 
 
-class ServiceErrorsMixin(forms.Form):
-    def add_service_error(self, error: errors.ApplicationError) -> None:
-        """Show a service's error on the fields it names (``dimensions.x`` on field ``x``), else on top."""
-        placed = False
-        for item in error.errors:
-            name = str(item.get("field") or "")
-            name = name.removeprefix("dimensions.")
-            if name in self.fields:
-                self.add_error(name, item.get("message") or error.detail)
-                placed = True
-        if not placed:
-            self.add_error(None, error.detail)
+class ServiceErrorsMixin(ServiceErrorsForm):
+    def field_for(self, service_field: str) -> str | None:
+        # rating dimensions are named "dimensions.<key>" by the service and "<key>" on the form
+        return super().field_for(service_field.removeprefix("dimensions."))
 
 
 class RatingForm(ServiceErrorsMixin):

@@ -5,21 +5,8 @@ from __future__ import annotations
 
 from django import forms
 
-from shuzheng.core import errors
+from shuzheng.core.forms import ServiceErrorsForm
 from shuzheng.orgs.models import Hall
-
-
-class ServiceErrorsMixin(forms.Form):
-    def add_service_error(self, error: errors.ApplicationError) -> None:
-        """Show a service's ValidationFailed on the fields it names (else above the form)."""
-        placed = False
-        for item in error.errors:
-            field = item.get("field")
-            if field in self.fields:
-                self.add_error(field, item.get("message") or error.detail)
-                placed = True
-        if not placed:
-            self.add_error(None, error.detail)
 
 
 class HallSearchForm(forms.Form):
@@ -41,7 +28,7 @@ class HallSearchForm(forms.Form):
     cursor = forms.CharField(required=False, max_length=512, widget=forms.HiddenInput)
 
 
-class PasswordChangeForm(ServiceErrorsMixin):
+class PasswordChangeForm(ServiceErrorsForm):
     old_password = forms.CharField(
         label="原密码",
         strip=False,
@@ -75,7 +62,7 @@ class PasswordChangeForm(ServiceErrorsMixin):
         return data
 
 
-class AuditFilterForm(ServiceErrorsMixin):
+class AuditFilterForm(ServiceErrorsForm):
     action = forms.CharField(
         label="操作",
         required=False,
