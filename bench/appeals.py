@@ -164,14 +164,20 @@ def _explain(sql: str, params: Any = None) -> str:
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
-def classifier_alone(bodies: list[dict[str, Any]], count: int = 2000) -> dict[str, Any]:
-    """One prediction at a time (department + category heads), as intake does, with the active model."""
-    from shuzheng.appeals import services
+def classifier_alone(bodies: list[dict[str, Any]], count: int = 2000, model: Any = None) -> dict[str, Any]:
+    """One prediction at a time (department + category heads), as intake does, with the active model
+    (or ``model``, a DispatchModel row)."""
+    from shuzheng.appeals import classifier, services
 
-    active = services.active_dispatch_model()
-    if active is None:
-        return {"error": "no active model"}
-    row, bundle = active
+    active = (
+        services.active_dispatch_model()
+        if model is None
+        else (model, classifier.load(model.version, model.file_path))
+    )
+    if active is None or active[1] is None:
+        return {"error": "no model"}
+    row, bundle = active[0], active[1]
+    assert bundle is not None
     texts = [f" {b['text']}" for b in bodies[:count]]
     for text in texts[:50]:
         bundle.predict(text)
@@ -303,7 +309,7 @@ def profile_intake(
     }
 
 
-def train(limit: int = TRAIN_LIMIT) -> dict[str, Any]:
+def train(bodies: list[dict[str, Any]], limit: int = TRAIN_LIMIT) -> dict[str, Any]:
     """`shuzheng train-dispatch --limit N --no-activate` (the bench keeps the active model), timed."""
     from django.core.management import call_command
 
@@ -332,6 +338,7 @@ def train(limit: int = TRAIN_LIMIT) -> dict[str, Any]:
         "loadavg_before": loadavg,
         "loadavg_after": _loadavg(),
         "output": out.getvalue().splitlines(),
+        "classifier_alone": classifier_alone(bodies, model=model),
     }
 
 
@@ -475,7 +482,7 @@ def run(
         diagnostics.update(profile_intake(sessions, bodies))
     if training:
         _log(f"train-dispatch on {TRAIN_LIMIT} appeals…")
-        diagnostics["training"] = train()
+        diagnostics["training"] = train(bodies)
         _log(f"training: {diagnostics['training']}")
     with contextlib.suppress(Exception):
         data["intake_created"] = Appeal.objects.filter(title__startswith=f"压测{run_id}").count()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 import time
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -400,7 +401,7 @@ def appeal_intake(
         grid = Grid.objects.filter(division=data.division, is_active=True).order_by("code").first()
     now = _now()
     appeal = Appeal(
-        number=next_number("SQ"),
+        number=f"P{uuid.uuid4().hex[:24]}",  # provisional: the day's number is taken last (below)
         channel=data.channel,
         appeal_type=data.appeal_type,
         category=data.category,
@@ -434,12 +435,16 @@ def appeal_intake(
     if article is not None:
         KnowledgeArticle.objects.filter(pk=article.pk).update(use_count=F("use_count") + 1)
     fulltext.index(APPEAL_DOC, appeal.pk, f"{appeal.title} {appeal.text}")
-    audit.record(actor=actor, action="appeals.appeal.intake", subject=appeal, after=appeal_snapshot(appeal))
     if appeal.status == AppealStatus.PENDING_DISPATCH:
         dispatch = (
             auto_dispatch and data.channel != AppealChannel.GRID
         )  # grid events: self-handle or escalate
         auto_dispatch_appeal(appeal=appeal, dispatch=dispatch, check_merge=True)
+    # Concurrent intakes queue on the day's counter row and on the audit chain head until commit, so both
+    # are taken after the rules, the classifier and the merge check have run.
+    appeal.number = next_number("SQ")
+    Appeal.objects.filter(pk=appeal.pk).update(number=appeal.number)
+    audit.record(actor=actor, action="appeals.appeal.intake", subject=appeal, after=appeal_snapshot(appeal))
     return appeal
 
 
@@ -972,7 +977,9 @@ def merge_candidates(*, appeal: Appeal, limit: int = 5) -> list[dict[str, Any]]:
         place = same_village | near
     threshold = settings.SHUZHENG_APPEAL_MERGE_SIMILARITY
     found: list[dict[str, Any]] = []
-    for other in place.select_related("division").order_by("-received_at")[:200]:
+    # Only the columns used below: loading whole rows would decrypt every candidate's reporter data.
+    columns = ("id", "number", "text", "latitude", "longitude", "division_id", "work_order_id")
+    for other in place.only(*columns).order_by("-received_at")[:200]:
         distance: float | None = None
         lat1, lng1, lat2, lng2 = appeal.latitude, appeal.longitude, other.latitude, other.longitude
         if lat1 is not None and lng1 is not None and lat2 is not None and lng2 is not None:
