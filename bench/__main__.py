@@ -51,6 +51,7 @@ def _datahub(args: argparse.Namespace) -> Any:
     return datahub.run(
         persons=args.persons,
         datasets=args.datasets,
+        quality=True,
         clients=tuple(int(c) for c in args.clients.split(",")),
         duration=args.duration,
         warmup=args.warmup,
