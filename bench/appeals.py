@@ -23,8 +23,6 @@ import contextlib
 import cProfile
 import io
 import json
-import os
-import platform
 import pstats
 import random
 import sys
@@ -33,7 +31,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from bench import load
+from bench import harness, load
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -51,29 +49,11 @@ INTAKE = "/api/v1/appeals/appeals"
 
 
 def _environment() -> None:
-    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
-    os.environ.setdefault("SHUZHENG_DATA_DIR", DEFAULT_DATA_DIR)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shuzheng.config.settings.base")
-    os.environ.setdefault("SHUZHENG_DB_CONN_MAX_AGE", "60")
-    Path(os.environ["SHUZHENG_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
-    import django
-
-    django.setup()
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        sys.exit("bench appeals needs PostgreSQL: set DATABASE_URL=postgres://…")
+    harness.environment("appeals", database_url=DEFAULT_DATABASE_URL, data_dir=DEFAULT_DATA_DIR)
 
 
 def _log(message: str) -> None:
     print(f"[bench appeals] {message}", file=sys.stderr, flush=True)
-
-
-def _loadavg() -> list[float]:
-    return [round(x, 2) for x in os.getloadavg()]
-
-
-# --- data -----------------------------------------------------------------------------------------------
 
 
 def prepare(appeals: int) -> dict[str, Any]:
@@ -102,7 +82,7 @@ def prepare(appeals: int) -> dict[str, Any]:
             appeals_demo.load()
             timings["demo_s"] = time.perf_counter() - began
         began = time.perf_counter()
-        loadavg = _loadavg()
+        loadavg = harness.loadavg()
         call_command("generate_appeals", appeals)
         timings["generate_appeals_s"] = time.perf_counter() - began
     finally:
@@ -315,7 +295,7 @@ def train(bodies: list[dict[str, Any]], limit: int = TRAIN_LIMIT) -> dict[str, A
 
     from shuzheng.appeals.models import DispatchModel
 
-    loadavg = _loadavg()
+    loadavg = harness.loadavg()
     began = time.perf_counter()
     out = io.StringIO()
     call_command("train_dispatch", limit=limit, no_activate=True, quiet=True, stdout=out)
@@ -336,7 +316,7 @@ def train(bodies: list[dict[str, Any]], limit: int = TRAIN_LIMIT) -> dict[str, A
         "baseline_accuracy": round(model.baseline_accuracy or 0, 4),
         "baseline_macro_f1": round(model.baseline_macro_f1 or 0, 4),
         "loadavg_before": loadavg,
-        "loadavg_after": _loadavg(),
+        "loadavg_after": harness.loadavg(),
         "output": out.getvalue().splitlines(),
         "classifier_alone": classifier_alone(bodies, model=model),
     }
@@ -359,17 +339,6 @@ def run(
 ) -> dict[str, Any]:
     _environment()
     RESULTS.mkdir(parents=True, exist_ok=True)
-    from bench.cases import (
-        LockSampler,
-        _cpu_seconds,
-        _db_cpu_seconds,
-        _get_json,
-        _headers,
-        _pg_version,
-        _server_pids,
-        _session,
-    )
-    from bench.cases import gunicorn as serve
     from shuzheng.appeals.constants import OPEN_WORK_ORDER_STATUSES, AppealStatus
     from shuzheng.appeals.models import Appeal, WorkOrder
     from shuzheng.identity.models import User
@@ -378,7 +347,7 @@ def run(
     data = prepare(appeals)
     _log(f"data: {data}")
     users = {u.username: u for u in User.objects.filter(username__in=[AGENT, DISPATCHER, HANDLER])}
-    sessions = {name: _session(user, otp=True) for name, user in users.items()}
+    sessions = {name: harness.session(user, otp=True) for name, user in users.items()}
     bodies = intake_bodies()
     handler_department = users[HANDLER].department
     data["pending_dispatch"] = Appeal.objects.filter(
@@ -396,17 +365,19 @@ def run(
         _log(f"classifier alone: {diagnostics['classifier_alone']}")
 
     run_id = uuid.uuid4().hex[:6]
-    with serve(workers, threads) as (port, server_pid):
+    with harness.gunicorn(workers, threads, name="appeals") as (port, server_pid):
         for name in (DISPATCHER, HANDLER):
-            _get_json(
-                port, DISPATCH_QUEUE if name == DISPATCHER else DEPARTMENT_QUEUE, _headers(sessions[name])
+            harness.get_json(
+                port,
+                DISPATCH_QUEUE if name == DISPATCHER else DEPARTMENT_QUEUE,
+                harness.headers(sessions[name]),
             )
 
         def fixed(path: str, user: str) -> load.RequestFactory:
-            request = load.Request("GET", path, headers=_headers(sessions[user]))
+            request = load.Request("GET", path, headers=harness.headers(sessions[user]))
             return lambda _client, _n: request
 
-        intake_headers = _headers(sessions[AGENT], json_body=True)
+        intake_headers = harness.headers(sessions[AGENT], json_body=True)
 
         def intake(client: int, n: int) -> load.Request:
             body = dict(bodies[(client * 7919 + n * 104729) % len(bodies)])
@@ -433,47 +404,19 @@ def run(
                 )
             for count in clients:
                 # Intake writes: sample lock waits (sequence rows, the audit chain head) as bench cases does.
-                sampler = LockSampler() if scenario == "intake" else None
-                if sampler is not None:
-                    sampler.start()
-                pids = _server_pids(server_pid)
-                load_before = _loadavg()
-                app_cpu, db_cpu, began = _cpu_seconds(pids), _db_cpu_seconds(), time.perf_counter()
-                result, error = load.run(
-                    scenario,
-                    port=port,
-                    clients=count,
-                    factory=factories[scenario],
-                    duration=duration,
-                    warmup=warmup,
+                rows.append(
+                    harness.measure(
+                        scenario,
+                        port=port,
+                        server_pid=server_pid,
+                        clients=count,
+                        factory=factories[scenario],
+                        duration=duration,
+                        warmup=warmup,
+                        sizes=sizes,
+                        sample_locks=scenario == "intake",
+                    )
                 )
-                wall = time.perf_counter() - began
-                app_cpu, db_cpu = _cpu_seconds(pids) - app_cpu, _db_cpu_seconds() - db_cpu
-                done = max(1, result.requests)
-                result.extra.update(
-                    {
-                        "app_cpu_ms_per_request": round(
-                            app_cpu * 1000 / done * (result.duration_s / wall), 2
-                        ),
-                        "db_cpu_ms_per_request": round(db_cpu * 1000 / done * (result.duration_s / wall), 2)
-                        if db_cpu > 0
-                        else None,
-                        "server_cpu_cores_busy": round((app_cpu + db_cpu) / wall, 2),
-                        "loadavg_1m_before": load_before[0],
-                        "loadavg_before": load_before,
-                        "loadavg_1m_after": _loadavg()[0],
-                        "loadavg_after": _loadavg(),
-                    }
-                )
-                if sampler is not None:
-                    sampler.stop.set()
-                    sampler.join()
-                    result.extra.update(sampler.summary())
-                if error:
-                    result.extra["first_error"] = error
-                row = result.as_dict(sizes)
-                rows.append(row)
-                print(json.dumps(row, ensure_ascii=False), flush=True)
 
     if profile:
         _log("diagnostics: EXPLAIN ANALYZE, query counts, cProfile of intakes…")
@@ -488,12 +431,7 @@ def run(
         data["intake_created"] = Appeal.objects.filter(title__startswith=f"压测{run_id}").count()
     report = {
         "benchmark": "appeals",
-        "machine": {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "postgres": _pg_version(),
-        },
+        "machine": harness.machine(),
         "server": {"gunicorn_workers": workers, "threads": threads, "conn_max_age": 60, "debug": False},
         "duration_s": duration,
         "warmup_s": warmup,

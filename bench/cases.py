@@ -21,29 +21,20 @@
 
 from __future__ import annotations
 
-import contextlib
 import cProfile
 import io
 import json
-import os
-import platform
 import pstats
 import random
 import secrets
-import socket
-import subprocess
 import sys
-import threading
 import time
-import urllib.request
 import uuid
-from pathlib import Path
 from typing import Any
 
-from bench import load
+from bench import harness, load
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "bench" / "results"
+RESULTS = harness.RESULTS
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench_cases"
 DEFAULT_DATA_DIR = "/tmp/bench_cases"  # noqa: S108 - the bench's own scratch directory
 CLERK = "shahu_clerk"
@@ -51,22 +42,10 @@ TOWN = "440785103"  # 沙湖镇
 TARGET_VERSIONS = 2000
 DEEP_PAGES = 50
 SUBMIT_CITIZENS = 200
-CSRF_TOKEN = "benchcsrftoken0123456789abcdefAB"  # noqa: S105 - 32 characters: a valid unmasked CSRF secret
 
 
 def _environment() -> None:
-    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
-    os.environ.setdefault("SHUZHENG_DATA_DIR", DEFAULT_DATA_DIR)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shuzheng.config.settings.base")
-    os.environ.setdefault("SHUZHENG_DB_CONN_MAX_AGE", "60")
-    Path(os.environ["SHUZHENG_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
-    import django
-
-    django.setup()
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        sys.exit("bench cases needs PostgreSQL: set DATABASE_URL=postgres://…")
+    harness.environment("cases", database_url=DEFAULT_DATABASE_URL, data_dir=DEFAULT_DATA_DIR)
 
 
 def _log(message: str) -> None:
@@ -136,38 +115,6 @@ def _estimate(table: str) -> int:
     return int(row[0]) if row else 0
 
 
-def _session(user: Any, *, otp: bool) -> str:
-    """A logged-in session for `user` (as `django.contrib.auth.login` would leave it)."""
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "shuzheng.identity.backends.RoleBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    if otp:
-        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-        if device is None:
-            device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
-        store[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    store.create()
-    return str(store.session_key)
-
-
-def _headers(session_key: str, *, json_body: bool = False) -> dict[str, str]:
-    headers = {
-        "Cookie": f"sessionid={session_key}; csrftoken={CSRF_TOKEN}",
-        "Accept": "application/json",
-        "Host": "127.0.0.1",
-    }
-    if json_body:
-        headers["Content-Type"] = "application/json"
-        headers["X-CSRFToken"] = CSRF_TOKEN
-    return headers
-
-
 def _submittable() -> list[tuple[str, dict[str, Any]]]:
     """(item code, valid form data) of published versions a citizen can file online without uploads."""
     from shuzheng.cases.demo import form_for
@@ -196,152 +143,6 @@ def _submittable() -> list[tuple[str, dict[str, Any]]]:
 
 
 # --- server ---------------------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextlib.contextmanager
-def gunicorn(workers: int, threads: int) -> Any:
-    port = _free_port()
-    log = RESULTS / "cases-gunicorn.log"
-    env = {**os.environ, "SHUZHENG_DEBUG": "false"}
-    command = [
-        str(Path(sys.executable).parent / "gunicorn"),
-        "shuzheng.config.wsgi",
-        "-w",
-        str(workers),
-        "--threads",
-        str(threads),
-        "-b",
-        f"127.0.0.1:{port}",
-        "--keep-alive",
-        "30",
-        "--timeout",
-        "60",
-    ]
-    with open(log, "ab") as out:
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=out, cwd=ROOT)  # noqa: S603
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {process.returncode}; see {log}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            raise RuntimeError("gunicorn did not answer /healthz within 60 s")
-        yield port, process.pid
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
-def _get_json(port: int, path: str, headers: dict[str, str]) -> Any:
-    import http.client
-
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request("GET", path, headers=headers)
-    response = conn.getresponse()
-    body = response.read()
-    conn.close()
-    if response.status != 200:
-        raise RuntimeError(f"GET {path}: {response.status} {body[:300]!r}")
-    return json.loads(body)
-
-
-# --- CPU accounting -------------------------------------------------------------------------------------
-
-
-def _cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU seconds of `pids` (all their threads), from /proc."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / ticks
-
-
-def _server_pids(master: int) -> list[int]:
-    pids = [master]
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            if ppid == master:
-                pids.append(int(entry.name))
-    return pids
-
-
-def _db_cpu_seconds() -> float:
-    """CPU seconds of the PostgreSQL backends serving this database right now (gunicorn keeps its
-    connections open, so before/after differences cover the run)."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        pids = [int(row[0]) for row in cursor.fetchall()]
-    return _cpu_seconds(pids)
-
-
-# --- lock waits -------------------------------------------------------------------------------------------
-
-
-class LockSampler(threading.Thread):
-    """Samples pg_stat_activity of this database every 20 ms: active backends and those waiting on a lock."""
-
-    def __init__(self) -> None:
-        super().__init__(daemon=True)
-        self.stop = threading.Event()
-        self.samples = 0
-        self.active = 0
-        self.waiting = 0
-
-    def run(self) -> None:
-        import psycopg
-        from django.db import connection
-
-        params = connection.get_connection_params()
-        params.pop("cursor_factory", None)
-        params.pop("context", None)
-        params.pop("prepare_threshold", None)
-        with psycopg.connect(**params, autocommit=True) as conn:
-            while not self.stop.is_set():
-                row = conn.execute(
-                    "SELECT count(*) FILTER (WHERE state = 'active'), "
-                    "count(*) FILTER (WHERE state = 'active' AND wait_event_type = 'Lock') "
-                    "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                ).fetchone()
-                if row is not None:
-                    self.samples += 1
-                    self.active += int(row[0])
-                    self.waiting += int(row[1])
-                time.sleep(0.02)
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "lock_samples": self.samples,
-            "avg_active_backends": round(self.active / max(1, self.samples), 2),
-            "avg_backends_waiting_on_lock": round(self.waiting / max(1, self.samples), 2),
-            "lock_wait_share": round(self.waiting / max(1, self.active), 3),
-        }
 
 
 # --- diagnostics ------------------------------------------------------------------------------------------
@@ -379,7 +180,7 @@ def diagnose(
 
     # Queries per HTTP request, in process (test client, same middleware).
     client = Client()
-    client.cookies["sessionid"] = _session(clerk, otp=True)
+    client.cookies["sessionid"] = harness.session(clerk, otp=True)
     case_id = selectors.case_queue(user=clerk).items[0].pk
     for label, path in (
         ("queue", "/api/v1/cases/queue"),
@@ -393,7 +194,7 @@ def diagnose(
 
     citizen = User.objects.filter(username__startswith="gencit").order_by("username").last()
     citizen_client = Client(enforce_csrf_checks=False)
-    citizen_client.cookies["sessionid"] = _session(citizen, otp=False)
+    citizen_client.cookies["sessionid"] = harness.session(citizen, otp=False)
 
     def submit(i: int) -> int:
         code, form = submittable[i % len(submittable)]
@@ -473,9 +274,9 @@ def run(
     data = prepare(cases)
     _log(f"data: {data}")
     clerk = User.objects.get(username=CLERK)
-    clerk_session = _session(clerk, otp=True)
+    clerk_session = harness.session(clerk, otp=True)
     citizens = list(User.objects.filter(username__startswith="gencit").order_by("username")[:SUBMIT_CITIZENS])
-    citizen_sessions = [_session(c, otp=False) for c in citizens]
+    citizen_sessions = [harness.session(c, otp=False) for c in citizens]
     submittable = _submittable()
     if not submittable:
         sys.exit("no item can be filed online without uploads; the catalog demo changed?")
@@ -483,16 +284,16 @@ def run(
         selectors.scoped_cases(user=clerk).order_by("?").values_list("pk", flat=True)[:2000]  # one-off sample
     )
     sizes = {"cases": data["cases"], "item_versions": data["item_versions"]}
-    staff_headers = _headers(clerk_session)
+    staff_headers = harness.headers(clerk_session)
     rows: list[dict[str, Any]] = []
     extra: dict[str, Any] = {}
 
-    with gunicorn(workers, threads) as (port, server_pid):
-        first = _get_json(port, "/api/v1/cases/queue", staff_headers)
+    with harness.gunicorn(workers, threads, name="cases") as (port, server_pid):
+        first = harness.get_json(port, "/api/v1/cases/queue", staff_headers)
         cursor = first.get("next_cursor")
         pages = 1
         while cursor and pages < DEEP_PAGES:
-            page = _get_json(port, f"/api/v1/cases/queue?cursor={cursor}", staff_headers)
+            page = harness.get_json(port, f"/api/v1/cases/queue?cursor={cursor}", staff_headers)
             pages += 1
             if not page.get("next_cursor"):
                 break
@@ -519,7 +320,7 @@ def run(
             session = citizen_sessions[(client * 31 + n) % len(citizen_sessions)]
             code, form = submittable[(client * 13 + n * 7) % len(submittable)]
             body = json.dumps({"item_code": code, "channel": "portal", "form_data": form}, ensure_ascii=False)
-            headers = _headers(session, json_body=True)
+            headers = harness.headers(session, json_body=True)
             headers["Idempotency-Key"] = f"b{run_id}-{client}-{n}-{secrets.token_hex(4)}"
             return load.Request("POST", "/api/v1/cases", body=body.encode(), headers=headers, expect=(201,))
 
@@ -532,49 +333,19 @@ def run(
         }
         for scenario in scenarios:
             for count in clients:
-                sampler = LockSampler() if scenario == "submit" else None
-                if sampler is not None:
-                    sampler.start()
-                pids = _server_pids(server_pid)
-                load_before = os.getloadavg()[0]
-                app_cpu, db_cpu, began = _cpu_seconds(pids), _db_cpu_seconds(), time.perf_counter()
-                result, error = load.run(
-                    scenario,
-                    port=port,
-                    clients=count,
-                    factory=factories[scenario],
-                    duration=duration,
-                    warmup=warmup,
+                rows.append(
+                    harness.measure(
+                        scenario,
+                        port=port,
+                        server_pid=server_pid,
+                        clients=count,
+                        factory=factories[scenario],
+                        duration=duration,
+                        warmup=warmup,
+                        sizes=sizes,
+                        sample_locks=scenario == "submit",
+                    )
                 )
-                wall = time.perf_counter() - began
-                app_cpu, db_cpu = _cpu_seconds(pids) - app_cpu, _db_cpu_seconds() - db_cpu
-                done = max(1, result.requests)
-                result.extra.update(
-                    {
-                        # Everything this run's requests cost the app and the database, warm-up included,
-                        # per request; independent of what else the machine is doing.
-                        "app_cpu_ms_per_request": round(
-                            app_cpu * 1000 / done * (result.duration_s / wall), 2
-                        ),
-                        # Backends that reconnected during the run (CONN_MAX_AGE=60) take their CPU
-                        # with them: a lower bound, None when the difference is meaningless.
-                        "db_cpu_ms_per_request": round(db_cpu * 1000 / done * (result.duration_s / wall), 2)
-                        if db_cpu > 0
-                        else None,
-                        "server_cpu_cores_busy": round((app_cpu + db_cpu) / wall, 2),
-                        "loadavg_1m_before": round(load_before, 2),
-                        "loadavg_1m_after": round(os.getloadavg()[0], 2),
-                    }
-                )
-                if sampler is not None:
-                    sampler.stop.set()
-                    sampler.join()
-                    result.extra.update(sampler.summary())
-                if error:
-                    result.extra["first_error"] = error
-                row = result.as_dict(sizes)
-                rows.append(row)
-                print(json.dumps(row, ensure_ascii=False), flush=True)
 
     diagnostics: dict[str, Any] = {}
     if profile:
@@ -582,12 +353,7 @@ def run(
         diagnostics = diagnose(clerk, cursor, submittable)
     report = {
         "benchmark": "cases",
-        "machine": {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "postgres": _pg_version(),
-        },
+        "machine": harness.machine(),
         "server": {"gunicorn_workers": workers, "threads": threads, "conn_max_age": 60, "debug": False},
         "duration_s": duration,
         "warmup_s": warmup,
@@ -600,12 +366,3 @@ def run(
     (RESULTS / "cases.json").write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str))
     _log(f"written {RESULTS / 'cases.json'}")
     return report
-
-
-def _pg_version() -> str:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        row = cursor.fetchone()
-    return str(row[0]) if row else ""

@@ -26,8 +26,6 @@ import contextlib
 import cProfile
 import io
 import json
-import os
-import platform
 import pstats
 import random
 import sys
@@ -37,8 +35,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from bench import load
-from bench.cases import _cpu_seconds, _db_cpu_seconds, _pg_version, _server_pids, gunicorn
+from bench import harness, load
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -65,18 +62,7 @@ QUERIES = (
 
 
 def _environment() -> None:
-    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
-    os.environ.setdefault("SHUZHENG_DATA_DIR", DEFAULT_DATA_DIR)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shuzheng.config.settings.base")
-    os.environ.setdefault("SHUZHENG_DB_CONN_MAX_AGE", "60")
-    Path(os.environ["SHUZHENG_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
-    import django
-
-    django.setup()
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        sys.exit("bench datahub needs PostgreSQL: set DATABASE_URL=postgres://…")
+    harness.environment("datahub", database_url=DEFAULT_DATABASE_URL, data_dir=DEFAULT_DATA_DIR)
 
 
 def _log(message: str) -> None:
@@ -370,49 +356,29 @@ def run(
         "package_search": package_search,
         "portal_search": portal_search,
     }
-    with gunicorn(workers, threads) as (port, server_pid):
+    with harness.gunicorn(workers, threads, name="datahub") as (port, server_pid):
         for scenario in scenarios:
             for count in clients:
-                pids = _server_pids(server_pid)
-                load_before = os.getloadavg()[0]
-                app_cpu, db_cpu, began = _cpu_seconds(pids), _db_cpu_seconds(), time.perf_counter()
-                result, error = load.run(
-                    scenario,
-                    port=port,
-                    clients=count,
-                    factory=factories[scenario],
-                    duration=duration,
-                    warmup=warmup,
+                rows.append(
+                    harness.measure(
+                        scenario,
+                        port=port,
+                        server_pid=server_pid,
+                        clients=count,
+                        factory=factories[scenario],
+                        duration=duration,
+                        warmup=warmup,
+                        sizes=sizes,
+                    )
                 )
-                wall = time.perf_counter() - began
-                app_cpu, db_cpu = _cpu_seconds(pids) - app_cpu, _db_cpu_seconds() - db_cpu
-                done = max(1, result.requests)
-                result.extra.update(
-                    {
-                        "app_cpu_ms_per_request": round(
-                            app_cpu * 1000 / done * (result.duration_s / wall), 2
-                        ),
-                        "db_cpu_ms_per_request": round(db_cpu * 1000 / done * (result.duration_s / wall), 2)
-                        if db_cpu > 0
-                        else None,
-                        "server_cpu_cores_busy": round((app_cpu + db_cpu) / wall, 2),
-                        "loadavg_1m_before": round(load_before, 2),
-                        "loadavg_1m_after": round(os.getloadavg()[0], 2),
-                    }
-                )
-                if error:
-                    result.extra["first_error"] = error
-                row = result.as_dict(sizes)
-                rows.append(row)
-                print(json.dumps(row, ensure_ascii=False), flush=True)
     access_logs = _access_log_rows()
     quality_out: dict[str, Any] = {}
     if quality:
         _log("quality run over the person registry…")
-        load_before = os.getloadavg()[0]
+        load_before = harness.loadavg()[0]
         quality_out = quality_run(entry_code)
-        quality_out["loadavg_1m_before"] = round(load_before, 2)
-        quality_out["loadavg_1m_after"] = round(os.getloadavg()[0], 2)
+        quality_out["loadavg_1m_before"] = load_before
+        quality_out["loadavg_1m_after"] = harness.loadavg()[0]
         print(json.dumps({"scenario": "quality_run", **quality_out}, ensure_ascii=False), flush=True)
     diagnostics: dict[str, Any] = {}
     if profile:
@@ -421,12 +387,7 @@ def run(
             diagnostics = diagnose(entry_code, ids, towns)
     report = {
         "benchmark": "datahub",
-        "machine": {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "postgres": _pg_version(),
-        },
+        "machine": harness.machine(),
         "server": {"gunicorn_workers": workers, "threads": threads, "conn_max_age": 60, "debug": False},
         "duration_s": duration,
         "warmup_s": warmup,

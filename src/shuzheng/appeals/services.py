@@ -17,7 +17,7 @@ import math
 import re
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -435,15 +435,21 @@ def appeal_intake(
     if article is not None:
         KnowledgeArticle.objects.filter(pk=article.pk).update(use_count=F("use_count") + 1)
     fulltext.index(APPEAL_DOC, appeal.pk, f"{appeal.title} {appeal.text}")
+
+    # Concurrent intakes queue on the day's counter row, then on the audit chain head, until commit: the
+    # number is taken once the rules, the classifier and the merge check have run (always before any
+    # audit write, so every transaction takes the two locks in the same order).
+    def take_number() -> None:
+        appeal.number = next_number("SQ")
+        Appeal.objects.filter(pk=appeal.pk).update(number=appeal.number)
+
     if appeal.status == AppealStatus.PENDING_DISPATCH:
         dispatch = (
             auto_dispatch and data.channel != AppealChannel.GRID
         )  # grid events: self-handle or escalate
-        auto_dispatch_appeal(appeal=appeal, dispatch=dispatch, check_merge=True)
-    # Concurrent intakes queue on the day's counter row and on the audit chain head until commit, so both
-    # are taken after the rules, the classifier and the merge check have run.
-    appeal.number = next_number("SQ")
-    Appeal.objects.filter(pk=appeal.pk).update(number=appeal.number)
+        auto_dispatch_appeal(appeal=appeal, dispatch=dispatch, check_merge=True, before_writes=take_number)
+    else:
+        take_number()
     audit.record(actor=actor, action="appeals.appeal.intake", subject=appeal, after=appeal_snapshot(appeal))
     return appeal
 
@@ -681,13 +687,20 @@ def _suggestions(
     ]
 
 
-def auto_dispatch_appeal(*, appeal: Appeal, dispatch: bool = True, check_merge: bool = False) -> Appeal:
+def auto_dispatch_appeal(
+    *,
+    appeal: Appeal,
+    dispatch: bool = True,
+    check_merge: bool = False,
+    before_writes: Callable[[], None] | None = None,
+) -> Appeal:
     """Rules first, then the classifier above SHUZHENG_DISPATCH_CONFIDENCE; else the manual queue.
 
     The classifier also fills in a missing category and leaves its top-3 departments on the appeal.
     With ``check_merge`` similar open appeals are looked for (after the category is known); when there
     are any, the appeal waits in the manual queue so the centre can merge it instead of opening a
-    second work order for the same problem.
+    second work order for the same problem. ``before_writes`` runs once everything is decided, before
+    the first write.
     """
     rule = routing_rule_match(
         text=appeal.text,
@@ -725,6 +738,8 @@ def auto_dispatch_appeal(*, appeal: Appeal, dispatch: bool = True, check_merge: 
     if check_merge:
         appeal.merge_suggestions = merge_candidates(appeal=appeal)
         fields += ["merge_suggestions"]
+    if before_writes is not None:
+        before_writes()
     if fields:
         appeal.save(update_fields=[*dict.fromkeys(fields), "updated_at"])
     hold = not dispatch or bool(appeal.merge_suggestions)
