@@ -109,10 +109,10 @@ _VILLAGES = _villages()
 
 
 def id_number(i: int) -> str:
-    """The ID number of demo person ``i`` (unique for i < 29.2 million)."""
-    birth = BASE_DAY + timedelta(days=i % DAYS)
-    seq = (i // DAYS) % 500
-    female = (i // (DAYS * 500)) % 2 == 1
+    """The ID number of demo person ``i`` (unique for i < 29.2 million): odd people are women."""
+    female = i % 2 == 1
+    birth = BASE_DAY + timedelta(days=(i // 2) % DAYS)
+    seq = (i // (2 * DAYS)) % 500
     body = f"{REGION}{birth:%Y%m%d}{2 * seq + (0 if female else 1):03d}"
     return body + ric.calc_check_digit(body + "0")
 

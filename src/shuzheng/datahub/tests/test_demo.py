@@ -62,6 +62,8 @@ def _people_and_enterprises_are_valid(loaded):
     for i in (0, 1, 29199, 29200, 4_999_999):
         validate_id_number(registries.id_number(i))
     assert len({registries.id_number(i) for i in range(0, 60000, 7)}) == len(range(0, 60000, 7))
+    # both sexes from the first people on (the 17th digit is odd for men)
+    assert {int(registries.id_number(i)[16]) % 2 for i in range(4)} == {0, 1}
     persons = CatalogEntry.objects.get(name="人口基础信息库")
     model = tables.build_model(persons)
     assert model.objects.count() == 300
