@@ -54,6 +54,7 @@ from shuzheng.appeals.constants import (
 from shuzheng.appeals.models import Appeal, Category, WorkOrder, WorkOrderEvent
 from shuzheng.core import calendar
 from shuzheng.core.crypto import blind_index
+from shuzheng.core.maintenance import vacuum_analyze
 from shuzheng.identity.models import User
 from shuzheng.orgs.models import Department, Division
 
@@ -581,11 +582,7 @@ class Command(BaseCommand):
                 )
         finally:
             _restore_indexes(self.stdout)
-        if postgres:
-            with connection.cursor() as cursor:
-                # As autovacuum would after a bulk load: planner statistics and the visibility map.
-                for table in TABLES:
-                    cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(table)}")
+        vacuum_analyze(*TABLES)
         elapsed = time.perf_counter() - began
         self.stdout.write(
             f"已生成 {count - have} 条合成诉求（共 {count} 条），用时 {elapsed:.1f} 秒"

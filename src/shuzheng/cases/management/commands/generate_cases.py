@@ -38,6 +38,7 @@ from shuzheng.cases.models import Case, CaseSequence, CaseStatusChange
 from shuzheng.catalog.models import ServiceItemVersion, WorkflowStep
 from shuzheng.core import calendar
 from shuzheng.core.crypto import blind_index
+from shuzheng.core.maintenance import vacuum_analyze
 from shuzheng.core.validators import generate_id_number
 from shuzheng.identity.models import User
 from shuzheng.orgs.models import Department, Division, Hall, Kiosk
@@ -608,12 +609,7 @@ class Command(BaseCommand):
                 self._save_counters(generator)
             done = stop
             self.stdout.write(f"{done}/{count} 办件，{time.perf_counter() - began:.0f} 秒")
-        if postgres:
-            with connection.cursor() as cursor:
-                # As autovacuum would after a bulk load: statistics for the planner, and the visibility
-                # map that lets the queue's covering index answer without touching the table.
-                cursor.execute(f"VACUUM (ANALYZE) {Case._meta.db_table}")
-                cursor.execute(f"VACUUM (ANALYZE) {CaseStatusChange._meta.db_table}")
+        vacuum_analyze(Case._meta.db_table, CaseStatusChange._meta.db_table)
         elapsed = time.perf_counter() - began
         self.stdout.write(
             f"已生成 {count - have} 个合成办件（共 {count} 个），用时 {elapsed:.1f} 秒"
