@@ -326,6 +326,14 @@ def scores(results: Iterable[QualityResult]) -> dict[str, dict[str, Any]]:
     return out
 
 
+def _require_run(actor: Any, entries: Iterable[CatalogEntry] | None) -> None:
+    if entries is None or (actor is not None and actor.has_perm(PERM_RUN)):
+        require(actor, PERM_RUN, None)
+        return
+    for entry in entries:
+        require(actor, PERM_RULE, entry.department)
+
+
 def run(
     *,
     actor: Any,
@@ -333,8 +341,11 @@ def run(
     progress: Callable[[int, int], None] | None = None,
 ) -> QualityRun:
     """Run every active rule (of ``entries``, or all) and store results and scores. A rule that fails to
-    execute gets an error result (score 0) instead of stopping the run."""
-    require(actor, PERM_RUN, None)
+    execute gets an error result (score 0) instead of stopping the run.
+
+    A run over everything needs ``PERM_RUN``; the stewards who keep an entry's rules (``PERM_RULE`` over
+    its department) may also run that entry's."""
+    _require_run(actor, entries)
     rules = (
         QualityRule.objects.filter(is_active=True).select_related("entry", "item").order_by("entry_id", "id")
     )

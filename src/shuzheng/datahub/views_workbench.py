@@ -773,7 +773,11 @@ def _quality_page(
         "dimension_labels": dict(Dimension.choices),
         "can_rule": selectors.can(request.user, quality.PERM_RULE, entry.department)
         and entry.is_mounted_table,
-        "can_run": selectors.can(request.user, quality.PERM_RUN, None) and entry.is_mounted_table,
+        "can_run": (
+            selectors.can(request.user, quality.PERM_RUN, None)
+            or selectors.can(request.user, quality.PERM_RULE, entry.department)
+        )
+        and entry.is_mounted_table,
     }
     return render(request, "datahub/workbench/quality.html", context, status=status)
 

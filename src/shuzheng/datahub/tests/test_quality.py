@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from shuzheng.core.errors import ValidationFailed
+from shuzheng.core.errors import PermissionDenied, ValidationFailed
 from shuzheng.datahub import quality, tables
-from shuzheng.datahub.models import DataItem, Dimension, QualityResult, RuleKind
+from shuzheng.datahub.models import DataItem, Dimension, QualityResult, QualityRun, RuleKind
 from shuzheng.datahub.tests.conftest import make_entry
 
 pytestmark = pytest.mark.django_db
@@ -168,3 +168,16 @@ def test_a_broken_rule_is_recorded_not_fatal(hub, tables_with_bad_rows):
     assert QualityResult.objects.get(run=run, rule=rule).error
     assert QualityResult.objects.get(run=run, rule=ok).error
     assert run.scores[str(main.pk)]["score"] == 0.0
+
+
+def test_stewards_run_their_own_entries_rules_only(hub, tables_with_bad_rows):
+    """A run over everything is the data administration's; the provider's steward may run an entry."""
+    main, _towns = tables_with_bad_rows
+    _rule(hub, main, RuleKind.NOT_NULL, "code")
+    run = quality.run(actor=hub.steward, entries=[main])
+    assert run.rule_count == 1
+    with pytest.raises(PermissionDenied):
+        quality.run(actor=hub.steward)
+    with pytest.raises(PermissionDenied):
+        quality.run(actor=hub.consumer_user, entries=[main])
+    assert QualityRun.objects.count() == 1
