@@ -89,21 +89,12 @@ def prepare(appeals: int) -> dict[str, Any]:
         context.reset(token)
     return {
         "appeals": Appeal.objects.filter(number__startswith="SG").count(),
-        "all_appeals": _estimate(Appeal._meta.db_table),
-        "work_orders": _estimate(WorkOrder._meta.db_table),
-        "work_order_events": _estimate(WorkOrderEvent._meta.db_table),
+        "all_appeals": harness.estimate_rows(Appeal._meta.db_table),
+        "work_orders": harness.estimate_rows(WorkOrder._meta.db_table),
+        "work_order_events": harness.estimate_rows(WorkOrderEvent._meta.db_table),
         "timings": {k: round(v, 1) for k, v in timings.items()},
         "loadavg_before_generate": loadavg,
     }
-
-
-def _estimate(table: str) -> int:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [table])
-        row = cursor.fetchone()
-    return int(row[0]) if row else 0
 
 
 def intake_bodies(count: int = INTAKE_TEXTS) -> list[dict[str, Any]]:

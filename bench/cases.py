@@ -99,20 +99,11 @@ def prepare(cases: int) -> dict[str, Any]:
     timings["generate_cases_s"] = time.perf_counter() - began
     return {
         "cases": Case.objects.filter(idempotency_key__startswith="gen-").count(),
-        "all_cases": _estimate(Case._meta.db_table),
-        "status_history_rows": _estimate(CaseStatusChange._meta.db_table),
+        "all_cases": harness.estimate_rows(Case._meta.db_table),
+        "status_history_rows": harness.estimate_rows(CaseStatusChange._meta.db_table),
         "item_versions": ServiceItemVersion.objects.filter(status="published").count(),
         "timings": {k: round(v, 1) for k, v in timings.items()},
     }
-
-
-def _estimate(table: str) -> int:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [table])
-        row = cursor.fetchone()
-    return int(row[0]) if row else 0
 
 
 def _submittable() -> list[tuple[str, dict[str, Any]]]:

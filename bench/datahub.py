@@ -135,7 +135,7 @@ def prepare(persons: int, datasets: int) -> dict[str, Any]:
     credential = ApiCredential.objects.select_related("grant").get(client_id=CLIENT_ID)
     entry.refresh_from_db()
     return {
-        "persons": _estimate(entry.mount_table),
+        "persons": harness.estimate_rows(entry.mount_table),
         "persons_row_count": entry.row_count,
         "open_datasets": OpenDataset.objects.filter(state=OpenDataset.State.ACTIVE).count(),
         "person_table_mb": _table_mb(entry.mount_table),
@@ -145,15 +145,6 @@ def prepare(persons: int, datasets: int) -> dict[str, Any]:
         "model": model.__name__,
         "timings": {k: round(v, 1) for k, v in timings.items()},
     }
-
-
-def _estimate(table: str) -> int:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [table])
-        row = cursor.fetchone()
-    return int(row[0]) if row else 0
 
 
 def _table_mb(table: str) -> float:
