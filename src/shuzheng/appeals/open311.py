@@ -43,7 +43,7 @@ from shuzheng.core import calendar, context
 from shuzheng.core.constants import Channel
 from shuzheng.core.errors import ApplicationError, ValidationFailed
 from shuzheng.core.masking import mask_address
-from shuzheng.identity.selectors import api_key_user
+from shuzheng.identity.services import api_key_authenticate
 from shuzheng.orgs.models import Division
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -412,7 +412,7 @@ def _division_for(request: HttpRequest, attributes: dict[str, str]) -> str:
 
 
 def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
-    user = api_key_user(_field(request, "api_key") or request.GET.get("api_key", ""))
+    user = api_key_authenticate(_field(request, "api_key") or request.GET.get("api_key", ""))
     if user is None:
         if not (_field(request, "api_key") or request.GET.get("api_key")):
             raise Open311Error(403, "api_key：未提供 API 密钥")

@@ -990,12 +990,13 @@ _PUBLIC_STAGES: dict[str, str] = {
 
 
 def public_lookup(*, number: str) -> PublicAppealStatus | None:
-    """诉求进度查询 by number for anybody: status and dates only — no text, place or personal data."""
+    """诉求进度查询 by number for anybody: status and dates only — no text, place or personal data; 举报
+    and imported history are not public (as in Open311, ``public_requests``)."""
     number = (number or "").strip().upper()[:32]
     if not number:
         return None
-    appeal = appeal_get_by_number(number=number)
-    if appeal is None or appeal.is_historical:
+    appeal = public_requests().filter(number=number).first()
+    if appeal is None:
         return None
     return PublicAppealStatus(
         number=appeal.number,

@@ -57,9 +57,16 @@ LOOKUPS: Final = ("gte", "lte", "in", "contains")
 MAX_IN: Final = 100
 
 
+def is_masked(item: DataItem) -> bool:
+    """Personal data is never shown in clear without a grant for it, even with no masking kind set."""
+    return item.is_personal or item.masking != MaskingKind.NONE
+
+
 def mask_value(item: DataItem, value: Any) -> Any:
-    if value is None or item.masking == MaskingKind.NONE:
+    if value is None or not is_masked(item):
         return value
+    if item.masking == MaskingKind.NONE:
+        return "******"
     text = str(value)
     if item.masking == MaskingKind.NAME:
         return mask_name(text)
@@ -283,7 +290,7 @@ def fetch_rows(*, entry: CatalogEntry, granted: list[str], clear: bool, params: 
         last = page[-1]
         sort_value = None if sort == tables.ROW_ID else tables.json_value(last[sort])
         next_cursor = _encode_cursor([sort_value, last[tables.ROW_ID]])
-    masked_fields = [] if clear else [f for f in wanted if items[f].masking != MaskingKind.NONE]
+    masked_fields = [] if clear else [f for f in wanted if is_masked(items[f])]
     rows = []
     subjects: set[str] = set()
     for raw in page:

@@ -31,7 +31,7 @@ from shuzheng.core import errors
 from shuzheng.datahub import ckan_actions, export, services
 from shuzheng.datahub.ckan_actions import ACTIONS, Call, SearchQueryError
 from shuzheng.datahub.models import OpenDataset, OpenResource
-from shuzheng.identity.selectors import api_key_user
+from shuzheng.identity.services import api_key_authenticate
 
 log = structlog.get_logger(__name__)
 
@@ -165,7 +165,7 @@ def action(request: HttpRequest, name: str) -> HttpResponse:
     user = None
     key = _api_key(request)
     if key:
-        user = api_key_user(key)
+        user = api_key_authenticate(key)
         if user is None:
             return _failure(
                 request,

@@ -38,12 +38,11 @@ from django.urls import NoReverseMatch, reverse
 from shuzheng.core import fulltext
 from shuzheng.core.errors import MalformedRequest, NotFound, ValidationFailed
 from shuzheng.datahub import loading, selectors, services, tables
-from shuzheng.datahub.access import mask_value
+from shuzheng.datahub.access import is_masked, mask_value
 from shuzheng.datahub.models import (
     CatalogEntry,
     DataItem,
     DataType,
-    MaskingKind,
     OpenDataset,
     OpenResource,
     OpenTag,
@@ -405,7 +404,7 @@ def _may_publish(user: Any, department: Department) -> bool:
 def _dataset(user: Any, ident: str) -> OpenDataset:
     """A dataset by name or id; withdrawn ones only for publishers over their department."""
     dataset = _datasets().filter(name=ident).first()
-    if dataset is None and ident.isdigit() and len(ident) <= 18:
+    if dataset is None and ident.isascii() and ident.isdigit() and len(ident) <= 18:
         dataset = _datasets().filter(pk=int(ident)).first()
     if dataset is None or (
         dataset.state != OpenDataset.State.ACTIVE and not _may_publish(user, dataset.department)
@@ -417,21 +416,21 @@ def _dataset(user: Any, ident: str) -> OpenDataset:
 def _department(ident: str) -> Department | None:
     ident = ident.strip()
     department = Department.objects.filter(code__iexact=ident).first()
-    if department is None and ident.isdigit() and len(ident) <= 18:
+    if department is None and ident.isascii() and ident.isdigit() and len(ident) <= 18:
         department = Department.objects.filter(pk=int(ident)).first()
     return department
 
 
 def _topic(ident: str) -> OpenTopic | None:
     topic = OpenTopic.objects.filter(name=ident).first()
-    if topic is None and ident.isdigit() and len(ident) <= 18:
+    if topic is None and ident.isascii() and ident.isdigit() and len(ident) <= 18:
         topic = OpenTopic.objects.filter(pk=int(ident)).first()
     return topic
 
 
 def _resource(user: Any, ident: str) -> OpenResource:
     resource = None
-    if ident.isdigit() and len(ident) <= 18:
+    if ident.isascii() and ident.isdigit() and len(ident) <= 18:
         resource = (
             OpenResource.objects.select_related("dataset__department", "dataset__entry")
             .filter(pk=int(ident))
@@ -773,10 +772,6 @@ def _datastore_items(p: Params, resource_id: str, user: Any) -> tuple[OpenResour
     return resource, {i.name: i for i in entry.items.all() if i.mounted}
 
 
-def _masked(item: DataItem) -> bool:
-    return item.masking != MaskingKind.NONE
-
-
 def datastore_search(call: Call) -> dict[str, Any]:
     p = Params(call.data)
     resource_id = p.text("resource_id", max_length=40) or p.text("id", max_length=40)
@@ -805,7 +800,7 @@ def datastore_search(call: Call) -> dict[str, Any]:
         if item is None:
             p.error("filters", f"“{str(name)[:40]}”不是本资源的字段")
             continue
-        if _masked(item):
+        if is_masked(item):
             p.error("filters", f"字段“{item.label}”已脱敏，不能用作查询条件")
             continue
         values = value if isinstance(value, list) else [value]
@@ -823,7 +818,7 @@ def datastore_search(call: Call) -> dict[str, Any]:
             else qs.filter(**{f"{item.name}__isnull": True})
         )
     # q: a text searched in every unmasked text field, or {field: text}
-    searchable = [i for i in items.values() if i.data_type == DataType.STRING and not _masked(i)]
+    searchable = [i for i in items.values() if i.data_type == DataType.STRING and not is_masked(i)]
     if isinstance(q_raw, str) and q_raw.strip().startswith("{"):
         try:
             q_raw = json.loads(q_raw)
@@ -860,7 +855,7 @@ def datastore_search(call: Call) -> dict[str, Any]:
             ordering.append(f"{'-' if direction == 'desc' else ''}{tables.ROW_ID}")
         elif item is None or len(words) > 2 or direction not in {"asc", "desc"}:
             p.error("sort", f"无法按“{part.strip()[:40]}”排序")
-        elif _masked(item):
+        elif is_masked(item):
             p.error("sort", f"字段“{item.label}”已脱敏，不能用于排序")
         else:
             ordering.append(f"{'-' if direction == 'desc' else ''}{name}")
@@ -885,7 +880,7 @@ def datastore_search(call: Call) -> dict[str, Any]:
                 "info": {
                     "label": items[name].label,
                     "notes": items[name].description,
-                    "masked": _masked(items[name]),
+                    "masked": is_masked(items[name]),
                 },
             }
             for name in fields

@@ -818,10 +818,7 @@ def quality_sample_rows(*, entry: CatalogEntry, row_ids: list[int]) -> list[dict
 
 def _shown(item: Any, value: Any) -> Any:
     from shuzheng.datahub import tables
-    from shuzheng.datahub.models import MaskingKind
 
     if not item.is_personal or value is None:
         return tables.json_value(value)
-    if item.masking == MaskingKind.NONE:
-        return "******"
     return access.mask_value(item, tables.json_value(value))

@@ -27,7 +27,7 @@ def _base(request: HttpRequest) -> str:
 
 
 def _dataset(ident: str) -> OpenDataset:
-    if ident.isdigit() and len(ident) <= 12:
+    if ident.isascii() and ident.isdigit() and len(ident) <= 12:
         try:
             return selectors.open_dataset_get(id=int(ident))
         except errors.NotFound:
@@ -44,7 +44,7 @@ def _response(body: bytes, content_type: str) -> HttpResponse:
 
 def _page(request: HttpRequest) -> int:
     raw = request.GET.get("page", "1").strip()
-    if not raw.isdigit() or len(raw) > 6 or int(raw) < 1:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 6 or int(raw) < 1:
         raise errors.MalformedRequest("参数 page 应为正整数（从 1 开始）。", code="invalid_page")
     return int(raw)
 

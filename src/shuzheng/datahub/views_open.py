@@ -185,7 +185,7 @@ def open_data(request: HttpRequest) -> HttpResponse:
 def _dataset(ident: str) -> OpenDataset:
     """An active dataset by its number or its name (标识); a name may also be all digits."""
     ident = ident.strip()
-    if ident.isdigit() and len(ident) <= 12:
+    if ident.isascii() and ident.isdigit() and len(ident) <= 12:
         try:
             return selectors.open_dataset_get(id=int(ident))
         except errors.NotFound:

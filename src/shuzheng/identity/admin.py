@@ -12,7 +12,7 @@ from typing import Any
 
 from django import forms
 from django.apps import apps
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
@@ -284,14 +284,26 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A key is issued or revoked, never edited (the revoke action asks with obj=None).
+        if obj is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     @admin.action(description="撤销所选密钥", permissions=["change"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
-        for key in queryset:
-            services.api_key_revoke(actor=request.user, key=key)
-        self.message_user(request, f"已撤销 {queryset.count()} 个密钥。")
+        revoked = 0
+        for key in queryset.filter(revoked_at__isnull=True):
+            try:
+                services.api_key_revoke(actor=request.user, key=key)
+            except ApplicationError as exc:
+                self.message_user(request, f"{key}：{exc.detail}", level=messages.ERROR)
+            else:
+                revoked += 1
+        self.message_user(request, f"已撤销 {revoked} 个密钥。")
 
 
 # Sign in and out of the admin through the platform's pages.

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import Group
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 from shuzheng.identity import authz
 from shuzheng.identity.models import Role, RoleAssignment, User
@@ -53,9 +53,16 @@ def _user_links_changed(sender: Any, instance: Any, action: str, pk_set: Any = N
         authz.bump(lambda: User.objects.filter(pk__in=pk_set or ()))
 
 
-def _org_tree_changed(sender: Any, **kwargs: Any) -> None:
-    # Grants carry department and division paths; a moved or new unit changes what a tree grant covers.
-    authz.bump()
+def _org_tree_changed(sender: Any, created: bool = False, **kwargs: Any) -> None:
+    # Grants carry department and division paths, so a moved or removed unit changes what they cover; a
+    # new one does not (tree grants match by path prefix).
+    if not created:
+        authz.bump()
+
+
+def _group_deleted(sender: Any, instance: Group, **kwargs: Any) -> None:
+    # Deleting a group drops its members' links without m2m_changed.
+    authz.bump(lambda: User.objects.filter(groups=instance))
 
 
 def connect() -> None:
@@ -69,6 +76,7 @@ def connect() -> None:
     m2m_changed.connect(
         _user_links_changed, sender=User.user_permissions.through, dispatch_uid="authz-user-perms"
     )
+    pre_delete.connect(_group_deleted, sender=Group, dispatch_uid="authz-group-delete")
     for model in ("orgs.Department", "orgs.Division"):
         post_save.connect(_org_tree_changed, sender=model, dispatch_uid=f"authz-{model}-save")
         post_delete.connect(_org_tree_changed, sender=model, dispatch_uid=f"authz-{model}-delete")

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from django.apps import apps
 from django.contrib.auth.models import Permission
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils import timezone
 
 from shuzheng.core.crypto import blind_index
 from shuzheng.core.errors import NotFound, PermissionDenied, ValidationFailed
 from shuzheng.core.pagination import DEFAULT_LIMIT, Page, keyset_page
 from shuzheng.core.validators import validate_id_number
-from shuzheng.identity.models import ApiKey, Role, RoleAssignment, User
+from shuzheng.identity.models import Role, RoleAssignment, User
 from shuzheng.identity.scopes import DataScope, Grant, _grant, data_scope_for
 
 USER_ORDER = ("username",)
@@ -191,31 +189,3 @@ def users_with_role_for_department(role_code: str, department_id: int) -> list[U
         ),
         key=lambda u: u.username,
     )
-
-
-def api_key_user(raw_key: str) -> User | None:
-    """The active user a clear API key (`<prefix>.<secret>`) belongs to, or None when the key is
-    unknown, wrong, revoked or expired. Marks the key used at most once a minute."""
-    prefix, _, secret = (raw_key or "").strip().partition(".")
-    if not prefix or not secret or len(prefix) > 16:
-        return None
-    key = ApiKey.objects.select_related("user").filter(prefix=prefix).first()
-    now = timezone.now()
-    if (
-        key is None
-        or key.revoked_at is not None
-        or (key.expires_at is not None and key.expires_at <= now)
-        or not key.user.is_active
-        or not secrets.compare_digest(key.secret_hash, blind_index(secret))
-    ):
-        return None
-    if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
-        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
-    return key.user
-
-
-def api_key_list(*, actor: Any, user: User) -> QuerySet[ApiKey]:
-    """A user's keys, for themselves or an account administrator."""
-    if actor is None or (actor.pk != user.pk and not actor.has_perm("identity.view_user")):
-        raise PermissionDenied()
-    return ApiKey.objects.filter(user=user)

@@ -651,3 +651,25 @@ def api_key_revoke(*, actor: Any, key: ApiKey) -> ApiKey:
             actor=actor, action="identity.api_key_revoked", subject=key, after={"prefix": key.prefix}
         )
     return key
+
+
+def api_key_authenticate(raw_key: str) -> User | None:
+    """The active user a clear API key (`<prefix>.<secret>`) belongs to, or None when the key is
+    unknown, wrong, revoked or expired. Marks the key used at most once a minute (a usage stamp, not
+    audited: what the key's user then does is)."""
+    prefix, _, secret = (raw_key or "").strip().partition(".")
+    if not prefix or not secret or len(prefix) > 16:
+        return None
+    key = ApiKey.objects.select_related("user").filter(prefix=prefix).first()
+    now = timezone.now()
+    if (
+        key is None
+        or key.revoked_at is not None
+        or (key.expires_at is not None and key.expires_at <= now)
+        or not key.user.is_active
+        or not secrets.compare_digest(key.secret_hash, blind_index(secret))
+    ):
+        return None
+    if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+    return key.user

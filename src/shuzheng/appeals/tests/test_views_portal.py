@@ -265,6 +265,14 @@ def test_track_by_number_shows_status_only(world: World) -> None:
     assert "陈建明" not in page
 
 
+def test_track_does_not_confirm_a_report_exists(world: World) -> None:
+    from shuzheng.appeals.tests.conftest import intake
+
+    report = intake(world, appeal_type="report", text="有人在沙湖镇河边非法排污，请派人查处")
+    response = Client().get(reverse("appeals:track"), {"number": report.number})
+    assert response.status_code == 404  # 举报 stays confidential, as in Open311
+
+
 def test_track_unknown_number_is_a_404_with_a_chinese_message(world: World) -> None:
     response = Client().get(reverse("appeals:track"), {"number": "SQ000"})
     assert response.status_code == 404

@@ -34,6 +34,8 @@ HOME_ITEMS = [
     {"name": "manager", "label": "负责人", "is_personal": True, "sensitivity": "L3", "masking": "name"},
     {"name": "phone", "label": "联系电话", "is_personal": True, "sensitivity": "L3", "masking": "mobile"},
     {"name": "beds", "label": "床位数", "data_type": "integer"},
+    # personal, but no masking kind chosen: still never shown in clear
+    {"name": "contact", "label": "值班联系人", "is_personal": True, "sensitivity": "L3"},
 ]
 
 
@@ -79,7 +81,13 @@ def portal(hub: Hub) -> dict[str, Any]:
         hub, name="公共停车场", items=PARKING_ITEMS, openness=Openness.OPEN, rows=parking_rows
     )
     homes_rows = [
-        {"home": f"敬老院{n}", "manager": "张三丰", "phone": "13800001234", "beds": 20 + n}
+        {
+            "home": f"敬老院{n}",
+            "manager": "张三丰",
+            "phone": "13800001234",
+            "beds": 20 + n,
+            "contact": "李四光",
+        }
         for n in range(1, 4)
     ]
     homes = make_entry(
@@ -335,8 +343,11 @@ def test_datastore_masks_personal_fields_and_refuses_to_filter_on_them(client, p
     record = result["records"][0]
     assert record["manager"] == "张*丰"
     assert record["phone"] == "138****1234"
+    assert record["contact"] == "******"
     assert "张三丰" not in json.dumps(result, ensure_ascii=False)
+    assert "李四光" not in json.dumps(result, ensure_ascii=False)
     for params, field in (
+        ({"filters": {"contact": "李四光"}}, "filters"),
         ({"filters": {"manager": "张三丰"}}, "filters"),
         ({"q": {"phone": "1380000"}}, "q"),
         ({"sort": "phone asc"}, "sort"),
@@ -718,3 +729,17 @@ def test_datastore_search_never_fails_with_a_server_error(client, portal, data):
     response = action(client, "datastore_search", {**data, "resource_id": _csv_id(portal["parking"])})
     assert response.status_code in {200, 400, 404, 409}, response.content
     assert response.json()["success"] is (response.status_code == 200)
+
+
+@pytest.mark.parametrize("ident", ["²", "①", "１２"])
+def test_non_ascii_digits_are_unknown_ids_not_errors(client, portal, ident):
+    for name, params in (
+        ("package_show", {"id": ident}),
+        ("resource_show", {"id": ident}),
+        ("group_show", {"id": ident}),
+        ("organization_show", {"id": ident}),
+    ):
+        failed(action(client, name, params), 404, "Not Found Error")
+    assert client.get(f"/open-data/{ident}/").status_code == 404
+    assert client.get(f"/dataset/{ident}.ttl").status_code == 404
+    assert client.get("/catalog.ttl", {"page": ident}).status_code == 400

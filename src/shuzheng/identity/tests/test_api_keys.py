@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from shuzheng.core.errors import PermissionDenied, ValidationFailed
-from shuzheng.identity import selectors, services
+from shuzheng.identity import services
 from shuzheng.identity.models import ApiKey, AuditEvent
 from shuzheng.identity.tests.factories import UserFactory
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def test_an_issued_key_authenticates_its_user_and_only_a_digest_is_stored() -> None:
     user = UserFactory()
     key, raw = services.api_key_issue(actor=user, user=user, name="12345 对接")
-    assert selectors.api_key_user(raw) == user
+    assert services.api_key_authenticate(raw) == user
     stored = ApiKey.objects.get(pk=key.pk)
     assert raw.split(".", 1)[1] not in stored.secret_hash
     assert stored.last_used_at is not None
@@ -33,21 +33,21 @@ def test_an_issued_key_authenticates_its_user_and_only_a_digest_is_stored() -> N
 def test_a_wrong_key_authenticates_nobody(mangle) -> None:  # type: ignore[no-untyped-def]
     user = UserFactory()
     _, raw = services.api_key_issue(actor=None, user=user, name="k")
-    assert selectors.api_key_user(mangle(raw)) is None
+    assert services.api_key_authenticate(mangle(raw)) is None
 
 
 def test_revoked_expired_and_inactive_keys_are_refused() -> None:
     user = UserFactory()
     key, raw = services.api_key_issue(actor=None, user=user, name="k")
     services.api_key_revoke(actor=user, key=key)
-    assert selectors.api_key_user(raw) is None
+    assert services.api_key_authenticate(raw) is None
     key2, raw2 = services.api_key_issue(actor=None, user=user, name="k2")
     ApiKey.objects.filter(pk=key2.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
-    assert selectors.api_key_user(raw2) is None
+    assert services.api_key_authenticate(raw2) is None
     _, raw3 = services.api_key_issue(actor=None, user=user, name="k3")
     user.is_active = False
     user.save()
-    assert selectors.api_key_user(raw3) is None
+    assert services.api_key_authenticate(raw3) is None
 
 
 def test_issuing_for_someone_else_needs_account_administration() -> None:
@@ -63,6 +63,6 @@ def test_the_command_prints_the_key_once() -> None:
     user = UserFactory(username="open311_client")
     out = StringIO()
     call_command("issue_api_key", "open311_client", "--name", "网格平台", stdout=out, stderr=StringIO())
-    assert selectors.api_key_user(out.getvalue().strip()) == user
+    assert services.api_key_authenticate(out.getvalue().strip()) == user
     with pytest.raises(CommandError):
         call_command("issue_api_key", "nobody", "--name", "x", stdout=StringIO(), stderr=StringIO())

@@ -86,3 +86,13 @@ def test_a_moved_department_moves_the_tree_grant(org) -> None:
     after = data_scope_for(request_user(user), "identity.view_user").grants[0].department_path
     assert after != before
     assert after == Department.objects.get(pk=org.town_gov.pk).path
+
+
+def test_deleting_a_group_takes_its_permissions_away(org) -> None:
+    user = staff(org.bureau)
+    group = Group.objects.create(name="临时授权")
+    group.permissions.add(Permission.objects.get(codename="add_user"))
+    user.groups.add(group)
+    assert request_user(user).has_perm("identity.add_user")
+    group.delete()
+    assert not request_user(user).has_perm("identity.add_user")
