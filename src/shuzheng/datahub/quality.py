@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from shuzheng.core import audit
 from shuzheng.core.errors import Conflict, ValidationFailed
-from shuzheng.datahub import tables
+from shuzheng.datahub import loading, tables
 from shuzheng.datahub.models import (
     CYCLE_DAYS,
     CatalogEntry,
@@ -151,6 +151,12 @@ def validate_rule(
             DataType.STRING,
         ):
             raise ValidationFailed.for_field("item", "该字段类型不支持取值范围")
+        for key, bound in (("min", low), ("max", high)):
+            if bound is not None:
+                try:
+                    loading.convert(item, bound)
+                except ValueError as exc:
+                    raise ValidationFailed.for_field(f"params.{key}", f"{item.label}：{exc}") from None
         return {"min": low, "max": high}
     if kind in (RuleKind.REFERENCE, RuleKind.CROSS_MATCH):
         ref_entry, ref_item = _ref(params)

@@ -49,7 +49,6 @@ from shuzheng.datahub.models import (
     Dimension,
     EntryStatus,
     QualityRule,
-    RuleKind,
     SharingRequest,
     SharingType,
 )
@@ -806,15 +805,6 @@ def quality_rule_add(request: HttpRequest, entry_id: int) -> HttpResponse:
         )
         try:
             params = form.params()
-            if form.cleaned_data["kind"] == RuleKind.RANGE and item is not None:
-                for key in ("min", "max"):
-                    if key in params:
-                        try:
-                            loading.convert(item, params[key])
-                        except ValueError as exc:
-                            raise errors.ValidationFailed.for_field(
-                                f"params.{key}", f"{item.label}：{exc}"
-                            ) from None
             rule = quality.rule_create(
                 actor=request.user,
                 entry=entry,

@@ -181,3 +181,12 @@ def test_stewards_run_their_own_entries_rules_only(hub, tables_with_bad_rows):
     with pytest.raises(PermissionDenied):
         quality.run(actor=hub.consumer_user, entries=[main])
     assert QualityRun.objects.count() == 1
+
+
+def test_range_bounds_must_fit_the_column(hub, tables_with_bad_rows):
+    """Checked by the service, so the API refuses what the workbench form refuses."""
+    main, _towns = tables_with_bad_rows
+    with pytest.raises(ValidationFailed) as caught:
+        _rule(hub, main, RuleKind.RANGE, "age", min="abc")
+    assert caught.value.errors[0]["field"] == "params.min"
+    assert not main.quality_rules.exists()
