@@ -177,7 +177,37 @@ def _is_staff(actor: Any) -> bool:
     return actor is not None and actor.kind == User.Kind.STAFF
 
 
+NUL_MESSAGE: Final = "含有不可见的空字符，请删除后重新填写"
+
+
+def _nul_fields(value: Any, field: str) -> list[str]:
+    """Paths under `field` whose text (keys included) holds NUL, which PostgreSQL text and jsonb refuse."""
+    if isinstance(value, str):
+        return [field] if "\x00" in value else []
+    if isinstance(value, dict):
+        found = []
+        for key, item in value.items():
+            path = f"{field}.{key}" if field else str(key)
+            found += [path] if "\x00" in str(key) else _nul_fields(item, path)
+        return found
+    if isinstance(value, list | tuple):
+        return [p for index, item in enumerate(value) for p in _nul_fields(item, f"{field}[{index}]")]
+    if hasattr(value, "__dataclass_fields__"):
+        return _nul_fields({name: getattr(value, name) for name in value.__dataclass_fields__}, field)
+    return []
+
+
+def _refuse_nul(value: Any, field: str = "") -> None:
+    paths = _nul_fields(value, field)
+    if paths:
+        raise ValidationFailed(
+            f"提交的内容有误：{NUL_MESSAGE}。",
+            errors=[{"field": path, "message": NUL_MESSAGE, "type": "null_character"} for path in paths],
+        )
+
+
 def _text(value: Any, *, field: str, label: str, max_length: int, required: bool = False) -> str:
+    _refuse_nul(value, field)
     text = str(value or "").strip()
     if required and not text:
         raise ValidationFailed.for_field(field, f"请填写{label}")
@@ -612,6 +642,15 @@ def case_submit(
     else the implementing department's).
     """
     _require_login(actor)
+    _refuse_nul(
+        {
+            "item_code": item_code,
+            "form_data": form_data,
+            "applicant": applicant,
+            "materials": materials,
+            "target_region": target_region,
+        }
+    )
     key = str(idempotency_key or "").strip()
     if not IDEMPOTENCY_KEY.match(key):
         raise ValidationFailed.for_field("idempotency_key", "幂等键应为1至64位字母、数字或 . _ : -")
@@ -1157,6 +1196,7 @@ def case_transition(
     """
     if action not in CaseAction.values:
         raise ValidationFailed.for_field("action", "未知的办件操作")
+    _refuse_nul(data)
     locked = _lock(case)
     _authorise(actor, locked, action)
     _check_version(locked, expected_version)

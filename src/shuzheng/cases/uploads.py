@@ -2,7 +2,8 @@
 
 The declared name and Content-Type are not trusted: the first bytes decide (``filetype``). Accepted:
 PDF, JPEG, PNG, and OFD (the Chinese fixed-layout format, a ZIP holding ``OFD.xml``). A PDF must open
-with pypdf (not encrypted, not damaged) and its page count is stored.
+with pypdf (not encrypted, not damaged) and its page count is stored; whatever pypdf raises on a file
+is the user's 422 ``pdf_unreadable``, not a server error.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from typing import IO, Any
 import filetype
 from django.conf import settings
 from pypdf import PdfReader
-from pypdf.errors import PyPdfError
 
 from shuzheng.core.crypto import sm3_hex
 from shuzheng.core.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
@@ -98,7 +98,9 @@ def pdf_pages(content: bytes, *, field: str = "file") -> int:
         pages = len(reader.pages)
     except ValidationFailed:
         raise
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as exc:
+    except Exception as exc:
+        # Any parser failure (NotImplementedError for an unknown /Encrypt handler, RecursionError on a
+        # looped page tree …) means the file cannot be used: the user's 422, never a 500.
         raise ValidationFailed.for_field(
             field, "PDF 文件无法读取，可能已损坏，请重新生成后上传。", code="pdf_unreadable"
         ) from exc
@@ -122,7 +124,8 @@ def check_file(file: IO[bytes] | Any, *, name: str = "", field: str = "file") ->
         )
     if not content:
         raise ValidationFailed.for_field(field, "文件为空。", code="file_empty")
-    name = PurePath((name or getattr(file, "name", "") or "upload").replace("\\", "/")).name[:255] or "upload"
+    raw = (name or getattr(file, "name", "") or "upload").replace("\\", "/").replace("\x00", "")
+    name = PurePath(raw).name[:255] or "upload"
     content_type = detect_type(content)
     if content_type is None:
         raise UnsupportedMediaType(
