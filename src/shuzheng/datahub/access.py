@@ -4,7 +4,9 @@ Credentials travel as ``Authorization: Bearer <client_id>:<secret>``. A query na
 wants (default: all granted), filters on granted fields (``field=value``, ``field__gte``, ``__lte``,
 ``__in`` (comma separated), ``__contains``), sorts by one granted field (``sort=field`` or
 ``sort=-field``) and pages with an opaque cursor. Values are converted to the column's type and bound
-as parameters; anything else is a 422 naming the parameter.
+as parameters; anything else is a 422 naming the parameter. A field the grant masks can be neither
+filtered nor sorted on (the rows matched or their order would give its clear values away), and a cursor
+is a signed row id only, so it never carries a value.
 
 Every read writes one AccessLog row (append-only) plus one AccessSubject row per person returned (the
 blind index of the ID number), so "which departments read the record of ID X" is one indexed lookup.
@@ -12,13 +14,13 @@ blind index of the ID number), so "which departments read the record of ID X" is
 
 from __future__ import annotations
 
-import base64
 import hmac
 import json
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Final
 
+from django.core import signing
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
@@ -60,6 +62,17 @@ MAX_IN: Final = 100
 def is_masked(item: DataItem) -> bool:
     """Personal data is never shown in clear without a grant for it, even with no masking kind set."""
     return item.is_personal or item.masking != MaskingKind.NONE
+
+
+MASKED_USES: Final = {"filter": "用作查询条件", "sort": "用于排序"}
+
+
+def masked_refusal(item: DataItem, use: str, *, clear: bool = False) -> str | None:
+    """Why a field cannot be filtered or sorted on, or None: a masked field's clear values would leak
+    through the rows matched or their order. The one rule of the data service and CKAN datastore."""
+    if clear or not is_masked(item):
+        return None
+    return f"字段“{item.label}”已脱敏，不能{MASKED_USES[use]}"
 
 
 def mask_value(item: DataItem, value: Any) -> Any:
@@ -140,19 +153,26 @@ class QueryResult:
     log_id: int
 
 
-def _encode_cursor(values: list[Any]) -> str:
-    raw = json.dumps(values, separators=(",", ":"), default=str).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+_CURSOR_ERROR: Final = "分页游标无效，请从第一页重新开始。"
 
 
-def _decode_cursor(cursor: str) -> list[Any]:
+def _cursor_salt(entry: CatalogEntry, sort_param: str) -> str:
+    return f"datahub.cursor:{entry.pk}:{sort_param}"
+
+
+def _encode_cursor(entry: CatalogEntry, sort_param: str, row_id: int) -> str:
+    """The last row's id, signed for this entry and order: opaque, and no field value inside."""
+    return signing.dumps(row_id, salt=_cursor_salt(entry, sort_param))
+
+
+def _decode_cursor(entry: CatalogEntry, sort_param: str, cursor: str) -> int:
     try:
-        values = json.loads(base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise MalformedRequest("分页游标无效，请从第一页重新开始。", code="invalid_cursor") from exc
-    if not isinstance(values, list) or len(values) != 2 or not isinstance(values[1], int):
-        raise MalformedRequest("分页游标无效，请从第一页重新开始。", code="invalid_cursor")
-    return values
+        row_id = signing.loads(cursor, salt=_cursor_salt(entry, sort_param))
+    except (signing.BadSignature, ValueError, UnicodeError) as exc:
+        raise MalformedRequest(_CURSOR_ERROR, code="invalid_cursor") from exc
+    if type(row_id) is not int:
+        raise MalformedRequest(_CURSOR_ERROR, code="invalid_cursor")
+    return row_id
 
 
 def _typed(item: DataItem, raw: str, param: str) -> Any:
@@ -168,11 +188,12 @@ def _typed(item: DataItem, raw: str, param: str) -> Any:
 
 
 def _filters(
-    params: dict[str, str], items: dict[str, DataItem], granted: list[str]
+    params: dict[str, str], items: dict[str, DataItem], granted: list[str], *, clear: bool, lookup_key: str
 ) -> tuple[Q, dict[str, str]]:
     condition = Q()
     used: dict[str, str] = {}
     not_granted: list[str] = []
+    masked: list[str] = []
     for param, raw in params.items():
         if param in RESERVED_PARAMS:
             continue
@@ -186,6 +207,9 @@ def _filters(
             raise ValidationFailed.for_field(param, f"“{name[:40]}”不是本资源的字段", code="unknown_field")
         if name not in granted:
             not_granted.append(name)
+            continue
+        if param != lookup_key and masked_refusal(item, "filter", clear=clear):
+            masked.append(item.label)
             continue
         if len(raw) > 1000:
             raise ValidationFailed.for_field(param, f"参数 {param} 过长")
@@ -205,6 +229,10 @@ def _filters(
     if not_granted:
         raise PermissionDenied(
             f"未获授权的字段不能用作查询条件：{'、'.join(sorted(set(not_granted)))}", code="field_not_granted"
+        )
+    if masked:
+        raise PermissionDenied(
+            f"已脱敏的字段不能用作查询条件：{'、'.join(dict.fromkeys(masked))}", code="field_masked"
         )
     return condition, used
 
@@ -231,8 +259,12 @@ class Fetched:
     subjects: set[str]
 
 
-def fetch_rows(*, entry: CatalogEntry, granted: list[str], clear: bool, params: dict[str, str]) -> Fetched:
-    """The query itself, without logging: fields, filters, sort and keyset paging over ``granted``."""
+def fetch_rows(
+    *, entry: CatalogEntry, granted: list[str], clear: bool, params: dict[str, str], lookup_key: str = ""
+) -> Fetched:
+    """The query itself, without logging: fields, filters, sort and keyset paging over ``granted``.
+    ``lookup_key`` names the one masked field an internal lookup may match exactly (its caller already
+    holds the key, e.g. the applicant's own ID number); nobody may filter or sort on other masked ones."""
     if not entry.is_mounted_table:
         raise NotFound("该资源未挂接库表，不能通过数据服务查询")
     items = {i.name: i for i in entry.items.all() if i.mounted}
@@ -249,7 +281,7 @@ def fetch_rows(*, entry: CatalogEntry, granted: list[str], clear: bool, params: 
             raise PermissionDenied(f"未获授权的字段：{'、'.join(refused)}", code="field_not_granted")
     else:
         wanted = granted
-    condition, used_filters = _filters(params, items, granted)
+    condition, used_filters = _filters(params, items, granted, clear=clear, lookup_key=lookup_key)
     sort_param = params.get("sort", "").strip()
     descending = sort_param.startswith("-")
     sort = sort_param.lstrip("-") or tables.ROW_ID
@@ -258,6 +290,9 @@ def fetch_rows(*, entry: CatalogEntry, granted: list[str], clear: bool, params: 
             raise ValidationFailed.for_field("sort", f"“{sort[:40]}”不是本资源的字段", code="unknown_field")
         if sort not in granted:
             raise PermissionDenied(f"未获授权的字段不能用于排序：{sort}", code="field_not_granted")
+        refusal = masked_refusal(items[sort], "sort", clear=clear)
+        if refusal:
+            raise PermissionDenied(refusal, code="field_masked")
     try:
         limit = int(params.get("limit") or DEFAULT_LIMIT)
     except ValueError:
@@ -274,12 +309,14 @@ def fetch_rows(*, entry: CatalogEntry, granted: list[str], clear: bool, params: 
         qs = qs.order_by(column, id_order)
     cursor = params.get("cursor", "")
     if cursor:
-        value, row_id = _decode_cursor(cursor)
+        row_id = _decode_cursor(entry, sort_param, cursor)
         if sort == tables.ROW_ID:
             qs = qs.filter(**{f"_row_id__{'lt' if descending else 'gt'}": row_id})
         else:
-            typed = None if value is None else _typed(items[sort], str(value), "cursor")
-            qs = qs.filter(_after(sort, descending, typed, row_id))
+            last = model.objects.filter(**{tables.ROW_ID: row_id}).values_list(sort, flat=True)
+            if not last:
+                raise MalformedRequest("游标所指的行已不存在，请从第一页重新开始。", code="invalid_cursor")
+            qs = qs.filter(_after(sort, descending, last[0], row_id))
     columns = list(dict.fromkeys([tables.ROW_ID, *wanted, *([sort] if sort != tables.ROW_ID else [])]))
     subject_items = [i for i in items.values() if i.masking == MaskingKind.ID_NUMBER and i.name in granted]
     columns += [i.name for i in subject_items if i.name not in columns]
@@ -287,9 +324,7 @@ def fetch_rows(*, entry: CatalogEntry, granted: list[str], clear: bool, params: 
     page = fetched[:limit]
     next_cursor = None
     if len(fetched) > limit:
-        last = page[-1]
-        sort_value = None if sort == tables.ROW_ID else tables.json_value(last[sort])
-        next_cursor = _encode_cursor([sort_value, last[tables.ROW_ID]])
+        next_cursor = _encode_cursor(entry, sort_param, page[-1][tables.ROW_ID])
     masked_fields = [] if clear else [f for f in wanted if is_masked(items[f])]
     rows = []
     subjects: set[str] = set()
@@ -315,10 +350,17 @@ def query_rows(
     user: Any = None,
     channel: str = AccessLog.Channel.DATA_SERVICE,
     purpose: str = "",
+    lookup_key: str = "",
 ) -> QueryResult:
     """Rows of a mounted entry as the grant allows: only granted fields, masked unless the grant allows
     clear text; one AccessLog row per call."""
-    result = fetch_rows(entry=entry, granted=list(grant.fields), clear=grant.allow_clear_text, params=params)
+    result = fetch_rows(
+        entry=entry,
+        granted=list(grant.fields),
+        clear=grant.allow_clear_text,
+        params=params,
+        lookup_key=lookup_key,
+    )
     log = _log(
         entry=entry,
         grant=grant,
@@ -493,5 +535,6 @@ def base_registry_lookup(
         user=user,
         channel=AccessLog.Channel.REGISTRY,
         purpose=purpose,
+        lookup_key=keys[0].name,
     )
     return result.rows[0] if result.rows else None

@@ -38,7 +38,7 @@ from django.urls import NoReverseMatch, reverse
 from shuzheng.core import fulltext
 from shuzheng.core.errors import MalformedRequest, NotFound, ValidationFailed
 from shuzheng.datahub import loading, selectors, services, tables
-from shuzheng.datahub.access import is_masked, mask_value
+from shuzheng.datahub.access import is_masked, mask_value, masked_refusal
 from shuzheng.datahub.models import (
     CatalogEntry,
     DataItem,
@@ -800,8 +800,9 @@ def datastore_search(call: Call) -> dict[str, Any]:
         if item is None:
             p.error("filters", f"“{str(name)[:40]}”不是本资源的字段")
             continue
-        if is_masked(item):
-            p.error("filters", f"字段“{item.label}”已脱敏，不能用作查询条件")
+        refusal = masked_refusal(item, "filter")
+        if refusal:
+            p.error("filters", refusal)
             continue
         values = value if isinstance(value, list) else [value]
         if not values or len(values) > 100 or any(isinstance(v, dict | list) for v in values):
@@ -818,7 +819,9 @@ def datastore_search(call: Call) -> dict[str, Any]:
             else qs.filter(**{f"{item.name}__isnull": True})
         )
     # q: a text searched in every unmasked text field, or {field: text}
-    searchable = [i for i in items.values() if i.data_type == DataType.STRING and not is_masked(i)]
+    searchable = [
+        i for i in items.values() if i.data_type == DataType.STRING and not masked_refusal(i, "filter")
+    ]
     if isinstance(q_raw, str) and q_raw.strip().startswith("{"):
         try:
             q_raw = json.loads(q_raw)
@@ -855,8 +858,8 @@ def datastore_search(call: Call) -> dict[str, Any]:
             ordering.append(f"{'-' if direction == 'desc' else ''}{tables.ROW_ID}")
         elif item is None or len(words) > 2 or direction not in {"asc", "desc"}:
             p.error("sort", f"无法按“{part.strip()[:40]}”排序")
-        elif is_masked(item):
-            p.error("sort", f"字段“{item.label}”已脱敏，不能用于排序")
+        elif refusal := masked_refusal(item, "sort"):
+            p.error("sort", refusal)
         else:
             ordering.append(f"{'-' if direction == 'desc' else ''}{name}")
     p.check()
