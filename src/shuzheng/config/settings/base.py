@@ -30,6 +30,9 @@ INSTALLED_APPS = [
     "axes",
     "oauth2_provider",
     "django_prometheus",
+    # django-ninja as an app: Swagger UI at /api/v1/docs loads its bundled copy from our static files
+    # instead of a CDN.
+    "ninja",
     "shuzheng.core",
     "shuzheng.orgs",
     "shuzheng.identity",
@@ -46,6 +49,7 @@ MIDDLEWARE = [
     "shuzheng.core.middleware.RequestContextMiddleware",
     "shuzheng.core.middleware.RequestGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -334,6 +338,23 @@ SHUZHENG_UPLOAD_PATHS = [
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts and style sheets only from our own static files, so an
+# injected <script>, on*= handler or <style> does not run. Style *attributes* stay allowed (CSP level 3
+# style-src-attr): ECharts writes its tooltips as HTML with style attributes and the dashboards size
+# charts with computed heights; an attribute cannot run script or load anything img-src/font-src refuse.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # --- operations -------------------------------------------------------------------
 METRICS_TOKEN = env.str("SHUZHENG_METRICS_TOKEN", default="")
@@ -343,6 +364,16 @@ METRICS_ALLOWED_IPS = env.list("SHUZHENG_METRICS_ALLOWED_IPS", default=["127.0.0
 TRUSTED_PROXIES = env.list("SHUZHENG_TRUSTED_PROXIES", default=[])
 if TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HTTPS only: plain-HTTP requests are redirected (probes excepted), and browsers are told to keep to HTTPS
+# (HSTS, sent on secure responses only). HSTS is on by default once TLS is in the picture: redirected here
+# or terminated by a trusted proxy.
+SECURE_SSL_REDIRECT = env.bool("SHUZHENG_SSL_REDIRECT", default=False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+SECURE_HSTS_SECONDS = env.int(
+    "SHUZHENG_HSTS_SECONDS", default=365 * 24 * 3600 if SECURE_SSL_REDIRECT or TRUSTED_PROXIES else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SHUZHENG_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SHUZHENG_HSTS_PRELOAD", default=False)
 LOG_LEVEL = env.str("SHUZHENG_LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
