@@ -34,6 +34,9 @@ urlpatterns = [
     path("o/jwks/", oauth2_views.JwksInfoView.as_view(), name="oidc-jwks"),
     # The consent page in Chinese (same URL as oauth2_provider:authorize, matched first).
     path("o/authorize/", oidc.AuthorizationView.as_view(), name="oidc-authorize"),
+    # Discovery without HS256 (matched before oauth2_provider's own view of the same URL).
+    path(".well-known/openid-configuration", oidc.DiscoveryView.as_view(), name="oidc-discovery"),
+    path("o/.well-known/openid-configuration", oidc.DiscoveryView.as_view()),
     # The provider's endpoints only: client applications are registered in the admin, not by any
     # logged-in user through oauth2_provider's self-service pages (its management_urlpatterns).
     path(
@@ -47,11 +50,6 @@ urlpatterns = [
             ),
             namespace="oauth2_provider",
         ),
-    ),
-    path(
-        ".well-known/openid-configuration",
-        oauth2_views.ConnectDiscoveryInfoView.as_view(),
-        name="oidc-discovery",
     ),
     # 办事指南 (/guide/...) and the catalog workbench (/workbench/catalog/...)
     path("", include("shuzheng.catalog.urls")),

@@ -2,7 +2,10 @@
 
 Endpoints: discovery at `/.well-known/openid-configuration` (and `/o/.well-known/openid-configuration`),
 `/o/authorize/`, `/o/token/`, `/o/userinfo/`, keys at `/o/.well-known/jwks.json` (alias `/o/jwks/`).
-PKCE is required (settings `OAUTH2_PROVIDER["PKCE_REQUIRED"]`).
+PKCE is required (settings `OAUTH2_PROVIDER["PKCE_REQUIRED"]`). Only the authorization-code flow is
+offered and accepted (no implicit or hybrid response types, which hand tokens over in the redirect), and
+ID tokens are signed with RS256 only: a client registered for HS256 (signed with its own secret) gets
+no code, and discovery does not advertise HS256.
 
 Claims (scope in brackets): `sub` = user id [openid]; `name`, `preferred_username`, `kind` and, for
 staff, `department` (the department code) [profile]; `email` [email]. ID numbers, mobiles and other
@@ -18,20 +21,25 @@ JWKS). Production sets the variable.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from oauth2_provider import views as oauth2_views
+from oauth2_provider.models import get_application_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.settings import oauth2_settings
 
 logger = logging.getLogger(__name__)
+Application = get_application_model()
 
 DEMO_KEY_FILE = "oidc-demo.pem"
 
@@ -63,6 +71,16 @@ class ShuzhengOIDCValidator(OAuth2Validator):
     def get_oidc_claims(self, token: Any, token_handler: Any, request: Any) -> dict[str, Any]:
         claims = super().get_oidc_claims(token, token_handler, request)
         return {name: value for name, value in claims.items() if value is not None}
+
+    def validate_response_type(
+        self, client_id: str, response_type: str, client: Any, request: Any, *args: Any, **kwargs: Any
+    ) -> bool:
+        """The code flow only, and only for clients whose ID tokens are signed with RS256."""
+        if response_type != "code" or client.algorithm == Application.HS256_ALGORITHM:
+            return False
+        return bool(
+            super().validate_response_type(client_id, response_type, client, request, *args, **kwargs)
+        )
 
 
 def _generate_pem() -> str:
@@ -110,7 +128,27 @@ def ensure_signing_key() -> None:
     oauth2_settings.reload()
 
 
+class DiscoveryView(oauth2_views.ConnectDiscoveryInfoView):
+    """The OpenID Connect discovery document without HS256, which django-oauth-toolkit always lists."""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().get(request, *args, **kwargs)
+        document = json.loads(response.content)
+        document["id_token_signing_alg_values_supported"] = [Application.RS256_ALGORITHM]
+        response.content = json.dumps(document).encode()
+        return response
+
+
 class AuthorizationView(oauth2_views.AuthorizationView):
     """The consent page of `/o/authorize/` in Chinese, in the platform's layout."""
 
     template_name = "identity/oidc_authorize.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """The consent form posts here, then is redirected to the client: CSP form-action allows both."""
+        response: HttpResponse = super().get(request, *args, **kwargs)
+        form = (getattr(response, "context_data", None) or {}).get("form")
+        target = urlsplit(form.initial.get("redirect_uri") or "") if form is not None else None
+        if target is not None and target.scheme and target.netloc:
+            response._csp_update = {"form-action": [f"{target.scheme}://{target.netloc}"]}  # type: ignore[attr-defined]
+        return response

@@ -180,6 +180,10 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
     "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    # Only the code flow: no implicit or hybrid response types that put tokens in the front channel.
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token"],
 }
 # The public base URL fixes the OIDC issuer; unset, it is derived from each request's host.
 PUBLIC_URL = env.str("SHUZHENG_PUBLIC_URL", default="").rstrip("/")

@@ -251,3 +251,68 @@ def test_self_service_client_registration_is_not_exposed(org, client: Client) ->
     client.force_login(staff(org.bureau))
     assert client.get("/o/applications/").status_code == 404
     assert client.get("/o/applications/register/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/.well-known/openid-configuration",
+        "/o/.well-known/openid-configuration",
+        "/o/.well-known/oauth-authorization-server",
+    ],
+)
+def test_discovery_offers_only_the_code_flow_and_rs256(client: Client, url: str) -> None:
+    body = client.get(url).json()
+    assert body["response_types_supported"] == ["code"]
+    assert body.get("id_token_signing_alg_values_supported", ["RS256"]) == ["RS256"]
+    assert "implicit" not in body.get("grant_types_supported", [])
+    assert body.get("code_challenge_methods_supported", ["S256"]) == ["S256"]
+
+
+@pytest.mark.parametrize(
+    "response_type", ["token", "id_token", "id_token token", "code id_token token", "code token"]
+)
+def test_implicit_and_hybrid_requests_are_refused(org, client: Client, response_type: str) -> None:
+    hybrid = Application.objects.create(
+        name="混合模式系统",
+        client_type=Application.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Application.GRANT_OPENID_HYBRID,
+        redirect_uris=REDIRECT,
+        algorithm=Application.RS256_ALGORITHM,
+        client_secret=SECRET,
+        skip_authorization=True,
+    )
+    client.force_login(staff(org.bureau))
+    _verifier, challenge = pkce_pair()
+    response = authorize(
+        client, hybrid, response_type=response_type, code_challenge=challenge, code_challenge_method="S256"
+    )
+    location = urlparse(response.get("Location", ""))
+    returned = parse_qs(location.query) | parse_qs(location.fragment)
+    assert "access_token" not in returned
+    assert "id_token" not in returned
+    assert "code" not in returned
+    assert response.status_code == 400 or returned.get("error")
+
+
+def test_a_client_registered_for_hs256_gets_no_code(org, client: Client, app: Application) -> None:
+    app.algorithm = Application.HS256_ALGORITHM
+    app.save()
+    client.force_login(staff(org.bureau))
+    _verifier, challenge = pkce_pair()
+    response = authorize(client, app, code_challenge=challenge, code_challenge_method="S256")
+    returned = parse_qs(urlparse(response.get("Location", "")).query)
+    assert "code" not in returned
+    assert returned.get("error") == ["unauthorized_client"]
+
+
+def test_the_consent_page_may_post_only_to_itself_and_the_client(
+    org, client: Client, app: Application
+) -> None:
+    app.skip_authorization = False
+    app.save()
+    client.force_login(staff(org.bureau))
+    _verifier, challenge = pkce_pair()
+    page = authorize(client, app, code_challenge=challenge, code_challenge_method="S256")
+    directives = dict(part.strip().split(" ", 1) for part in page["Content-Security-Policy"].split(";"))
+    assert directives["form-action"].split() == ["'self'", "https://rp.example"]
