@@ -16,6 +16,7 @@ api.add_router("/datahub", "shuzheng.datahub.api.router")
 api.add_router("/cases", "shuzheng.cases.api.router")
 api.add_router("/catalog", "shuzheng.catalog.api.router")
 api.add_router("/evaluation", "shuzheng.evaluation.api.router")
+api.add_router("/notifications", "shuzheng.web.api.router")
 
 admin.site.site_header = "数政 · 管理后台"
 admin.site.site_title = "数政管理后台"

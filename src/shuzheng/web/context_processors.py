@@ -8,12 +8,15 @@ links to a dead URL. Contexts light up their entry simply by registering a URL w
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
+
+from shuzheng.core.notifications import unread_count
 
 PLATFORM_NAME = "数政"
 
@@ -69,6 +72,7 @@ WORKBENCH_NAV: tuple[NavEntry, ...] = (
     NavEntry("evaluation_appeals", "评价申诉", ("evaluation:appeal_list",), needs_perm=_APPEAL_VIEW),
     NavEntry("evaluation_stats", "好差评统计", ("evaluation:dashboard",), needs_perm=_EVALUATION_VIEW),
     # 一网统管 诉求 (appeals context): hotline intake, dispatch centre, department work orders
+    NavEntry("appeal_list", "诉求列表", ("appeals:workbench_appeals",), needs_perm="appeals.view_appeal"),
     NavEntry("appeal_intake", "诉求登记", ("appeals:workbench_intake",), needs_perm="appeals.intake_appeal"),
     NavEntry(
         "appeal_dispatch", "派单调度", ("appeals:workbench_dispatch",), needs_perm="appeals.dispatch_appeal"
@@ -137,6 +141,13 @@ def build_nav(request: HttpRequest, entries: tuple[NavEntry, ...]) -> list[NavLi
     return links
 
 
+def _unread(request: HttpRequest) -> Any:
+    """The caller's unread notifications, counted once and only when a page shows the bell."""
+    user = getattr(request, "user", None)
+    authenticated = bool(user is not None and user.is_authenticated)
+    return cache(lambda: unread_count(recipient=user) if authenticated else 0)
+
+
 def platform(request: HttpRequest) -> dict[str, Any]:
     city_name = getattr(settings, "SHUZHENG_CITY_NAME", "恩平市")
     portal_name = f"{city_name}政务服务网"
@@ -149,4 +160,5 @@ def platform(request: HttpRequest) -> dict[str, Any]:
         # Built on first use only: pages without a menu (API, admin) pay nothing.
         "portal_nav": SimpleLazyObject(lambda: build_nav(request, PORTAL_NAV)),
         "workbench_nav": SimpleLazyObject(lambda: build_nav(request, WORKBENCH_NAV)),
+        "unread_notifications": _unread(request),
     }

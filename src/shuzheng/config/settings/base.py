@@ -204,6 +204,8 @@ AUDIT_ARCHIVE_DIR = Path(env.str("SHUZHENG_AUDIT_ARCHIVE_DIR", default=str(DATA_
 # Dotted paths of callables that deliver copies of in-app notifications, e.g.
 # "shuzheng.core.notifications.email_notifier"; empty means in-app only.
 SHUZHENG_NOTIFIERS = env.list("SHUZHENG_NOTIFIERS", default=[])
+# The SMS gateway of shuzheng.core.notifications.sms_notifier: a class with send(mobile=, text=).
+SHUZHENG_SMS_BACKEND = env.str("SHUZHENG_SMS_BACKEND", default="shuzheng.core.notifications.ConsoleSmsBackend")
 
 # --- evaluation (好差评) --------------------------------------------------------
 # Working days a department has to rectify a bad review (the Guangdong practice is 15).

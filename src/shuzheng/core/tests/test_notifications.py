@@ -1,7 +1,15 @@
 import pytest
 
 from shuzheng.core.models import Notification
-from shuzheng.core.notifications import notification_mark_read, notify
+from shuzheng.core.notifications import (
+    notification_list,
+    notification_mark_all_read,
+    notification_mark_read,
+    notify,
+    sms_notifier,
+    unread_count,
+)
+from shuzheng.identity.models import AuditEvent
 from shuzheng.identity.tests.factories import UserFactory
 
 delivered: list[int] = []
@@ -55,3 +63,59 @@ def test_mark_read_only_for_the_recipient(clerk):
     notification = notify(recipient=clerk, kind="k", title="t")
     assert notification_mark_read(recipient=other, notification_id=notification.pk) == 0
     assert notification_mark_read(recipient=clerk, notification_id=notification.pk) == 1
+
+
+def test_mark_all_read_only_touches_the_recipients_unread(clerk):
+    other = UserFactory()
+    notify(recipient=clerk, kind="k", title="一")
+    notify(recipient=clerk, kind="k", title="二")
+    theirs = notify(recipient=other, kind="k", title="三")
+    assert unread_count(recipient=clerk) == 2
+    assert notification_mark_all_read(recipient=clerk) == 2
+    assert unread_count(recipient=clerk) == 0
+    assert notification_mark_all_read(recipient=clerk) == 0
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+
+
+def test_marking_read_is_audited(clerk):
+    notification = notify(recipient=clerk, kind="k", title="t")
+    notification_mark_read(recipient=clerk, notification_id=notification.pk)
+    notification_mark_all_read(recipient=clerk)  # nothing left unread: no event
+    notify(recipient=clerk, kind="k", title="t2")
+    notification_mark_all_read(recipient=clerk)
+    actions = list(AuditEvent.objects.filter(actor=clerk).values_list("action", flat=True))
+    assert sorted(actions) == ["core.notification.read", "core.notification.read_all"]
+
+
+def test_inbox_is_newest_first_paginated_and_the_recipients_own(clerk):
+    other = UserFactory()
+    notify(recipient=other, kind="k", title="别人的")
+    for n in range(3):
+        notify(recipient=clerk, kind="k", title=f"第{n}条")
+    first = notification_list(recipient=clerk, limit=2)
+    assert [n.title for n in first.items] == ["第2条", "第1条"]
+    rest = notification_list(recipient=clerk, cursor=first.next_cursor, limit=2)
+    assert [n.title for n in rest.items] == ["第0条"]
+    assert rest.next_cursor is None
+    notification_mark_read(recipient=clerk, notification_id=first.items[0].pk)
+    assert [n.title for n in notification_list(recipient=clerk, unread_only=True).items] == ["第1条", "第0条"]
+
+
+def test_console_sms_backend_writes_the_masked_number_and_text(clerk, settings, capsys):
+    settings.SHUZHENG_NOTIFIERS = ["shuzheng.core.notifications.sms_notifier"]
+    settings.SHUZHENG_SMS_BACKEND = "shuzheng.core.notifications.ConsoleSmsBackend"
+    clerk.mobile = "13800138000"
+    clerk.save()
+    notification = notify(recipient=clerk, kind="k", title="办件即将到期", body="请及时办理")
+    sms_notifier(notification)
+    out = capsys.readouterr().out
+    assert "138****8000" in out
+    assert "13800138000" not in out
+    assert "办件即将到期" in out
+
+
+def test_sms_notifier_skips_recipients_without_a_mobile(clerk, settings, capsys):
+    settings.SHUZHENG_SMS_BACKEND = "shuzheng.core.notifications.ConsoleSmsBackend"
+    sms_notifier(notify(recipient=clerk, kind="k", title="t"))
+    assert capsys.readouterr().out == ""

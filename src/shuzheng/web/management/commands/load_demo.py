@@ -35,6 +35,8 @@ STEPS: tuple[tuple[str, str], ...] = (
     ("数据中台", "shuzheng.datahub.demo"),
     # 12345 / grid events: 20,000 synthetic closed appeals and the trained dispatch model.
     ("诉求（一网统管）", "shuzheng.appeals.demo"),
+    # Last: the deadline reminders over everything loaded, into the notification centre.
+    ("到期提醒", "shuzheng.web.demo"),
 )
 ACCOUNTS = "shuzheng.identity.demo"  # the step whose result lists the accounts to print
 # Names for the counts a loader may return ({"departments": 62, "created": 0, ...}).
@@ -74,6 +76,8 @@ COUNT_LABELS = {
     "model_accuracy": "派单模型准确率",
     "model_macro_f1": "宏平均F1",
     "baseline_accuracy": "关键词基线准确率",
+    "reminded_cases": "临近或超过期限的办件",
+    "reminders": "到期提醒通知",
 }
 LINKS: tuple[tuple[str, str], ...] = (
     ("网上办事大厅", "web:portal"),
