@@ -26,6 +26,7 @@ from shuzheng.orgs import selectors as orgs_selectors
 from shuzheng.orgs.models import Hall
 from shuzheng.web.context_processors import resolve_first
 from shuzheng.web.forms import AuditFilterForm, HallSearchForm, PasswordChangeForm
+from shuzheng.web.todo import todo_items
 
 HALLS_PREVIEW = 6  # per level on the portal home page
 HALLS_PER_PAGE = 20  # when one level is listed
@@ -113,11 +114,8 @@ def greeting(now: Any = None) -> str:
 @require_GET
 @staff_required
 def workbench_home(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
-    context = {
-        "greeting": greeting(),
-        "assignments": identity_selectors.user_assignments(user=user),
-    }
+    """My to-do: the count of each queue I work, each a link to that queue filtered the same way."""
+    context = {"greeting": greeting(), "todo": todo_items(user=request.user)}
     return render(request, "web/workbench/home.html", context)
 
 
@@ -131,11 +129,12 @@ def profile(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             identity_services.user_change_own_password(
+                request=request,
                 user=user,
                 old_password=form.cleaned_data["old_password"],
                 new_password=form.cleaned_data["new_password"],
             )
-        except errors.ValidationFailed as error:
+        except (errors.ValidationFailed, errors.RateLimited) as error:
             form.add_service_error(error)
         else:
             update_session_auth_hash(request, user)  # stay logged in (and second-factor verified)

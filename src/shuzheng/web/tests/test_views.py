@@ -261,7 +261,7 @@ def test_workbench_is_for_staff_only(org: Org) -> None:
     assert "工作台仅供政务工作人员使用" in response.content.decode()
 
 
-def test_workbench_home_greets_and_lists_roles_and_scopes(staff_client: Client, staff_user: User) -> None:
+def test_workbench_home_greets_and_shows_my_todo(staff_client: Client, staff_user: User) -> None:
     role = RoleFactory(code="acceptor", name="窗口受理员")
     RoleAssignmentFactory(user=staff_user, role=role, scope=DataScopeKind.DEPARTMENT_TREE)
     response = staff_client.get("/workbench/")
@@ -269,8 +269,12 @@ def test_workbench_home_greets_and_lists_roles_and_scopes(staff_client: Client, 
     html = response.content.decode()
     assert re.search(r"<h1>(上午好|中午好|下午好|晚上好)，张三</h1>", html)
     assert "恩平市公安局" in html  # department in the user menu and the heading
-    assert "窗口受理员" in html
-    assert "本部门及下级" in html
+    assert "我的待办" in html
+    assert "未读通知" in html
+    assert "acceptor" not in html
+    profile = staff_client.get("/workbench/profile/").content.decode()  # roles and scopes live here
+    assert "窗口受理员" in profile
+    assert "本部门及下级" in profile
     assert 'action="/accounts/logout/"' in html
     nav = nav_hrefs(html, "工作台导航")
     assert nav[0] == "/workbench/"

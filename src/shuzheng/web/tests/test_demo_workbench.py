@@ -1,0 +1,100 @@
+"""The workbench over the full demo, as each demo staff member sees it: the home page's to-do and its
+links, and the notifications the demo writes reaching their recipients' inboxes."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+
+from shuzheng.core.models import Notification
+from shuzheng.identity.models import User
+from shuzheng.web.tests.demo_db import Demo, demo  # noqa: F401 - the fixture
+
+pytestmark = [pytest.mark.xdist_group("demo"), pytest.mark.django_db]
+
+BACKEND = "shuzheng.identity.backends.RoleBackend"
+STAFF = (
+    "admin",
+    "zwsj_admin",
+    "window01",
+    "shahu_clerk",
+    "auditor",
+    "grid01",
+    "data_admin",
+    "hotline01",
+    "dispatch01",
+    "cgj_handler",
+    "rsj_handler",
+    "zjj_handler",
+    "shahu_handler",
+    "kb_editor01",
+    "kb_reviewer01",
+    "ga_data",
+    "mz_data",
+    "mz_user",
+)
+TODO_LINK = re.compile(r'<li class="todo[^"]*">\s*<a href="([^"]+)">\s*<span class="todo-count">([\d+]+)</span>')
+
+
+@pytest.fixture
+def as_user(demo: Demo, settings):  # type: ignore[no-untyped-def]  # noqa: F811
+    settings.MEDIA_ROOT = demo.media_root
+    settings.SHUZHENG_STAFF_OTP_REQUIRED = False  # as in the demo: staff log in with a password
+
+    def login(username: str) -> Client:
+        client = Client()
+        client.force_login(User.objects.get(username=username), backend=BACKEND)
+        return client
+
+    return login
+
+
+def test_every_demo_staff_member_gets_a_home_page_of_counts_that_link_to_their_lists(as_user) -> None:
+    failures: list[str] = []
+    counted: dict[str, int] = {}
+    for username in STAFF:
+        client = as_user(username)
+        response = client.get("/workbench/")
+        if response.status_code != 200:
+            failures.append(f"{username} /workbench/ → {response.status_code}")
+            continue
+        links = TODO_LINK.findall(response.content.decode())
+        if not links:
+            failures.append(f"{username}: no to-do on the home page")
+        counted[username] = len(links)
+        for url, _count in links:
+            status = client.get(url.replace("&amp;", "&")).status_code
+            if status != 200:
+                failures.append(f"{username} {url} → {status}")
+    assert failures == []
+    assert counted["auditor"] == 1  # only the unread notifications: no queue to work
+    assert counted["window01"] > 3  # cases, warnings, overdue, rectifications …
+
+
+def test_a_clerks_counts_match_the_demo_queues(as_user) -> None:
+    html = as_user("window01").get("/workbench/").content.decode()
+    counts = {url.replace("&amp;", "&"): count for url, count in TODO_LINK.findall(html)}
+    unread = Notification.objects.filter(recipient__username="window01", read_at__isnull=True).count()
+    assert counts["/workbench/notifications/"] == (str(unread) if unread <= 99 else "99+")
+    assert int(counts["/workbench/cases/?state=warning"].rstrip("+")) > 0
+
+
+def test_what_the_demo_notifies_reaches_each_recipients_inbox(as_user) -> None:
+    kinds = set(Notification.objects.values_list("kind", flat=True))
+    assert {
+        "case.deadline_warning",
+        "case.deadline_overdue",
+        "appeals.work_order",
+        "evaluation.rectification",
+        "evaluation.appeal",
+    } <= kinds
+    for kind in sorted(kinds):
+        notification = Notification.objects.filter(kind=kind).select_related("recipient").first()
+        recipient = notification.recipient
+        inbox = "/workbench/notifications/" if recipient.kind == User.Kind.STAFF else "/notifications/"
+        page = as_user(recipient.username).get(inbox)
+        assert page.status_code == 200, (kind, recipient.username)
+        newest = Notification.objects.filter(recipient=recipient).first()
+        assert newest.title in page.content.decode(), (kind, recipient.username)
