@@ -35,7 +35,9 @@ STAFF = (
     "mz_data",
     "mz_user",
 )
-TODO_LINK = re.compile(r'<li class="todo[^"]*">\s*<a href="([^"]+)">\s*<span class="todo-count">([\d+]+)</span>')
+TODO_LINK = re.compile(
+    r'<li class="todo[^"]*">\s*<a href="([^"]+)">\s*<span class="todo-count">([\d+]+)</span>'
+)
 
 
 @pytest.fixture
