@@ -6,6 +6,7 @@ app_name = "web"
 
 urlpatterns = [
     # citizen portal (public)
+    path("favicon.ico", views.favicon, name="favicon"),
     path("", views.portal_home, name="portal"),
     path("halls/<str:code>/", views.hall_detail, name="hall_detail"),
     # the notification centre (the caller's own inbox)

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import password_validation, update_session_auth_hash
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
@@ -39,6 +40,12 @@ V = TypeVar("V", bound=Callable[..., HttpResponse])
 
 
 # --- error pages ------------------------------------------------------------------------------
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says; the icon lives with the static files."""
+    return redirect(static("web/favicon.ico"))
 
 
 # --- citizen portal -----------------------------------------------------------------------------

@@ -480,3 +480,13 @@ def test_audit_log_needs_the_permission(staff_client: Client) -> None:
     response = staff_client.get("/workbench/audit/", {"date_from": "bad"})
     assert response.status_code == 403
     assert "没有查看审计事件的权限" in response.content.decode()
+
+
+def test_favicon_is_served(client: Client) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    icon = client.get(response["Location"])
+    assert icon.status_code == 200
+    assert icon["Content-Type"] in ("image/x-icon", "image/vnd.microsoft.icon")
+    assert b"".join(icon.streaming_content if icon.streaming else [icon.content])[:4] == b"\x00\x00\x01\x00"
+    assert f'rel="icon" href="{response["Location"]}"' in client.get("/").content.decode()
