@@ -17,7 +17,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Router, Status, UploadedFile
 from ninja.security import django_auth
 
-from shuzheng.cases import deadlines, documents, selectors, services
+from shuzheng.cases import deadlines, documents, form_privacy, selectors, services
 from shuzheng.cases.constants import ApplicantKind, DeadlineState
 from shuzheng.cases.models import Case, CaseMaterial
 from shuzheng.cases.schemas import (
@@ -147,7 +147,7 @@ def case_detail_out(case: Case, *, user: Any) -> dict[str, Any]:
             "applicant_mobile": (case.applicant_mobile if clear else mask_mobile(case.applicant_mobile))
             if case.applicant_mobile
             else "",
-            "form_data": case.form_data,
+            "form_data": form_privacy.view(case.version.form_schema, case.form_data, clear=clear),
             "hall": case.hall.name if case.hall_id and case.hall else None,
             "window": f"{window.number}号窗口 {window.name}" if window is not None else None,
             "kiosk": case.kiosk.name if case.kiosk_id and case.kiosk else None,

@@ -28,8 +28,9 @@ from typing import Any, Final
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from stdnum import luhn
 
-from shuzheng.cases import services
+from shuzheng.cases import form_privacy, services
 from shuzheng.cases.constants import CaseStatus
 from shuzheng.cases.forms import form_errors
 from shuzheng.cases.models import Case
@@ -217,8 +218,9 @@ def _sample(name: str, prop: dict[str, Any], applicant: dict[str, str], rng: ran
         return applicant["uscc"]
     if fmt == "mobile" or "phone" in name or "mobile" in name:
         return applicant["mobile"]
-    if "bank" in name:
-        return "6217" + "".join(str(rng.randint(0, 9)) for _ in range(15))
+    if fmt == "bank-card" or "bank" in name:
+        body = "6217" + "".join(str(rng.randint(0, 9)) for _ in range(14))
+        return body + luhn.calc_check_digit(body)
     if "company" in name:
         return applicant["company"]
     if "name" in name or "representative" in name:
@@ -233,13 +235,19 @@ def _sample(name: str, prop: dict[str, Any], applicant: dict[str, str], rng: ran
 def form_for(
     version: ServiceItemVersion, applicant: dict[str, str], rng: random.Random
 ) -> dict[str, Any] | None:
-    """Data that satisfies the version's form, or None when no sample fits."""
+    """Data that satisfies the version's form, or None when no sample fits. The identity fields are left
+    out: the service fills them from the applicant (免填写)."""
     schema = version.form_schema or {}
     properties = schema.get("properties") or {}
+    filled = {f"form_data.{name}" for name in form_privacy.applicant_fields(schema)}
     data = {name: _sample(name, prop, applicant, rng) for name, prop in properties.items()}
-    data = {k: v for k, v in data.items() if v is not None}
+    data = {k: v for k, v in data.items() if v is not None and f"form_data.{k}" not in filled}
+
+    def problems() -> list[dict[str, Any]]:
+        return [e for e in form_errors(schema, data) if e["field"] not in filled]
+
     for _ in range(2):
-        errors = form_errors(schema, data)
+        errors = problems()
         if not errors:
             return data
         for error in errors:
@@ -248,7 +256,7 @@ def form_for(
                 data.pop(name)
             elif name in data and isinstance(properties.get(name, {}).get("pattern"), str):
                 return None
-    return data if not form_errors(schema, data) else None
+    return data if not problems() else None
 
 
 # --- the plan ---------------------------------------------------------------------------------------------

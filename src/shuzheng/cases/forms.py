@@ -2,8 +2,10 @@
 
 Each error names the field by its path (``form_data.reason``), its label (the schema's ``title``) and a
 short Chinese message ("必填", "至少2个字", "应为整数" …). Besides the standard formats (date, email …),
-schemas may use the Chinese identifier formats ``id-number`` (居民身份证号码), ``uscc`` (统一社会信用代码),
-``mobile`` (手机号码) and ``division-code`` (行政区划代码), checked by core.validators.
+schemas may use the Chinese identifier formats ``id-number`` (居民身份证号码, stdnum.cn.ric check digit),
+``uscc`` (统一社会信用代码, stdnum.cn.uscc), ``mobile`` (手机号码), ``bank-card`` (银行卡号, stdnum.luhn)
+and ``division-code`` (行政区划代码), checked by core.validators; a value failing one of them gets that
+validator's own message ("居民身份证号码校验位错误，请核对是否输错。").
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
 from jsonschema.exceptions import SchemaError
+from stdnum import luhn
+from stdnum.exceptions import ValidationError as StdnumError
 
 from shuzheng.core.errors import ValidationFailed
 from shuzheng.core.validators import (
@@ -47,6 +51,7 @@ _FORMAT_NAMES = {
     "uscc": "统一社会信用代码",
     "mobile": "手机号码",
     "division-code": "行政区划代码",
+    "bank-card": "银行卡号",
 }
 _QUOTED = re.compile(r"'([^']*)'")
 
@@ -66,10 +71,27 @@ def _checks(check: Any) -> Any:
     return run
 
 
-FORMAT_CHECKER.checks("id-number")(_checks(validate_id_number))
-FORMAT_CHECKER.checks("uscc")(_checks(validate_uscc))
-FORMAT_CHECKER.checks("mobile")(_checks(validate_mobile))
-FORMAT_CHECKER.checks("division-code")(_checks(validate_division_code))
+def validate_bank_card(value: str, *, field: str = "bank_card") -> str:
+    """A bank card number: 12 to 19 digits (spaces allowed) whose last digit is the Luhn check digit."""
+    number = "".join(value.split())
+    if not (number.isascii() and number.isdigit()) or not 12 <= len(number) <= 19:
+        raise ValidationFailed.for_field(field, "银行卡号应为12至19位数字。")
+    try:
+        luhn.validate(number)
+    except StdnumError as exc:
+        raise ValidationFailed.for_field(field, "银行卡号校验位错误，请核对是否输错。") from exc
+    return number
+
+
+_IDENTIFIERS: dict[str, Any] = {
+    "id-number": validate_id_number,
+    "uscc": validate_uscc,
+    "mobile": validate_mobile,
+    "division-code": validate_division_code,
+    "bank-card": validate_bank_card,
+}
+for _name, _check in _IDENTIFIERS.items():
+    FORMAT_CHECKER.checks(_name)(_checks(_check))
 for _name in ("date", "date-time", "time", "email", "uri", "ipv4"):
     if _name in Draft202012Validator.FORMAT_CHECKER.checkers:
         FORMAT_CHECKER.checkers[_name] = Draft202012Validator.FORMAT_CHECKER.checkers[_name]
@@ -112,6 +134,11 @@ def _message(error: ValidationError) -> str:
         hint = schema.get("x-pattern-message") or schema.get("description")
         return f"格式不正确：{hint}" if hint else "格式不正确"
     if keyword == "format":
+        if str(value) in _IDENTIFIERS and isinstance(error.instance, str):
+            try:
+                _IDENTIFIERS[str(value)](error.instance)
+            except ValidationFailed as exc:
+                return exc.detail.rstrip("。")
         return f"格式不正确，应为{_FORMAT_NAMES.get(str(value), str(value))}"
     if keyword == "enum":
         options = "、".join(str(v) for v in (value or []))

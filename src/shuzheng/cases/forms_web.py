@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 
+from shuzheng.cases import form_privacy
 from shuzheng.cases.constants import (
     ApplicantKind,
     CaseChannel,
@@ -50,12 +51,21 @@ class SchemaForm(ServiceErrorsForm):
     validates them against the schema and names each bad field in Chinese ("必填", "应为整数" …).
     """
 
-    def __init__(self, schema: dict[str, Any] | None, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        schema: dict[str, Any] | None,
+        *args: Any,
+        identity: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """`identity`: the applicant's values by column (``applicant_name`` …) to show in the read-only
+        identity fields (免填写); None at the window, where they come from the applicant entered above."""
         kwargs.setdefault("prefix", "form")
         super().__init__(*args, **kwargs)
         schema = schema or {}
         self.kinds: dict[str, str] = {}
         self.enums: dict[str, dict[str, Any]] = {}
+        self.bound_to_applicant = form_privacy.applicant_fields(schema)
         required = set(schema.get("required") or [])
         for name, spec in (schema.get("properties") or {}).items():
             spec = spec if isinstance(spec, dict) else {}
@@ -99,7 +109,19 @@ class SchemaForm(ServiceErrorsForm):
             if "default" in spec:
                 field.initial = spec["default"]
             setattr(field, "is_required", name in required)  # noqa: B010 - read by the template
+            if name in self.bound_to_applicant:
+                self._bind(
+                    field, (identity or {}).get(self.bound_to_applicant[name]), online=identity is not None
+                )
             self.fields[name] = field
+
+    @staticmethod
+    def _bind(field: forms.Field, value: str | None, *, online: bool) -> None:
+        field.disabled = True
+        field.initial = value or ""
+        field.help_text = (
+            "免填写：取自登录账号的实名信息。" if online else "免填写：按上方填写的申请人信息自动填入。"
+        )
 
     def field_for(self, service_field: str) -> str | None:
         name = service_field.removeprefix("form_data.")
@@ -110,6 +132,8 @@ class SchemaForm(ServiceErrorsForm):
         data: dict[str, Any] = {}
         cleaned = getattr(self, "cleaned_data", {})
         for name, kind in self.kinds.items():
+            if name in self.bound_to_applicant:
+                continue  # filled (and checked) by the service from the applicant's identity
             value: Any = cleaned.get(name)
             if kind == "boolean":
                 data[name] = bool(value)

@@ -15,6 +15,7 @@ a locked per-day, per-division `CaseSequence` row. Submissions are idempotent pe
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from stdnum import numdb
 
-from shuzheng.cases import deadlines, selectors
+from shuzheng.cases import deadlines, form_privacy, selectors
 from shuzheng.cases.constants import ApplicantKind, CaseChannel, CaseStatus, DeliveryMethod, SuspensionKind
 from shuzheng.cases.forms import validate_form
 from shuzheng.cases.models import (
@@ -420,6 +421,11 @@ def _place(
     return hall, window, kiosk
 
 
+def account_identity(actor: Any) -> dict[str, Any]:
+    """Who a citizen or enterprise agent applies as online (the case's applicant columns)."""
+    return _applicant_fields(actor=actor, applicant=None, errors=_Errors())
+
+
 def _applicant_fields(*, actor: Any, applicant: ApplicantData | None, errors: _Errors) -> dict[str, Any]:
     """Case fields describing the applicant: the actor themselves, or who the clerk identified."""
     if not _is_staff(actor):
@@ -486,6 +492,43 @@ def _applicant_fields(*, actor: Any, applicant: ApplicantData | None, errors: _E
                 fields["applicant_id_number"] = number
                 fields["applicant_id_index"] = blind_index(number)
     return fields
+
+
+def _same_identity(given: Any, expected: str) -> bool:
+    def norm(value: Any) -> str:
+        return unicodedata.normalize("NFKC", str(value)).replace(" ", "").upper()
+
+    return norm(given) == norm(expected)
+
+
+def _bind_identity(
+    *, actor: Any, schema: Any, form_data: Any, fields: dict[str, Any], errors: _Errors
+) -> Any:
+    """The form's identity fields (``x-applicant``) filled from the applicant when left out (免填写), and
+    refused when they name somebody else: online the account's real name and ID number decide, at the
+    window the applicant the clerk identified."""
+    bound = form_privacy.applicant_fields(schema)
+    if not bound or not isinstance(form_data, dict) or not fields:
+        return form_data
+    own = not _is_staff(actor)
+    data = dict(form_data)
+    properties = schema.get("properties") or {}
+    for name, column in bound.items():
+        expected = str(fields.get(column) or "")
+        given = data.get(name)
+        if given in (None, ""):
+            if expected:
+                data[name] = expected
+            continue
+        if (expected or own) and not _same_identity(given, expected):
+            title = str((properties.get(name) or {}).get("title") or name)
+            whose = "登录账号的实名信息" if own else "申请人信息"
+            errors.add(
+                f"form_data.{name}",
+                f"{title}应与{whose}一致（此项免填写，由系统自动填入）",
+                type="applicant_mismatch",
+            )
+    return data
 
 
 def _check_materials(
@@ -697,8 +740,11 @@ def case_submit(
     kind = fields.get("applicant_kind")
     if kind and kind not in (version.applicant_types or []):
         errors.add("applicant.kind", f"本事项不受理{ApplicantKind(kind).label}申请")
+    form_data = _bind_identity(
+        actor=actor, schema=version.form_schema or {}, form_data=form_data, fields=fields, errors=errors
+    )
     try:
-        form = validate_form(version.form_schema or {}, form_data)
+        form = form_privacy.seal(version.form_schema, validate_form(version.form_schema or {}, form_data))
     except ValidationFailed as exc:
         errors.extend(exc)
         form = {}

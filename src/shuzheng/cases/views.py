@@ -21,7 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shuzheng.cases import api, deadlines, documents, selectors, services
+from shuzheng.cases import api, deadlines, documents, form_privacy, selectors, services
 from shuzheng.cases.constants import CaseChannel, CaseStatus, DeadlineState, DeliveryMethod
 from shuzheng.cases.forms import form_errors
 from shuzheng.cases.forms_web import (
@@ -518,7 +518,7 @@ def _workbench_context(
         "case": case,
         "detail": detail,
         "state_label": DeadlineState(detail["deadline_state"]).label,
-        "form_fields": _form_fields(case),
+        "form_fields": _form_fields(case, request.user),
         "materials": selectors.case_materials(case),
         "timeline": selectors.case_timeline(case),
         "correction": selectors.open_correction(case),
@@ -529,11 +529,14 @@ def _workbench_context(
     }
 
 
-def _form_fields(case: Case) -> list[tuple[str, Any]]:
-    """(title, value) of the form data, in the schema's order, titles from the version's schema."""
-    properties = (case.version.form_schema or {}).get("properties") or {}
+def _form_fields(case: Case, user: Any) -> list[tuple[str, Any]]:
+    """(title, value) of the form data, in the schema's order, titles from the version's schema; personal
+    fields masked unless the viewer is the applicant or has clearance (as in the API)."""
+    schema = case.version.form_schema or {}
+    properties = schema.get("properties") or {}
+    clear = selectors.is_applicant(user, case) or user.has_perm(api.CLEARANCE)
     rows = []
-    for name, value in (case.form_data or {}).items():
+    for name, value in form_privacy.view(schema, case.form_data, clear=clear).items():
         spec = properties.get(name) or {}
         if isinstance(value, bool):
             value = "是" if value else "否"
@@ -680,7 +683,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         )
     post = request.POST if request.method == "POST" else None
     apply_form = ApplyForm(post, initial={"idempotency_key": new_idempotency_key()})
-    schema_form = SchemaForm(version.form_schema, post)
+    schema_form = SchemaForm(version.form_schema, post, identity=services.account_identity(request.user))
     rows = _material_rows(version, staff=False)
     status = 200
     if post is not None:
@@ -752,7 +755,7 @@ def _portal_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str,
         "case": case,
         "state_label": DeadlineState(case.deadline_state).label,  # type: ignore[attr-defined]
         "remaining": deadlines.remaining_working_days(case),
-        "form_fields": _form_fields(case),
+        "form_fields": _form_fields(case, request.user),
         "materials": selectors.case_materials(case),
         "timeline": selectors.case_timeline(case),
         "correction": correction,

@@ -483,15 +483,24 @@ def _short(name: str) -> str:
 
 
 def form_schema_for(spec: ItemSpec) -> dict[str, Any]:
-    """A small application form with Chinese titles, fitting the item's audience and type."""
+    """A small application form with Chinese titles, fitting the item's audience and type. Identifiers are
+    checked by their ``format``, personal fields are encrypted at rest (``x-personal``) and the applicant's
+    own name and numbers are filled from the account (``x-applicant``; see cases.form_privacy)."""
     properties: dict[str, Any] = {}
     required: list[str] = []
     if spec.applicant_types == ["enterprise"]:
-        properties["company_name"] = {"type": "string", "title": "单位名称", "minLength": 2, "maxLength": 100}
+        properties["company_name"] = {
+            "type": "string",
+            "title": "单位名称",
+            "minLength": 2,
+            "maxLength": 100,
+            "x-applicant": "name",
+        }
         properties["uscc"] = {
             "type": "string",
             "title": "统一社会信用代码",
-            "pattern": "^[0-9A-HJ-NPQRTUWXY]{2}\\d{6}[0-9A-HJ-NPQRTUWXY]{10}$",
+            "format": "uscc",
+            "x-applicant": "uscc",
         }
         properties["legal_representative"] = {"type": "string", "title": "法定代表人", "maxLength": 30}
         required += ["company_name", "uscc"]
@@ -501,8 +510,15 @@ def form_schema_for(spec: ItemSpec) -> dict[str, Any]:
             "title": "申请人姓名",
             "minLength": 2,
             "maxLength": 30,
+            "x-applicant": "name",
         }
-        properties["id_number"] = {"type": "string", "title": "公民身份号码", "pattern": "^\\d{17}[\\dXx]$"}
+        properties["id_number"] = {
+            "type": "string",
+            "title": "公民身份号码",
+            "format": "id-number",
+            "x-personal": True,
+            "x-applicant": "id_number",
+        }
         required += ["applicant_name", "id_number"]
         if "enterprise" in spec.applicant_types:
             properties["applicant_kind"] = {
@@ -511,14 +527,19 @@ def form_schema_for(spec: ItemSpec) -> dict[str, Any]:
                 "enum": ["自然人", "法人或其他组织"],
                 "default": "自然人",
             }
-    properties["phone"] = {"type": "string", "title": "联系电话", "pattern": "^1[3-9]\\d{9}$"}
+    properties["phone"] = {"type": "string", "title": "联系电话", "format": "mobile", "x-personal": True}
     required.append("phone")
     if spec.item_type == ItemType.LICENSING and "enterprise" in spec.applicant_types:
         properties["business_address"] = {"type": "string", "title": "经营场所地址", "maxLength": 200}
         required.append("business_address")
     if spec.item_type == ItemType.BENEFIT:
         properties["household_size"] = {"type": "integer", "title": "家庭人口数", "minimum": 1, "maximum": 20}
-        properties["bank_account"] = {"type": "string", "title": "收款银行账号", "pattern": "^\\d{12,21}$"}
+        properties["bank_account"] = {
+            "type": "string",
+            "title": "收款银行卡号",
+            "format": "bank-card",
+            "x-personal": True,
+        }
     properties["reason"] = {"type": "string", "title": "申请事由", "maxLength": 500}
     if spec.visits:
         properties["appointment_date"] = {"type": "string", "title": "预约到场日期", "format": "date"}
