@@ -1,7 +1,8 @@
 """Idle-session timeout and the staff second-factor gate.
 
 Both sit after Django's AuthenticationMiddleware and django-otp's OTPMiddleware. Pages get a redirect
-to the login (or one-time-code) page; API and JSON callers get a 401 problem+json.
+to the login (or one-time-code) page; API and JSON callers get a problem+json: 401 when the session
+expired, 403 `second_factor_required` while a staff session has not passed TOTP.
 """
 
 from __future__ import annotations
@@ -87,6 +88,14 @@ class IdleTimeoutMiddleware:
         return _redirect_with_next(request, reverse("identity:login"))
 
 
+class SecondFactorRequired(errors.PermissionDenied):
+    """403, not 401: the caller is authenticated, but the password step alone does not grant access
+    (RFC 9110 §15.5.4); a 401 would also owe a WWW-Authenticate challenge a session cannot answer."""
+
+    code = "second_factor_required"
+    title = "需要完成动态口令验证"
+
+
 class StaffSecondFactorMiddleware:
     """Staff sessions that have not passed the TOTP step may only reach login, OTP, logout and probes."""
 
@@ -118,9 +127,7 @@ class StaffSecondFactorMiddleware:
             if wants_json(request):
                 return problem_response(
                     request,
-                    errors.AuthenticationRequired(
-                        "工作人员须先完成动态口令（二次）验证。", code="second_factor_required"
-                    ),
+                    SecondFactorRequired("工作人员须先完成动态口令（二次）验证。"),
                 )
             return _redirect_with_next(request, reverse("identity:otp"))
         return self.get_response(request)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from shuzheng.core.validators import generate_id_number, generate_uscc
@@ -305,13 +306,19 @@ def test_change_own_password(api: Client, clerk: User) -> None:
     assert api.get(f"{BASE}/me").status_code == 200  # the session survives the change
 
 
-def test_staff_without_second_factor_get_401_on_the_api(
+def test_staff_without_second_factor_get_403_on_the_api(
     otp_required, org, client: Client, clerk: User
 ) -> None:
+    """Logged in, but the password step alone is not enough: 403 as docs/api.md says (RFC 9110 §15.5.4)."""
     client.force_login(clerk)
     response = client.get(f"{BASE}/me")
-    assert response.status_code == 401
-    assert response.json()["code"] == "second_factor_required"
+    assert response.status_code == 403
+    problem = response.json()
+    assert problem["code"] == "second_factor_required"
+    assert problem["status"] == 403
+    assert "动态口令" in problem["title"] + problem["detail"]
+    doc = (settings.BASE_DIR / "docs" / "api.md").read_text()
+    assert "| 403 | `second_factor_required` |" in doc
     login_verified(client, clerk)
     body = client.get(f"{BASE}/me").json()
     assert body["second_factor_verified"] is True

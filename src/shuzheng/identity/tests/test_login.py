@@ -162,11 +162,11 @@ def test_staff_must_pass_totp_when_required(otp_required, org, client: Client) -
     assert response["Location"] == OTP
     assert AuditEvent.objects.get(action="identity.login").after["second_factor_pending"] is True
 
-    # Until the code is given, pages redirect to the OTP step and the API answers 401.
+    # Until the code is given, pages redirect to the OTP step; the API answers 403 (second factor missing).
     blocked = client.get("/workbench/")
     assert blocked.status_code == 302
     assert blocked["Location"].startswith(OTP)
-    assert client.get("/api/v1/identity/me").status_code == 401
+    assert client.get("/api/v1/identity/me").status_code == 403
     assert client.get("/healthz").status_code == 200
 
     page = client.get(OTP)
