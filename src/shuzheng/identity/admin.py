@@ -13,11 +13,14 @@ from typing import Any
 from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 
 from shuzheng.core.crypto import blind_index
 from shuzheng.core.errors import ApplicationError
@@ -47,6 +50,17 @@ class UserChangeAdminForm(UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
+
+    actor: Any = None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            services.user_admin_check(actor=self.actor, user=self.instance, values=data)
+        except ApplicationError as exc:
+            field = exc.errors[0]["field"] if exc.errors else None
+            self.add_error(field if field in self.fields else None, exc.detail)
+        return data
 
 
 class RoleAssignmentInline(admin.TabularInline):
@@ -112,6 +126,11 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_inlines(self, request: HttpRequest, obj: Any = None) -> Any:
         return self.inlines if obj is not None else ()
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.actor = request.user  # type: ignore[attr-defined]
+        return form
 
     @admin.display(description="居民身份证号码")
     def masked_id_number(self, obj: User) -> str:
@@ -256,6 +275,34 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
         obj.created_at, obj.updated_at = assignment.created_at, assignment.updated_at
         obj._state.adding = False
         obj._state.db = assignment._state.db
+
+    def _refusal(self, request: HttpRequest, assignments: Any) -> str | None:
+        """The service's refusal of revoking any of `assignments`, asked before Django deletes anything."""
+        for assignment in assignments:
+            try:
+                services.role_revoke_check(actor=request.user, assignment=assignment)
+            except ApplicationError as exc:
+                return f"{assignment}：{exc.detail}"
+        return None
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
+        assignment = self.get_object(request, unquote(object_id))
+        refusal = self._refusal(request, [assignment]) if assignment is not None else None
+        if refusal:
+            self.message_user(request, refusal, level=messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:identity_roleassignment_changelist"))
+        return super().delete_view(request, object_id, extra_context)
+
+    @admin.action(description="撤销所选角色分配", permissions=["delete"])
+    def delete_selected(self, request: HttpRequest, queryset: QuerySet[RoleAssignment]) -> Any:
+        """Django's bulk delete, refused whole (nothing deleted) when the service refuses any of them."""
+        refusal = self._refusal(request, queryset.select_related("user", "role"))
+        if refusal:
+            self.message_user(request, refusal, level=messages.ERROR)
+            return None
+        return django_delete_selected(self, request, queryset)
+
+    actions = ("delete_selected",)
 
     def delete_model(self, request: HttpRequest, obj: RoleAssignment) -> None:
         services.role_revoke(actor=request.user, assignment=obj)

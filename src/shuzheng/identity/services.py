@@ -389,16 +389,43 @@ def role_assign(
     return assignment
 
 
+def _is_last_admin_role(assignment: RoleAssignment) -> bool:
+    """Whether `assignment` is its user's only role that may hand out roles (an administrator role)."""
+    admin_roles = Role.objects.filter(
+        permissions__content_type__app_label="identity", permissions__codename="add_roleassignment"
+    )
+    if not admin_roles.filter(pk=assignment.role_id).exists():
+        return False
+    others = RoleAssignment.objects.filter(user_id=assignment.user_id, role__in=admin_roles)
+    return not others.exclude(pk=assignment.pk).exists()
+
+
+def role_revoke_check(*, actor: Any, assignment: RoleAssignment) -> None:
+    """Refuse, without writing, what `role_revoke` refuses: out of scope, one's own roles (people other
+    than superusers), and a superuser's own last administrator role, which would lock them out."""
+    if actor is None:
+        return
+    _require_perm(actor, "identity.delete_roleassignment")
+    actor_scope = data_scope_for(actor, "identity.delete_roleassignment")
+    visible = actor_scope.filter(User.objects.filter(pk=assignment.user_id), department="department")
+    if not visible.exists():
+        raise NotFound()
+    if actor.pk != assignment.user_id:
+        return
+    if not actor.is_superuser:
+        raise PermissionDenied("不能撤销自己的角色。")
+    if _is_last_admin_role(assignment):
+        raise PermissionDenied(
+            f"不能撤销本人最后一个管理员角色（{assignment.role.name}）：撤销后本人将无法再管理账号与角色，"
+            "请由其他管理员操作。"
+        )
+
+
 @transaction.atomic
 def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
-    if actor is not None:
-        _require_perm(actor, "identity.delete_roleassignment")
-        actor_scope = data_scope_for(actor, "identity.delete_roleassignment")
-        visible = actor_scope.filter(User.objects.filter(pk=assignment.user_id), department="department")
-        if not visible.exists():
-            raise NotFound()
-        if actor.pk == assignment.user_id and not actor.is_superuser:
-            raise PermissionDenied("不能撤销自己的角色。")
+    # The user's row is locked first, so two revocations of the same user's roles cannot both pass.
+    User.objects.select_for_update().filter(pk=assignment.user_id).exists()
+    role_revoke_check(actor=actor, assignment=assignment)
     before = _assignment_snapshot(assignment)
     subject_id = assignment.pk
     user = assignment.user
@@ -429,6 +456,23 @@ def role_record_change(*, actor: Any, role: Role, created: bool, before: dict[st
         audit.record(actor=actor, action="identity.role.update", subject=role, before=before, after=after)
 
 
+_OWN_ADMIN_FLAG_LABELS = {"is_superuser": "超级用户状态", "is_staff": "可登录管理后台", "is_active": "启用"}
+_OWN_ADMIN_FLAGS = tuple(_OWN_ADMIN_FLAG_LABELS)
+
+
+def user_admin_check(*, actor: Any, user: User, values: dict[str, Any]) -> None:
+    """An administrator may not switch off their own superuser, staff or active flag (a lock-out)."""
+    if actor is None or user.pk is None or actor.pk != user.pk:
+        return
+    stored = User.objects.filter(pk=user.pk).values(*_OWN_ADMIN_FLAGS).get()
+    for flag in _OWN_ADMIN_FLAGS:
+        if flag in values and stored[flag] and not values[flag]:
+            label = _OWN_ADMIN_FLAG_LABELS[flag]
+            raise ValidationFailed.for_field(
+                flag, f"不能取消本人的“{label}”：取消后本人将无法再管理平台，请由其他管理员操作。"
+            )
+
+
 @transaction.atomic
 def user_admin_save(
     *, actor: Any, user: User, created: bool, changed: list[str], password: str | None = None
@@ -437,6 +481,8 @@ def user_admin_save(
 
     Personal identifiers are not editable there, so the blind index cannot drift from the ID number.
     """
+    if not created:
+        user_admin_check(actor=actor, user=user, values={f: getattr(user, f) for f in changed})
     if created:
         if password:
             _validate_password(user, password, field="password1")
