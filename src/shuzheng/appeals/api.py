@@ -8,11 +8,12 @@ work order outside the caller's scope is 404.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import File, Form, Router, Status, UploadedFile
 from ninja.security import django_auth
+from pydantic import Field
 
 from shuzheng.appeals import selectors, services
 from shuzheng.appeals.models import Appeal, Category, WorkOrder
@@ -50,14 +51,15 @@ from shuzheng.appeals.schemas import (
     ReviewIn,
     RuleTestIn,
     RuleTestOut,
-    VersionIn,
     VisitIn,
     WorkOrderDetailOut,
     WorkOrderOut,
     WorkOrderPage,
+    WorkOrderVersionIn,
 )
 from shuzheng.core.errors import PermissionDenied, ValidationFailed
 from shuzheng.core.pagination import DEFAULT_LIMIT
+from shuzheng.core.schemas import PageLimit
 from shuzheng.orgs.models import Department, Division
 
 router = Router(tags=["诉求（一网统管）"], auth=django_auth)
@@ -113,7 +115,7 @@ def list_appeals(
     received_from: date | None = None,
     received_to: date | None = None,
     cursor: str | None = None,
-    limit: int = DEFAULT_LIMIT,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     return _page(
         selectors.appeal_list(
@@ -201,7 +203,9 @@ def escalate(request: HttpRequest, appeal_id: int) -> Appeal:
 
 
 @router.get("/mine", response=AppealPage, summary="我的诉求（群众）")
-def my_appeals(request: HttpRequest, cursor: str | None = None, limit: int = DEFAULT_LIMIT) -> dict[str, Any]:
+def my_appeals(
+    request: HttpRequest, cursor: str | None = None, limit: PageLimit = DEFAULT_LIMIT
+) -> dict[str, Any]:
     return _page(selectors.my_appeals(user=request.user, cursor=cursor, limit=limit))
 
 
@@ -241,7 +245,7 @@ def intake_assist(request: HttpRequest, text: str = "") -> dict[str, Any]:
 
 @router.get("/queues/dispatch", response=AppealPage, summary="待派单（调度中心）")
 def dispatch_queue(
-    request: HttpRequest, sla: str | None = None, cursor: str | None = None, limit: int = DEFAULT_LIMIT
+    request: HttpRequest, sla: str | None = None, cursor: str | None = None, limit: PageLimit = DEFAULT_LIMIT
 ) -> dict[str, Any]:
     return _page(selectors.dispatch_queue(user=request.user, sla_state=sla, cursor=cursor, limit=limit))
 
@@ -253,7 +257,7 @@ def department_queue(
     sla: str | None = None,
     supervised: bool | None = None,
     cursor: str | None = None,
-    limit: int = DEFAULT_LIMIT,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     return _page(
         selectors.department_queue(
@@ -264,28 +268,28 @@ def department_queue(
 
 @router.get("/queues/assists", response=AssistPage, summary="本部门协办任务")
 def assist_queue(
-    request: HttpRequest, cursor: str | None = None, limit: int = DEFAULT_LIMIT
+    request: HttpRequest, cursor: str | None = None, limit: PageLimit = DEFAULT_LIMIT
 ) -> dict[str, Any]:
     return _page(selectors.assist_queue(user=request.user, cursor=cursor, limit=limit))
 
 
 @router.get("/queues/returns", response=ReturnRequestPage, summary="待审核退单")
 def return_queue(
-    request: HttpRequest, cursor: str | None = None, limit: int = DEFAULT_LIMIT
+    request: HttpRequest, cursor: str | None = None, limit: PageLimit = DEFAULT_LIMIT
 ) -> dict[str, Any]:
     return _page(selectors.return_request_queue(user=request.user, cursor=cursor, limit=limit))
 
 
 @router.get("/queues/extensions", response=ExtensionPage, summary="待审核延期")
 def extension_queue(
-    request: HttpRequest, cursor: str | None = None, limit: int = DEFAULT_LIMIT
+    request: HttpRequest, cursor: str | None = None, limit: PageLimit = DEFAULT_LIMIT
 ) -> dict[str, Any]:
     return _page(selectors.extension_request_queue(user=request.user, cursor=cursor, limit=limit))
 
 
 @router.get("/queues/visits", response=WorkOrderPage, summary="待回访")
 def visit_queue(
-    request: HttpRequest, cursor: str | None = None, limit: int = DEFAULT_LIMIT
+    request: HttpRequest, cursor: str | None = None, limit: PageLimit = DEFAULT_LIMIT
 ) -> dict[str, Any]:
     return _page(selectors.visit_queue(user=request.user, cursor=cursor, limit=limit))
 
@@ -300,7 +304,7 @@ def list_work_orders(
     department: int | None = None,
     sla: str | None = None,
     cursor: str | None = None,
-    limit: int = DEFAULT_LIMIT,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     return _page(
         selectors.work_order_list(
@@ -326,7 +330,7 @@ def get_work_order(request: HttpRequest, work_order_id: int) -> WorkOrder:
 
 
 @router.post("/work-orders/{int:work_order_id}/accept", response=WorkOrderDetailOut, summary="签收")
-def accept(request: HttpRequest, work_order_id: int, payload: VersionIn) -> WorkOrder:
+def accept(request: HttpRequest, work_order_id: int, payload: WorkOrderVersionIn) -> WorkOrder:
     services.work_order_accept(actor=request.user, work_order=work_order_id, expected_version=payload.version)
     return _work_order_detail(request, work_order_id)
 
@@ -529,13 +533,16 @@ def stats(
 
 
 @router.get("/kb/search", response=list[ArticleOut], summary="知识库检索（已发布、有效期内）")
-def kb_search(request: HttpRequest, q: str = "", limit: int = 5) -> list[Any]:
-    return selectors.kb_search(q=q, limit=max(1, min(limit, 20)))
+def kb_search(request: HttpRequest, q: str = "", limit: Annotated[int, Field(ge=1, le=20)] = 5) -> list[Any]:
+    return selectors.kb_search(q=q, limit=limit)
 
 
 @router.get("/kb", response=ArticlePage, summary="知识库条目（编辑、审核）")
 def kb_list(
-    request: HttpRequest, status: str | None = None, cursor: str | None = None, limit: int = DEFAULT_LIMIT
+    request: HttpRequest,
+    status: str | None = None,
+    cursor: str | None = None,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     return _page(selectors.article_list(user=request.user, status=status, cursor=cursor, limit=limit))
 

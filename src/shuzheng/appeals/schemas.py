@@ -10,14 +10,11 @@ from datetime import date, datetime
 from typing import Any
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from shuzheng.appeals.constants import AppealChannel, AppealType, Urgency, VisitResult
 from shuzheng.appeals.models import Appeal, WorkOrder
-
-
-class StrictIn(Schema):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+from shuzheng.core.schemas import StrictIn
 
 
 class AppealIn(StrictIn):
@@ -282,34 +279,34 @@ class WorkOrderDetailOut(WorkOrderOut):
     assists: list[dict[str, Any]] = Field(..., alias="assist_list")
 
 
-class VersionIn(StrictIn):
+class WorkOrderVersionIn(StrictIn):
     version: int | None = Field(None, description="工单版本（并发控制，过期则返回409）")
 
 
-class ForwardIn(VersionIn):
+class ForwardIn(WorkOrderVersionIn):
     department_id: int
     note: str = ""
 
 
-class ReturnIn(VersionIn):
+class ReturnIn(WorkOrderVersionIn):
     reason: str = ""
     suggested_department_id: int | None = None
 
 
-class ReplyIn(VersionIn):
+class ReplyIn(WorkOrderVersionIn):
     reply_text: str
 
 
-class VisitIn(VersionIn):
+class VisitIn(WorkOrderVersionIn):
     result: VisitResult
     note: str = ""
 
 
-class CloseIn(VersionIn):
+class CloseIn(WorkOrderVersionIn):
     note: str = ""
 
 
-class ReassignIn(VersionIn):
+class ReassignIn(WorkOrderVersionIn):
     department_id: int
     note: str = ""
 

@@ -22,23 +22,24 @@ from shuzheng.cases.constants import ApplicantKind, DeadlineState
 from shuzheng.cases.models import Case, CaseMaterial
 from shuzheng.cases.schemas import (
     CaseDetailOut,
+    CaseMaterialIn,
+    CaseMaterialOut,
     CasePage,
     CaseSubmitIn,
+    CaseTransitionIn,
+    CaseVersionIn,
     CorrectionResponseIn,
-    MaterialIn,
-    MaterialOut,
     MaterialsAddIn,
     RemoteReferenceIn,
     TimelineOut,
-    TransitionIn,
     UploadOut,
-    VersionIn,
     WithdrawIn,
 )
 from shuzheng.cases.workflow import (
     ACTION_PERMISSIONS,
     APPLICANT_ACTIONS,
     INTAKE_PERMISSION,
+from shuzheng.core.schemas import PageLimit
     CaseAction,
     actions_from,
 )
@@ -60,7 +61,7 @@ def _actor(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
 
 
-def _material_data(items: list[MaterialIn]) -> list[services.MaterialData]:
+def _material_data(items: list[CaseMaterialIn]) -> list[services.MaterialData]:
     return [services.MaterialData(**item.model_dump()) for item in items]
 
 
@@ -255,7 +256,10 @@ def submit_case(request: HttpRequest, payload: CaseSubmitIn) -> Status[dict[str,
 
 @router.get("/mine", response=CasePage, summary="我的办件（申请人）")
 def list_my_cases(
-    request: HttpRequest, status: str | None = None, cursor: str | None = None, limit: int = DEFAULT_LIMIT
+    request: HttpRequest,
+    status: str | None = None,
+    cursor: str | None = None,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     user = _actor(request)
     page = selectors.my_cases(applicant=user, status=status or None, cursor=cursor, limit=limit)
@@ -272,7 +276,7 @@ def list_queue(
     department_id: int | None = None,
     mine: bool = False,
     cursor: str | None = None,
-    limit: int = DEFAULT_LIMIT,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     user = _actor(request)
     if user.kind != User.Kind.STAFF:
@@ -309,7 +313,7 @@ def get_timeline(request: HttpRequest, case_id: int) -> list[Any]:
 @router.post(
     "/{int:case_id}/transitions", response=CaseDetailOut, summary="办理操作（受理、审查、决定、送达……）"
 )
-def transition(request: HttpRequest, case_id: int, payload: TransitionIn) -> dict[str, Any]:
+def transition(request: HttpRequest, case_id: int, payload: CaseTransitionIn) -> dict[str, Any]:
     case = selectors.case_get(user=_actor(request), case_id=case_id)
     data = payload.model_dump(exclude_unset=True, exclude={"action", "expected_version"})
     updated = services.case_transition(
@@ -350,7 +354,7 @@ def withdraw(request: HttpRequest, case_id: int, payload: WithdrawIn) -> dict[st
 
 
 @router.post(
-    "/{int:case_id}/materials", response={201: list[MaterialOut]}, summary="补充材料（如容缺材料补交）"
+    "/{int:case_id}/materials", response={201: list[CaseMaterialOut]}, summary="补充材料（如容缺材料补交）"
 )
 def add_materials(
     request: HttpRequest, case_id: int, payload: MaterialsAddIn
@@ -375,7 +379,7 @@ def remote_reference(request: HttpRequest, case_id: int, payload: RemoteReferenc
 
 
 @router.post("/{int:case_id}/claim", response=CaseDetailOut, summary="认领办件（成为经办人）")
-def claim(request: HttpRequest, case_id: int, payload: VersionIn) -> dict[str, Any]:
+def claim(request: HttpRequest, case_id: int, payload: CaseVersionIn) -> dict[str, Any]:
     case = selectors.case_get(user=_actor(request), case_id=case_id)
     updated = services.case_claim(actor=_actor(request), case=case, expected_version=payload.expected_version)
     return _detail(request, updated)

@@ -6,14 +6,11 @@ from datetime import date, datetime
 from typing import Any
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from shuzheng.cases.constants import ApplicantKind, CaseChannel, DeliveryMethod, SuspensionKind
 from shuzheng.cases.workflow import CaseAction
-
-
-class StrictIn(Schema):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+from shuzheng.core.schemas import StrictIn
 
 
 class ApplicantIn(StrictIn):
@@ -24,7 +21,7 @@ class ApplicantIn(StrictIn):
     mobile: str = Field("", max_length=20)
 
 
-class MaterialIn(StrictIn):
+class CaseMaterialIn(StrictIn):
     code: str = Field("", max_length=32, description="材料编码（事项的申请材料）")
     upload_id: int | None = Field(None, description="POST /cases/uploads 返回的文件 id")
     licence_reference: str = Field("", max_length=100, description="电子证照编号（免提交的政府核发材料）")
@@ -36,7 +33,7 @@ class CaseSubmitIn(StrictIn):
     item_code: str = Field(..., max_length=64, description="事项实施编码")
     channel: CaseChannel = CaseChannel.PORTAL
     form_data: dict[str, Any] = Field(default_factory=dict, description="按事项申请表（JSON Schema）填写")
-    materials: list[MaterialIn] = Field(default_factory=list, max_length=100)
+    materials: list[CaseMaterialIn] = Field(default_factory=list, max_length=100)
     applicant: ApplicantIn | None = Field(None, description="代为申请时的申请人（一窗受理、协助自助终端）")
     hall_id: int | None = None
     window_id: int | None = None
@@ -49,7 +46,7 @@ class CorrectionItemIn(StrictIn):
     reason: str = Field(..., max_length=500, description="补正原因或要求")
 
 
-class TransitionIn(StrictIn):
+class CaseTransitionIn(StrictIn):
     """One workflow action; only the fields the action uses may be sent (see the action list)."""
 
     action: CaseAction
@@ -72,7 +69,7 @@ class TransitionIn(StrictIn):
 class CorrectionResponseIn(StrictIn):
     expected_version: int
     note: str = Field("", max_length=2000)
-    materials: list[MaterialIn] = Field(default_factory=list, max_length=100)
+    materials: list[CaseMaterialIn] = Field(default_factory=list, max_length=100)
 
 
 class WithdrawIn(StrictIn):
@@ -80,7 +77,7 @@ class WithdrawIn(StrictIn):
     reason: str = Field("", max_length=2000)
 
 
-class VersionIn(StrictIn):
+class CaseVersionIn(StrictIn):
     expected_version: int
 
 
@@ -90,7 +87,7 @@ class RemoteReferenceIn(StrictIn):
 
 
 class MaterialsAddIn(StrictIn):
-    materials: list[MaterialIn] = Field(..., min_length=1, max_length=100)
+    materials: list[CaseMaterialIn] = Field(..., min_length=1, max_length=100)
 
 
 class UploadOut(Schema):
@@ -137,7 +134,7 @@ class CasePage(Schema):
     next_cursor: str | None
 
 
-class MaterialOut(Schema):
+class CaseMaterialOut(Schema):
     id: int
     code: str | None
     name: str
@@ -196,7 +193,7 @@ class CaseDetailOut(CaseOut):
     delivered_at: datetime | None
     has_result: bool
     actions: list[str] = Field(description="当前用户在当前状态下可尝试的操作")
-    materials: list[MaterialOut]
+    materials: list[CaseMaterialOut]
     corrections: list[CorrectionOut]
     suspensions: list[SuspensionOut]
 

@@ -31,6 +31,7 @@ from shuzheng.catalog.schemas import (
 )
 from shuzheng.core.errors import UnsupportedMediaType, ValidationFailed
 from shuzheng.core.pagination import DEFAULT_LIMIT
+from shuzheng.core.schemas import PageLimit
 
 router = Router(tags=["事项与办事指南"])
 
@@ -93,7 +94,7 @@ def list_guides(
     item_type: ItemType | None = None,
     high_frequency: bool | None = None,
     cursor: str | None = None,
-    limit: int = DEFAULT_LIMIT,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     """Live guides, high-frequency first; with ``q``, full-text matches best first (jieba-segmented)."""
     return _page(
@@ -141,7 +142,7 @@ def list_items(
     department: str | None = None,
     q: str | None = None,
     cursor: str | None = None,
-    limit: int = DEFAULT_LIMIT,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     return _page(
         selectors.item_list(

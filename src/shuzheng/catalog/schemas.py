@@ -6,7 +6,7 @@ import datetime
 from typing import Any
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from shuzheng.catalog.constants import (
     STEP_ROLES,
@@ -26,10 +26,7 @@ from shuzheng.catalog.models import (
     ServiceItemVersion,
     WorkflowStep,
 )
-
-
-class StrictIn(Schema):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+from shuzheng.core.schemas import StrictIn
 
 
 def _labels(choices: Any, values: list[str]) -> list[str]:

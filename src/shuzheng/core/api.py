@@ -12,13 +12,16 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from shuzheng.core import errors
+from shuzheng.core.schemas import printable
 
 PROBLEM_JSON = "application/problem+json"
 
 
 def problem_response(request: HttpRequest, error: errors.ApplicationError) -> HttpResponse:
     body = error.to_problem(instance=request.path, request_id=getattr(request, "request_id", ""))
-    return HttpResponse(json.dumps(body, ensure_ascii=False), status=error.status, content_type=PROBLEM_JSON)
+    # A detail may echo what was sent (a field name, say); a lone surrogate there cannot be encoded.
+    text = printable(json.dumps(body, ensure_ascii=False))
+    return HttpResponse(text, status=error.status, content_type=PROBLEM_JSON)
 
 
 def _field_name(loc: list[Any]) -> str:

@@ -1,4 +1,4 @@
-"""Request id, request context and access log; request-level guards on API bodies."""
+"""Request id, request context and access log; request-level guards on API bodies and parameters."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from django.utils.functional import SimpleLazyObject, empty
 
 from shuzheng.core import context, errors
 from shuzheng.core.constants import Channel
+from shuzheng.core.schemas import UNSTORABLE_MESSAGE, has_unstorable, printable
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _CHANNELS = set(Channel.values)
@@ -170,6 +171,17 @@ def _content_type(request: HttpRequest) -> str:
     return request.META.get("CONTENT_TYPE", "").split(";", 1)[0].strip().lower()
 
 
+def _unstorable_parameter(request: HttpRequest) -> errors.ValidationFailed | None:
+    """Path and query parameters reach database filters as they are: a NUL there is a PostgreSQL error."""
+    if has_unstorable(request.path):
+        return errors.ValidationFailed.for_field("path", f"请求地址{UNSTORABLE_MESSAGE}")
+    for name, values in request.GET.lists():
+        if has_unstorable(name) or any(has_unstorable(value) for value in values):
+            shown = printable(name)
+            return errors.ValidationFailed.for_field(shown, f"查询参数 {shown} {UNSTORABLE_MESSAGE}")
+    return None
+
+
 def _content_length(request: HttpRequest) -> int | None:
     raw = request.META.get("CONTENT_LENGTH") or "0"
     try:
@@ -217,6 +229,10 @@ class RequestGuardMiddleware:
                     f"不支持的内容类型 {shown}：请使用 application/json（上传文件用 multipart/form-data）。"
                 )
                 return self._reject(request, errors.UnsupportedMediaType(detail))
+        if request.path.startswith(self.api_prefix) and not request.path.startswith(self.own_media_prefixes):
+            unstorable = _unstorable_parameter(request)
+            if unstorable is not None:
+                return self._reject(request, unstorable)
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:

@@ -16,6 +16,7 @@ from ninja.security import django_auth
 
 from shuzheng.core.errors import PermissionDenied, UnsupportedMediaType, ValidationFailed
 from shuzheng.core.pagination import DEFAULT_LIMIT
+from shuzheng.core.schemas import PageLimit
 from shuzheng.datahub import access, quality, selectors, services, xlsx
 from shuzheng.datahub.models import CatalogEntry, DataItem, OpenTopic, SharingRequest
 from shuzheng.datahub.schemas import (
@@ -28,6 +29,7 @@ from shuzheng.datahub.schemas import (
     EntryOut,
     EntryPage,
     EntryPatch,
+    EntryTransitionIn,
     GrantOut,
     GrantPage,
     IndicatorOut,
@@ -36,8 +38,8 @@ from shuzheng.datahub.schemas import (
     MountIn,
     MountStatOut,
     OpenDatasetOut,
+    OpenDatasetPublishIn,
     PersonLookupIn,
-    PublishIn,
     QualityRuleIn,
     QualityRuleOut,
     QualityRunIn,
@@ -48,7 +50,6 @@ from shuzheng.datahub.schemas import (
     SharingRequestIn,
     SharingRequestOut,
     SharingRequestPage,
-    TransitionIn,
 )
 from shuzheng.orgs.models import Department
 
@@ -93,7 +94,7 @@ def list_entries(
     openness: str | None = None,
     mounted: bool | None = None,
     cursor: str | None = None,
-    limit: int = DEFAULT_LIMIT,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     return _page(
         selectors.entry_list(
@@ -161,7 +162,7 @@ def update_entry(request: HttpRequest, entry_id: int, payload: EntryPatch) -> Ca
 @router.post(
     "/entries/{int:entry_id}/transitions", response=EntryOut, summary="提交审核、审核通过、退回或撤回修订"
 )
-def transition_entry(request: HttpRequest, entry_id: int, payload: TransitionIn) -> CatalogEntry:
+def transition_entry(request: HttpRequest, entry_id: int, payload: EntryTransitionIn) -> CatalogEntry:
     entry = _entry_for_write(request, entry_id)
     services.entry_transition(actor=request.user, entry=entry, action=payload.action, comment=payload.comment)
     return selectors.entry_get(user=request.user, id=entry_id)
@@ -237,7 +238,7 @@ def delete_row(request: HttpRequest, entry_id: int, row_id: int) -> Status[None]
 
 @router.get("/entries/{int:entry_id}/access-log", response=AccessLogPage, summary="谁访问了我的数据")
 def entry_access_log(
-    request: HttpRequest, entry_id: int, cursor: str | None = None, limit: int = DEFAULT_LIMIT
+    request: HttpRequest, entry_id: int, cursor: str | None = None, limit: PageLimit = DEFAULT_LIMIT
 ) -> dict[str, Any]:
     entry = selectors.entry_get(user=request.user, id=entry_id)
     return _page(selectors.access_log_for_entry(user=request.user, entry=entry, cursor=cursor, limit=limit))
@@ -245,7 +246,10 @@ def entry_access_log(
 
 @router.get("/access-log", response=AccessLogPage, summary="谁访问了本部门的数据（全部资源）")
 def provider_access_log(
-    request: HttpRequest, department: str | None = None, cursor: str | None = None, limit: int = DEFAULT_LIMIT
+    request: HttpRequest,
+    department: str | None = None,
+    cursor: str | None = None,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     code = (department or "").strip().upper()
     found = (
@@ -287,7 +291,7 @@ def list_requests(
     status: str | None = None,
     timed_out: bool | None = None,
     cursor: str | None = None,
-    limit: int = DEFAULT_LIMIT,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     return _page(
         selectors.request_list(
@@ -351,7 +355,7 @@ def sharing_indicator(request: HttpRequest) -> dict[str, Any]:
 
 @router.get("/grants", response=GrantPage, summary="共享授权（本部门持有或授予的）")
 def list_grants(
-    request: HttpRequest, cursor: str | None = None, limit: int = DEFAULT_LIMIT
+    request: HttpRequest, cursor: str | None = None, limit: PageLimit = DEFAULT_LIMIT
 ) -> dict[str, Any]:
     return _page(selectors.grant_list(user=request.user, cursor=cursor, limit=limit))
 
@@ -460,7 +464,7 @@ def get_quality_run(request: HttpRequest, run_id: int) -> Any:
 @router.post(
     "/entries/{int:entry_id}/open-dataset", response={201: OpenDatasetOut}, summary="发布为开放数据集"
 )
-def publish_dataset(request: HttpRequest, entry_id: int, payload: PublishIn) -> Status[Any]:
+def publish_dataset(request: HttpRequest, entry_id: int, payload: OpenDatasetPublishIn) -> Status[Any]:
     entry = selectors.entry_get(user=request.user, id=entry_id)
     topics = list(OpenTopic.objects.filter(name__in=payload.topics))
     missing = set(payload.topics) - {t.name for t in topics}

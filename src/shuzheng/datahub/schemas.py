@@ -6,8 +6,9 @@ from datetime import date, datetime
 from typing import Any
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
+from shuzheng.core.schemas import StrictIn
 from shuzheng.datahub.models import (
     AccessLog,
     CatalogEntry,
@@ -22,11 +23,6 @@ from shuzheng.datahub.models import (
     SharingType,
     UpdateCycle,
 )
-
-
-class StrictIn(Schema):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
 
 # --- catalog -------------------------------------------------------------------------------------------
 
@@ -152,7 +148,7 @@ class EntryPage(Schema):
     next_cursor: str | None
 
 
-class TransitionIn(StrictIn):
+class EntryTransitionIn(StrictIn):
     action: str = Field(
         ..., description="submit 提交审核 / approve 审核通过 / reject 退回修改 / revise 撤回修订"
     )
@@ -437,7 +433,7 @@ class QualityRunOut(Schema):
 # --- open data -----------------------------------------------------------------------------------------
 
 
-class PublishIn(StrictIn):
+class OpenDatasetPublishIn(StrictIn):
     name: str = Field("", max_length=100)
     title: str = Field("", max_length=200)
     notes: str = Field("", max_length=4000)

@@ -17,18 +17,19 @@ from ninja.security import django_auth
 from shuzheng.core.errors import ValidationFailed
 from shuzheng.core.middleware import client_ip
 from shuzheng.core.pagination import DEFAULT_LIMIT
+from shuzheng.core.schemas import PageLimit
 from shuzheng.evaluation import selectors, services, stats
 from shuzheng.evaluation.constants import EvaluationChannel, RectificationStatus
 from shuzheng.evaluation.models import Evaluation, EvaluationAppeal, Rectification
 from shuzheng.evaluation.schemas import (
-    AppealIn,
-    AppealOut,
-    AppealPage,
     AppealReviewIn,
     AssignIn,
     CallbackIn,
     CaseEvaluationIn,
     CheckIn,
+    EvaluationAppealIn,
+    EvaluationAppealOut,
+    EvaluationAppealPage,
     EvaluationOut,
     EvaluationPage,
     EvaluationReceiptOut,
@@ -211,7 +212,7 @@ def submit_qr(request: HttpRequest, payload: QrEvaluationIn) -> Status[dict[str,
 
 @router.get("/evaluations/mine", response=EvaluationPage, summary="我的评价")
 def my_evaluations(
-    request: HttpRequest, cursor: str | None = None, limit: int = DEFAULT_LIMIT
+    request: HttpRequest, cursor: str | None = None, limit: PageLimit = DEFAULT_LIMIT
 ) -> dict[str, Any]:
     page = selectors.my_evaluations(user=request.user, cursor=cursor, limit=limit)
     return {"items": [evaluation_out(e, clear=True) for e in page.items], "next_cursor": page.next_cursor}
@@ -234,7 +235,7 @@ def list_evaluations(
     date_from: date | None = None,
     date_to: date | None = None,
     cursor: str | None = None,
-    limit: int = DEFAULT_LIMIT,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     _date_range(date_from, date_to)
     filters = selectors.EvaluationFilters(
@@ -273,7 +274,7 @@ def list_rectifications(
     mine: bool = False,
     department_id: int | None = None,
     cursor: str | None = None,
-    limit: int = DEFAULT_LIMIT,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     if state and state not in selectors.RECTIFICATION_STATES:
         raise ValidationFailed.for_field(
@@ -347,20 +348,24 @@ def assign_rectification(request: HttpRequest, rectification_id: int, payload: A
 
 
 @router.post(
-    "/evaluations/{int:evaluation_id}/appeals", response={201: AppealOut}, summary="对评价提出申诉（本部门）"
+    "/evaluations/{int:evaluation_id}/appeals",
+    response={201: EvaluationAppealOut},
+    summary="对评价提出申诉（本部门）",
 )
-def file_appeal(request: HttpRequest, evaluation_id: int, payload: AppealIn) -> Status[dict[str, Any]]:
+def file_appeal(
+    request: HttpRequest, evaluation_id: int, payload: EvaluationAppealIn
+) -> Status[dict[str, Any]]:
     evaluation = selectors.evaluation_get(user=request.user, evaluation_id=evaluation_id)
     appeal = services.evaluation_appeal_file(actor=request.user, evaluation=evaluation, reason=payload.reason)
     return Status(201, appeal_out(selectors.appeal_get(user=request.user, appeal_id=appeal.pk)))
 
 
-@router.get("/appeals", response=AppealPage, summary="评价申诉列表")
+@router.get("/appeals", response=EvaluationAppealPage, summary="评价申诉列表")
 def list_appeals(
     request: HttpRequest,
     status: str | None = None,
     cursor: str | None = None,
-    limit: int = DEFAULT_LIMIT,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     if status and status not in ("pending", "upheld", "dismissed"):
         raise ValidationFailed.for_field("status", "status 只能是 pending、upheld 或 dismissed")
@@ -368,12 +373,14 @@ def list_appeals(
     return {"items": [appeal_out(a) for a in page.items], "next_cursor": page.next_cursor}
 
 
-@router.get("/appeals/{int:appeal_id}", response=AppealOut, summary="评价申诉详情")
+@router.get("/appeals/{int:appeal_id}", response=EvaluationAppealOut, summary="评价申诉详情")
 def get_appeal(request: HttpRequest, appeal_id: int) -> dict[str, Any]:
     return appeal_out(selectors.appeal_get(user=request.user, appeal_id=appeal_id))
 
 
-@router.post("/appeals/{int:appeal_id}/review", response=AppealOut, summary="复核申诉（成立则作废评价）")
+@router.post(
+    "/appeals/{int:appeal_id}/review", response=EvaluationAppealOut, summary="复核申诉（成立则作废评价）"
+)
 def review_appeal(request: HttpRequest, appeal_id: int, payload: AppealReviewIn) -> dict[str, Any]:
     appeal = selectors.appeal_get(user=request.user, appeal_id=appeal_id)
     services.evaluation_appeal_review(

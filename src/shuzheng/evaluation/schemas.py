@@ -7,14 +7,10 @@ from datetime import date, datetime
 from typing import Any
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
+from shuzheng.core.schemas import StrictIn
 from shuzheng.evaluation.constants import COMMENT_MAX_LENGTH, AppealDecision
-
-
-class StrictIn(Schema):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
 
 _LEVEL_HELP = "评价等级（即整体满意度）：5 非常满意、4 满意、3 基本满意、2 不满意、1 非常不满意"
 _DIMENSIONS_HELP = (
@@ -146,7 +142,7 @@ class AssignIn(StrictIn):
     owner_id: int
 
 
-class AppealIn(StrictIn):
+class EvaluationAppealIn(StrictIn):
     reason: str = Field(..., max_length=2000, description="申诉理由（恶意评价或误评的具体情况）")
 
 
@@ -155,7 +151,7 @@ class AppealReviewIn(StrictIn):
     note: str = Field(..., max_length=2000, description="复核意见（作废时即作废理由）")
 
 
-class AppealOut(Schema):
+class EvaluationAppealOut(Schema):
     id: int
     evaluation_id: int
     department_name: str
@@ -171,8 +167,8 @@ class AppealOut(Schema):
     created_at: datetime
 
 
-class AppealPage(Schema):
-    items: list[AppealOut]
+class EvaluationAppealPage(Schema):
+    items: list[EvaluationAppealOut]
     next_cursor: str | None
 
 

@@ -11,6 +11,7 @@ from ninja.security import django_auth
 
 from shuzheng.core.masking import mask_id_number, mask_mobile, mask_name
 from shuzheng.core.pagination import DEFAULT_LIMIT
+from shuzheng.core.schemas import PageLimit
 from shuzheng.identity import selectors, services
 from shuzheng.identity.models import RoleAssignment, User
 from shuzheng.identity.schemas import (
@@ -95,7 +96,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
 def change_own_password(request: HttpRequest, payload: PasswordChangeIn) -> Status[None]:
     actor = _actor(request)
     services.user_change_own_password(
-        user=actor, old_password=payload.old_password, new_password=payload.new_password
+        request=request, user=actor, old_password=payload.old_password, new_password=payload.new_password
     )
     update_session_auth_hash(request, actor)
     return Status(204, None)
@@ -105,7 +106,7 @@ def change_own_password(request: HttpRequest, payload: PasswordChangeIn) -> Stat
 def users_list(
     request: HttpRequest,
     cursor: str | None = None,
-    limit: int = DEFAULT_LIMIT,
+    limit: PageLimit = DEFAULT_LIMIT,
     kind: UserKind | None = None,
     department_id: int | None = None,
     q: str | None = Query(None, max_length=64),

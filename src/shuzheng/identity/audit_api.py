@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.security import django_auth
 
 from shuzheng.core.pagination import DEFAULT_LIMIT
+from shuzheng.core.schemas import PageLimit
 from shuzheng.identity.audit_selectors import AuditEventFilters, audit_event_get, audit_event_list
 from shuzheng.identity.models import AuditEvent
 
@@ -86,7 +87,10 @@ def event_out(event: AuditEvent) -> dict[str, Any]:
 
 @router.get("/events", response=AuditEventPage, summary="审计事件列表（按数据范围，新的在前）")
 def events_list(
-    request: HttpRequest, query: Query[AuditEventQuery], cursor: str | None = None, limit: int = DEFAULT_LIMIT
+    request: HttpRequest,
+    query: Query[AuditEventQuery],
+    cursor: str | None = None,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     page = audit_event_list(user=_caller(request), filters=query.to_filters(), cursor=cursor, limit=limit)
     return {"items": [event_out(e) for e in page.items], "next_cursor": page.next_cursor}

@@ -6,15 +6,23 @@
 * `MinimumLengthValidator` — Django's, with a Chinese message (Django's own lacks a zh-Hans plural).
 * `HistoryValidator` — the password must differ from the last `depth` passwords in
   `PasswordHistory` (the `user_set_password` service records history and keeps `depth` rows).
+
+`check_current_password` checks the old password of a self-service change as a login would, so each
+wrong guess counts toward django-axes' lockout.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from django.contrib.auth import password_validation
+from axes.helpers import get_cool_off
+from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+
+from shuzheng.core.errors import RateLimited, ValidationFailed
 
 HISTORY_DEPTH = 5
 
@@ -89,3 +97,21 @@ class HistoryValidator:
 
     def get_help_text(self) -> str:
         return f"新密码不能与最近 {self.depth} 次使用过的密码相同。"
+
+
+def check_current_password(*, request: HttpRequest, user: Any, password: str) -> None:
+    """Through `authenticate`, so django-axes counts a wrong guess and refuses a locked account even the
+    right password. Call it outside a transaction: a failure is recorded, then the change is refused."""
+    checked = authenticate(request, username=user.get_username(), password=password or "")
+    if getattr(request, "axes_locked_out", False):
+        # Answered here in this operation's words; the flag would make AxesMiddleware answer a login page.
+        request.axes_locked_out = False  # type: ignore[attr-defined]
+        cool_off = get_cool_off(request)
+        minutes = max(1, math.ceil(cool_off.total_seconds() / 60)) if cool_off else 30
+        message = (
+            f"原密码输错次数过多，账号已锁定 {minutes} 分钟（登录同样锁定），请稍后再试或联系管理员解锁。"
+        )
+        field_error = {"field": "old_password", "message": message}
+        raise RateLimited(message, code="account_locked", errors=[field_error])
+    if checked is None or checked.pk != user.pk:
+        raise ValidationFailed.for_field("old_password", "原密码不正确", code="wrong_password")

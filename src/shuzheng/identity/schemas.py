@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import StringConstraints
+
+from shuzheng.core.schemas import StrictIn
 
 ScopeKind = Literal["self", "department", "department_tree", "division_tree", "all"]
 UserKind = Literal["staff", "citizen", "enterprise_agent"]
-
-
-class StrictIn(Schema):
-    model_config = ConfigDict(extra="forbid")
+#: Passwords are taken as typed: the strict input base strips text, but a space may be part of a password.
+Password = Annotated[str, StringConstraints(strip_whitespace=False, max_length=128)]
 
 
 class DepartmentRef(Schema):
@@ -82,7 +82,7 @@ class StaffCreateIn(StrictIn):
     department_id: int
     email: str = Field("", max_length=254)
     mobile: str = Field("", max_length=32)
-    password: str | None = Field(None, max_length=128)
+    password: Password | None = None
     is_staff: bool = False
 
 
@@ -92,7 +92,7 @@ class CitizenCreateIn(StrictIn):
     id_number: str = Field(max_length=32)
     mobile: str = Field("", max_length=32)
     email: str = Field("", max_length=254)
-    password: str | None = Field(None, max_length=128)
+    password: Password | None = None
 
 
 class EnterpriseAgentCreateIn(CitizenCreateIn):
@@ -108,5 +108,5 @@ class AssignmentIn(StrictIn):
 
 
 class PasswordChangeIn(StrictIn):
-    old_password: str = Field(max_length=128)
-    new_password: str = Field(max_length=128)
+    old_password: Password
+    new_password: Password

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -29,7 +30,7 @@ from shuzheng.core.masking import mask_name
 from shuzheng.core.validators import validate_id_number, validate_mobile, validate_uscc
 from shuzheng.identity.backends import forget_permissions
 from shuzheng.identity.models import ApiKey, DataScopeKind, PasswordHistory, Role, RoleAssignment, User
-from shuzheng.identity.passwords import HISTORY_DEPTH
+from shuzheng.identity.passwords import HISTORY_DEPTH, check_current_password
 from shuzheng.identity.scopes import data_scope_for
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.@-]{3,64}$")
@@ -288,11 +289,12 @@ def user_set_password(*, actor: Any, user: User, password: str, field: str = "pa
     )
 
 
-@transaction.atomic
-def user_change_own_password(*, user: User, old_password: str, new_password: str) -> None:
-    """Self-service change: the current password must be given."""
-    if not user.check_password(old_password or ""):
-        raise ValidationFailed.for_field("old_password", "原密码不正确", code="wrong_password")
+def user_change_own_password(
+    *, request: HttpRequest, user: User, old_password: str, new_password: str
+) -> None:
+    """Self-service change: the current password must be given; wrong guesses count toward the login
+    lockout. Not atomic itself (`user_set_password` is), so a wrong guess stays counted when refused."""
+    check_current_password(request=request, user=user, password=old_password)
     user_set_password(actor=user, user=user, password=new_password, field="new_password")
 
 

@@ -18,6 +18,7 @@ from ninja.security import django_auth
 
 from shuzheng.core.errors import PermissionDenied, UnsupportedMediaType, ValidationFailed
 from shuzheng.core.pagination import DEFAULT_LIMIT, Page
+from shuzheng.core.schemas import PageLimit
 from shuzheng.orgs import selectors, services, xlsx
 from shuzheng.orgs.models import Department, Division, Grid, GridWorker, Hall, Kiosk, Window
 from shuzheng.orgs.schemas import (
@@ -173,7 +174,7 @@ def list_divisions(
     request: HttpRequest,
     filters: Query[DivisionFilters],
     cursor: str | None = None,
-    limit: int = DEFAULT_LIMIT,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     return _page(selectors.division_list(**filters.model_dump(), cursor=cursor, limit=limit))
 
@@ -230,7 +231,7 @@ def list_departments(
     request: HttpRequest,
     filters: Query[DepartmentFilters],
     cursor: str | None = None,
-    limit: int = DEFAULT_LIMIT,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     return _page(selectors.department_list(**filters.model_dump(), cursor=cursor, limit=limit))
 
@@ -288,7 +289,10 @@ def activate_department(request: HttpRequest, department_id: int) -> Department:
 
 @router.get("/halls", response=HallPage, auth=None, summary="政务服务大厅列表（公开）")
 def list_halls(
-    request: HttpRequest, filters: Query[HallFilters], cursor: str | None = None, limit: int = DEFAULT_LIMIT
+    request: HttpRequest,
+    filters: Query[HallFilters],
+    cursor: str | None = None,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     return _page(selectors.hall_list(**filters.model_dump(), cursor=cursor, limit=limit))
 
@@ -335,7 +339,10 @@ def activate_hall(request: HttpRequest, hall_id: int) -> Hall:
 
 @router.get("/windows", response=WindowPage, summary="窗口列表")
 def list_windows(
-    request: HttpRequest, filters: Query[WindowFilters], cursor: str | None = None, limit: int = DEFAULT_LIMIT
+    request: HttpRequest,
+    filters: Query[WindowFilters],
+    cursor: str | None = None,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     return _page(selectors.window_list(**filters.model_dump(), cursor=cursor, limit=limit))
 
@@ -377,7 +384,10 @@ def activate_window(request: HttpRequest, window_id: int) -> Window:
 
 @router.get("/kiosks", response=KioskPage, auth=None, summary="自助终端列表（公开）")
 def list_kiosks(
-    request: HttpRequest, filters: Query[KioskFilters], cursor: str | None = None, limit: int = DEFAULT_LIMIT
+    request: HttpRequest,
+    filters: Query[KioskFilters],
+    cursor: str | None = None,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     return _page(selectors.kiosk_list(**filters.model_dump(), cursor=cursor, limit=limit))
 
@@ -424,7 +434,10 @@ def activate_kiosk(request: HttpRequest, kiosk_id: int) -> Kiosk:
 
 @router.get("/grids", response=GridPage, summary="网格列表")
 def list_grids(
-    request: HttpRequest, filters: Query[GridFilters], cursor: str | None = None, limit: int = DEFAULT_LIMIT
+    request: HttpRequest,
+    filters: Query[GridFilters],
+    cursor: str | None = None,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     return _page(selectors.grid_list(**filters.model_dump(), cursor=cursor, limit=limit))
 
@@ -494,7 +507,7 @@ def list_grid_workers(
     request: HttpRequest,
     filters: Query[GridWorkerFilters],
     cursor: str | None = None,
-    limit: int = DEFAULT_LIMIT,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     page = selectors.grid_worker_list(user=request.user, **filters.model_dump(), cursor=cursor, limit=limit)
     return {"items": _workers_out(request, page.items), "next_cursor": page.next_cursor}

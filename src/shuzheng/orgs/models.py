@@ -108,10 +108,19 @@ class Hall(TimestampedModel):
         return self.name
 
 
+# Top-level (not nested as `Kind`) so each enum keeps its own name in the OpenAPI document.
+class WindowKind(models.TextChoices):
+    COMPREHENSIVE = "comprehensive", "综合窗口"
+    SPECIALISED = "specialised", "专业窗口"
+
+
+class KioskKind(models.TextChoices):
+    KIOSK = "kiosk", "侨都之窗自助机"
+    BANK_TERMINAL = "bank_terminal", "政银通办终端"
+
+
 class Window(TimestampedModel):
-    class Kind(models.TextChoices):
-        COMPREHENSIVE = "comprehensive", "综合窗口"
-        SPECIALISED = "specialised", "专业窗口"
+    Kind = WindowKind
 
     hall = models.ForeignKey(Hall, verbose_name="所属大厅", on_delete=models.CASCADE, related_name="windows")
     number = models.CharField("窗口号", max_length=16)
@@ -140,9 +149,7 @@ class Window(TimestampedModel):
 
 
 class Kiosk(TimestampedModel):
-    class Kind(models.TextChoices):
-        KIOSK = "kiosk", "侨都之窗自助机"
-        BANK_TERMINAL = "bank_terminal", "政银通办终端"
+    Kind = KioskKind
 
     code = models.CharField("设备编号", max_length=32, unique=True)
     kind = models.CharField("类型", max_length=16, choices=Kind.choices)

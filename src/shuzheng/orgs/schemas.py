@@ -4,17 +4,21 @@ filters are query strings (each list also takes ``cursor`` and ``limit``)."""
 from __future__ import annotations
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
-from shuzheng.orgs.models import Department, Division, DivisionLevel, Grid, Hall, HallLevel, Kiosk, Window
-
-WindowKind = Window.Kind
-KioskKind = Kiosk.Kind
-
-
-class StrictIn(Schema):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+from shuzheng.core.schemas import StrictIn
+from shuzheng.orgs.models import (
+    Department,
+    Division,
+    DivisionLevel,
+    Grid,
+    Hall,
+    HallLevel,
+    Kiosk,
+    KioskKind,
+    Window,
+    WindowKind,
+)
 
 # --- divisions ------------------------------------------------------------------------------------
 
