@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import structlog
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from shuzheng.core import errors
 from shuzheng.core.api import problem_response
+
+logger = structlog.get_logger(__name__)
 
 _BY_STATUS: dict[int, type[errors.ApplicationError]] = {
     400: errors.MalformedRequest,
@@ -14,6 +17,11 @@ _BY_STATUS: dict[int, type[errors.ApplicationError]] = {
     404: errors.NotFound,
     500: errors.ApplicationError,
 }
+
+
+class CsrfFailed(errors.PermissionDenied):
+    code = "csrf_failed"
+    title = "页面已过期，请刷新后重试"
 
 
 class ServerError(errors.ApplicationError):
@@ -49,3 +57,11 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return _respond(request, ServerError())
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """settings.CSRF_FAILURE_VIEW: Django's own page is English and outside the layout; the reason
+    (English, technical) goes to the log only."""
+    logger.warning("csrf_failed", reason=reason, path=request.path)
+    detail = "安全校验未通过：页面可能打开太久，或浏览器禁用了 Cookie。请返回上一页，刷新后重新提交。"
+    return _respond(request, CsrfFailed(detail))

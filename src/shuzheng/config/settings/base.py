@@ -17,6 +17,8 @@ DEBUG = env.bool("SHUZHENG_DEBUG", default=False)
 SECRET_KEY = env.str("SHUZHENG_SECRET_KEY", default="insecure-demo-key-change-me-0123456789abcdef")
 ALLOWED_HOSTS = env.list("SHUZHENG_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("SHUZHENG_CSRF_TRUSTED_ORIGINS", default=[])
+# A refused form post (expired page, cookies off) gets a Chinese page in the site's layout.
+CSRF_FAILURE_VIEW = "shuzheng.core.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -201,3 +201,20 @@ def test_hsts_is_sent_on_https_only_and_probes_are_not_redirected(settings):
     assert plain["Location"].startswith("https://")
     assert "Strict-Transport-Security" not in plain
     assert client.get("/healthz").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_post_without_csrf_token_gets_the_chinese_page_in_the_site_layout():
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/accounts/login/", {"username": "nobody", "password": "x"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "页面已过期" in html
+    assert "刷新" in html
+    assert 'class="portal-header"' in html or "skip-link" in html  # the site's own layout
+    assert "CSRF verification failed" not in html
+    assert "Forbidden" not in html
+    _assert_policy(response)
+    problem = client.post("/accounts/login/", {}, HTTP_ACCEPT="application/json").json()
+    assert problem["code"] == "csrf_failed"
+    assert problem["status"] == 403
