@@ -35,17 +35,11 @@ from shuzheng.cases.schemas import (
     UploadOut,
     WithdrawIn,
 )
-from shuzheng.cases.workflow import (
-    ACTION_PERMISSIONS,
-    APPLICANT_ACTIONS,
-    INTAKE_PERMISSION,
-from shuzheng.core.schemas import PageLimit
-    CaseAction,
-    actions_from,
-)
+from shuzheng.cases.workflow import CaseAction
 from shuzheng.core.errors import NotFound, PermissionDenied
 from shuzheng.core.masking import mask_id_number, mask_mobile, mask_name
 from shuzheng.core.pagination import DEFAULT_LIMIT
+from shuzheng.core.schemas import PageLimit
 from shuzheng.identity.models import User
 
 router = Router(tags=["办件"], auth=django_auth)
@@ -66,16 +60,7 @@ def _material_data(items: list[CaseMaterialIn]) -> list[services.MaterialData]:
 
 
 def _allowed_actions(user: Any, case: Case) -> list[str]:
-    applicant = selectors.is_applicant(user, case)
-    staff = getattr(user, "kind", "") == User.Kind.STAFF
-    allowed = []
-    for action in actions_from(case.status):
-        if action in APPLICANT_ACTIONS:
-            if applicant or (staff and user.has_perm(INTAKE_PERMISSION)):
-                allowed.append(action)
-        elif staff and user.has_perm(ACTION_PERMISSIONS[action]):
-            allowed.append(action)
-    return allowed
+    return services.offered_actions(user, case)
 
 
 def case_out(case: Case, *, user: Any) -> dict[str, Any]:
@@ -275,9 +260,11 @@ def list_queue(
     state: str | None = None,
     department_id: int | None = None,
     mine: bool = False,
+    q: str | None = None,
     cursor: str | None = None,
     limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
+    """``q``: a case number, or the applicant's ID number, credit code or full name (exact)."""
     user = _actor(request)
     if user.kind != User.Kind.STAFF:
         raise PermissionDenied("待办队列仅供工作人员使用。")
@@ -290,6 +277,7 @@ def list_queue(
         state=state,
         department_id=department_id,
         mine=mine,
+        q=q,
         cursor=cursor,
         limit=limit,
     )

@@ -244,6 +244,15 @@ class IntakeForm(ServiceErrorsForm):
 
 
 class QueueFilterForm(forms.Form):
+    q = forms.CharField(
+        label="搜索",
+        required=False,
+        max_length=64,
+        strip=True,
+        help_text="办件编号、申请人身份证号码、统一社会信用代码或姓名全称（精确匹配）。",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "spellcheck": "false"}),
+        error_messages={"max_length": "搜索内容过长。"},
+    )
     item = forms.CharField(
         label="事项实施编码",
         required=False,
@@ -261,7 +270,7 @@ class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(
         label="办件状态",
         required=False,
-        choices=[("", "办理中（全部）"), *CaseStatus.choices],
+        choices=[("", "待办（不含已送达）"), *CaseStatus.choices],
         error_messages={"invalid_choice": "办件状态无效。"},
     )
     channel = forms.ChoiceField(

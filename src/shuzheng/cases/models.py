@@ -72,6 +72,9 @@ class Case(TimestampedModel):
         related_name="cases",
     )
     applicant_name = models.CharField("申请人姓名/名称", max_length=128)
+    # Keyed SM3 of the normalised name (selectors.applicant_name_index): the queue finds an applicant by
+    # full name without a clear-text or LIKE search over names.
+    applicant_name_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     applicant_id_number = EncryptedTextField("证件号码", blank=True)
     applicant_id_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     applicant_uscc = models.CharField("统一社会信用代码", max_length=18, blank=True, db_index=True)

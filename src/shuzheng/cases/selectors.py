@@ -13,8 +13,11 @@ query count does not grow with the page size.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import Q, QuerySet, Value
@@ -23,8 +26,10 @@ from shuzheng.cases import deadlines
 from shuzheng.cases.constants import CaseStatus, DeadlineState
 from shuzheng.cases.models import Case, CaseMaterial, CaseStatusChange, CorrectionRequest
 from shuzheng.cases.workflow import CLOCK_RUNNING, OPEN_STATUSES, VIEW_PERMISSION, CaseAction
-from shuzheng.core.errors import MalformedRequest, NotFound
+from shuzheng.core.crypto import blind_index
+from shuzheng.core.errors import MalformedRequest, NotFound, ValidationFailed
 from shuzheng.core.pagination import DEFAULT_LIMIT, Page, keyset_page
+from shuzheng.core.validators import validate_id_number, validate_uscc
 from shuzheng.identity.models import DataScopeKind, User
 from shuzheng.identity.scopes import DataScope, Grant, data_scope_for
 from shuzheng.orgs.models import Department, Division
@@ -55,6 +60,12 @@ _QUEUE_ROW_FIELDS = (
     "submitted_by_id",
     "lock_version",
 )
+
+
+@lru_cache(maxsize=4096)
+def applicant_name_index(name: str) -> str:
+    """Keyed SM3 of a name without spaces (NFKC), so an exact full name can be searched, not browsed."""
+    return blind_index("name:" + "".join(unicodedata.normalize("NFKC", name).split()))
 
 
 def _is_staff(user: Any) -> bool:
@@ -136,6 +147,28 @@ def _statuses(status: str | list[str] | None) -> list[str] | None:
     return values
 
 
+#: The default queue: open cases, less those delivered and only waiting to be concluded.
+TO_DO_STATUSES = OPEN_STATUSES - {CaseStatus.DELIVERED}
+_CASE_NUMBER = re.compile(r"^[0-9A-Za-z-]{6,40}$")
+
+
+def search_q(text: str) -> Q:
+    """Cases matching a clerk's search: the case number, or the applicant's ID number, credit code or
+    full name. ID numbers and names are compared through their keyed indexes (the columns are
+    encrypted or not searchable in clear), so only exact values match."""
+    value = unicodedata.normalize("NFKC", text).strip()[:64]
+    condition = Q(applicant_name_index=applicant_name_index(value))
+    if _CASE_NUMBER.match(value):
+        condition |= Q(number=value)
+    for check, column in ((validate_id_number, "applicant_id_index"), (validate_uscc, "applicant_uscc")):
+        try:
+            number = check(value)
+        except ValidationFailed:
+            continue
+        condition |= Q(**{column: blind_index(number) if column == "applicant_id_index" else number})
+    return condition
+
+
 def case_queue(
     *,
     user: Any,
@@ -145,19 +178,24 @@ def case_queue(
     state: str | None = None,
     department_id: int | None = None,
     mine: bool = False,
+    q: str | None = None,
     cursor: str | None = None,
     limit: int = DEFAULT_LIMIT,
     now: datetime | None = None,
 ) -> Page[Case]:
-    """The staff queue: cases in scope, open ones unless `status` says otherwise, earliest deadline first.
+    """The staff queue: cases in scope, still to act on unless `status` says otherwise (delivered cases
+    only waiting to be concluded are left out; ``status=delivered`` shows them), earliest deadline first.
 
     Filters: ``item`` (implementing code), ``channel``, ``state`` (a DeadlineState), ``department_id``,
-    ``mine`` (cases whose acting user is the caller). Each row carries ``deadline_state``.
+    ``mine`` (cases whose acting user is the caller), ``q`` (see `search_q`). Each row carries
+    ``deadline_state``.
     """
     bounds = deadlines.state_bounds(now)
     queryset = scoped_cases(user=user)
     statuses = _statuses(status)
-    queryset = queryset.filter(status__in=statuses if statuses else sorted(OPEN_STATUSES))
+    queryset = queryset.filter(status__in=statuses if statuses else sorted(TO_DO_STATUSES))
+    if q and q.strip():
+        queryset = queryset.filter(search_q(q))
     if item:
         queryset = queryset.filter(version__code=item.strip())
     if channel:

@@ -47,6 +47,7 @@ from shuzheng.cases.workflow import (
     FINAL_STATUSES,
     INTAKE_PERMISSION,
     CaseAction,
+    actions_from,
     decision_step,
     review_steps,
     target_status,
@@ -71,7 +72,7 @@ from shuzheng.core.validators import (
     validate_uscc,
 )
 from shuzheng.identity import selectors as identity_selectors
-from shuzheng.identity.models import User
+from shuzheng.identity.models import Role, User
 from shuzheng.orgs.models import Hall, Kiosk, Window
 
 IDEMPOTENCY_KEY: Final = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
@@ -780,6 +781,7 @@ def case_submit(
         idempotency_key=key,
         status=CaseStatus.SUBMITTED,
         form_data=form,
+        applicant_name_index=selectors.applicant_name_index(fields.get("applicant_name") or ""),
         received_at=received_at,
         due_at=deadlines.compute_due_at(received_at=received_at, limit_days=version.promised_limit_days),
         **fields,
@@ -848,12 +850,63 @@ def _authorise(actor: Any, case: Case, action: str) -> None:
         raise NotFound("办件不存在或不在您的数据范围内。")
 
 
-def _require_step_role(actor: Any, case: Case, step: WorkflowStep) -> None:
+def _step_role_refusal(actor: Any, case: Case, step: WorkflowStep) -> str | None:
+    """Why `actor` may not act at `step` (they lack its role for its department), in Chinese; or None."""
     department_id = step.department_id or case.department_id
-    if not identity_selectors.user_has_role_for_department(actor, step.role_code, department_id):
-        raise PermissionDenied(
-            f"您不是“{step.name}”环节的办理人员（需要角色 {step.role_code}）。", code="not_step_role"
-        )
+    if identity_selectors.user_has_role_for_department(actor, step.role_code, department_id):
+        return None
+    role = Role.objects.filter(code=step.role_code).values_list("name", flat=True).first()
+    return f"您不是“{step.name}”环节的办理人员（需要“{role or '该环节'}”角色）。"
+
+
+def _require_step_role(actor: Any, case: Case, step: WorkflowStep) -> None:
+    refusal = _step_role_refusal(actor, case, step)
+    if refusal:
+        raise PermissionDenied(refusal, code="not_step_role")
+
+
+def _deciding_step(case: Case) -> WorkflowStep | None:
+    """The step whose role decides: the current one, or the last once every step is done; Conflict while
+    review steps are still pending."""
+    steps = _steps(case)
+    step = case.current_step
+    if step is not None and steps and steps[-1].pk != step.pk:
+        raise Conflict(f"尚有审查环节未完成（当前：{step.name}），不能作出决定。", code="steps_pending")
+    return step or decision_step(steps)
+
+
+def _step_refusal(actor: Any, case: Case, action: str) -> str | None:
+    """The workflow-step checks `case_transition` makes for step work and decisions, as a refusal."""
+    step: WorkflowStep | None
+    if action == CaseAction.COMPLETE_STEP:
+        step = case.current_step
+        return "审查环节已全部完成，请作出决定。" if step is None else _step_role_refusal(actor, case, step)
+    if action in (CaseAction.APPROVE, CaseAction.REFUSE):
+        try:
+            step = _deciding_step(case)
+        except Conflict as exc:
+            return exc.detail
+        return _step_role_refusal(actor, case, step) if step is not None else None
+    return None
+
+
+def offered_actions(actor: Any, case: Case) -> list[str]:
+    """The actions to offer `actor` on `case`: allowed from its status, and passing the same permission,
+    applicant and workflow-step checks `case_transition` makes (so nothing offered is then refused)."""
+    applicant = selectors.is_applicant(actor, case)
+    staff = _is_staff(actor)
+    offered = []
+    for action in actions_from(case.status):
+        if action in APPLICANT_ACTIONS:
+            if applicant or (staff and actor.has_perm(INTAKE_PERMISSION)):
+                offered.append(action)
+        elif (
+            staff
+            and actor.has_perm(ACTION_PERMISSIONS[action])
+            and _step_refusal(actor, case, action) is None
+        ):
+            offered.append(action)
+    return offered
 
 
 def _steps(case: Case) -> list[WorkflowStep]:
@@ -1131,12 +1184,8 @@ class _Transition:
         reasons = self.note("reasons", "决定理由", required=required)
         basis = self.note("legal_basis", "法律依据", required=required)
         self.leftover()
-        steps = _steps(self.case)
-        step = self.case.current_step
-        if step is not None and steps and steps[-1].pk != step.pk:
-            raise Conflict(f"尚有审查环节未完成（当前：{step.name}），不能作出决定。", code="steps_pending")
         # At the last step, or once every step is done: whoever holds the last step's role decides.
-        deciding = step or decision_step(steps)
+        deciding = _deciding_step(self.case)
         if deciding is not None:
             _require_step_role(self.actor, self.case, deciding)
         self.case.decision = decision

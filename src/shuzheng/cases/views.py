@@ -465,6 +465,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             channel=data["channel"] or None,
             state=data["state"] or None,
             mine=bool(data["mine"]),
+            q=data["q"] or None,
             cursor=request.GET.get("cursor") or None,
             limit=QUEUE_PER_PAGE,
         )

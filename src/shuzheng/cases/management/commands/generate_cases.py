@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from shuzheng.cases.constants import ApplicantKind, CaseChannel
 from shuzheng.cases.models import Case, CaseSequence, CaseStatusChange
+from shuzheng.cases.selectors import applicant_name_index
 from shuzheng.catalog.models import ServiceItemVersion, WorkflowStep
 from shuzheng.core import calendar
 from shuzheng.core.crypto import blind_index
@@ -127,6 +128,7 @@ CASE_COLUMNS: Final = (
     "applicant_id_index",
     "applicant_uscc",
     "applicant_mobile",
+    "applicant_name_index",
     "idempotency_key",
     "status",
     "form_data",
@@ -473,6 +475,7 @@ class _Generator:
                     id_index,
                     "",
                     mobile_stored,
+                    applicant_name_index(name),
                     f"{KEY_PREFIX}{n}",
                     status,
                     v.form,
