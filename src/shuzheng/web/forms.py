@@ -7,6 +7,7 @@ from django import forms
 
 from shuzheng.core.forms import ServiceErrorsForm
 from shuzheng.orgs.models import Hall
+from shuzheng.web.audit_labels import action_choices
 
 
 class HallSearchForm(forms.Form):
@@ -63,13 +64,11 @@ class PasswordChangeForm(ServiceErrorsForm):
 
 
 class AuditFilterForm(ServiceErrorsForm):
-    action = forms.CharField(
+    action = forms.ChoiceField(
         label="操作",
         required=False,
-        max_length=64,
-        help_text="操作编码或其开头，如 identity. 或 identity.login",
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-        error_messages={"max_length": "操作编码过长（最多 64 个字符）。"},
+        choices=action_choices,
+        error_messages={"invalid_choice": "请从列表中选择操作。"},
     )
     actor = forms.CharField(
         label="操作人账号",

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "shuzheng.appeals",
     "shuzheng.datahub",
     "shuzheng.web",
+    # Django's form widget templates, after shuzheng.web, whose copies override some (the file input)
+    "django.forms",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +73,8 @@ ROOT_URLCONF = "shuzheng.config.urls"
 WSGI_APPLICATION = "shuzheng.config.wsgi.application"
 ASGI_APPLICATION = "shuzheng.config.asgi.application"
 
+# Form widgets render through TEMPLATES, so shuzheng.web's widget templates apply to every form.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

@@ -7,7 +7,14 @@ from typing import Any
 from django import template
 from django.http import QueryDict
 
+from shuzheng.web import audit_labels
+from shuzheng.web.plain_words import plain_words
+
 register = template.Library()
+register.filter("action_label", audit_labels.action_label)
+register.filter("channel_label", audit_labels.channel_label)
+register.filter("subject_label", audit_labels.subject_label)
+register.filter("plain_words", plain_words)
 
 
 @register.simple_tag(takes_context=True)

@@ -9,7 +9,8 @@ import pytest
 from django.test import Client
 
 from shuzheng.core.models import Notification
-from shuzheng.identity.models import User
+from shuzheng.identity.models import AuditEvent, User
+from shuzheng.web.audit_labels import UNKNOWN, action_label
 from shuzheng.web.tests.demo_db import Demo, demo  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.xdist_group("demo"), pytest.mark.django_db]
@@ -100,3 +101,13 @@ def test_what_the_demo_notifies_reaches_each_recipients_inbox(as_user) -> None:
         assert page.status_code == 200, (kind, recipient.username)
         newest = Notification.objects.filter(recipient=recipient).first()
         assert newest.title in page.content.decode(), (kind, recipient.username)
+
+
+def test_every_operation_the_demo_audits_is_shown_by_its_chinese_name(as_user) -> None:
+    codes = set(AuditEvent.objects.values_list("action", flat=True).distinct())
+    assert len(codes) > 20
+    assert {code for code in codes if action_label(code) == UNKNOWN} == set()
+    html = as_user("auditor").get("/workbench/audit/").content.decode()
+    shown = set(re.findall(r">\s*([^<>]*?)\s*<", html))
+    assert not shown & codes  # no operation code as text on the page
+    assert "登录" in shown or any("：" in text for text in shown)

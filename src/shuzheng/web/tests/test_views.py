@@ -460,10 +460,16 @@ def test_audit_log_lists_events_in_scope(auditor: User, staff_user: User) -> Non
     client = verified_client(auditor)
     html = client.get("/workbench/").content.decode()
     assert "/workbench/audit/" in nav_hrefs(html, "工作台导航")
-    response = client.get("/workbench/audit/", {"action": "identity.log", "actor": "zhangsan"})
+    response = client.get("/workbench/audit/", {"action": "identity.", "actor": "zhangsan"})
     assert response.status_code == 200
-    actions = re.findall(r'<td class="mono">(identity\.[a-z_.]+)</td>', response.content.decode())
-    assert actions == ["identity.logout", "identity.login"]  # newest first, filtered by prefix and actor
+    html = response.content.decode()
+    actions = re.findall(r"<td>(登录|退出登录)</td>", html)
+    assert actions == ["退出登录", "登录"]  # newest first, filtered by context and actor
+    assert not re.search(r">[^<]*identity\.[^<]*<", html)  # names on screen, never the operation codes
+    assert 'value="identity.login"' in html  # the filter offers names for codes
+    refused = client.get("/workbench/audit/", {"action": "identity.bogus"})
+    assert refused.status_code == 400
+    assert "请从列表中选择操作" in refused.content.decode()
 
 
 def test_audit_log_bad_filters_get_chinese_errors(auditor: User) -> None:
@@ -490,3 +496,40 @@ def test_favicon_is_served(client: Client) -> None:
     assert icon["Content-Type"] in ("image/x-icon", "image/vnd.microsoft.icon")
     assert b"".join(icon.streaming_content if icon.streaming else [icon.content])[:4] == b"\x00\x00\x01\x00"
     assert f'rel="icon" href="{response["Location"]}"' in client.get("/").content.decode()
+
+
+def test_file_inputs_render_as_a_chinese_picker_in_every_form() -> None:
+    from django import forms
+
+    from shuzheng.appeals.forms_common import MultipleFileInput
+
+    class Upload(forms.Form):
+        one = forms.FileField(label="附件")
+        many = forms.FileField(label="照片", required=False, widget=MultipleFileInput())
+
+    html = str(Upload())
+    assert html.count('class="file-picker"') == 2
+    assert html.count('<span class="file-button">选择文件</span>') == 2
+    assert 'type="file" name="one" required id="id_one"' in html
+    assert "未选择文件（可选多个）" in html
+    assert "<script" not in html
+    assert not re.search(r"\son[a-z]+=", html)
+
+
+def test_pages_name_roles_and_leave_out_permission_codes(staff_client: Client) -> None:
+    from shuzheng.web.plain_words import plain_words
+
+    RoleFactory(code="case_approver", name="审批人员")
+    assert plain_words("您不是“审批”环节的办理人员（需要角色 case_approver）。") == (
+        "您不是“审批”环节的办理人员（需要角色 “审批人员”）。"
+    )
+    assert plain_words("没有查看知识库的权限（appeals.view_knowledgearticle）") == "没有查看知识库的权限"
+    assert (
+        plain_words("您没有派单的权限（appeals.dispatch_appeal、appeals.view_appeal）。")
+        == "您没有派单的权限。"
+    )
+    assert plain_words("文件 report_2026.pdf 无法读取") == "文件 report_2026.pdf 无法读取"
+    page = staff_client.get("/workbench/appeals/kb/")  # a 403 page: its message without the permission code
+    assert page.status_code == 403
+    assert "没有查看知识库的权限" in page.content.decode()
+    assert "appeals.view_knowledgearticle" not in page.content.decode()

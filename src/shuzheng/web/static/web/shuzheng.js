@@ -3,6 +3,7 @@
  * Charts: a page that declares the `charts` block (workbench) renders
  *   {{ option|json_script:"chart-x" }}  and  <div class="chart" data-chart-option="chart-x" role="img" aria-label="…"></div>
  * and this file draws it with ECharts, again after htmx swaps new content in.
+ * File pickers: the names of the chosen files replace "未选择文件".
  */
 (function () {
   "use strict";
@@ -34,6 +35,18 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     drawCharts(document);
+  });
+  // File pickers (web/widgets/file_picker.html): show the chosen file names next to the Chinese button.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches(".file-picker input[type=file]")) {
+      return;
+    }
+    var label = input.closest(".file-picker").querySelector(".file-name");
+    var names = Array.prototype.map.call(input.files || [], function (file) {
+      return file.name;
+    });
+    label.textContent = names.length ? names.join("、") : label.getAttribute("data-empty");
   });
   document.addEventListener("htmx:afterSettle", function (event) {
     drawCharts(event.target);
