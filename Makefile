@@ -66,8 +66,9 @@ lint: setup
 check-migrations: setup
 	DJANGO_SETTINGS_MODULE=shuzheng.config.settings.test $(SZ) makemigrations --check --dry-run
 
+# --dist loadgroup: the tests marked xdist_group("demo") share one worker, which loads the full demo once.
 pytest: setup
-	$(VENV)/bin/pytest -n auto $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n auto --dist loadgroup $(PYTEST_ARGS)
 
 e2e: setup chromium
 	$(VENV)/bin/pytest -m browser $(PYTEST_ARGS)
