@@ -36,13 +36,14 @@ class Urgency(models.TextChoices):
 
 
 class AppealStatus(models.TextChoices):
+    REPORTED = "reported", "网格员待处置"
     PENDING_DISPATCH = "pending_dispatch", "待派单"
     DISPATCHED = "dispatched", "办理中"
     CONCLUDED = "concluded", "已直接办结"
     CLOSED = "closed", "已办结"
 
 
-OPEN_APPEAL_STATUSES = (AppealStatus.PENDING_DISPATCH, AppealStatus.DISPATCHED)
+OPEN_APPEAL_STATUSES = (AppealStatus.REPORTED, AppealStatus.PENDING_DISPATCH, AppealStatus.DISPATCHED)
 
 
 class ConclusionKind(models.TextChoices):

@@ -36,6 +36,17 @@ MAX_PHOTOS = 6
 # --- forms ---------------------------------------------------------------------------------------------
 
 
+def publish_consent_field(label: str = "同意公开诉求内容") -> forms.BooleanField:
+    """The reporter's consent to publishing the text on public surfaces (Open311); default no."""
+    return forms.BooleanField(
+        label=label,
+        required=False,
+        initial=False,
+        help_text="勾选后，诉求内容（姓名、电话、证件号自动隐去）和大致地点可在公开接口查询；"
+        "不勾选则只公开分类、所在镇街和办理状态",
+    )
+
+
 @dataclass(frozen=True)
 class Photo:
     name: str

@@ -18,6 +18,7 @@ from shuzheng.appeals.forms_common import (
     channel_choices,
     division_choices,
     photos_payload,
+    publish_consent_field,
     urgency_choices,
 )
 from shuzheng.core.forms import ServiceErrorsForm
@@ -52,6 +53,7 @@ class GridReportForm(ServiceErrorsForm):
     longitude = forms.CharField(label="经度（可选）", required=False)
     urgency = forms.ChoiceField(label="紧急程度", choices=(), initial="normal")
     photos = PhotosField(label="现场照片", required=True, help_text="至少1张，最多6张")
+    publish_consent = publish_consent_field("同意公开事件内容")
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -77,6 +79,7 @@ class GridReportForm(ServiceErrorsForm):
             "latitude": data.get("latitude") or None,
             "longitude": data.get("longitude") or None,
             "urgency": data["urgency"],
+            "publish_consent": bool(data.get("publish_consent")),
         }
 
     def photos_for_service(self) -> list[tuple[str, bytes]]:

@@ -16,6 +16,7 @@ from shuzheng.appeals.forms_common import (
     category_choices,
     division_choices,
     photos_payload,
+    publish_consent_field,
 )
 from shuzheng.core.forms import ServiceErrorsForm
 
@@ -53,6 +54,7 @@ class AppealForm(ServiceErrorsForm):
     is_anonymous = forms.BooleanField(
         label="不向承办部门公开我的姓名和电话（将无法电话回访）", required=False
     )
+    publish_consent = publish_consent_field("我同意公开诉求内容")
     is_enterprise = forms.BooleanField(
         label="我是企业，反映企业经营中的问题（中小微企业快速响应）", required=False
     )
@@ -79,6 +81,7 @@ class AppealForm(ServiceErrorsForm):
             "address": data.get("address") or "",
             "reporter_phone": data.get("reporter_phone") or "",
             "is_anonymous": bool(data.get("is_anonymous")),
+            "publish_consent": bool(data.get("publish_consent")),
             "is_enterprise": bool(data.get("is_enterprise")),
             "enterprise_uscc": data.get("enterprise_uscc") or "",
             "enterprise_name": data.get("enterprise_name") or "",

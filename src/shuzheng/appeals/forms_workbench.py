@@ -10,12 +10,14 @@ from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.urls import reverse
 
-from shuzheng.appeals.constants import AppealChannel, AppealType, Urgency, VisitResult
+from shuzheng.appeals.constants import AppealChannel, AppealStatus, AppealType, Urgency, VisitResult
 from shuzheng.appeals.forms_common import (
     MultipleFileInput,
     category_choices,
     division_choices,
+    publish_consent_field,
 )
 from shuzheng.core.forms import ServiceErrorsForm
 from shuzheng.orgs.models import Department
@@ -44,6 +46,55 @@ class MultipleFileField(forms.FileField):
 class DepartmentField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.name)
+
+
+def _picker_label(department: Department) -> str:
+    return f"{department.name}（{department.code}）"
+
+
+class DepartmentPicker(forms.TextInput):
+    """A text input with a datalist of every active department: the browser filters it as one types."""
+
+    template_name = "appeals/widgets/department_picker.html"
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"]["options"] = [_picker_label(d) for d in active_departments()]
+        return context
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, Department):
+            return _picker_label(value)
+        if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+            found = active_departments().filter(pk=int(value)).first()
+            return _picker_label(found) if found else str(value)
+        return super().format_value(value)
+
+
+class DepartmentPickerField(forms.Field):
+    """A department typed or picked by name: "名称（编码）" from the list, a unique name, a code, or an id."""
+
+    widget = DepartmentPicker
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", "输入部门名称的任意部分，从列表中选择")
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value: Any) -> Department | None:
+        text = str(value or "").strip()
+        if not text:
+            if self.required:
+                raise forms.ValidationError(f"请选择{self.label}")
+            return None
+        departments = active_departments()
+        if text.isdigit():
+            found = list(departments.filter(pk=int(text)))
+        else:
+            code = text[text.rfind("（") + 1 : -1] if text.endswith("）") and "（" in text else text
+            found = list(departments.filter(code=code)) or list(departments.filter(name=text))
+        if len(found) != 1:
+            raise forms.ValidationError(f"{self.label}：没有名为“{text[:40]}”的启用部门，请从列表中选择")
+        return found[0]
 
 
 class DepartmentsField(forms.ModelMultipleChoiceField):
@@ -84,6 +135,7 @@ class IntakeForm(ServiceErrorsForm):
     latitude = forms.CharField(label="纬度", required=False, max_length=32)
     longitude = forms.CharField(label="经度", required=False, max_length=32)
     is_anonymous = forms.BooleanField(label="匿名", required=False)
+    publish_consent = publish_consent_field("诉求人同意公开诉求内容（须当面或电话中询问）")
     reporter_name = forms.CharField(label="诉求人姓名", required=False, max_length=64)
     reporter_phone = forms.CharField(label="联系电话", required=False, max_length=32)
     is_enterprise = forms.BooleanField(label="企业诉求（中小微企业快速响应）", required=False)
@@ -108,6 +160,16 @@ class IntakeForm(ServiceErrorsForm):
         super().__init__(*args, **kwargs)
         self.fields["category_code"].widget.choices = category_choices(blank="（不选，由规则或智能分类判定）")
         self.fields["division_code"].widget.choices = division_choices(blank="请选择镇街或村（社区）")
+        self.fields["reporter_phone"].widget.attrs.update(
+            {
+                "hx-get": reverse("appeals:workbench_intake_history"),
+                "hx-trigger": "input changed delay:400ms",
+                "hx-target": "#caller-history",
+                "hx-swap": "outerHTML",
+                "aria-controls": "caller-history",
+                "inputmode": "tel",
+            }
+        )
 
     def data_for_service(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
@@ -143,16 +205,16 @@ class DispatchForm(ServiceErrorsForm):
 
     field_map = {"department_id": "department", "assist_department_ids": "assists"}
 
-    department = DepartmentField(label="主办部门", queryset=Department.objects.none(), empty_label="请选择")
+    department = DepartmentPickerField(label="主办部门")
     assists = DepartmentsField(
         label="协办部门", queryset=Department.objects.none(), required=False, help_text="可多选"
     )
     category_code = forms.ChoiceField(label="更正分类", required=False)
     expected_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = active_departments()  # type: ignore[attr-defined]
         self.fields["assists"].queryset = active_departments()  # type: ignore[attr-defined]
         self.fields["category_code"].choices = category_choices(blank="（不更正）")  # type: ignore[attr-defined]
 
@@ -241,14 +303,10 @@ class ExtensionForm(ServiceErrorsForm):
 class ReassignForm(ServiceErrorsForm):
     field_map = {"department_id": "department"}
 
-    department = DepartmentField(label="改派部门", queryset=Department.objects.none(), empty_label="请选择")
+    department = DepartmentPickerField(label="改派部门")
     note = forms.CharField(
         label="改派说明", required=False, max_length=1000, widget=forms.Textarea(attrs=TEXTAREA)
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = active_departments()  # type: ignore[attr-defined]
 
 
 class VisitForm(ServiceErrorsForm):
@@ -356,3 +414,19 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args: Any, status_choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", "全部未办结"), *status_choices]  # type: ignore[attr-defined]
+
+
+class AppealSearchForm(forms.Form):
+    """诉求列表 search: number or words, the caller's phone (whole number, blind index), status."""
+
+    q = forms.CharField(label="编号或内容", required=False, max_length=100)
+    phone = forms.CharField(label="来电号码", required=False, max_length=20, help_text="完整的11位手机号码")
+    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), *AppealStatus.choices])
+
+    def clean_phone(self) -> str:
+        digits = "".join(ch for ch in self.cleaned_data.get("phone") or "" if ch.isdigit())
+        if digits and len(digits) != 11:
+            raise forms.ValidationError(
+                "来电号码：请输入完整的11位手机号码（按号码加密索引查找，不支持部分号码）"
+            )
+        return digits

@@ -274,6 +274,11 @@ class Appeal(TimestampedModel):
     longitude = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
     address = models.CharField("地址", max_length=255, blank=True)
     is_anonymous = models.BooleanField("匿名", default=False)
+    publish_consent = models.BooleanField(
+        "同意公开诉求内容",
+        default=False,
+        help_text="诉求人同意后，公开接口才显示诉求内容（人名、电话、证件号脱敏）与详细地点",
+    )
     reporter_name = EncryptedTextField("诉求人姓名", blank=True)
     reporter_phone = EncryptedTextField("联系电话", blank=True)
     reporter_phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
@@ -363,6 +368,28 @@ class Appeal(TimestampedModel):
 
     def __str__(self) -> str:
         return self.number
+
+
+class AppealEvent(models.Model):
+    """Status history of an appeal before it has a work order (grid events: escalated, handled)."""
+
+    appeal = models.ForeignKey(Appeal, verbose_name="诉求", on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField("原状态", max_length=20, choices=AppealStatus.choices)
+    to_status = models.CharField("新状态", max_length=20, choices=AppealStatus.choices)
+    action = models.CharField("操作", max_length=32)
+    actor = models.ForeignKey(
+        USER, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField("说明", blank=True)
+    occurred_at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = "诉求记录"
+        verbose_name_plural = "诉求记录"
+        ordering = ["appeal", "occurred_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status} ({self.action})"
 
 
 class AppealSequence(models.Model):

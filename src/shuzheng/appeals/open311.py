@@ -9,6 +9,12 @@ appeals, ``appeals.intake_appeal``) and goes through the ordinary intake service
 merge proposals and audit — with channel ``open311``; a rejected request creates nothing. Reads are
 public and never show reporter data; 举报 (reports of wrongdoing) are not listed at all.
 
+What a read shows depends on the reporter's consent (``Appeal.publish_consent``, asked on every intake
+form, default no; ``attribute[publish_consent]=true`` on POST): with it, the description with names,
+phone and ID numbers and the given address masked (``core.masking``), the address down to the village and the
+coordinates; without it, only the category, the town (镇街), the status, the responsible agency and the
+dates — ``description``, ``lat``/``long`` and ``media_url`` are empty and ``address`` is the town name.
+
 How a report is placed in a division (the appeal's required ``division``), first that applies:
 ``attribute[division_code]``; ``address_id`` (our address ids are GB/T 2260 division codes); the deepest
 division of the city whose name occurs in ``address_string``; the town nearest to ``lat``/``long``.
@@ -42,7 +48,7 @@ from shuzheng.appeals.models import Appeal, Category
 from shuzheng.core import calendar, context
 from shuzheng.core.constants import Channel
 from shuzheng.core.errors import ApplicationError, ValidationFailed
-from shuzheng.core.masking import mask_address
+from shuzheng.core.masking import mask_address, mask_free_text
 from shuzheng.identity.services import api_key_authenticate
 from shuzheng.orgs.models import Division
 
@@ -64,7 +70,8 @@ XML_ITEMS = {
     "endpoints": "endpoint",
     "formats": "format",
 }
-ATTRIBUTES = ("appeal_type", "division_code")
+ATTRIBUTES = ("appeal_type", "division_code", "publish_consent")
+CONSENT_VALUES = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False, "": False}
 #: Our field names (in ValidationFailed errors) → the Open311 parameter a client sent.
 PARAMS = {
     "text": "description",
@@ -79,8 +86,6 @@ PARAMS = {
 }
 #: Characters XML 1.0 cannot carry (control characters other than tab, newline and carriage return).
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
 
 
 class Open311Error(Exception):
@@ -197,32 +202,37 @@ def _service(category: Category) -> dict[str, Any]:
     }
 
 
-def _redact(text: str) -> str:
-    """Free text as the public may read it: mobile and ID numbers inside it are masked."""
-    text = _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
-    return _ID_NUMBER.sub(lambda m: f"{m.group(1)}********{m.group(2)}", text)
+def _public_text(appeal: Appeal) -> str:
+    """The text with the reporter's name, the exact address given, names, phone and ID numbers masked."""
+    text = appeal.text
+    if appeal.address:
+        text = text.replace(appeal.address, mask_address(appeal.address))
+    return mask_free_text(text, names=[appeal.reporter_name])
 
 
-def _request(appeal: Appeal) -> dict[str, Any]:
-    """One service request as Open311 shows it: never reporter name, phone or account."""
+def _request(appeal: Appeal, towns: dict[str, Division]) -> dict[str, Any]:
+    """One service request as Open311 shows it: never reporter name, phone or account; the text and the
+    exact place only with the reporter's consent (see the module docstring)."""
     closed = selectors.public_status(appeal) == "closed"
+    town = selectors.town_of(appeal.division, towns)
+    public = appeal.publish_consent
     return {
         "service_request_id": appeal.number,
         "status": "closed" if closed else "open",
         "status_notes": AppealStatus(appeal.status).label,
         "service_name": appeal.category.name if appeal.category else None,
         "service_code": appeal.category.code if appeal.category else None,
-        "description": _redact(appeal.text),
+        "description": _public_text(appeal) if public else None,
         "agency_responsible": appeal.department.name if appeal.department else None,
         "service_notice": f"承诺办理期限：{_iso(appeal.due_at)}" if appeal.due_at and not closed else "",
         "requested_datetime": _iso(appeal.received_at),
         "updated_datetime": _iso(appeal.updated_at),
         "expected_datetime": _iso(appeal.due_at),
-        "address": mask_address(appeal.address) if appeal.address else appeal.division.name,
-        "address_id": appeal.division.code,
+        "address": (mask_address(appeal.address) or appeal.division.name) if public else town.name,
+        "address_id": appeal.division.code if public else town.code,
         "zipcode": None,
-        "lat": float(appeal.latitude) if appeal.latitude is not None else None,
-        "long": float(appeal.longitude) if appeal.longitude is not None else None,
+        "lat": float(appeal.latitude) if public and appeal.latitude is not None else None,
+        "long": float(appeal.longitude) if public and appeal.longitude is not None else None,
         "media_url": None,
     }
 
@@ -292,6 +302,16 @@ def service_definition(request: HttpRequest, code: str, *, fmt: str) -> HttpResp
             },
             {
                 "variable": True,
+                "code": "publish_consent",
+                "datatype": "singlevaluelist",
+                "required": False,
+                "datatype_description": "诉求人是否同意公开诉求内容（人名、电话、证件号脱敏），默认不同意",
+                "order": 3,
+                "description": "同意公开诉求内容",
+                "values": [{"key": "false", "name": "不同意（默认）"}, {"key": "true", "name": "同意"}],
+            },
+            {
+                "variable": True,
                 "code": "division_code",
                 "datatype": "singlevaluelist",
                 "required": False,
@@ -351,7 +371,8 @@ def _get_requests(request: HttpRequest, fmt: str) -> HttpResponse:
         if len(numbers) > MAX_IDS:
             raise Open311Error(400, f"service_request_id 一次最多{MAX_IDS}个")
         appeals = selectors.public_request_list(numbers=numbers)
-        return _render(fmt, "service_requests", [_request(a) for a in appeals])
+        towns = selectors.towns_by_path()
+        return _render(fmt, "service_requests", [_request(a, towns) for a in appeals])
     statuses = _list_param(request, "status")
     bad = [s for s in statuses if s not in ("open", "closed")]
     if bad:
@@ -366,7 +387,8 @@ def _get_requests(request: HttpRequest, fmt: str) -> HttpResponse:
     appeals = selectors.public_request_list(
         category_codes=codes, statuses=statuses, since=since, until=until, limit=MAX_RESULTS
     )
-    return _render(fmt, "service_requests", [_request(a) for a in appeals])
+    towns = selectors.towns_by_path()
+    return _render(fmt, "service_requests", [_request(a, towns) for a in appeals])
 
 
 def _field(request: HttpRequest, name: str) -> str:
@@ -445,6 +467,9 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     first, last = _field(request, "first_name"), _field(request, "last_name")
     cjk = any("\u4e00" <= ch <= "\u9fff" for ch in first + last)
     name = f"{last}{first}" if cjk else " ".join(p for p in (first, last) if p)
+    consent = attributes.get("publish_consent", "").lower()
+    if consent not in CONSENT_VALUES:
+        raise Open311Error(400, "attribute[publish_consent]：应为 true 或 false")
     division_code = _division_for(request, attributes)
     token = context.bind(channel=Channel.API)
     try:
@@ -460,6 +485,7 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
             address=_field(request, "address_string"),
             reporter_name=name,
             reporter_phone=_field(request, "phone"),
+            publish_consent=CONSENT_VALUES[consent],
         )
     finally:
         context.reset(token)
@@ -493,7 +519,7 @@ def request_detail(request: HttpRequest, request_id: str, *, fmt: str) -> HttpRe
     appeal = selectors.public_requests().filter(number=request_id.strip()).first()
     if appeal is None:
         raise Open311Error(404, f"service_request_id：诉求“{request_id[:40]}”不存在")
-    return _render(fmt, "service_requests", [_request(appeal)])
+    return _render(fmt, "service_requests", [_request(appeal, selectors.towns_by_path())])
 
 
 @_endpoint

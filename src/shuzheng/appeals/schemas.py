@@ -31,6 +31,7 @@ class AppealIn(StrictIn):
     reporter_name: str = ""
     reporter_phone: str = ""
     is_anonymous: bool = False
+    publish_consent: bool = Field(False, description="诉求人同意公开诉求内容（脱敏后），默认不同意")
     is_enterprise: bool = False
     enterprise_uscc: str = ""
     enterprise_name: str = ""
@@ -50,6 +51,7 @@ class CitizenAppealIn(StrictIn):
     address: str = ""
     reporter_phone: str = ""
     is_anonymous: bool = False
+    publish_consent: bool = Field(False, description="同意公开诉求内容（脱敏后），默认不同意")
 
 
 class SuggestionOut(Schema):
@@ -90,6 +92,7 @@ class AppealOut(Schema):
     longitude: float | None
     address: str
     is_anonymous: bool
+    publish_consent: bool
     is_enterprise: bool
     urgency: str
     status: str

@@ -131,6 +131,30 @@ def appeal_list(
     return keyset_page(qs, order=APPEAL_ORDER, cursor=cursor, limit=limit)
 
 
+def appeal_search(
+    *,
+    user: Any,
+    q: str = "",
+    phone: str = "",
+    status: str | None = None,
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> Page[Appeal]:
+    """诉求列表 for operators, newest first, in the user's scope: ``q`` is an appeal number (exact, or its
+    beginning) or words of the title or text; ``phone`` goes through the blind index (the whole number)."""
+    qs = _appeal_related(_appeal_scope(user)).filter(is_historical=False)
+    q = (q or "").strip()[:100]
+    if q:
+        number = q.upper()
+        qs = qs.filter(Q(number__startswith=number) | Q(text__icontains=q) | Q(title__icontains=q))
+    digits = "".join(ch for ch in phone or "" if ch.isdigit())[-11:]
+    if digits:
+        qs = qs.filter(reporter_phone_index=blind_index(digits))
+    if status:
+        qs = qs.filter(status=status)
+    return keyset_page(qs, order=APPEAL_ORDER, cursor=cursor, limit=limit)
+
+
 def appeal_get(*, user: Any, id: int, perm: str = VIEW_PERM) -> Appeal:
     appeal = _appeal_related(_appeal_scope(user, perm)).filter(pk=id).first()
     if appeal is None:
@@ -212,17 +236,29 @@ class SlaInfo:
     label: str
     due_at: datetime | None
     remaining_hours: float | None
+    working_days: str = ""
 
 
 def sla_info(
-    due_at: datetime | None, *, done_at: datetime | None = None, now: datetime | None = None
+    due_at: datetime | None,
+    *,
+    done_at: datetime | None = None,
+    now: datetime | None = None,
+    cal: calendar.WorkingCalendar | None = None,
 ) -> SlaInfo:
+    """The deadline badge; with ``cal`` (pages) also the working days left or overdue."""
     now = now or timezone.now()
     state = sla.sla_state(due_at, now, done_at=done_at)
     remaining = (
         None if due_at is None or done_at is not None else round((due_at - now).total_seconds() / 3600, 1)
     )
-    return SlaInfo(state=state, label=sla.SLA_LABELS[state], due_at=due_at, remaining_hours=remaining)
+    return SlaInfo(
+        state=state,
+        label=sla.SLA_LABELS[state],
+        due_at=due_at,
+        remaining_hours=remaining,
+        working_days=sla.working_days_text(due_at, now, done_at=done_at, cal=cal) if cal else "",
+    )
 
 
 def _sla_filter(qs: QuerySet[Any], sla_state: str | None, field: str = "due_at") -> QuerySet[Any]:
@@ -699,6 +735,16 @@ def _town_of_path(path: str, towns: dict[str, Division]) -> Division | None:
     return None
 
 
+def towns_by_path() -> dict[str, Division]:
+    """Every town (镇街) by its path, to place appeals at town level (``town_of``)."""
+    return {d.path: d for d in Division.objects.filter(level=Division.Level.TOWN)}
+
+
+def town_of(division: Division, towns: dict[str, Division]) -> Division:
+    """The town a division lies in (itself when it is a town or above)."""
+    return _town_of_path(division.path, towns) or division
+
+
 def _by_town(qs: QuerySet[Appeal]) -> list[dict[str, Any]]:
     """Counts per town (镇街): appeals filed at village level are added to their town."""
     towns = {d.path: d for d in Division.objects.filter(level=Division.Level.TOWN)}
@@ -946,6 +992,8 @@ def citizen_timeline(*, appeal: Appeal) -> list[TimelineStep]:
     steps = [TimelineStep(appeal.received_at, f"诉求已登记（{appeal.get_channel_display()}）")]
     if appeal.merged_into_id:
         steps.append(TimelineStep(None, "与反映同一问题的诉求合并办理，答复将同时告知您"))
+    for moved in appeal.events.filter(action=wf.AppealAction.ESCALATE):
+        steps.append(TimelineStep(moved.occurred_at, "已上报，等待调度中心派单"))
     act = wf.WorkOrderAction
     for event in appeal_history(appeal=appeal):
         department = event.department.name if event.department else "承办部门"
@@ -982,6 +1030,7 @@ class PublicAppealStatus:
 
 
 _PUBLIC_STAGES: dict[str, str] = {
+    AppealStatus.REPORTED: "网格员已上报，正在处置",
     AppealStatus.PENDING_DISPATCH: "已登记，正在分派承办部门",
     AppealStatus.DISPATCHED: "承办部门办理中",
     AppealStatus.CONCLUDED: "已办结",

@@ -34,7 +34,6 @@ from django.utils import timezone
 from shuzheng.appeals import classifier, sla
 from shuzheng.appeals import workflow as wf
 from shuzheng.appeals.constants import (
-    OPEN_APPEAL_STATUSES,
     SATISFIED_RESULTS,
     VISIT_REQUIRED_TYPES,
     AppealChannel,
@@ -53,6 +52,7 @@ from shuzheng.appeals.constants import (
 from shuzheng.appeals.models import (
     Appeal,
     AppealAttachment,
+    AppealEvent,
     AppealSequence,
     Category,
     DispatchDecision,
@@ -93,6 +93,8 @@ DIRECT_ANSWER_TYPES = frozenset(
     {AppealType.CONSULT, AppealType.SUGGESTION, AppealType.PRAISE, AppealType.HELP}
 )
 HANDLER_ROLE = "department_handler"
+#: Appeals another may be merged into: not a grid event its worker may still handle on the spot.
+MERGE_TARGET_STATUSES = (AppealStatus.PENDING_DISPATCH, AppealStatus.DISPATCHED)
 
 
 class _Errors:
@@ -147,6 +149,7 @@ def appeal_snapshot(appeal: Appeal) -> dict[str, Any]:
         "status": appeal.status,
         "urgency": appeal.urgency,
         "is_enterprise": appeal.is_enterprise,
+        "publish_consent": appeal.publish_consent,
         "department_id": appeal.department_id,
         "work_order_id": appeal.work_order_id,
         "merged_into_id": appeal.merged_into_id,
@@ -344,6 +347,7 @@ def appeal_intake(
     reporter_name: str = "",
     reporter_phone: str = "",
     is_anonymous: bool = False,
+    publish_consent: bool = False,
     reporter_user: Any = None,
     is_enterprise: bool = False,
     enterprise_uscc: str = "",
@@ -359,7 +363,10 @@ def appeal_intake(
     With ``direct_answer`` (or a KB article) an inquiry answered on the spot is concluded at once
     (直接答复); otherwise the appeal is dispatched by the first matching routing rule, else by the
     classifier above the confidence threshold, else it waits in the manual dispatch queue with the
-    classifier's top-3 suggestions. Similar open appeals are proposed for merging.
+    classifier's top-3 suggestions. Similar open appeals are proposed for merging. A grid event waits
+    (``reported``) for its worker to handle it on the spot or escalate it. ``publish_consent`` is the
+    reporter's yes to publishing the text (masked) and the place; without it only category, town and
+    status are public.
     """
     if channel == AppealChannel.GRID:
         _require_perm(actor, "appeals.report_grid_event", "上报网格事件")
@@ -413,6 +420,7 @@ def appeal_intake(
         longitude=data.longitude,
         address=data.address,
         is_anonymous=data.is_anonymous,
+        publish_consent=publish_consent is True,
         reporter_name=data.reporter_name,
         reporter_phone=data.reporter_phone,
         reporter_phone_index=blind_index(data.reporter_phone) if data.reporter_phone else "",
@@ -431,6 +439,8 @@ def appeal_intake(
         appeal.answer_text = answer
         appeal.knowledge_article = article
         appeal.replied_at = appeal.concluded_at = now
+    elif data.channel == AppealChannel.GRID:
+        appeal.status = AppealStatus.REPORTED
     appeal.save()
     if article is not None:
         KnowledgeArticle.objects.filter(pk=article.pk).update(use_count=F("use_count") + 1)
@@ -444,10 +454,9 @@ def appeal_intake(
         Appeal.objects.filter(pk=appeal.pk).update(number=appeal.number)
 
     if appeal.status == AppealStatus.PENDING_DISPATCH:
-        dispatch = (
-            auto_dispatch and data.channel != AppealChannel.GRID
-        )  # grid events: self-handle or escalate
-        auto_dispatch_appeal(appeal=appeal, dispatch=dispatch, check_merge=True, before_writes=take_number)
+        auto_dispatch_appeal(
+            appeal=appeal, dispatch=auto_dispatch, check_merge=True, before_writes=take_number
+        )
     else:
         take_number()
     audit.record(actor=actor, action="appeals.appeal.intake", subject=appeal, after=appeal_snapshot(appeal))
@@ -492,10 +501,17 @@ def appeal_conclude_directly(
 
 
 def _conclude(
-    actor: Any, appeal: Appeal, *, conclusion: str, answer: str, action: str, article: Any = None
+    actor: Any,
+    appeal: Appeal,
+    *,
+    conclusion: str,
+    answer: str,
+    action: str,
+    article: Any = None,
+    before: dict[str, Any] | None = None,
 ) -> Appeal:
     """Concludes an appeal without a work order (直接答复 or 自行处置), audited."""
-    before = appeal_snapshot(appeal)
+    before = before or appeal_snapshot(appeal)
     appeal.knowledge_article = article
     appeal.status = AppealStatus.CONCLUDED
     appeal.conclusion = conclusion
@@ -564,8 +580,29 @@ def _own_grid_appeal(actor: Any, appeal: Appeal) -> Appeal:
     appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
     if appeal.channel != AppealChannel.GRID or (actor is not None and appeal.created_by_id != actor.pk):
         raise NotFound("网格事件不存在或不是您上报的")
-    if appeal.status != AppealStatus.PENDING_DISPATCH:
-        raise Conflict(f"事件当前状态为“{appeal.get_status_display()}”，不能再处置")
+    return appeal
+
+
+def appeal_transition(*, actor: Any, appeal: Appeal, action: str, note: str = "") -> Appeal:
+    """The one writer of an appeal's own moves (``workflow.APPEAL_TRANSITIONS``): checks the move,
+    saves the status and writes an ``AppealEvent``. Runs inside the caller's transaction, on a locked row."""
+    to_status = wf.APPEAL_TRANSITIONS.get((appeal.status, action))
+    if to_status is None:
+        label = wf.AppealAction(action).label if action in wf.AppealAction.values else "该操作"
+        raise Conflict(f"事件当前状态为“{appeal.get_status_display()}”，不能{label}")
+    from_status = appeal.status
+    appeal.status = to_status
+    appeal.version += 1
+    appeal.save(update_fields=["status", "version", "updated_at"])
+    AppealEvent.objects.create(
+        appeal=appeal,
+        from_status=from_status,
+        to_status=to_status,
+        action=action,
+        actor=actor if getattr(actor, "pk", None) else None,
+        note=note,
+        occurred_at=_now(),
+    )
     return appeal
 
 
@@ -584,16 +621,36 @@ def appeal_self_handle(*, actor: Any, appeal: Appeal, note: str) -> Appeal:
         errs.add("after", "请先上传处置后照片")
     if appeal.appeal_type in VISIT_REQUIRED_TYPES and appeal.reporter_phone:
         errs.add("appeal_type", "有诉求人的投诉、举报须派单办理并回访，不能自行处置")
+    if appeal.status != AppealStatus.REPORTED:
+        raise Conflict(f"事件当前状态为“{appeal.get_status_display()}”，不能再处置")
     errs.raise_if_any()
-    return _conclude(actor, appeal, conclusion=ConclusionKind.SELF_HANDLED, answer=note, action="self_handle")
+    before = appeal_snapshot(appeal)
+    appeal_transition(actor=actor, appeal=appeal, action=wf.AppealAction.SELF_HANDLE, note=note)
+    return _conclude(
+        actor,
+        appeal,
+        conclusion=ConclusionKind.SELF_HANDLED,
+        answer=note,
+        action="self_handle",
+        before=before,
+    )
 
 
 @transaction.atomic
 def appeal_escalate(*, actor: Any, appeal: Appeal) -> Appeal:
-    """A grid worker hands an event on: it goes through rules and the classifier like any appeal."""
+    """A grid worker hands an event on (``reported`` → ``pending_dispatch``): it goes through rules and the
+    classifier like any appeal, and waits in the centre's queue when neither decides."""
     appeal = _own_grid_appeal(actor, appeal)
-    audit.record(actor=actor, action="appeals.appeal.escalate", subject=appeal, after=appeal_snapshot(appeal))
-    auto_dispatch_appeal(appeal=appeal)
+    before = appeal_snapshot(appeal)
+    appeal_transition(actor=actor, appeal=appeal, action=wf.AppealAction.ESCALATE)
+    audit.record(
+        actor=actor,
+        action="appeals.appeal.escalate",
+        subject=appeal,
+        before=before,
+        after=appeal_snapshot(appeal),
+    )
+    auto_dispatch_appeal(appeal=appeal, check_merge=True)
     appeal.refresh_from_db()
     return appeal
 
@@ -976,7 +1033,7 @@ def merge_candidates(*, appeal: Appeal, limit: int = 5) -> list[dict[str, Any]]:
     since = appeal.received_at - timedelta(days=settings.SHUZHENG_APPEAL_MERGE_DAYS)
     qs = Appeal.objects.filter(
         category_id=appeal.category_id,
-        status__in=OPEN_APPEAL_STATUSES,
+        status__in=MERGE_TARGET_STATUSES,
         received_at__gte=since,
         merged_into__isnull=True,
         is_historical=False,
@@ -1031,8 +1088,8 @@ def appeal_merge(*, actor: Any, appeal: Appeal, into: Appeal) -> Appeal:
         raise ValidationFailed.for_field("into_id", "不能与自身并单")
     if appeal.status != AppealStatus.PENDING_DISPATCH or appeal.merged_into_id:
         raise Conflict(f"诉求当前状态为“{appeal.get_status_display()}”，不能并单")
-    if target.status not in OPEN_APPEAL_STATUSES:
-        raise Conflict("目标诉求已办结，不能并入")
+    if target.status not in MERGE_TARGET_STATUSES:
+        raise Conflict(f"目标诉求当前状态为“{target.get_status_display()}”，不能并入")
     if Appeal.objects.filter(merged_into=appeal).exists():
         raise Conflict("该诉求已有其他诉求并入，请将其他诉求并入它")
     before = appeal_snapshot(appeal)

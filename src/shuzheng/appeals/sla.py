@@ -101,6 +101,25 @@ def sla_state(due: datetime | None, now: datetime, *, done_at: datetime | None =
     return "normal"
 
 
+def working_days_text(
+    due: datetime | None,
+    now: datetime,
+    *,
+    done_at: datetime | None = None,
+    cal: calendar.WorkingCalendar | None = None,
+) -> str:
+    """剩余 N 个工作日 / 超期 N 个工作日 of an open item, else "". Pass ``cal`` (``calendar.current()``)
+    when rendering many rows: each ``current()`` asks the database whether the overrides changed."""
+    if due is None or done_at is not None:
+        return ""
+    cal = cal or calendar.current()
+    if now <= due:
+        days = cal.working_days_between(now, due)
+        return f"剩余 {days} 个工作日" if days else "今日到期"
+    days = cal.working_days_between(due, now)
+    return f"超期 {days} 个工作日" if days else "今日已超期"
+
+
 SLA_LABELS = {
     "none": "不设时限",
     "done_on_time": "按时办结",

@@ -10,7 +10,9 @@ urlpatterns: list = []
 from shuzheng.appeals import views_workbench as wb  # noqa: E402
 
 urlpatterns += [
+    path("workbench/appeals/", wb.appeal_list, name="workbench_appeals"),
     path("workbench/appeals/intake/", wb.intake, name="workbench_intake"),
+    path("workbench/appeals/intake/history/", wb.intake_history, name="workbench_intake_history"),
     path("workbench/appeals/intake/assist/", wb.intake_assist, name="workbench_intake_assist"),
     path("workbench/appeals/dispatch/", wb.dispatch_centre, name="workbench_dispatch"),
     path(

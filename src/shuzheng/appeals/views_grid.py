@@ -38,7 +38,7 @@ def _grid_context(request: HttpRequest, appeal: Appeal, **extra: Any) -> dict[st
         "photos": [p for p in photos if p.kind == AttachmentKind.PHOTO],
         "before": [p for p in photos if p.kind == AttachmentKind.BEFORE],
         "after": [p for p in photos if p.kind == AttachmentKind.AFTER],
-        "pending": appeal.status == AppealStatus.PENDING_DISPATCH,
+        "pending": appeal.status == AppealStatus.REPORTED,
         "timeline": selectors.citizen_timeline(appeal=appeal),
         "form": extra.pop("form", None) or SelfHandleForm(),
     }

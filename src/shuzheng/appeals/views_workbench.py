@@ -29,6 +29,7 @@ from shuzheng.appeals.constants import AppealStatus, WorkOrderStatus
 from shuzheng.appeals.forms_workbench import (
     ACTION_FORMS,
     ACTION_LABELS,
+    AppealSearchForm,
     AssistReplyForm,
     DispatchForm,
     ExtensionReviewForm,
@@ -40,7 +41,7 @@ from shuzheng.appeals.forms_workbench import (
     read_files,
 )
 from shuzheng.appeals.models import Appeal, AppealAttachment, WorkOrder, WorkOrderEvent
-from shuzheng.core import errors
+from shuzheng.core import calendar, errors
 from shuzheng.core.forms import ServiceErrorsForm
 from shuzheng.identity.page_access import staff_required
 
@@ -89,17 +90,17 @@ class Row:
     sla: selectors.SlaInfo
 
 
-def _work_order_sla(work_order: WorkOrder) -> selectors.SlaInfo:
+def _work_order_sla(work_order: WorkOrder, cal: calendar.WorkingCalendar | None = None) -> selectors.SlaInfo:
     done = work_order.closed_at or (
         work_order.replied_at
         if work_order.status in (WorkOrderStatus.REPLIED, WorkOrderStatus.CLOSED)
         else None
     )
-    return selectors.sla_info(work_order.due_at, done_at=done)
+    return selectors.sla_info(work_order.due_at, done_at=done, cal=cal or calendar.current())
 
 
-def _appeal_sla(appeal: Appeal) -> selectors.SlaInfo:
-    return selectors.sla_info(appeal.due_at, done_at=appeal.concluded_at)
+def _appeal_sla(appeal: Appeal, cal: calendar.WorkingCalendar | None = None) -> selectors.SlaInfo:
+    return selectors.sla_info(appeal.due_at, done_at=appeal.concluded_at, cal=cal or calendar.current())
 
 
 def _file_response(attachment: AppealAttachment) -> FileResponse:
@@ -196,6 +197,48 @@ def intake_assist(request: HttpRequest) -> HttpResponse:
     return render(request, "appeals/workbench/includes/assist.html", context)
 
 
+@require_GET
+@staff_required
+def intake_history(request: HttpRequest) -> HttpResponse:
+    """The htmx panel under the phone field: the caller's earlier appeals (blind index, user's scope)."""
+    _require_any(request, (INTAKE_PERM,), "登记诉求")
+    digits = "".join(ch for ch in request.GET.get("reporter_phone") or "" if ch.isdigit())
+    cal = calendar.current()
+    earlier = selectors.appeals_by_phone(user=request.user, phone=digits) if len(digits) == 11 else []
+    context = {"earlier": [Row(a, _appeal_sla(a, cal)) for a in earlier], "complete": len(digits) == 11}
+    return render(request, "appeals/workbench/includes/caller_history.html", context)
+
+
+# --- the operators' list of appeals (诉求列表) -----------------------------------------------------------
+
+
+@require_GET
+@staff_required
+def appeal_list(request: HttpRequest) -> HttpResponse:
+    """诉求列表: search by number, words, the caller's phone and status, newest first, in the user's scope."""
+    _require_any(request, (selectors.VIEW_PERM,), "查看诉求")
+    form = AppealSearchForm(request.GET or None)
+    valid = form.is_valid() or not form.is_bound
+    data = form.cleaned_data if form.is_bound and valid else {}
+    cursor = request.GET.get("cursor") or None
+    page = selectors.appeal_search(
+        user=request.user,
+        q=data.get("q") or "",
+        phone=data.get("phone") or "",
+        status=data.get("status") or None,
+        cursor=cursor,
+        limit=PER_PAGE,
+    )
+    cal = calendar.current()
+    context = {
+        "form": form,
+        "page": page,
+        "rows": [Row(a, _appeal_sla(a, cal)) for a in page.items] if valid else [],
+        "paged": bool(cursor),
+    }
+    return render(request, "appeals/workbench/appeals.html", context, status=200 if valid else 422)
+
+
 # --- one appeal (诉求详情), manual dispatch and merging ---------------------------------------------------
 
 
@@ -240,12 +283,49 @@ def _centre_appeal(request: HttpRequest, appeal_id: int) -> Appeal:
     return selectors.appeal_get(user=request.user, id=appeal_id, perm=wf.CENTRE_PERM)
 
 
-@require_POST
+def _confirm_page(request: HttpRequest, appeal: Appeal, form: DispatchForm) -> HttpResponse:
+    """派单确认: the appeal and the chosen department once more; nothing is created before 确认派单."""
+    data = form.cleaned_data
+    department = data["department"]
+    suggested = next(
+        (s for s in appeal.dispatch_suggestions if s.get("department_id") == department.pk), None
+    )
+    context = {
+        "appeal": appeal,
+        "sla": _appeal_sla(appeal),
+        "department": department,
+        "assists": list(data.get("assists") or []),
+        "category_code": data.get("category_code") or "",
+        "suggested": suggested,
+        "version": appeal.version if data.get("expected_version") is None else data["expected_version"],
+        "next": request.POST.get("next") or request.GET.get("next") or "",
+    }
+    return render(request, "appeals/workbench/dispatch_confirm.html", context)
+
+
+@require_http_methods(["GET", "POST"])
 @staff_required
 def appeal_dispatch(request: HttpRequest, appeal_id: int) -> HttpResponse:
-    """人工派单 from the queue (a suggestion's button) or from the appeal page (lead + assisting)."""
+    """人工派单 in two steps: a suggestion (GET ``?department=``) or the appeal page's form shows the
+    confirmation page; only its 确认派单 (``dispatch-confirmed``) creates the work order."""
     appeal = _centre_appeal(request, appeal_id)
+    if appeal.status != AppealStatus.PENDING_DISPATCH or appeal.merged_into_id:
+        error = f"诉求当前状态为“{appeal.get_status_display()}”，不能派单。"
+        return render(
+            request,
+            "appeals/workbench/appeal.html",
+            _appeal_context(request, appeal, error=error),
+            status=409,
+        )
+    if request.method == "GET":
+        form = DispatchForm({"dispatch-department": request.GET.get("department") or ""}, prefix="dispatch")
+        if not form.is_valid():
+            context = _appeal_context(request, appeal, dispatch_form=form)
+            return render(request, "appeals/workbench/appeal.html", context, status=422)
+        return _confirm_page(request, appeal, form)
     form = DispatchForm(request.POST, prefix="dispatch")
+    if form.is_valid() and not form.cleaned_data.get("confirmed"):
+        return _confirm_page(request, appeal, form)
     if form.is_valid():
         try:
             work_order = services.appeal_dispatch(
@@ -314,28 +394,29 @@ def _centre_page(
     keys = [key for key, _ in tabs]
     tab = tab if tab in keys else keys[0]
     cursor = request.GET.get("cursor") or None
+    cal = calendar.current()
     sla_state = request.GET.get("sla") if request.GET.get("sla") in ("warning", "overdue") else None
     status_filter = request.GET.get("status") if request.GET.get("status") in WorkOrderStatus.values else None
     page: Any
     if tab == "dispatch":
         page = selectors.dispatch_queue(user=request.user, sla_state=sla_state, cursor=cursor, limit=PER_PAGE)
-        rows = [Row(a, _appeal_sla(a)) for a in page.items]
+        rows = [Row(a, _appeal_sla(a, cal)) for a in page.items]
     elif tab == "returns":
         page = selectors.return_request_queue(user=request.user, cursor=cursor, limit=PER_PAGE)
-        rows = [Row(r, _work_order_sla(r.work_order)) for r in page.items]
+        rows = [Row(r, _work_order_sla(r.work_order, cal)) for r in page.items]
     elif tab == "extensions":
         page = selectors.extension_request_queue(user=request.user, cursor=cursor, limit=PER_PAGE)
-        rows = [Row(r, _work_order_sla(r.work_order)) for r in page.items]
+        rows = [Row(r, _work_order_sla(r.work_order, cal)) for r in page.items]
     elif tab == "visits":
         page = selectors.visit_queue(user=request.user, cursor=cursor, limit=PER_PAGE)
         for work_order in page.items:
             work_order.visit_due = selectors.visit_due(work_order)
-        rows = [Row(w, _work_order_sla(w)) for w in page.items]
+        rows = [Row(w, _work_order_sla(w, cal)) for w in page.items]
     else:
         page = selectors.work_order_list(
             user=request.user, status=status_filter, sla_state=sla_state, cursor=cursor, limit=PER_PAGE
         )
-        rows = [Row(w, _work_order_sla(w)) for w in page.items]
+        rows = [Row(w, _work_order_sla(w, cal)) for w in page.items]
     context = {
         "tabs": tabs,
         "tab": tab,
@@ -451,10 +532,11 @@ def orders(request: HttpRequest) -> HttpResponse:
         limit=PER_PAGE,
     )
     assists = selectors.assist_queue(user=request.user, limit=PER_PAGE)
+    cal = calendar.current()
     context = {
         "form": form,
         "page": page,
-        "rows": [Row(w, _work_order_sla(w)) for w in page.items],
+        "rows": [Row(w, _work_order_sla(w, cal)) for w in page.items],
         "paged": bool(cursor),
         "assists": assists.items,
     }

@@ -26,7 +26,7 @@ from typing import Final
 
 from django.db import models
 
-from shuzheng.appeals.constants import WorkOrderStatus
+from shuzheng.appeals.constants import AppealStatus, WorkOrderStatus
 
 S = WorkOrderStatus
 
@@ -113,3 +113,17 @@ def target(status: str, action: str) -> str | None:
 
 def allowed_actions(status: str) -> list[str]:
     return [action for (source, action) in ALLOWED_TRANSITIONS if source == status]
+
+
+class AppealAction(models.TextChoices):
+    """Moves of an appeal itself (before a work order carries it): a grid worker's event."""
+
+    ESCALATE = "escalate", "上报派单"
+    SELF_HANDLE = "self_handle", "自行处置办结"
+
+
+#: (from status, action) -> to status for ``appeal_transition``; a grid event starts as ``reported``.
+APPEAL_TRANSITIONS: Final[dict[tuple[str, str], str]] = {
+    (AppealStatus.REPORTED, AppealAction.ESCALATE): AppealStatus.PENDING_DISPATCH,
+    (AppealStatus.REPORTED, AppealAction.SELF_HANDLE): AppealStatus.CONCLUDED,
+}

@@ -11,6 +11,22 @@ import re
 MASK = "*"
 
 _ADDRESS_LEVELS = re.compile(r"村|社区|居委会")
+_MOBILE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)")
+_LANDLINE_IN_TEXT = re.compile(r"(?<!\d)(0\d{2,3})[-\s]?(\d{3,4})(\d{4})(?!\d)")
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8}\d{3}|\d{6}\d{2})([0-9Xx])(?![0-9A-Za-z])")
+#: Common surnames (the first hundred or so of the 百家姓 by frequency): a name must start with one.
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
+    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴"
+    "莫孔向汤岑欧司"
+)
+_CJK = "\u4e00-\u9fff"
+#: "姓名：张三", "我叫张三", "联系人张三" → the name after the label.
+_LABELLED_NAME = re.compile(
+    rf"(姓名|名字|联系人|诉求人|反映人|投诉人|我叫|本人)([:：是为\s]*)([{_SURNAMES}][{_CJK}]{{1,2}})"
+)
+#: "张先生", "李女士", "陈三师傅" → the name before the form of address.
+_TITLED_NAME = re.compile(rf"([{_SURNAMES}][{_CJK}]?)(先生|女士|小姐|师傅|阿姨|大爷|大妈|伯|叔|姐)")
 
 
 def mask_middle(value: str, keep_start: int, keep_end: int) -> str:
@@ -70,3 +86,21 @@ def mask_email(email: str) -> str:
     if not local:
         return MASK * 3 + at + domain
     return local[0] + MASK * 3 + at + domain
+
+
+def mask_free_text(text: str, *, names: tuple[str, ...] | list[str] = ()) -> str:
+    """Free text (an appeal's story) as the public may read it.
+
+    Masked: every occurrence of each of ``names`` (the reporter's own name; ``mask_name``); Chinese names
+    after a label (姓名、名字、联系人、诉求人、反映人、投诉人、我叫、本人) or before a form of address
+    (先生、女士、小姐、师傅、阿姨、大爷、大妈、伯、叔、姐) when they start with a common surname; mobile
+    numbers (``mask_mobile``), landline numbers (area code kept) and 15/18-digit ID numbers
+    (``mask_id_number``). Other names in free prose cannot be found reliably and are not masked.
+    """
+    for name in sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True):
+        text = text.replace(name, mask_name(name))
+    text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(0)), text)
+    text = _MOBILE_IN_TEXT.sub(lambda m: f"{m.group(1)}{MASK * 4}{m.group(3)}", text)
+    text = _LANDLINE_IN_TEXT.sub(lambda m: f"{m.group(1)}-{MASK * len(m.group(2))}{m.group(3)}", text)
+    text = _LABELLED_NAME.sub(lambda m: m.group(1) + m.group(2) + mask_name(m.group(3)), text)
+    return _TITLED_NAME.sub(lambda m: mask_name(m.group(1)) + m.group(2), text)

@@ -106,9 +106,12 @@ def test_a_intake_dispatch_accept_reply_visit_close(
     shoot(centre, screenshot_dir, "appeals-dispatch-queue")
     row.get_by_role("link", name="指定主办与协办部门…").click()
     centre.wait_for_url(re.compile(rf"/workbench/appeals/{appeal.pk}/$"))
-    centre.get_by_label("主办部门").select_option(label="城管执法局")
+    centre.get_by_label("主办部门").fill(f"城管执法局（{world.cgj.code}）")
     centre.get_by_label("协办部门").select_option(label="沙湖镇人民政府")
-    centre.get_by_role("button", name="派单", exact=True).click()
+    centre.get_by_role("button", name="下一步：确认派单").click()
+    assert "城管执法局" in centre.locator("#confirm-department").inner_text()
+    assert not WorkOrder.objects.exists()  # nothing is created before the confirmation
+    centre.get_by_role("button", name="确认派单").click()
     centre.get_by_text("已派至“城管执法局”").wait_for()
     work_order = WorkOrder.objects.get()
     assert work_order.assists.get().department == world.town_gov

@@ -131,7 +131,7 @@ def test_grid_worker_self_handles_with_before_and_after_photos(world):
         reporter_phone="",
         text="第1网格村口垃圾乱堆，已组织清理",
     )
-    assert event.status == AppealStatus.PENDING_DISPATCH
+    assert event.status == AppealStatus.REPORTED
     assert event.work_order is None
     with pytest.raises(ValidationFailed) as exc:
         services.appeal_self_handle(actor=world.grid_worker, appeal=event, note="已清理")

@@ -52,7 +52,7 @@ def _create(root: str, key: str, world: World, fmt: str = "json", **extra: str) 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_georeport_client_reads_everything(root: str, key: str, world: World, fmt: str) -> None:
-    created = _create(root, key, world)
+    created = _create(root, key, world, **{"attribute[publish_consent]": "true"})
     assert created.status_code == 201, created.text
     assert created.headers["Content-Type"].startswith("application/json")
     number = created.json()[0]["service_request_id"]
@@ -67,7 +67,7 @@ def test_georeport_client_reads_everything(root: str, key: str, world: World, fm
     attributes = definition["attributes"]
     if fmt == "xml":
         attributes = attributes["attribute"]
-    assert {a["code"] for a in attributes} == {"appeal_type", "division_code"}
+    assert {a["code"] for a in attributes} == {"appeal_type", "division_code", "publish_consent"}
 
     listed = client.get_service_requests(service_code=world.garbage.code, status="open")
     if fmt == "xml" and isinstance(listed, dict):  # xmltodict: one <request> is a dict, not a list

@@ -76,7 +76,7 @@ def test_a_worker_reports_an_event_with_photos_in_their_grid(world: World, worke
     assert appeal.channel == "grid"
     assert appeal.created_by == worker
     assert appeal.grid == world.grid
-    assert appeal.status == AppealStatus.PENDING_DISPATCH  # grid events wait: self-handle or escalate
+    assert appeal.status == AppealStatus.REPORTED  # grid events wait: self-handle or escalate
     assert str(appeal.latitude) == "22.180000"
     assert appeal.attachments.filter(kind=AttachmentKind.PHOTO).count() == 2
     page = _text(client.get(reverse("appeals:grid_event", args=[appeal.pk])))
@@ -161,7 +161,7 @@ def test_incomplete_self_handling_changes_nothing(
     assert response.status_code == 422
     assert message in _text(response)
     appeal.refresh_from_db()
-    assert appeal.status == AppealStatus.PENDING_DISPATCH
+    assert appeal.status == AppealStatus.REPORTED
     assert list(appeal.attachments.values_list("kind", flat=True)) == ["photo"]  # rolled back
 
 

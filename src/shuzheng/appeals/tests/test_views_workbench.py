@@ -259,12 +259,17 @@ def test_dispatch_queue_lists_pending_appeals_and_dispatches_a_suggestion(world:
     client = client_for(world.dispatcher)
     page = text(client.get(reverse("appeals:workbench_dispatch")))
     assert appeal.number in page
-    assert "城管执法局 55%" in page
+    assert "城管执法局 55%…" in page
     assert "人社局 20%" in page
     queue = reverse("appeals:workbench_dispatch") + "?tab=dispatch"
     response = client.post(
         reverse("appeals:workbench_appeal_dispatch", args=[appeal.pk]),
-        {"dispatch-department": world.cgj.pk, "dispatch-expected_version": appeal.version, "next": queue},
+        {
+            "dispatch-department": world.cgj.pk,
+            "dispatch-expected_version": appeal.version,
+            "dispatch-confirmed": "1",
+            "next": queue,
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == queue
@@ -284,6 +289,7 @@ def test_dispatch_to_a_lead_and_assisting_departments_with_a_corrected_category(
             "dispatch-department": world.cgj.pk,
             "dispatch-assists": [world.rsj.pk, world.town_gov.pk],
             "dispatch-category_code": world.garbage.code,
+            "dispatch-confirmed": "1",
         },
     )
     assert response.status_code == 302
@@ -296,10 +302,12 @@ def test_bad_dispatch_changes_nothing(world: World) -> None:
     appeal = intake(world)
     client = client_for(world.dispatcher)
     url = reverse("appeals:workbench_appeal_dispatch", args=[appeal.pk])
-    response = client.post(url, {"dispatch-department": "999999"})
+    response = client.post(url, {"dispatch-department": "999999", "dispatch-confirmed": "1"})
     assert response.status_code == 422
-    assert "选择一个有效的选项" in text(response)
-    response = client.post(url, {"dispatch-department": world.cgj.pk, "dispatch-expected_version": 99})
+    assert "请从列表中选择" in text(response)
+    response = client.post(
+        url, {"dispatch-department": world.cgj.pk, "dispatch-expected_version": 99, "dispatch-confirmed": "1"}
+    )
     assert response.status_code == 409
     assert "已被他人处理" in text(response)
     assert WorkOrder.objects.count() == 0
