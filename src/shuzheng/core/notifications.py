@@ -65,9 +65,9 @@ def email_notifier(notification: Notification) -> None:
         send_mail(notification.title, notification.body, None, [address], fail_silently=False)
 
 
-def _deliver(notification_id: int) -> None:
+def _deliver(notification_id: int, notifiers: list[str]) -> None:
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
-    for path in settings.SHUZHENG_NOTIFIERS:
+    for path in notifiers:
         try:
             import_string(path)(notification)
         except Exception:
@@ -87,8 +87,9 @@ def notify(
         if dedupe_key:
             return None
         raise
-    if settings.SHUZHENG_NOTIFIERS:
-        transaction.on_commit(lambda: _deliver(notification.pk))
+    notifiers = list(settings.SHUZHENG_NOTIFIERS)  # as configured when written (load-demo turns them off)
+    if notifiers:
+        transaction.on_commit(lambda: _deliver(notification.pk, notifiers))
     return notification
 
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import re
+from types import SimpleNamespace
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
 from shuzheng.core.models import Notification
 from shuzheng.core.notifications import notify
 from shuzheng.identity.models import User
 from shuzheng.identity.tests.factories import CitizenFactory
+from shuzheng.web.management.commands import load_demo
 from shuzheng.web.tests.conftest import BACKEND, Org
 
 pytestmark = pytest.mark.django_db
@@ -177,3 +181,25 @@ def test_api_refuses_anonymous_callers_and_bad_limits(client: Client, citizen_cl
     assert citizen_client.get("/api/v1/notifications?limit=0").status_code == 422
     assert citizen_client.get("/api/v1/notifications?limit=101").status_code == 422
     assert citizen_client.get("/api/v1/notifications?cursor=%%%").status_code == 400
+
+
+def test_loading_the_demo_sends_no_email_or_sms_copies(
+    monkeypatch, settings, citizen: User, capsys, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    settings.SHUZHENG_NOTIFIERS = [
+        "shuzheng.core.notifications.email_notifier",
+        "shuzheng.core.notifications.sms_notifier",
+    ]
+    citizen.email, citizen.mobile = "lisi@example.cn", "13800138000"
+    citizen.save()
+
+    def loader(progress: object) -> None:
+        notify(recipient=citizen, kind="k", title="演示数据里的通知")
+
+    monkeypatch.setattr(load_demo, "STEPS", (("测试", "fake"),))
+    monkeypatch.setattr(load_demo, "import_module", lambda name: SimpleNamespace(load=loader))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", "--quiet", stdout=io.StringIO(), stderr=io.StringIO())
+    assert Notification.objects.filter(recipient=citizen, title="演示数据里的通知").exists()
+    assert mailoutbox == []
+    assert "短信" not in capsys.readouterr().out

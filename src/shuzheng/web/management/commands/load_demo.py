@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.test import override_settings
 from django.urls import NoReverseMatch, reverse
 from tqdm import tqdm
 
@@ -140,7 +141,9 @@ class Command(BaseCommand):
         stream: TextIO = getattr(self.stderr, "_out", sys.stderr)
         token = context.bind(channel=Channel.SYSTEM, request_id=f"load-demo-{uuid.uuid4().hex[:12]}")
         try:
-            results = [self._run_step(step, module, stream, quiet) for step, module in STEPS]
+            # Loading writes notifications in-app only: no email or SMS copies of the demo's own history.
+            with override_settings(SHUZHENG_NOTIFIERS=[]):
+                results = [self._run_step(step, module, stream, quiet) for step, module in STEPS]
         finally:
             context.reset(token)
         if quiet:
