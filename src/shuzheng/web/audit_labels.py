@@ -163,6 +163,14 @@ def action_label(code: str) -> str:
     return f"{name}：{verb_name}" if name and verb_name else UNKNOWN
 
 
+#: The labels the audit writer gives events without a logged-in person.
+ACTORS: Final[dict[str, str]] = {"system": "系统", "anonymous": "未登录访问者"}
+
+
+def actor_label(label: str) -> str:
+    return ACTORS.get(label, label)
+
+
 def channel_label(channel: str) -> str:
     return str(Channel(channel).label) if channel in Channel.values else (channel and "其他渠道")
 

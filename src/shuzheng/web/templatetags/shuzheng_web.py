@@ -12,6 +12,7 @@ from shuzheng.web.plain_words import plain_words
 
 register = template.Library()
 register.filter("action_label", audit_labels.action_label)
+register.filter("actor_label", audit_labels.actor_label)
 register.filter("channel_label", audit_labels.channel_label)
 register.filter("subject_label", audit_labels.subject_label)
 register.filter("plain_words", plain_words)

@@ -13,7 +13,7 @@ from shuzheng.appeals.workflow import AppealAction, WorkOrderAction
 from shuzheng.cases.workflow import CaseAction
 from shuzheng.datahub.workflow import ALLOWED_TRANSITIONS as ENTRY_TRANSITIONS
 from shuzheng.evaluation.workflow import ACTIONS as RECTIFICATION_ACTIONS
-from shuzheng.web.audit_labels import UNKNOWN, action_label, channel_label, subject_label
+from shuzheng.web.audit_labels import UNKNOWN, action_label, actor_label, channel_label, subject_label
 
 CONTEXTS = "core|identity|orgs|catalog|cases|evaluation|appeals|datahub"
 #: action="identity.login", action="a.b.c" if x else "a.b.d", PURGE_ACTION = "identity.audit.purge"
@@ -93,3 +93,6 @@ def test_channels_and_subjects_have_names():
     assert subject_label("cases.case") == "办件"
     assert subject_label("core.notification") == "站内通知"
     assert subject_label("no.such") == "对象"
+    assert actor_label("system") == "系统"
+    assert actor_label("anonymous") == "未登录访问者"
+    assert actor_label("zhangsan") == "zhangsan"
