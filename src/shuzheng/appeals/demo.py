@@ -20,10 +20,12 @@ from django.utils import timezone
 
 from shuzheng.appeals import services, sla, synthetic
 from shuzheng.appeals.constants import (
+    OPEN_WORK_ORDER_STATUSES,
     AppealChannel,
     AppealStatus,
     AppealType,
     ArticleStatus,
+    AssistStatus,
     ConclusionKind,
     Urgency,
     VisitResult,
@@ -38,12 +40,14 @@ from shuzheng.appeals.models import (
     KnowledgeArticleVersion,
     RoutingRule,
     WorkOrder,
+    WorkOrderAssist,
 )
 from shuzheng.core import audit, calendar, fulltext
 from shuzheng.core.models import SearchEntry
 from shuzheng.identity import services as identity_services
 from shuzheng.identity.demo import DEMO_PASSWORD, DemoAccount
 from shuzheng.identity.models import DataScopeKind, Role, RoleAssignment, User
+from shuzheng.identity.selectors import users_with_role_for_department
 from shuzheng.orgs.models import Department, Division
 
 Progress = Callable[[str, int, int], None]
@@ -335,38 +339,67 @@ def _ensure_roles_and_staff(departments: dict[str, Department]) -> list[DemoAcco
         roles[code] = identity_services.role_ensure(
             actor=None, code=code, name=name, description=description, permissions=list(perms)
         )
+    return [
+        _ensure_staff(username, full_name, departments[code], roles[role_code], scope, scope_label)
+        for username, full_name, code, role_code, scope, scope_label in STAFF
+    ]
+
+
+def _ensure_staff(
+    username: str, full_name: str, department: Department, role: Role, scope: str, scope_label: str
+) -> DemoAccount:
+    """A demo staff account with one role (created through the identity services when missing)."""
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = identity_services.staff_create(
+            actor=None,
+            username=username,
+            full_name=full_name,
+            department_id=department.pk,
+            email=f"{username}@demo.example.cn",
+            password=DEMO_PASSWORD,
+        )
+    if not RoleAssignment.objects.filter(user=user, role=role).exists():
+        identity_services.role_assign(
+            actor=None,
+            user=user,
+            role=role,
+            scope=scope,
+            department_id=department.pk
+            if scope in (DataScopeKind.DEPARTMENT, DataScopeKind.DEPARTMENT_TREE)
+            else None,
+        )
+    return DemoAccount(
+        username=username, password=DEMO_PASSWORD, full_name=full_name, role=role.name, scope=scope_label
+    )
+
+
+#: Handlers of the departments the demo's open work lands at (by the routing rules and the trained model)
+#: besides the four above; any other such department gets ``<code>_handler`` named after it.
+EXTRA_HANDLERS: Final = {
+    "EP004-01": ("jjdd_handler", "梁振华"),
+    "EP018": ("yjj_handler", "黄美玲"),
+    "EP032": ("xfdd_handler", "谭建新"),
+}
+
+
+def _ensure_handlers_for_open_work() -> list[DemoAccount]:
+    """Every open work order and unanswered assist of the demo has a handler of its own department."""
+    role = Role.objects.get(code=services.HANDLER_ROLE)
+    open_orders = WorkOrder.objects.filter(status__in=OPEN_WORK_ORDER_STATUSES)
+    departments = {w.lead_department for w in open_orders.select_related("lead_department")}
+    assists = WorkOrderAssist.objects.filter(work_order__in=open_orders).exclude(status=AssistStatus.REPLIED)
+    departments |= {a.department for a in assists.select_related("department")}
     accounts = []
-    for username, full_name, department_code, role_code, scope, scope_label in STAFF:
-        department = departments[department_code]
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            user = identity_services.staff_create(
-                actor=None,
-                username=username,
-                full_name=full_name,
-                department_id=department.pk,
-                email=f"{username}@demo.example.cn",
-                password=DEMO_PASSWORD,
-            )
-        role = roles[role_code]
-        if not RoleAssignment.objects.filter(user=user, role=role).exists():
-            identity_services.role_assign(
-                actor=None,
-                user=user,
-                role=role,
-                scope=scope,
-                department_id=department.pk
-                if scope in (DataScopeKind.DEPARTMENT, DataScopeKind.DEPARTMENT_TREE)
-                else None,
-            )
+    for department in sorted(departments, key=lambda d: d.code):
+        default = (f"{department.code.lower().replace('-', '_')}_handler", f"{department.name}办理员")
+        username, full_name = EXTRA_HANDLERS.get(department.code, default)
+        covered = users_with_role_for_department(services.HANDLER_ROLE, department.pk)
+        if any(u.username != username for u in covered):
+            continue
+        label = f"{department.name}及下级"
         accounts.append(
-            DemoAccount(
-                username=username,
-                password=DEMO_PASSWORD,
-                full_name=full_name,
-                role=role.name,
-                scope=scope_label,
-            )
+            _ensure_staff(username, full_name, department, role, DataScopeKind.DEPARTMENT_TREE, label)
         )
     return accounts
 
@@ -578,6 +611,7 @@ def _examples(divisions: dict[str, Division], departments: dict[str, Department]
             division_code=division_code,
             reporter_name="陈建明",
             reporter_phone="13707500001",
+            publish_consent=state in ("replied", "closed"),  # two reporters agreed to publish the text
         )
         if state == "pending":
             continue
@@ -650,6 +684,7 @@ def load(progress: Progress | None = None) -> dict[str, Any]:
     step(5)
     with transaction.atomic():
         examples = _examples(divisions, departments)
+        accounts += _ensure_handlers_for_open_work()
         step(6)
         result = {
             "categories": len(categories),
