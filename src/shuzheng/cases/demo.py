@@ -9,7 +9,9 @@ Needs the orgs, identity and catalog demos. Roles (through ``identity.services.r
 - ``case_approver`` 审批人员 — the decision step, special procedures, delivery.
 
 Assignments: ``window01`` (the city hall's comprehensive window) accepts for every city department
-with demo items; ``zwsj_admin`` reviews and decides for them; ``shahu_clerk`` does all three for 沙湖镇.
+with demo items; each department's own staff (identity.demo's ``department_staff`` accounts, e.g.
+``scjg01`` of 市场监管局) reviews and decides its cases — ``zwsj_admin`` only for a department without
+one; ``shahu_clerk`` does all three for 沙湖镇.
 
 Every case goes through the services (submission, transitions with past ``at`` times), so numbers,
 history, audit events and clocks are real. ``load()`` is idempotent: case ``n`` carries the
@@ -167,12 +169,23 @@ def _city_departments() -> list[Department]:
     return list(Department.objects.filter(pk__in=list(ids)).order_by("code"))
 
 
+def department_staff() -> dict[int, User]:
+    """The demo's own staff of each department (holders of identity.demo's ``department_staff`` role)."""
+    found: dict[int, User] = {}
+    assignments = RoleAssignment.objects.filter(role__code="department_staff", user__is_active=True)
+    for assignment in assignments.select_related("user").order_by("user__username"):
+        if assignment.department_id is not None:
+            found.setdefault(assignment.department_id, assignment.user)
+    return found
+
+
 def assign_roles(roles: dict[str, Role]) -> int:
     """Give the demo staff the case roles; returns how many departments the city staff act for."""
     staff = {
         u.username: u for u in User.objects.filter(username__in=["window01", "zwsj_admin", "shahu_clerk"])
     }
     departments = _city_departments()
+    own = department_staff()
     if "window01" in staff:
         for department in departments:
             _assign(
@@ -181,12 +194,12 @@ def assign_roles(roles: dict[str, Role]) -> int:
                 scope=DataScopeKind.DEPARTMENT,
                 department=department,
             )
-    if "zwsj_admin" in staff:
-        for department in departments:
-            for code in ("case_reviewer", "case_approver"):
-                _assign(
-                    staff["zwsj_admin"], roles[code], scope=DataScopeKind.DEPARTMENT, department=department
-                )
+    for department in departments:
+        reviewer = own.get(department.pk) or staff.get("zwsj_admin")
+        if reviewer is None:
+            continue
+        for code in ("case_reviewer", "case_approver"):
+            _assign(reviewer, roles[code], scope=DataScopeKind.DEPARTMENT, department=department)
     shahu = Division.objects.filter(code=SHAHU).first()
     if "shahu_clerk" in staff and shahu is not None:
         for code in ("case_acceptor", "case_reviewer", "case_approver"):
@@ -352,14 +365,13 @@ class _Loader:
         }
         crews: dict[str, Crew] = {}
         city_hall = Hall.objects.filter(code=f"H{CITY}").first()
-        if city_hall is not None and {"window01", "zwsj_admin"} <= set(staff):
-            crews["city"] = Crew(
-                staff["window01"],
-                staff["zwsj_admin"],
-                staff["zwsj_admin"],
-                city_hall,
-                list(city_hall.windows.filter(is_active=True).order_by("number")),
-            )
+        if city_hall is not None and "window01" in staff:
+            windows = list(city_hall.windows.filter(is_active=True).order_by("number"))
+            if "zwsj_admin" in staff:
+                admin = staff["zwsj_admin"]
+                crews["city"] = Crew(staff["window01"], admin, admin, city_hall, windows)
+            for department_id, user in department_staff().items():
+                crews[f"department:{department_id}"] = Crew(staff["window01"], user, user, city_hall, windows)
         shahu_hall = Hall.objects.filter(code=f"H{SHAHU}").first()
         if shahu_hall is not None and "shahu_clerk" in staff:
             clerk = staff["shahu_clerk"]
@@ -384,7 +396,10 @@ class _Loader:
             if version.item.live_version_id != version.pk:
                 continue
             division = version.department.division
-            if division.code == CITY and "city" in self.crews:
+            own = f"department:{version.department_id}"
+            if division.code == CITY and own in self.crews:
+                found.append((version, own))
+            elif division.code == CITY and "city" in self.crews:
                 found.append((version, "city"))
             elif division.code.startswith(SHAHU) and "shahu" in self.crews:
                 found.append((version, "shahu"))

@@ -29,6 +29,7 @@ from shuzheng.core.errors import ApplicationError
 from shuzheng.evaluation import services
 from shuzheng.evaluation.constants import AppealDecision, EvaluationChannel
 from shuzheng.evaluation.models import Evaluation, EvaluationAppeal, Rectification, RectificationEvent
+from shuzheng.identity import demo as identity_demo
 from shuzheng.identity import services as identity_services
 from shuzheng.identity.models import DataScopeKind, Role, RoleAssignment
 from shuzheng.orgs.models import Department, Division, Hall, Window
@@ -89,6 +90,11 @@ GRANTS: Final = (
     Grant("window01", "evaluation_recorder", DataScopeKind.DIVISION_TREE, division=CITY_DIVISION),
     Grant("shahu_clerk", "evaluation_handler", DataScopeKind.DEPARTMENT, department="EP440785103"),
     Grant("shahu_clerk", "evaluation_recorder", DataScopeKind.DIVISION_TREE, division="440785103"),
+    # every city department's own staff handles the bad reviews of its windows (identity.demo.DEPARTMENTS)
+    *(
+        Grant(f"{prefix}01", "evaluation_handler", DataScopeKind.DEPARTMENT, department=code)
+        for prefix, code, _ in identity_demo.DEPARTMENTS
+    ),
 )
 
 GOOD_COMMENTS: Final = (

@@ -93,6 +93,12 @@ ROLES: Final[tuple[RoleSpec, ...]] = (
         "数据资源目录、共享与开放（数据中台）。",
         ("identity.view_user", *_ORGS_VIEW),
     ),
+    RoleSpec(
+        "department_staff",
+        "部门业务人员",
+        "本部门的业务办理：办件审查与审批、差评整改（具体权限由各业务角色授予）。",
+        _ORGS_VIEW,
+    ),
 )
 
 
@@ -109,7 +115,7 @@ class StaffSpec:
     admin_site: bool = False
 
 
-STAFF: Final[tuple[StaffSpec, ...]] = (
+_CORE_STAFF: Final[tuple[StaffSpec, ...]] = (
     StaffSpec("admin", "梁志远", CITY_DEPARTMENT, "system_admin", DataScopeKind.ALL, "全部", superuser=True,
               admin_site=True),
     StaffSpec("zwsj_admin", "吴丽芳", CITY_DEPARTMENT, "department_admin", DataScopeKind.DEPARTMENT_TREE,
@@ -122,6 +128,42 @@ STAFF: Final[tuple[StaffSpec, ...]] = (
     StaffSpec("grid01", "甄俊杰", f"EP{SHAHU_TOWN}-02", "grid_worker", DataScopeKind.SELF, "仅本人"),
     StaffSpec("data_admin", "何海燕", CITY_DEPARTMENT, "data_admin", DataScopeKind.ALL, "全部"),
 )  # fmt: skip
+
+#: (username prefix, department code, short name): each city department with demo items acts on its own
+#: cases and rectifications (cases.demo makes them its reviewer and approver, evaluation.demo its 好差评
+#: handler), instead of one 政数局 account acting for every department.
+DEPARTMENTS: Final = (
+    ("zwsj", "EP001", "政数局"), ("fgj", "EP002", "发改局"), ("jyj", "EP003", "教育局"),
+    ("gaj", "EP004", "公安局"), ("jjdd", "EP004-01", "交警大队"), ("mzj", "EP005", "民政局"),
+    ("sfj", "EP006", "司法局"), ("czj", "EP007", "财政局"), ("rsj", "EP008", "人社局"),
+    ("sthj", "EP009", "生态环境分局"), ("zjj", "EP010", "住建局"), ("jtj", "EP011", "交通运输局"),
+    ("slj", "EP012", "水利局"), ("nyj", "EP013", "农业农村局"), ("swuj", "EP014", "商务局"),
+    ("wglt", "EP015", "文广旅体局"), ("wjj", "EP016", "卫健局"), ("tyjr", "EP017", "退役军人事务局"),
+    ("yjj", "EP018", "应急管理局"), ("scjg", "EP020", "市场监管局"), ("ybj", "EP021", "医保局"),
+    ("cgj", "EP022", "城管执法局"), ("zrzy", "EP023", "自然资源局"), ("bdc", "EP023-01", "不动产登记中心"),
+    ("lyj", "EP024", "林业局"), ("tjj", "EP025", "统计局"), ("swj", "EP026", "税务局"),
+    ("gjj", "EP027", "公积金"), ("gdj", "EP028", "供电局"), ("clj", "EP030", "残联"),
+    ("qxj", "EP031", "气象局"), ("xfdd", "EP032", "消防救援大队"),
+)  # fmt: skip
+_STAFF_SURNAMES: Final = ("黄", "陈", "梁", "吴", "李", "冯", "郑", "岑", "何", "司徒", "甄", "张")
+_STAFF_GIVEN: Final = ("振华", "慧敏", "国栋", "晓燕", "志坚", "丽娟", "文杰", "少玲", "健明", "雪梅", "永康")
+
+
+def _department_staff() -> tuple[StaffSpec, ...]:
+    return tuple(
+        StaffSpec(
+            f"{prefix}01",
+            _STAFF_SURNAMES[n % len(_STAFF_SURNAMES)] + _STAFF_GIVEN[n % len(_STAFF_GIVEN)],
+            code,
+            "department_staff",
+            DataScopeKind.DEPARTMENT,
+            short,
+        )
+        for n, (prefix, code, short) in enumerate(DEPARTMENTS)
+    )
+
+
+STAFF: Final[tuple[StaffSpec, ...]] = (*_CORE_STAFF, *_department_staff())
 
 _SURNAMES: Final = ("陈", "李", "黄", "梁", "吴", "冯", "郑", "岑", "司徒", "何")
 _GIVEN: Final = ("建明", "秀珍", "伟强", "美玲", "家豪", "淑仪", "志华", "婉婷", "锦荣", "嘉怡")

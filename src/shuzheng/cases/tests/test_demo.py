@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from shuzheng.cases import demo
-from shuzheng.cases.models import Case
+from shuzheng.cases.models import Case, CaseStatusChange
 from shuzheng.catalog.tests.factories import (
     MaterialRequirementFactory,
     ServiceItemVersionFactory,
@@ -15,7 +15,12 @@ from shuzheng.catalog.tests.factories import (
 )
 from shuzheng.identity.models import AuditEvent, Role, RoleAssignment, User
 from shuzheng.identity.tests.conftest import Org
-from shuzheng.identity.tests.factories import CitizenFactory, UserFactory
+from shuzheng.identity.tests.factories import (
+    CitizenFactory,
+    RoleAssignmentFactory,
+    RoleFactory,
+    UserFactory,
+)
 from shuzheng.orgs.tests.factories import HallFactory, WindowFactory
 
 SMALL_PLAN = (
@@ -82,3 +87,22 @@ def test_demo_loads_every_state_once(demo_world: None, monkeypatch: pytest.Monke
     assert again["created"] == 0
     assert Case.objects.count() == planned
     assert AuditEvent.objects.count() == events
+
+
+@pytest.mark.django_db
+def test_each_department_reviews_and_decides_with_its_own_staff(
+    demo_world: None, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own = UserFactory(username="bureau01", department=org.bureau)
+    role = RoleFactory(code="department_staff", perms=[])
+    RoleAssignmentFactory(user=own, role=role, department=org.bureau)
+    monkeypatch.setattr(demo, "PLAN", SMALL_PLAN)
+    demo.load()
+    decided = Case.objects.exclude(decided_by=None)
+    assert decided.exists()
+    assert set(decided.values_list("decided_by__username", flat=True)) <= {"bureau01", "window01"}
+    admin = User.objects.get(username="zwsj_admin")
+    assert not RoleAssignment.objects.filter(user=admin, role__code__startswith="case_").exists()
+    assert own.has_perm("cases.decide_case")
+    reviewed = CaseStatusChange.objects.filter(action="complete_step")
+    assert set(reviewed.values_list("actor__username", flat=True)) == {"bureau01"}
