@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from shuzheng.core.models import Notification
-from shuzheng.identity.models import AuditEvent, User
+from shuzheng.identity.models import AuditEvent, Role, User
 from shuzheng.web.audit_labels import UNKNOWN, action_label
 from shuzheng.web.tests.demo_db import Demo, demo  # noqa: F401 - the fixture
 
@@ -111,3 +111,15 @@ def test_every_operation_the_demo_audits_is_shown_by_its_chinese_name(as_user) -
     shown = set(re.findall(r">\s*([^<>]*?)\s*<", html))
     assert not shown & codes  # no operation code as text on the page
     assert "登录" in shown or any("：" in text for text in shown)
+
+
+def test_no_role_code_on_a_staff_members_own_pages(as_user) -> None:
+    codes = set(Role.objects.values_list("code", flat=True))
+    found = []
+    for username in STAFF:
+        client = as_user(username)
+        for path in ("/workbench/", "/workbench/profile/", "/workbench/notifications/"):
+            text = " ".join(re.findall(r">([^<>]+)<", client.get(path).content.decode()))
+            words = set(re.findall(r"[A-Za-z][A-Za-z0-9_]*", text)) - {username}
+            found += [f"{username} {path}: {code}" for code in sorted(words & codes)]
+    assert found == []
