@@ -12,6 +12,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
 
+from shuzheng.appeals import selectors
 from shuzheng.appeals.constants import AppealChannel, AppealStatus, AppealType, Urgency, VisitResult
 from shuzheng.appeals.forms_common import (
     MultipleFileInput,
@@ -59,7 +60,7 @@ class DepartmentPicker(forms.TextInput):
 
     def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
-        context["widget"]["options"] = [_picker_label(d) for d in active_departments()]
+        context["widget"]["options"] = selectors.department_picker_labels()
         return context
 
     def format_value(self, value: Any) -> str | None:
@@ -372,14 +373,8 @@ class ReturnReviewForm(ServiceErrorsForm):
         choices=[("approve", "同意退单并改派"), ("reject", "驳回退单")],
         error_messages={"required": "请选择审核结果"},
     )
-    department = DepartmentField(
-        label="改派部门", queryset=Department.objects.none(), required=False, empty_label="（驳回时不选）"
-    )
+    department = DepartmentPickerField(label="改派部门", required=False)
     note = forms.CharField(label="审核意见", required=False, max_length=1000)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = active_departments()  # type: ignore[attr-defined]
 
 
 class ExtensionReviewForm(ServiceErrorsForm):

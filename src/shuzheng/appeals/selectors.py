@@ -1229,6 +1229,7 @@ def kb_department(pk: int) -> Department | None:
     return Department.objects.filter(pk=pk, is_active=True).first()
 
 
-def department_choices() -> list[tuple[int, str]]:
-    """(id, name) of the active departments in tree order, for dispatch and reassignment pickers."""
-    return list(Department.objects.filter(is_active=True).order_by("path").values_list("pk", "name"))
+def department_picker_labels() -> list[str]:
+    """ "名称（编码）" of the active departments in tree order: the options of the searchable pickers."""
+    rows = Department.objects.filter(is_active=True).order_by("path").values_list("name", "code")
+    return [f"{name}（{code}）" for name, code in rows]

@@ -427,7 +427,7 @@ def _centre_page(
         "status_filter": status_filter or "",
         "statuses": WorkOrderStatus.choices,
         "here": f"{reverse('appeals:workbench_dispatch')}?tab={tab}",
-        "departments": selectors.department_choices() if tab == "returns" else [],
+        "department_options": selectors.department_picker_labels() if tab == "returns" else [],
         "action_error": error,
     }
     return render(request, "appeals/workbench/dispatch.html", context, status=status)

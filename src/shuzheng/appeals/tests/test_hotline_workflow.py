@@ -229,3 +229,23 @@ def test_escalation_moves_the_event_and_changes_the_buttons(world: World) -> Non
     again = client.post(reverse("appeals:grid_escalate", args=[event.pk]), follow=True)
     assert "不能上报派单" in _text(again)
     assert AppealEvent.objects.filter(appeal=event).count() == 1
+
+
+def test_the_return_review_picker_is_searchable(world: World) -> None:
+    from shuzheng.appeals import services
+
+    appeal = intake(world)
+    wo = services.appeal_dispatch(actor=world.dispatcher, appeal=appeal, department=world.cgj)
+    services.work_order_request_return(actor=world.cgj_handler, work_order=wo.pk, reason="不属本部门")
+    client = client_for(world.dispatcher)
+    page = _text(client.get(reverse("appeals:workbench_dispatch"), {"tab": "returns"}))
+    assert 'list="department-options"' in page
+    assert f'<option value="{world.rsj.name}（{world.rsj.code}）">' in page
+    request = wo.return_requests.get()
+    response = client.post(
+        reverse("appeals:workbench_return_review", args=[request.pk]),
+        {"decision": "approve", "department": f"{world.rsj.name}（{world.rsj.code}）"},
+    )
+    assert response.status_code == 302
+    wo.refresh_from_db()
+    assert wo.lead_department == world.rsj
