@@ -203,3 +203,9 @@ def test_loading_the_demo_sends_no_email_or_sms_copies(
     assert Notification.objects.filter(recipient=citizen, title="演示数据里的通知").exists()
     assert mailoutbox == []
     assert "短信" not in capsys.readouterr().out
+
+
+def test_an_id_beyond_any_row_is_not_found(citizen_client: Client) -> None:
+    huge = "9" * 30
+    assert citizen_client.post(f"/api/v1/notifications/{huge}/read").status_code == 404
+    assert citizen_client.post(f"/notifications/{huge}/read/").status_code == 404
