@@ -1,5 +1,5 @@
 """The role crawl: every demo role opens every page it can reach by links from the home pages, over the
-full demo data, and none of them is a server error.
+full demo data, and none of them is a server error (nor has inline script the CSP would block).
 
 Tests that build their own few rows miss what real data brings (a system transition with no actor, an
 empty optional field, a role with two scopes); this one sees what each demo user would see. Breadth
@@ -20,6 +20,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.test import Client
 
+from shuzheng.core.tests.html_checks import inline_problems
 from shuzheng.web.tests.demo_db import Demo, client_for, demo  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.xdist_group("demo"), pytest.mark.django_db]
@@ -113,8 +114,13 @@ def crawl(client: Client, who: str) -> Crawl:
         if 300 <= response.status_code < 400:
             targets = [(response["Location"], False)]
         elif "html" in response.get("Content-Type", ""):
+            html = response.content.decode()
+            # The Content-Security-Policy would block inline script and <style> over the real data too.
+            result.failures += [f"{who} GET {url}: {problem}" for problem in inline_problems(html)]
+            if "Content-Security-Policy" not in response:
+                result.failures.append(f"{who} GET {url}: no Content-Security-Policy header")
             parser = Links()
-            parser.feed(response.content.decode())
+            parser.feed(html)
             targets = parser.found
         else:
             continue
