@@ -10,8 +10,10 @@ import re
 
 from shuzheng.identity.models import Role
 
-#: "（cases.view_case）", "（cases.view_case 或 cases.intake_case）", "（a.b、c.d）"
-PERMISSION_CODES = re.compile(r"[（(]\s*[a-z_]+\.[a-z_]+(?:\s*(?:或|、|,|，|/)\s*[a-z_]+\.[a-z_]+)*\s*[）)]")
+_APPS = "core|identity|orgs|catalog|cases|evaluation|appeals|datahub|auth"
+_PERMISSION = rf"(?:{_APPS})\.[a-z]+_[a-z_]+"  # app label, then a codename with its verb: cases.view_case
+#: "（cases.view_case）", "（cases.view_case 或 cases.intake_case）", "（a.b_c、d.e_f）"
+PERMISSION_CODES = re.compile(rf"[（(]\s*{_PERMISSION}(?:\s*(?:或|、|,|，|/)\s*{_PERMISSION})*\s*[）)]")
 WORD = re.compile(r"(?<![A-Za-z0-9_.])[a-z][a-z0-9]*(?:_[a-z0-9]+)*(?![A-Za-z0-9_.])")
 
 

@@ -529,6 +529,8 @@ def test_pages_name_roles_and_leave_out_permission_codes(staff_client: Client) -
         == "您没有派单的权限。"
     )
     assert plain_words("文件 report_2026.pdf 无法读取") == "文件 report_2026.pdf 无法读取"
+    kept = "材料（scan.pdf）无法读取（cases.upload）"
+    assert plain_words(kept) == kept
     page = staff_client.get("/workbench/appeals/kb/")  # a 403 page: its message without the permission code
     assert page.status_code == 403
     assert "没有查看知识库的权限" in page.content.decode()
