@@ -131,7 +131,7 @@ def test_a_grid_worker_reports_and_self_handles_an_event(
     page.wait_for_url(re.compile(r"/workbench/appeals/grid/\d+/$"))
     appeal = Appeal.objects.get()
     assert appeal.channel == "grid"
-    assert page.locator("#event-status").inner_text() == "待派单"
+    assert page.locator("#event-status").inner_text() == "网格员待处置"
     assert _images_loaded(page, ".photo-grid img")
 
     # self-handling without the after photo is refused and changes nothing
@@ -140,7 +140,7 @@ def test_a_grid_worker_reports_and_self_handles_an_event(
     page.get_by_role("button", name="提交处置结果").click()
     assert "请上传处置后照片" in page.locator("#id_after_error").inner_text()  # waits for the new page
     appeal.refresh_from_db()
-    assert appeal.status == AppealStatus.PENDING_DISPATCH
+    assert appeal.status == AppealStatus.REPORTED
 
     page.locator("#id_note").fill("已组织保洁员清理完毕")
     page.locator("#id_before").set_input_files(_photo(tmp_path, "处置前.png", "gray"))
