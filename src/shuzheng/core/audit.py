@@ -1,4 +1,4 @@
-"""The audit port every service calls. identity registers the writer (the SM3 hash chain) at start-up,
+"""The audit port every service calls. identity registers the writer (the sealed Merkle log) at start-up,
 so contexts below identity (orgs) can audit without importing it."""
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> Any:
-    """Append one event to the audit chain inside the caller's transaction.
+    """Append one event to the audit log inside the caller's transaction (sealed after commit).
 
     `action` is "<context>.<entity>.<verb>" (e.g. "orgs.department.create"); `before`/`after` are
     JSON-serialisable snapshots without clear-text personal data.

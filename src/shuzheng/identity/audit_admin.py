@@ -1,4 +1,4 @@
-"""Read-only back office for the audit chain: nobody, superusers included, can add, change or delete here."""
+"""Read-only back office for the audit log: nobody, superusers included, can add, change or delete here."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
         "action",
         "subject_type",
         "subject_id",
-        "short_hash",
+        "sealed_as",
     )
     list_display_links = ("seq",)
     list_filter = ("action", "channel", ("occurred_at", admin.DateFieldListFilter))
@@ -50,14 +50,15 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEvent]:
         """Only the events in the viewer's data scope, exactly as the API shows them."""
-        return audit_event_queryset(user=request.user)
+        return audit_event_queryset(user=request.user).select_related("leaf")
 
-    @admin.display(description="哈希")
-    def short_hash(self, obj: AuditEvent) -> str:
-        return f"{obj.hash[:12]}…"
+    @admin.display(description="封存")
+    def sealed_as(self, obj: AuditEvent) -> str:
+        leaf = getattr(obj, "leaf", None)
+        return f"叶子 #{leaf.index}" if leaf is not None else "待封存"
 
 
 @admin.register(AuditArchive)
 class AuditArchiveAdmin(ReadOnlyAdmin):
-    list_display = ("last_seq", "first_seq", "event_count", "created_at", "file_name", "file_sm3")
-    ordering = ("-last_seq",)
+    list_display = ("tree_size", "first_leaf", "event_count", "created_at", "file_name", "file_sm3")
+    ordering = ("-tree_size",)

@@ -1,4 +1,4 @@
-"""/api/v1/audit/...: read-only access to the audit chain for auditors. There is no write endpoint."""
+"""/api/v1/audit/...: read-only access to the audit log for auditors. There is no write endpoint."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from ninja.security import django_auth
 from shuzheng.core.pagination import DEFAULT_LIMIT
 from shuzheng.core.schemas import PageLimit
 from shuzheng.identity.audit_selectors import AuditEventFilters, audit_event_get, audit_event_list
-from shuzheng.identity.models import AuditEvent
+from shuzheng.identity.models import AuditEvent, AuditLeaf
 
 router = Router(tags=["审计"], auth=django_auth)
 
@@ -32,8 +32,11 @@ class AuditEventOut(Schema):
     after: Any = Field(None, description="变更后快照，按原样存储")
     ip: str | None
     request_id: str
-    prev_hash: str
-    hash: str
+
+
+class AuditEventDetailOut(AuditEventOut):
+    leaf_index: int | None = Field(None, description="封存后在审计 Merkle 树中的叶子序号；未封存为空")
+    leaf_hash: str | None = Field(None, description="叶子哈希 SM3(0x00 || 规范字节)，十六进制")
 
 
 class AuditEventPage(Schema):
@@ -80,8 +83,6 @@ def event_out(event: AuditEvent) -> dict[str, Any]:
         "after": event.after,
         "ip": event.ip,
         "request_id": event.request_id,
-        "prev_hash": event.prev_hash,
-        "hash": event.hash,
     }
 
 
@@ -96,6 +97,12 @@ def events_list(
     return {"items": [event_out(e) for e in page.items], "next_cursor": page.next_cursor}
 
 
-@router.get("/events/{seq}", response=AuditEventOut, summary="审计事件详情")
+@router.get("/events/{seq}", response=AuditEventDetailOut, summary="审计事件详情（含封存的叶子）")
 def event_detail(request: HttpRequest, seq: int) -> dict[str, Any]:
-    return event_out(audit_event_get(user=_caller(request), seq=seq))
+    event = audit_event_get(user=_caller(request), seq=seq)
+    leaf = AuditLeaf.objects.filter(event_id=event.seq).values_list("index", "hash").first()
+    return {
+        **event_out(event),
+        "leaf_index": leaf[0] if leaf else None,
+        "leaf_hash": leaf[1] if leaf else None,
+    }

@@ -1,11 +1,16 @@
-"""Retention purge of the audit chain: old events move to a signed archive file, then leave the table.
+"""Retention purge of the audit log: old events move to a signed archive file, then leave the table.
 
 Cybersecurity Law art. 21 requires network logs to be kept for at least six months, so no cutoff
-younger than settings.AUDIT_RETENTION_DAYS (180) is accepted. The archive is gzip'd JSON lines: one
-header line, then one line per event with every canonical field plus prev_hash and hash, so the
-chain inside the file can be re-verified. The AuditArchive row holds the file's SM3 and an SM2
-signature (platform key) over "file_sm3|first_seq|last_seq|last_hash"; `verify_chain` restarts from
-the latest archive's last_seq / last_hash.
+younger than settings.AUDIT_RETENTION_DAYS (180) is accepted. An archive covers whole sealed trees:
+the events of leaves [first_leaf, tree_size), where tree_size is the size of a signed tree head.
+The leaves and heads stay in the database, so the tree stays whole and audit-verify still
+recomputes every root; only the events leave.
+
+The file is gzip'd JSON lines: a header (format, range, the compact range of the leaves before
+first_leaf, the signed head at tree_size), then one line per leaf {leaf_index, leaf_hash, event}
+with the event's canonical fields — enough to recompute that head's root from the file alone. The
+AuditArchive row holds the file's SM3 and an SM2 signature (platform key) over
+"file_sm3|first_leaf|tree_size|root_hash".
 """
 
 from __future__ import annotations
@@ -27,12 +32,16 @@ from django.db.models import Max
 from django.utils import timezone
 
 from shuzheng.core import audit as audit_port
+from shuzheng.core.crypto import sm2
 from shuzheng.core.crypto.sm2 import platform_signer
 from shuzheng.core.errors import Conflict, ValidationFailed
-from shuzheng.identity.audit import GENESIS_HASH, HEAD_ID, canonical_dict, compute_hash
-from shuzheng.identity.models import AuditArchive, AuditChainHead, AuditEvent
+from shuzheng.identity.audit_canonical import canonical_dict, canonical_json
+from shuzheng.identity.audit_keys import verification_keys
+from shuzheng.identity.audit_merkle import Frontier, leaf_hash
+from shuzheng.identity.audit_seal import SEALER_LOCK_KEY, head_message, signed_head
+from shuzheng.identity.models import AuditArchive, AuditEvent, AuditLeaf, AuditTreeHead
 
-ARCHIVE_FORMAT = "shuzheng-audit-archive/1"
+ARCHIVE_FORMAT = "shuzheng-audit-archive/2"
 PURGE_ACTION = "identity.audit.purge"
 _BATCH = 2000
 _CHUNK = 1 << 16
@@ -47,19 +56,19 @@ class PurgeResult:
     dry_run: bool
     cutoff: date
     count: int
-    first_seq: int | None = None
-    last_seq: int | None = None
-    last_hash: str = ""
+    first_leaf: int | None = None
+    tree_size: int | None = None
+    root_hash: str = ""
     archive: AuditArchive | None = None
     path: Path | None = None
 
     def summary(self) -> str:
-        if not self.count:
-            return f"{self.cutoff} 之前没有需要归档的审计事件。"
-        span = f"#{self.first_seq}–#{self.last_seq}，共 {self.count} 条"
+        if not self.count or self.tree_size is None:
+            return f"{self.cutoff} 之前没有可归档的审计事件（只归档已封存的完整树头范围）。"
+        span = f"叶子 #{self.first_leaf}–#{self.tree_size - 1}，共 {self.count} 条"
         if self.dry_run:
             return f"试运行：将归档并清理 {self.cutoff} 之前的审计事件 {span}（未做任何改动）。"
-        return f"已归档并清理审计事件 {span}，归档文件 {self.path}，截止哈希 {self.last_hash}。"
+        return f"已归档并清理审计事件 {span}，归档文件 {self.path}，截止根哈希 {self.root_hash}。"
 
 
 @dataclass(frozen=True)
@@ -67,13 +76,14 @@ class ArchiveVerifyResult:
     path: Path
     ok: bool
     problems: list[str] = field(default_factory=list)
-    first_seq: int | None = None
-    last_seq: int | None = None
+    first_leaf: int | None = None
+    tree_size: int | None = None
 
     def summary(self) -> str:
-        if self.ok:
+        if self.ok and self.tree_size is not None:
             return (
-                f"归档文件完整：{self.path.name}（#{self.first_seq}–#{self.last_seq}，SM3 与 SM2 签名有效）"
+                f"归档文件完整：{self.path.name}（叶子 #{self.first_leaf}–#{self.tree_size - 1}，"
+                "SM3、SM2 签名与签名树头均有效）"
             )
         return f"归档文件校验失败：{self.path.name}：" + "；".join(self.problems)
 
@@ -102,27 +112,40 @@ def _retention_error(cutoff: date, allowed: date) -> RetentionViolation:
 # --- purge ----------------------------------------------------------------------------------------
 
 
-def _signed_message(file_sm3: str, first_seq: int, last_seq: int, last_hash: str) -> bytes:
-    return f"{file_sm3}|{first_seq}|{last_seq}|{last_hash}".encode("ascii")
+def _signed_message(file_sm3: str, first_leaf: int, tree_size: int, root_hash: str) -> bytes:
+    return f"{file_sm3}|{first_leaf}|{tree_size}|{root_hash}".encode("ascii")
 
 
 def archive_path(file_name: str) -> Path:
     return Path(settings.AUDIT_ARCHIVE_DIR) / file_name
 
 
-def _event_line(event: AuditEvent) -> dict[str, Any]:
-    return {**canonical_dict(event), "prev_hash": event.prev_hash, "hash": event.hash}
-
-
 def _dump(data: dict[str, Any]) -> bytes:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8") + b"\n"
 
 
-def _write_archive(first_seq: int, last_seq: int, count: int) -> tuple[Path, str]:
-    """Stream events first..last to a gzip'd JSON-lines file (temp + rename); returns (path, file SM3)."""
+def _leaves_with_events(first_leaf: int, tree_size: int) -> Iterator[tuple[AuditLeaf, AuditEvent | None]]:
+    after = first_leaf - 1
+    leaves = AuditLeaf.objects.filter(index__lt=tree_size).order_by("index")
+    while batch := list(leaves.filter(index__gt=after)[:_BATCH]):
+        events = AuditEvent.objects.in_bulk([leaf.event_id for leaf in batch])
+        for leaf in batch:
+            yield leaf, events.get(leaf.event_id)
+        after = batch[-1].index
+
+
+def _prefix(first_leaf: int) -> list[str]:
+    """The compact range of the leaves before `first_leaf` (from the head of that size)."""
+    if not first_leaf:
+        return []
+    return list(AuditTreeHead.objects.values_list("frontier", flat=True).get(tree_size=first_leaf))
+
+
+def _write_archive(first_leaf: int, head: AuditTreeHead) -> tuple[Path, str]:
+    """Stream leaves first_leaf..tree_size-1 with their events to a gzip'd JSON-lines file (temp + rename)."""
     directory = Path(settings.AUDIT_ARCHIVE_DIR)
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"audit-{first_seq:012d}-{last_seq:012d}.jsonl.gz"
+    path = directory / f"audit-{first_leaf:012d}-{head.tree_size - 1:012d}.jsonl.gz"
     fd, temp_name = tempfile.mkstemp(dir=directory, prefix=".audit-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:
@@ -130,18 +153,23 @@ def _write_archive(first_seq: int, last_seq: int, count: int) -> tuple[Path, str
                 _dump(
                     {
                         "format": ARCHIVE_FORMAT,
-                        "first_seq": first_seq,
-                        "last_seq": last_seq,
-                        "event_count": count,
+                        "first_leaf": first_leaf,
+                        "tree_size": head.tree_size,
+                        "event_count": head.tree_size - first_leaf,
+                        "prefix": _prefix(first_leaf),
+                        "head": signed_head(head),
                     }
                 )
             )
-            after = first_seq - 1
-            events = AuditEvent.objects.filter(seq__lte=last_seq).order_by("seq")
-            while batch := list(events.filter(seq__gt=after)[:_BATCH]):
-                for event in batch:
-                    out.write(_dump(_event_line(event)))
-                after = batch[-1].seq
+            for leaf, event in _leaves_with_events(first_leaf, head.tree_size):
+                if event is None:
+                    raise Conflict(
+                        f"叶子 #{leaf.index} 的审计事件 #{leaf.event_id} 不存在：审计日志不完整，"
+                        "请先运行 audit-verify。"
+                    )
+                out.write(
+                    _dump({"leaf_index": leaf.index, "leaf_hash": leaf.hash, "event": canonical_dict(event)})
+                )
         os.replace(temp_name, path)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
@@ -164,59 +192,74 @@ def _allow_purge(on: bool) -> None:
             cursor.execute("SELECT set_config('shuzheng.audit_purge', %s, true)", ["on" if on else ""])
 
 
+def _lock_out_sealers() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEALER_LOCK_KEY])
+
+
+def _archived_through() -> int:
+    return AuditArchive.objects.aggregate(m=Max("tree_size"))["m"] or 0
+
+
+def _purge_range(before: date, first_leaf: int) -> AuditTreeHead | None:
+    """The head ending the range: the largest signed tree ending at or before the last old event's leaf."""
+    last_old = AuditLeaf.objects.filter(
+        index__gte=first_leaf, event__occurred_at__lt=_start_of(before)
+    ).aggregate(m=Max("index"))["m"]
+    if last_old is None:
+        return None
+    return (
+        AuditTreeHead.objects.filter(tree_size__gt=first_leaf, tree_size__lte=last_old + 1)
+        .order_by("-tree_size")
+        .first()
+    )
+
+
 def purge_before(*, before: date, actor: Any = None, dry_run: bool = False) -> PurgeResult:
-    """Archive and delete the events that occurred before `before` (local date), oldest first.
+    """Archive and delete the events that occurred before `before` (local date), oldest leaves first.
 
     Refuses (RetentionViolation) a cutoff later than `latest_allowed_cutoff()`, and any run whose
-    archived range would contain an event younger than the retention period. The archived range is
-    every live event up to the last one before the cutoff, so the chain stays contiguous.
+    archived range would contain an event younger than the retention period. The range is whole
+    sealed trees: from the end of the previous archive to the largest signed tree size whose leaves
+    end no later than the last event before the cutoff.
     """
     allowed = latest_allowed_cutoff()
     if before > allowed:
         raise _retention_error(before, allowed)
-
-    previous = AuditArchive.objects.order_by("-last_seq").values_list("last_seq", flat=True).first() or 0
-    live = AuditEvent.objects.filter(seq__gt=previous)
-    last_seq = live.filter(occurred_at__lt=_start_of(before)).aggregate(m=Max("seq"))["m"]
-    if last_seq is None:
+    first_leaf = _archived_through()
+    head = _purge_range(before, first_leaf)
+    if head is None:
         return PurgeResult(dry_run=dry_run, cutoff=before, count=0)
-    span = live.filter(seq__lte=last_seq)
-    first_seq = previous + 1
-    count = last_seq - previous
+    count = head.tree_size - first_leaf
+    span = AuditEvent.objects.filter(leaf__index__gte=first_leaf, leaf__index__lt=head.tree_size)
     newest = span.aggregate(m=Max("occurred_at"))["m"]
     if newest is not None and newest >= timezone.now() - timedelta(days=settings.AUDIT_RETENTION_DAYS):
         raise _retention_error(before, allowed)
-    last_hash = AuditEvent.objects.values_list("hash", flat=True).get(seq=last_seq)
+    result = {"cutoff": before, "count": count, "first_leaf": first_leaf, "tree_size": head.tree_size}
     if dry_run:
-        return PurgeResult(
-            dry_run=True,
-            cutoff=before,
-            count=count,
-            first_seq=first_seq,
-            last_seq=last_seq,
-            last_hash=last_hash,
-        )
+        return PurgeResult(dry_run=True, root_hash=head.root_hash, **result)  # type: ignore[arg-type]
 
-    path, digest = _write_archive(first_seq, last_seq, count)
-    signature = platform_signer().sign(_signed_message(digest, first_seq, last_seq, last_hash))
+    path, digest = _write_archive(first_leaf, head)
+    signature = platform_signer().sign(_signed_message(digest, first_leaf, head.tree_size, head.root_hash))
     try:
         with transaction.atomic():
-            # Serialise with writers and with another purge; re-check nobody archived meanwhile.
-            AuditChainHead.objects.select_for_update().filter(pk=HEAD_ID).first()
-            if AuditArchive.objects.filter(last_seq__gte=first_seq).exists():
+            # Serialise with sealers and another purge; re-check nobody archived meanwhile.
+            _lock_out_sealers()
+            if _archived_through() != first_leaf:
                 raise Conflict("另一个清理任务已归档了这些审计事件，请重新执行。")
             _allow_purge(True)
-            deleted, _ = AuditEvent.objects.filter(seq__gte=first_seq, seq__lte=last_seq).delete()
+            deleted, _ = span.delete()
             _allow_purge(False)
             if deleted != count:
                 raise Conflict(
-                    f"待清理的审计事件应为 {count} 条，实际 {deleted} 条：审计链不连续，"
+                    f"待清理的审计事件应为 {count} 条，实际 {deleted} 条：审计日志不完整，"
                     "请先运行 audit-verify。"
                 )
             archive = AuditArchive.objects.create(
-                first_seq=first_seq,
-                last_seq=last_seq,
-                last_hash=last_hash,
+                first_leaf=first_leaf,
+                tree_size=head.tree_size,
+                root_hash=head.root_hash,
                 file_name=path.name,
                 file_sm3=digest,
                 signature=signature,
@@ -228,8 +271,8 @@ def purge_before(*, before: date, actor: Any = None, dry_run: bool = False) -> P
                 subject=archive,
                 after={
                     "before": before.isoformat(),
-                    "first_seq": first_seq,
-                    "last_seq": last_seq,
+                    "first_leaf": first_leaf,
+                    "tree_size": head.tree_size,
                     "event_count": count,
                     "file_name": path.name,
                     "file_sm3": digest,
@@ -238,16 +281,7 @@ def purge_before(*, before: date, actor: Any = None, dry_run: bool = False) -> P
     except BaseException:
         path.unlink(missing_ok=True)
         raise
-    return PurgeResult(
-        dry_run=False,
-        cutoff=before,
-        count=count,
-        first_seq=first_seq,
-        last_seq=last_seq,
-        last_hash=last_hash,
-        archive=archive,
-        path=path,
-    )
+    return PurgeResult(dry_run=False, root_hash=head.root_hash, archive=archive, path=path, **result)  # type: ignore[arg-type]
 
 
 # --- archive verification -------------------------------------------------------------------------
@@ -259,79 +293,80 @@ def _read_lines(path: Path) -> Iterator[dict[str, Any]]:
             yield json.loads(line)
 
 
-def _event_from_line(data: dict[str, Any]) -> AuditEvent:
-    occurred = datetime.fromisoformat(data["occurred_at"].replace("Z", "+00:00"))
-    return AuditEvent(
-        seq=data["seq"],
-        occurred_at=occurred,
-        actor_id=data["actor_id"],
-        actor_label=data["actor_label"],
-        actor_department_id=data["actor_department_id"],
-        role=data["role"],
-        channel=data["channel"],
-        action=data["action"],
-        subject_type=data["subject_type"],
-        subject_id=data["subject_id"],
-        before=data["before"],
-        after=data["after"],
-        ip=data["ip"],
-        request_id=data["request_id"],
-        prev_hash=data["prev_hash"],
-        hash=data["hash"],
+def _head_problems(head: dict[str, Any], row: AuditArchive) -> list[str]:
+    problems = []
+    if (head.get("tree_size"), head.get("root_hash")) != (row.tree_size, row.root_hash):
+        problems.append("文件中的签名树头与归档记录不符")
+    public = verification_keys().get(head.get("key_id", ""))
+    message = head_message(
+        tree_size=head["tree_size"],
+        timestamp_ms=head["timestamp_ms"],
+        root_hash=head["root_hash"],
+        key_id=head["key_id"],
     )
+    if public is None or not sm2.verify(message, head["signature"], public):
+        problems.append("文件中签名树头的 SM2 签名无效或密钥未登记")
+    return problems
 
 
-def _check_events(path: Path, row: AuditArchive, expected_prev: str) -> list[str]:
-    """Recompute the chain inside the file: every hash, every link, seq first..last with no gap."""
+def _check_leaves(path: Path, row: AuditArchive) -> list[str]:
+    """Recompute every leaf from its event, then the head's root from the prefix and the leaves."""
     lines = _read_lines(path)
     header = next(lines, None)
     if not header or header.get("format") != ARCHIVE_FORMAT:
         return ["文件头缺失或格式不符"]
-    expected_seq, prev, count = row.first_seq, expected_prev, 0
+    problems = _head_problems(header["head"], row)
+    if header["prefix"] != _prefix(row.first_leaf):
+        problems.append(f"文件中叶子 #{row.first_leaf} 之前的子树哈希与数据库不符")
+    frontier = Frontier(row.first_leaf, [bytes.fromhex(h) for h in header["prefix"]])
+    stored = dict(
+        AuditLeaf.objects.filter(index__gte=row.first_leaf, index__lt=row.tree_size).values_list(
+            "index", "hash"
+        )
+    )
     for data in lines:
-        event = _event_from_line(data)
-        if event.seq != expected_seq:
-            return [f"序号不连续：应为 #{expected_seq}，实际为 #{event.seq}"]
-        if event.prev_hash != prev:
-            return [f"#{event.seq} 的前一哈希不符"]
-        if compute_hash(event.prev_hash, event) != event.hash:
-            return [f"#{event.seq} 的哈希不符（事件内容被改动）"]
-        prev, expected_seq, count = event.hash, expected_seq + 1, count + 1
-    if count != row.event_count or expected_seq - 1 != row.last_seq:
-        return [f"事件数不符：记录为 {row.event_count} 条（至 #{row.last_seq}），文件中为 {count} 条"]
-    if prev != row.last_hash:
-        return ["末条事件的哈希与归档记录不符"]
-    return []
+        index = data["leaf_index"]
+        if index != frontier.size:
+            return [*problems, f"叶子序号不连续：应为 #{frontier.size}，实际为 #{index}"]
+        recomputed = leaf_hash(canonical_json(data["event"])).hex()
+        if recomputed != data["leaf_hash"]:
+            problems.append(f"叶子 #{index}（事件 #{data['event'].get('seq')}）的哈希不符（事件内容被改动）")
+        if stored.get(index) != data["leaf_hash"]:
+            problems.append(f"叶子 #{index} 的哈希与数据库中的叶子不符")
+        frontier.append(bytes.fromhex(data["leaf_hash"]))
+    if frontier.size != row.tree_size:
+        problems.append(
+            f"事件数不符：记录为 {row.event_count} 条，文件中为 {frontier.size - row.first_leaf} 条"
+        )
+    elif frontier.root().hex() != row.root_hash:
+        problems.append("按文件重算的根哈希与签名树头不符")
+    return problems
 
 
 def verify_archive(path: Path | str) -> ArchiveVerifyResult:
-    """Check an archive file against its AuditArchive row: file SM3, SM2 signature, and the chain inside."""
+    """Check an archive file against its AuditArchive row: file SM3, SM2 signatures, and every leaf inside."""
     path = Path(path)
     row = AuditArchive.objects.filter(file_name=path.name).first()
     if row is None:
         return ArchiveVerifyResult(path=path, ok=False, problems=["没有对应的归档记录"])
-    result = {"path": path, "first_seq": row.first_seq, "last_seq": row.last_seq}
+    result = {"path": path, "first_leaf": row.first_leaf, "tree_size": row.tree_size}
     if not path.is_file():
         return ArchiveVerifyResult(ok=False, problems=["归档文件不存在"], **result)  # type: ignore[arg-type]
     problems: list[str] = []
     digest = file_sm3(path)
     if digest != row.file_sm3:
         problems.append(f"文件 SM3 不符：记录为 {row.file_sm3}，实际为 {digest}")
-    message = _signed_message(row.file_sm3, row.first_seq, row.last_seq, row.last_hash)
+    message = _signed_message(row.file_sm3, row.first_leaf, row.tree_size, row.root_hash)
     if not platform_signer().verify(message, row.signature):
         problems.append("SM2 签名无效（归档记录被改动或签名密钥不符）")
     previous = (
-        AuditArchive.objects.filter(last_seq__lt=row.first_seq)
-        .order_by("-last_seq")
-        .values_list("last_seq", "last_hash")
-        .first()
+        AuditArchive.objects.filter(tree_size__lte=row.first_leaf).aggregate(m=Max("tree_size"))["m"] or 0
     )
-    expected_first, expected_prev = (previous[0] + 1, previous[1]) if previous else (1, GENESIS_HASH)
-    if row.first_seq != expected_first:
-        problems.append(f"与上一归档不衔接：应从 #{expected_first} 开始，记录为 #{row.first_seq}")
+    if row.first_leaf != previous:
+        problems.append(f"与上一归档不衔接：应从叶子 #{previous} 开始，记录为 #{row.first_leaf}")
     try:
-        problems.extend(_check_events(path, row, expected_prev))
-    except (OSError, EOFError, ValueError, KeyError, TypeError) as exc:
+        problems.extend(_check_leaves(path, row))
+    except (OSError, EOFError, ValueError, KeyError, TypeError, AuditTreeHead.DoesNotExist) as exc:
         problems.append(f"文件无法解析：{exc.__class__.__name__}")
     return ArchiveVerifyResult(ok=not problems, problems=problems, **result)  # type: ignore[arg-type]
 
@@ -339,5 +374,5 @@ def verify_archive(path: Path | str) -> ArchiveVerifyResult:
 def verify_all_archives() -> list[ArchiveVerifyResult]:
     return [
         verify_archive(archive_path(name))
-        for name in AuditArchive.objects.order_by("first_seq").values_list("file_name", flat=True)
+        for name in AuditArchive.objects.order_by("first_leaf").values_list("file_name", flat=True)
     ]

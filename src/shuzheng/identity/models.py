@@ -1,4 +1,4 @@
-"""Accounts, roles with data scopes, password history, and the tamper-evident audit chain.
+"""Accounts, roles with data scopes, password history, and the tamper-evident audit log.
 
 Departments and divisions are referenced by string ("orgs.Department") so identity never imports orgs.
 """
@@ -161,9 +161,10 @@ class PasswordHistory(models.Model):
 
 
 class AuditEvent(models.Model):
-    """One link of the audit chain: hash = SM3(prev_hash || canonical JSON of the event)."""
+    """One audited write. Insert-only; its seq (the database id) is all a writer takes, so writers
+    never wait on each other. The sealer later gives it a leaf in the signed Merkle tree (AuditLeaf)."""
 
-    seq = models.BigIntegerField("序号", unique=True)
+    seq = models.BigAutoField("序号", primary_key=True)
     occurred_at = models.DateTimeField("时间", db_index=True)
     actor = models.ForeignKey(
         User,
@@ -193,8 +194,6 @@ class AuditEvent(models.Model):
     after = models.JSONField("变更后", null=True, blank=True)
     ip = models.GenericIPAddressField("IP地址", null=True, blank=True)
     request_id = models.CharField("请求标识", max_length=64, blank=True)
-    prev_hash = models.CharField("前一哈希", max_length=64)
-    hash = models.CharField("哈希", max_length=64, unique=True)
 
     class Meta:
         verbose_name = "审计事件"
@@ -206,28 +205,60 @@ class AuditEvent(models.Model):
         return f"#{self.seq} {self.action}"
 
 
-class AuditChainHead(models.Model):
-    """Single row holding the chain tip; writers lock it so concurrent transactions cannot fork the chain."""
+class AuditLeaf(models.Model):
+    """Leaf `index` of the Merkle tree: SM3(0x00 || canonical bytes of the event), RFC 6962 style.
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    seq = models.BigIntegerField(default=0)
-    hash = models.CharField(max_length=64)
+    A separate insert-only table so events are never updated; kept when the event is archived, so the
+    tree stays whole. No foreign-key constraint: the event may live in an archive file.
+    """
+
+    index = models.BigIntegerField("叶子序号", primary_key=True)
+    event = models.OneToOneField(
+        AuditEvent,
+        verbose_name="审计事件",
+        on_delete=models.DO_NOTHING,
+        related_name="leaf",
+        db_constraint=False,
+    )
+    hash = models.CharField("叶子哈希", max_length=64)
 
     class Meta:
-        verbose_name = "审计链头"
-        verbose_name_plural = "审计链头"
+        verbose_name = "审计叶子"
+        verbose_name_plural = "审计叶子"
+        ordering = ["index"]
 
     def __str__(self) -> str:
-        return f"#{self.seq}"
+        return f"叶子 #{self.index}"
+
+
+class AuditTreeHead(models.Model):
+    """A signed tree head: the first `tree_size` leaves have root `root_hash`, signed by the audit key
+    (which is not in the database). `frontier` and `max_seq` only speed up the next sealing run."""
+
+    tree_size = models.BigIntegerField("树大小", primary_key=True)
+    root_hash = models.CharField("根哈希", max_length=64)
+    timestamp_ms = models.BigIntegerField("签名时间（毫秒）", db_index=True)
+    key_id = models.CharField("密钥标识", max_length=32)
+    signature = models.CharField("SM2签名", max_length=128)
+    frontier = models.JSONField("右边界子树哈希", default=list)
+    max_seq = models.BigIntegerField("已封存最大事件序号", default=0)
+
+    class Meta:
+        verbose_name = "审计树头"
+        verbose_name_plural = "审计树头"
+        ordering = ["-tree_size"]
+
+    def __str__(self) -> str:
+        return f"树头 #{self.tree_size}"
 
 
 class AuditArchive(models.Model):
-    """Events purged after retention live in a signed file; verification restarts from `last_hash`."""
+    """Events of leaves [first_leaf, tree_size) moved to a signed file; their leaves and heads stay."""
 
     created_at = models.DateTimeField("归档时间", auto_now_add=True)
-    first_seq = models.BigIntegerField("起始序号")
-    last_seq = models.BigIntegerField("截止序号", unique=True)
-    last_hash = models.CharField("截止哈希", max_length=64)
+    first_leaf = models.BigIntegerField("起始叶子")
+    tree_size = models.BigIntegerField("截止树大小", unique=True)
+    root_hash = models.CharField("截止根哈希", max_length=64)
     file_name = models.CharField("归档文件", max_length=255)
     file_sm3 = models.CharField("文件SM3", max_length=64)
     signature = models.TextField("SM2签名")
@@ -236,10 +267,10 @@ class AuditArchive(models.Model):
     class Meta:
         verbose_name = "审计归档"
         verbose_name_plural = "审计归档"
-        ordering = ["-last_seq"]
+        ordering = ["-tree_size"]
 
     def __str__(self) -> str:
-        return f"#{self.first_seq}–#{self.last_seq}"
+        return f"叶子 #{self.first_leaf}–#{self.tree_size - 1}"
 
 
 class ApiKey(TimestampedModel):

@@ -205,13 +205,26 @@ SHUZHENG_SM2_PRIVATE_KEY = env.str("SHUZHENG_SM2_PRIVATE_KEY", default="")
 # --- audit ---------------------------------------------------------------------
 AUDIT_RETENTION_DAYS = env.int("SHUZHENG_AUDIT_RETENTION_DAYS", default=180)
 AUDIT_ARCHIVE_DIR = Path(env.str("SHUZHENG_AUDIT_ARCHIVE_DIR", default=str(DATA_DIR / "audit-archive")))
+# Sealing into signed Merkle tree heads (docs/decisions/0002-audit-merkle-log.md).
+AUDIT_SEAL_SECONDS = env.float("SHUZHENG_AUDIT_SEAL_SECONDS", default=1.0)
+AUDIT_SEAL_LOOKBACK_SECONDS = env.float("SHUZHENG_AUDIT_SEAL_LOOKBACK_SECONDS", default=300.0)
+# The SM2 key signing tree heads: hex private key, or a file holding it; unset, a demo key in DATA_DIR.
+AUDIT_SIGNING_KEY = env.str("SHUZHENG_AUDIT_SIGNING_KEY", default="")
+AUDIT_SIGNING_KEY_FILE = env.str("SHUZHENG_AUDIT_SIGNING_KEY_FILE", default="")
+# Hex public keys of earlier (rotated) signing keys whose heads must still verify.
+AUDIT_VERIFY_KEYS = env.list("SHUZHENG_AUDIT_VERIFY_KEYS", default=[])
+# Every signed head is appended here (outside the database) and optionally POSTed to a second server.
+AUDIT_HEAD_LOG = Path(env.str("SHUZHENG_AUDIT_HEAD_LOG", default=str(DATA_DIR / "audit-heads.jsonl")))
+AUDIT_HEAD_MIRROR_URL = env.str("SHUZHENG_AUDIT_HEAD_MIRROR_URL", default="")
 
 # --- notifications ------------------------------------------------------------
 # Dotted paths of callables that deliver copies of in-app notifications, e.g.
 # "shuzheng.core.notifications.email_notifier"; empty means in-app only.
 SHUZHENG_NOTIFIERS = env.list("SHUZHENG_NOTIFIERS", default=[])
 # The SMS gateway of shuzheng.core.notifications.sms_notifier: a class with send(mobile=, text=).
-SHUZHENG_SMS_BACKEND = env.str("SHUZHENG_SMS_BACKEND", default="shuzheng.core.notifications.ConsoleSmsBackend")
+SHUZHENG_SMS_BACKEND = env.str(
+    "SHUZHENG_SMS_BACKEND", default="shuzheng.core.notifications.ConsoleSmsBackend"
+)
 
 # --- evaluation (好差评) --------------------------------------------------------
 # Working days a department has to rectify a bad review (the Guangdong practice is 15).
@@ -286,6 +299,19 @@ CELERY_BEAT_SCHEDULE["case-stale-uploads"] = {
     "task": "shuzheng.cases.tasks.purge_stale_uploads",
     "schedule": 24 * 3600.0,
 }
+# Audit: seal new events every AUDIT_SEAL_SECONDS; an hourly full sweep catches very long transactions.
+CELERY_BEAT_SCHEDULE["audit-seal"] = {
+    "task": "shuzheng.identity.tasks.seal_audit_log",
+    "schedule": AUDIT_SEAL_SECONDS,
+    "options": {"expires": max(AUDIT_SEAL_SECONDS * 5, 5.0)},
+}
+CELERY_BEAT_SCHEDULE["audit-seal-sweep"] = {
+    "task": "shuzheng.identity.tasks.seal_audit_log",
+    "schedule": 3600.0,
+    "kwargs": {"full": True},
+}
+# Without a broker nothing runs beat, so each audited commit arms a seal within AUDIT_SEAL_SECONDS.
+AUDIT_SEAL_AFTER_COMMIT = env.bool("SHUZHENG_AUDIT_SEAL_AFTER_COMMIT", default=not CELERY_BROKER_URL)
 
 # --- language, time, static ------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -5,6 +5,8 @@ from .base import DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only in tests
 CELERY_TASK_ALWAYS_EAGER = True
+# Tests seal explicitly (identity.audit_seal.seal); no background sealing threads.
+AUDIT_SEAL_AFTER_COMMIT = False
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {
         "NAME": str(DATABASES["default"]["NAME"]).replace(".sqlite3", "-test.sqlite3")

@@ -11,10 +11,24 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from shuzheng.core.crypto import sm2
 from shuzheng.identity.models import DataScopeKind, RoleAssignment, User
 from shuzheng.identity.tests.factories import RoleAssignmentFactory, RoleFactory, UserFactory
 from shuzheng.orgs.models import Department, Division
 from shuzheng.orgs.tests.factories import DepartmentFactory, DivisionFactory
+
+# One audit signing key per test session (generated, never the demo file shared by parallel workers).
+AUDIT_KEY = sm2.generate_keypair()[0]
+
+
+@pytest.fixture(autouse=True)
+def _audit_log_outside_the_database(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """Each test gets its own exported-head log, so heads of earlier test databases never count."""
+    settings.AUDIT_SIGNING_KEY = AUDIT_KEY
+    settings.AUDIT_SIGNING_KEY_FILE = ""
+    settings.AUDIT_VERIFY_KEYS = []
+    settings.AUDIT_HEAD_LOG = tmp_path / "audit-heads.jsonl"
+    settings.AUDIT_HEAD_MIRROR_URL = ""
 
 
 @dataclass

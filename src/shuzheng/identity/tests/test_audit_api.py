@@ -15,8 +15,9 @@ from django.utils import timezone
 from shuzheng.core.errors import NotFound, PermissionDenied, ValidationFailed
 from shuzheng.identity import audit_admin  # noqa: F401 - registers the admin even before admin.py imports it
 from shuzheng.identity.audit import write_event
+from shuzheng.identity.audit_seal import seal
 from shuzheng.identity.audit_selectors import AuditEventFilters, audit_event_get, audit_event_list
-from shuzheng.identity.models import AuditEvent, DataScopeKind, User
+from shuzheng.identity.models import AuditEvent, AuditLeaf, DataScopeKind, User
 from shuzheng.identity.tests.factories import RoleAssignmentFactory, RoleFactory, UserFactory
 from shuzheng.orgs.models import Division
 from shuzheng.orgs.tests.factories import DepartmentFactory, DivisionFactory
@@ -196,19 +197,26 @@ def test_api_lists_events_as_stored(client, world: World) -> None:  # type: igno
     assert item["seq"] == stored.seq
     assert item["after"] == {"状态": "已受理"}
     assert item["before"] is None
-    assert (item["actor_label"], item["hash"], item["prev_hash"]) == (
-        "clerk_a",
-        stored.hash,
-        stored.prev_hash,
-    )
+    assert item["actor_label"] == "clerk_a"
     assert item["actor_department_id"] == world.clerk_a.department_id
+
+
+def test_api_detail_shows_the_leaf_once_sealed(client, world: World) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(world.auditor_a)
+    unsealed = client.get(f"{URL}/{world.events['a2'].seq}").json()
+    assert (unsealed["leaf_index"], unsealed["leaf_hash"]) == (None, None)
+    seal()
+    leaf = AuditLeaf.objects.get(event_id=world.events["a1"].seq)
+    detail = client.get(f"{URL}/{world.events['a1'].seq}").json()
+    assert (detail["leaf_index"], detail["leaf_hash"]) == (leaf.index, leaf.hash)
 
 
 def test_api_paginates_with_the_cursor(client, world: World) -> None:  # type: ignore[no-untyped-def]
     client.force_login(world.auditor_all)
     first = client.get(URL, {"limit": 2}).json()
     second = client.get(URL, {"limit": 2, "cursor": first["next_cursor"]}).json()
-    assert [i["seq"] for i in first["items"] + second["items"]] == [4, 3, 2, 1]
+    newest_first = sorted((e.seq for e in world.events.values()), reverse=True)
+    assert [i["seq"] for i in first["items"] + second["items"]] == newest_first
 
 
 def test_api_detail_and_out_of_scope_404(client, world: World) -> None:  # type: ignore[no-untyped-def]

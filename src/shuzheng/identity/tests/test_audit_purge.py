@@ -1,4 +1,4 @@
-"""Retention purge: the 180-day guard, signed archives, verification across archives, tamper detection."""
+"""Retention purge: the 180-day guard, signed archives of whole sealed trees, verification, tampering."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from shuzheng.core.crypto import sm2
-from shuzheng.identity.audit import verify_chain, write_event
+from shuzheng.identity.audit import write_event
 from shuzheng.identity.audit_archive import (
     PURGE_ACTION,
     RetentionViolation,
@@ -26,7 +26,10 @@ from shuzheng.identity.audit_archive import (
     verify_all_archives,
     verify_archive,
 )
-from shuzheng.identity.models import AuditArchive, AuditEvent
+from shuzheng.identity.audit_seal import seal
+from shuzheng.identity.audit_verify import verify_log
+from shuzheng.identity.models import AuditArchive, AuditEvent, AuditLeaf, AuditTreeHead
+from shuzheng.identity.tests.audit_tools import behind_the_orm
 
 pytestmark = pytest.mark.django_db
 
@@ -40,14 +43,14 @@ def _platform_key(settings):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def write_at(monkeypatch: pytest.MonkeyPatch) -> WriteAt:
-    """Write `n` events that occurred `days_ago` days ago (the clock is moved, not the row)."""
+    """Write and seal `n` events that occurred `days_ago` days ago (the clock is moved, not the row)."""
     real_now = timezone.now
 
     def write(n: int, *, days_ago: float) -> list[AuditEvent]:
         moment = real_now() - timedelta(days=days_ago)
         monkeypatch.setattr(timezone, "now", lambda: moment)
         try:
-            return [
+            events = [
                 write_event(
                     actor=None,
                     action="test.thing.update",
@@ -60,6 +63,8 @@ def write_at(monkeypatch: pytest.MonkeyPatch) -> WriteAt:
             ]
         finally:
             monkeypatch.setattr(timezone, "now", real_now)
+        seal()
+        return events
 
     return write
 
@@ -96,7 +101,7 @@ def test_retention_follows_the_setting(write_at: WriteAt, settings) -> None:  # 
 
 
 def test_a_young_event_inside_the_range_blocks_the_purge(write_at: WriteAt) -> None:
-    """A clock that jumped back puts a recent event before an old one in seq; it must not be purged."""
+    """A clock that jumped back puts a recent event before an old one in the tree; it must not be purged."""
     write_at(1, days_ago=10)
     write_at(1, days_ago=400)
     with pytest.raises(RetentionViolation):
@@ -122,7 +127,7 @@ def test_dry_run_changes_nothing(write_at: WriteAt, settings) -> None:  # type: 
     out = io.StringIO()
     call_command("audit_purge", "--before", days_ago(200).isoformat(), "--dry-run", stdout=out)
     assert "试运行" in out.getvalue()
-    assert "#1–#4，共 4 条" in out.getvalue()
+    assert "叶子 #0–#3，共 4 条" in out.getvalue()
     assert AuditEvent.objects.count() == 6
     assert not AuditArchive.objects.exists()
     assert not list(Path(settings.AUDIT_ARCHIVE_DIR).glob("*"))
@@ -135,47 +140,65 @@ def test_nothing_old_enough_is_a_no_op(write_at: WriteAt) -> None:
     assert AuditEvent.objects.count() == 2
 
 
-def test_purge_archives_signs_deletes_and_the_chain_still_verifies(write_at: WriteAt) -> None:
+def test_purge_archives_signs_deletes_and_the_log_still_verifies(write_at: WriteAt) -> None:
     old = write_at(5, days_ago=400)
     write_at(3, days_ago=300)
     write_at(4, days_ago=1)
 
     result = purge_before(before=days_ago(350))
 
-    assert (result.first_seq, result.last_seq, result.count) == (1, 5, 5)
+    assert (result.first_leaf, result.tree_size, result.count) == (0, 5, 5)
     archive = AuditArchive.objects.get()
-    assert (archive.first_seq, archive.last_seq, archive.event_count) == (1, 5, 5)
-    assert archive.last_hash == old[-1].hash
+    assert (archive.first_leaf, archive.tree_size, archive.event_count) == (0, 5, 5)
+    assert archive.root_hash == AuditTreeHead.objects.get(tree_size=5).root_hash
     assert result.path is not None
-    assert result.path.name == archive.file_name
-    message = f"{archive.file_sm3}|1|5|{archive.last_hash}".encode()
+    assert result.path.name == archive.file_name == "audit-000000000000-000000000004.jsonl.gz"
+    message = f"{archive.file_sm3}|0|5|{archive.root_hash}".encode()
     assert sm2.platform_signer().verify(message, archive.signature)
-    assert not AuditEvent.objects.filter(seq__lte=5).exists()
+    assert not AuditEvent.objects.filter(seq__in=[e.seq for e in old]).exists()
+    assert AuditLeaf.objects.count() == 12  # the leaves stay: the tree is whole
     purge_event = AuditEvent.objects.get(action=PURGE_ACTION)
-    assert purge_event.seq == 13
     assert purge_event.subject_type == "identity.auditarchive"
-    assert purge_event.after["last_seq"] == 5
+    assert purge_event.after["tree_size"] == 5
 
     lines = read_lines(result.path)
-    assert [line["seq"] for line in lines[1:]] == [1, 2, 3, 4, 5]
-    assert lines[1]["after"] == {"名称": "事件0"}
+    assert lines[0]["head"]["tree_size"] == 5
+    assert [line["leaf_index"] for line in lines[1:]] == [0, 1, 2, 3, 4]
+    assert [line["event"]["seq"] for line in lines[1:]] == [e.seq for e in old]
+    assert lines[1]["event"]["after"] == {"名称": "事件0"}
 
-    verified = verify_chain()
-    assert verified.ok, verified.summary()
-    assert (verified.first_seq, verified.last_seq, verified.count, verified.archived_through) == (6, 13, 8, 5)
-    assert "#5 及以前已归档" in verified.summary()
+    seal()
+    verified = verify_log()
+    assert verified.ok, verified.breaks
+    assert (verified.leaves, verified.archived_through) == (13, 5)
+    assert "叶子 #4 及以前的事件已归档" in verified.summary()
     assert verify_archive(result.path).ok
 
     # A second purge continues where the first archive ended.
     second = purge_before(before=days_ago(200))
-    assert (second.first_seq, second.last_seq) == (6, 8)
-    assert verify_chain().ok
+    assert (second.first_leaf, second.tree_size) == (5, 8)
+    assert verify_archive(second.path).ok, verify_archive(second.path).problems  # type: ignore[arg-type]
+    assert verify_log().ok
     assert [r.ok for r in verify_all_archives()] == [True, True]
+
+
+def test_only_whole_sealed_trees_are_archived(write_at: WriteAt, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An old event sealed under one head with a young one waits for a later purge."""
+    old = write_at(2, days_ago=400)
+    real_now = timezone.now
+    for days in (400, 1):
+        moment = real_now() - timedelta(days=days)
+        monkeypatch.setattr(timezone, "now", lambda moment=moment: moment)
+        write_event(actor=None, action="a.b.c", subject_type="t", subject_id="1", before=None, after=None)
+    monkeypatch.setattr(timezone, "now", real_now)
+    seal()  # one head over the old and the young event
+    result = purge_before(before=days_ago(200))
+    assert (result.first_leaf, result.tree_size, result.count) == (0, len(old), len(old))
 
 
 def test_purge_leaves_the_guard_up_for_the_rest_of_the_transaction(write_at: WriteAt) -> None:
     write_at(2, days_ago=400)
-    write_at(2, days_ago=1)
+    young = write_at(2, days_ago=1)[0]
     with transaction.atomic():
         purge_before(before=days_ago(200))
         if connection.vendor == "postgresql":
@@ -184,19 +207,15 @@ def test_purge_leaves_the_guard_up_for_the_rest_of_the_transaction(write_at: Wri
                 transaction.atomic(),
                 connection.cursor() as cursor,
             ):
-                cursor.execute("DELETE FROM identity_auditevent WHERE seq = 3")
-    assert AuditEvent.objects.filter(seq=3).exists()
+                cursor.execute("DELETE FROM identity_auditevent WHERE seq = %s", [young.seq])
+    assert AuditEvent.objects.filter(seq=young.seq).exists()
 
 
 def test_missing_event_inside_the_range_aborts_the_purge(write_at: WriteAt, settings) -> None:  # type: ignore[no-untyped-def]
-    write_at(4, days_ago=400)
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT set_config('shuzheng.audit_purge', 'on', true)")
-        cursor.execute("DELETE FROM identity_auditevent WHERE seq = 2")
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT set_config('shuzheng.audit_purge', '', true)")
-    with pytest.raises(Exception, match="不连续"):
+    events = write_at(4, days_ago=400)
+    with behind_the_orm() as cursor:
+        cursor.execute("DELETE FROM identity_auditevent WHERE seq = %s", [events[1].seq])
+    with pytest.raises(Exception, match="不完整"):
         purge_before(before=days_ago(200))
     assert not AuditArchive.objects.exists()
     assert not list(Path(settings.AUDIT_ARCHIVE_DIR).glob("*.gz"))
@@ -208,8 +227,9 @@ def test_audit_verify_command_checks_archives_too(write_at: WriteAt) -> None:
     call_command("audit_purge", "--before", days_ago(200).isoformat(), stdout=io.StringIO())
     out = io.StringIO()
     call_command("audit_verify", "--archives", stdout=out, stderr=io.StringIO())
-    assert "归档文件完整：audit-000000000001-000000000003.jsonl.gz" in out.getvalue()
-    assert "审计链完整：共 2 条事件，首条 #4，末条 #5（#3 及以前已归档）" in out.getvalue()
+    assert "归档文件完整：audit-000000000000-000000000002.jsonl.gz（叶子 #0–#2" in out.getvalue()
+    assert "审计日志完整：5 个叶子" in out.getvalue()
+    assert "叶子 #2 及以前的事件已归档" in out.getvalue()
 
 
 # --- tampering with an archive ---------------------------------------------------------------------
@@ -230,13 +250,13 @@ def test_tampered_archive_file_is_detected(write_at: WriteAt) -> None:
     assert path is not None
 
     def edit(lines: list[dict]) -> None:  # type: ignore[type-arg]
-        lines[2]["after"] = {"名称": "篡改"}
+        lines[2]["event"]["after"] = {"名称": "篡改"}
 
     _rewrite(path, edit)
     result = verify_archive(path)
     assert not result.ok
     assert any("SM3 不符" in p for p in result.problems)
-    assert any("#2 的哈希不符" in p for p in result.problems)
+    assert any("叶子 #1（事件 #" in p and "哈希不符" in p for p in result.problems)
 
     err = io.StringIO()
     with pytest.raises(SystemExit) as exit_info:
@@ -250,7 +270,7 @@ def test_archive_record_forged_to_match_the_file_fails_the_signature(write_at: W
     write_at(1, days_ago=1)
     path = purge_before(before=days_ago(200)).path
     assert path is not None
-    path.write_bytes(gzip.compress(b'{"format":"shuzheng-audit-archive/1"}\n'))
+    path.write_bytes(gzip.compress(b'{"format":"shuzheng-audit-archive/2"}\n'))
     from shuzheng.identity.audit_archive import file_sm3
 
     AuditArchive.objects.update(file_sm3=file_sm3(path))
