@@ -895,16 +895,22 @@ def offered_actions(actor: Any, case: Case) -> list[str]:
     applicant and workflow-step checks `case_transition` makes (so nothing offered is then refused)."""
     applicant = selectors.is_applicant(actor, case)
     staff = _is_staff(actor)
+    in_scope: dict[str, bool] = {}
+
+    def may(permission: str) -> bool:
+        if permission not in in_scope:
+            in_scope[permission] = actor.has_perm(permission) and selectors.case_in_scope(
+                user=actor, case=case, permission=permission
+            )
+        return in_scope[permission]
+
     offered = []
     for action in actions_from(case.status):
         if action in APPLICANT_ACTIONS:
-            if applicant or (staff and actor.has_perm(INTAKE_PERMISSION)):
+            on_behalf = staff and actor.has_perm(INTAKE_PERMISSION)
+            if applicant or (on_behalf and (case.submitted_by_id == actor.pk or may(INTAKE_PERMISSION))):
                 offered.append(action)
-        elif (
-            staff
-            and actor.has_perm(ACTION_PERMISSIONS[action])
-            and _step_refusal(actor, case, action) is None
-        ):
+        elif staff and may(ACTION_PERMISSIONS[action]) and _step_refusal(actor, case, action) is None:
             offered.append(action)
     return offered
 

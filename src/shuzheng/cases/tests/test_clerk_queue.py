@@ -105,3 +105,9 @@ def test_only_actions_the_clerks_roles_allow_are_offered(world: World) -> None:
     assert "approve" not in services.offered_actions(world.approver, earlier)
     assert "complete_step" not in services.offered_actions(world.approver, earlier)
     assert "complete_step" in services.offered_actions(world.reviewer, earlier)
+
+
+def test_nothing_is_offered_on_a_case_outside_the_scope_of_the_permission(world: World) -> None:
+    case = world.move(world.move(world.submit(), "accept"), "start_review")
+    assert services.offered_actions(world.outsider, case) == []
+    assert "suspend" in services.offered_actions(world.reviewer, case)
