@@ -105,12 +105,21 @@ def parse_authorization(header: str) -> tuple[str, str]:
     return client_id, secret
 
 
-def authenticate(header: str) -> ApiCredential:
-    """The credential named by the header; 401 unknown / wrong secret / expired, 403 revoked."""
+def identify(header: str) -> ApiCredential:
+    """The credential named by the header, its secret checked; 401 unknown or wrong secret."""
     client_id, secret = parse_authorization(header)
-    credential = ApiCredential.objects.select_related("grant__entry").filter(client_id=client_id[:40]).first()
+    credential = (
+        ApiCredential.objects.select_related("grant__entry", "created_by")
+        .filter(client_id=client_id[:40])
+        .first()
+    )
     if credential is None or not hmac.compare_digest(credential.secret_hash, hash_secret(secret)):
         raise AuthenticationRequired("凭证无效（客户端标识或密钥错误）", code="credential_invalid")
+    return credential
+
+
+def check_valid(credential: ApiCredential) -> None:
+    """401 expired, 403 revoked or not yet in force."""
     now = timezone.now()
     grant = credential.grant
     if credential.revoked_at is not None or grant.revoked_at is not None:
@@ -119,7 +128,6 @@ def authenticate(header: str) -> ApiCredential:
         raise AuthenticationRequired("凭证已过期，请重新申请授权", code="credential_expired")
     if grant.valid_from > timezone.localdate():
         raise PermissionDenied("授权尚未生效", code="grant_not_started")
-    return credential
 
 
 def check_rate(credential: ApiCredential) -> None:
@@ -206,7 +214,7 @@ def _filters(
         if item is None:
             raise ValidationFailed.for_field(param, f"“{name[:40]}”不是本资源的字段", code="unknown_field")
         if name not in granted:
-            not_granted.append(name)
+            not_granted.append(item.label)
             continue
         if param != lookup_key and masked_refusal(item, "filter", clear=clear):
             masked.append(item.label)
@@ -228,7 +236,8 @@ def _filters(
         used[param] = str(mask_value(item, raw))[:200]
     if not_granted:
         raise PermissionDenied(
-            f"未获授权的字段不能用作查询条件：{'、'.join(sorted(set(not_granted)))}", code="field_not_granted"
+            f"未获授权的字段不能用作查询条件：{'、'.join(dict.fromkeys(not_granted))}",
+            code="field_not_granted",
         )
     if masked:
         raise PermissionDenied(
@@ -278,7 +287,8 @@ def fetch_rows(
             raise ValidationFailed.for_field("fields", f"字段不存在：{shown}", code="unknown_field")
         refused = [f for f in wanted if f not in granted]
         if refused:
-            raise PermissionDenied(f"未获授权的字段：{'、'.join(refused)}", code="field_not_granted")
+            shown = "、".join(items[f].label for f in refused)
+            raise PermissionDenied(f"未获授权的字段：{shown}", code="field_not_granted")
     else:
         wanted = granted
     condition, used_filters = _filters(params, items, granted, clear=clear, lookup_key=lookup_key)
@@ -289,7 +299,9 @@ def fetch_rows(
         if sort not in items:
             raise ValidationFailed.for_field("sort", f"“{sort[:40]}”不是本资源的字段", code="unknown_field")
         if sort not in granted:
-            raise PermissionDenied(f"未获授权的字段不能用于排序：{sort}", code="field_not_granted")
+            raise PermissionDenied(
+                f"未获授权的字段不能用于排序：{items[sort].label}", code="field_not_granted"
+            )
         refusal = masked_refusal(items[sort], "sort", clear=clear)
         if refusal:
             raise PermissionDenied(refusal, code="field_masked")
@@ -387,8 +399,8 @@ def query_rows(
 _LOG_SQL: Final = (
     "WITH log AS ("
     " INSERT INTO datahub_accesslog (at, entry_id, department_id, user_id, credential_id, grant_id,"
-    " channel, fields, purpose, filters, rows_returned, masked, request_id)"
-    " VALUES (statement_timestamp(), %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s::jsonb, %s, %s, %s)"
+    " channel, fields, purpose, filters, rows_returned, masked, request_id, refusal)"
+    " VALUES (statement_timestamp(), %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s::jsonb, %s, %s, %s, %s)"
     " RETURNING id, at"
     "), subjects AS ("
     " INSERT INTO datahub_accesssubject (log_id, key_index)"
@@ -420,6 +432,7 @@ def _insert_log(values: dict[str, Any], subjects: list[str]) -> AccessLog:
         values["rows_returned"],
         values["masked"],
         values["request_id"],
+        values["refusal"],
         subjects,
     ]
     with connection.cursor() as cursor:
@@ -441,7 +454,11 @@ def _log(
     masked: bool,
     subjects: set[str],
     purpose: str = "",
+    refusal: str = "",
 ) -> AccessLog:
+    """One access, by a person or by a credential (the log names whoever it was issued to)."""
+    if user is None and credential is not None:
+        user = credential.created_by
     values = {
         "entry": entry,
         "grant": grant,
@@ -457,6 +474,7 @@ def _log(
         "rows_returned": rows,
         "masked": masked,
         "request_id": str(context.current().request_id or "")[:64],
+        "refusal": refusal[:200],
     }
     log = _insert_log(values, sorted(subjects))
     stale = credential is not None and (
@@ -468,18 +486,38 @@ def _log(
 
 
 def data_service_query(*, authorization: str, entry_code: str, params: dict[str, str]) -> QueryResult:
-    """The HTTP data service: authenticate, rate-limit, resolve the entry, check the grant, query, log."""
-    credential = authenticate(authorization)
-    check_rate(credential)
+    """The HTTP data service: authenticate, rate-limit, resolve the entry, check the grant, query, log.
+    A refusal (403) of a known credential is logged too: who tried what, and why it was refused."""
+    credential = identify(authorization)
     # The credential's query already brought its grant's entry: use it (one round trip less per call)
     # and only look the requested code up to tell an unknown entry from one not granted.
     entry = credential.grant.entry
-    if entry.code != entry_code or entry.status != EntryStatus.PUBLISHED:
-        if not CatalogEntry.objects.filter(code=entry_code, status=EntryStatus.PUBLISHED).exists():
-            raise NotFound(f"数据资源“{entry_code[:64]}”不存在")
-        raise PermissionDenied("该凭证未获此资源的授权", code="entry_not_granted")
-    prefetch_related_objects([entry], "items")
-    return query_rows(entry=entry, grant=credential.grant, params=params, credential=credential)
+    try:
+        check_valid(credential)
+        check_rate(credential)
+        if entry.code != entry_code or entry.status != EntryStatus.PUBLISHED:
+            requested = CatalogEntry.objects.filter(code=entry_code, status=EntryStatus.PUBLISHED).first()
+            if requested is None:
+                raise NotFound(f"数据资源“{entry_code[:64]}”不存在")
+            entry = requested
+            raise PermissionDenied("该凭证未获此资源的授权", code="entry_not_granted")
+        prefetch_related_objects([entry], "items")
+        return query_rows(entry=entry, grant=credential.grant, params=params, credential=credential)
+    except PermissionDenied as refused:
+        _log(
+            entry=entry,
+            grant=credential.grant,
+            credential=credential,
+            user=None,
+            channel=AccessLog.Channel.DATA_SERVICE,
+            fields=[],
+            filters={},
+            rows=0,
+            masked=not credential.grant.allow_clear_text,
+            subjects=set(),
+            refusal=refused.detail or refused.title,
+        )
+        raise
 
 
 def active_grant(*, department: Any, entry: CatalogEntry) -> Grant | None:

@@ -17,6 +17,7 @@ from shuzheng.datahub import quality, services
 from shuzheng.datahub.models import (
     AccessLog,
     ApiCredential,
+    CatalogClass,
     CatalogEntry,
     DataItem,
     EntryTransition,
@@ -89,6 +90,28 @@ class TransitionInline(admin.TabularInline):
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(CatalogClass)
+class CatalogClassAdmin(admin.ModelAdmin):
+    """Names of the class tree's nodes, saved through the service (checked and audited)."""
+
+    list_display = ("code", "name")
+    search_fields = ("code", "name")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return ("code",) if obj is not None else ()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: CatalogClass, form: Any, change: bool) -> None:
+        try:
+            saved = services.catalog_class_name(actor=request.user, code=obj.code, name=obj.name)
+        except ApplicationError as exc:
+            self.message_user(request, exc.detail or exc.title, level=messages.ERROR)
+        else:
+            obj.pk = saved.pk
 
 
 @admin.register(CatalogEntry)

@@ -28,6 +28,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from shuzheng.core import errors
+from shuzheng.core.schemas import UNSTORABLE_MESSAGE, unstorable_path
 from shuzheng.datahub import ckan_actions, export, services
 from shuzheng.datahub.ckan_actions import ACTIONS, Call, SearchQueryError
 from shuzheng.datahub.models import OpenDataset, OpenResource
@@ -162,6 +163,10 @@ def action(request: HttpRequest, name: str) -> HttpResponse:
     except BadRequest as exc:
         return _failure(request, name, exc.status, {"__type": "Bad Request", "message": exc.message})
     data.pop("callback", None)
+    where = unstorable_path(data)
+    if where is not None:  # PostgreSQL text cannot hold a NUL: refuse it here, once for every action
+        status, error = _error(errors.ValidationFailed.for_field(where, f"参数 {where} {UNSTORABLE_MESSAGE}"))
+        return _failure(request, name, status, error)
     user = None
     key = _api_key(request)
     if key:

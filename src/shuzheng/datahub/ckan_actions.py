@@ -37,6 +37,7 @@ from django.urls import NoReverseMatch, reverse
 
 from shuzheng.core import fulltext
 from shuzheng.core.errors import MalformedRequest, NotFound, ValidationFailed
+from shuzheng.core.schemas import has_unstorable
 from shuzheng.datahub import loading, selectors, services, tables
 from shuzheng.datahub.access import is_masked, mask_value, masked_refusal
 from shuzheng.datahub.models import (
@@ -830,7 +831,7 @@ def datastore_search(call: Call) -> dict[str, Any]:
     if isinstance(q_raw, dict):
         for name, text in q_raw.items():
             item = items.get(str(name))
-            if item is None or item not in searchable or not isinstance(text, str) or len(text) > 200:
+            if item not in searchable or not isinstance(text, str) or len(text) > 200 or has_unstorable(text):
                 p.error("q", f"不能在“{str(name)[:40]}”中检索（可检索未脱敏的文本字段，检索词不超过200字）")
                 continue
             qs = qs.filter(**{f"{item.name}__contains": text})

@@ -1208,6 +1208,47 @@ BASE_REGISTRIES: Final = (
 )
 
 
+#: Names of the demo's classes (类); each item (项) is named after its resource.
+CLASS_NAMES: Final = {
+    "A": "人口与户籍",
+    "B": "社会保障与民政",
+    "C": "教育",
+    "D": "政务服务",
+    "E": "经济与财政",
+    "F": "公安与交通管理",
+    "G": "司法行政",
+    "H": "生态环境与气象",
+    "I": "住房和城乡建设",
+    "J": "交通运输",
+    "K": "水利",
+    "L": "农业农村",
+    "M": "文化旅游体育",
+    "N": "卫生健康与医疗保障",
+    "O": "退役军人",
+    "P": "应急管理与消防",
+    "Q": "审计",
+    "R": "市场监管与法人",
+    "S": "城市管理",
+    "T": "自然资源与空间地理",
+    "U": "林业",
+    "V": "税务与社会信用",
+    "W": "能源",
+    "X": "政务公开",
+    "Z": "电子证照",
+}
+
+
+def _name_classes(names: list[tuple[str, str]]) -> None:
+    """The class tree reads in words: the demo's classes, and each item after its (first) resource."""
+    for code, name in CLASS_NAMES.items():
+        services.catalog_class_name(actor=None, code=code, name=name)
+    items: dict[str, str] = {}
+    for class_code, name in names:
+        items.setdefault(class_code[:3], name.split("（")[0])
+    for code, name in items.items():
+        services.catalog_class_name(actor=None, code=code, name=name)
+
+
 def _registry_template(kind: str) -> tuple[list[dict[str, Any]], int]:
     if kind == "persons":
         return [dict(i) for i in registries.PERSON_ITEMS], 0
@@ -1598,6 +1639,7 @@ def load(progress: Progress | None = None, *, persons: int | None = None) -> dic
         step(2)
         for spec in specs:
             _ensure_entry(state, departments, spec)
+        _name_classes([(c, n) for n, c, _k in BASE_REGISTRIES] + [(s.class_code, s.name) for s in specs])
         step(3)
         _ensure_open(state, specs)
         step(4)

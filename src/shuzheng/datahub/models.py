@@ -103,6 +103,22 @@ class MaskingKind(models.TextChoices):
     FULL = "full", "全部遮盖"
 
 
+class CatalogClass(models.Model):
+    """The name of one node of the class tree (类 = a letter, 项 = the letter and two digits, …), so the
+    catalog reads 社会保障 rather than B. Named by the data administration."""
+
+    code = models.CharField("类目编码", max_length=16, unique=True)
+    name = models.CharField("类目名称", max_length=64)
+
+    class Meta:
+        verbose_name = "目录类目"
+        verbose_name_plural = "目录类目"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
 class CatalogEntry(TimestampedModel):
     """One data resource (政务信息资源) of a providing department."""
 
@@ -393,7 +409,7 @@ class ApiCredential(TimestampedModel):
 
 
 class AccessLog(models.Model):
-    """One read of mounted data (data service, base-registry lookup). Append-only."""
+    """One read of mounted data (data service, base-registry lookup), or one refused attempt. Append-only."""
 
     class Channel(models.TextChoices):
         DATA_SERVICE = "data_service", "数据服务接口"
@@ -433,6 +449,7 @@ class AccessLog(models.Model):
     rows_returned = models.PositiveIntegerField("返回行数", default=0)
     masked = models.BooleanField("已脱敏", default=True)
     request_id = models.CharField("请求标识", max_length=64, blank=True)
+    refusal = models.CharField("拒绝原因", max_length=200, blank=True, help_text="被拒绝的调用（403）也记录")
 
     class Meta:
         verbose_name = "数据访问日志"

@@ -349,10 +349,17 @@ class AccessLogOut(Schema):
     filters: dict[str, Any]
     rows_returned: int
     masked: bool
+    person: str | None = Field(None, description="访问者：本人，或凭证的申领人")
+    refusal: str = Field("", description="被拒绝的调用（403）的原因；成功的访问为空")
 
     @staticmethod
     def resolve_entry_code(obj: AccessLog) -> str:
         return obj.entry.code
+
+    @staticmethod
+    def resolve_person(obj: AccessLog) -> str | None:
+        person = getattr(obj, "person", None) or obj.user
+        return (person.full_name or person.username) if person is not None else None
 
     @staticmethod
     def resolve_department(obj: AccessLog) -> str | None:

@@ -21,18 +21,20 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
 
-from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum, prefetch_related_objects
 from django.utils import timezone
 
 from shuzheng.core import fulltext
 from shuzheng.core.crypto import blind_index
 from shuzheng.core.errors import NotFound, PermissionDenied
 from shuzheng.core.pagination import DEFAULT_LIMIT, Page, keyset_page
+from shuzheng.core.schemas import has_unstorable
 from shuzheng.core.validators import validate_id_number
 from shuzheng.datahub import access
 from shuzheng.datahub.models import (
     AccessLog,
     ApiCredential,
+    CatalogClass,
     CatalogEntry,
     EntryStatus,
     Grant,
@@ -388,8 +390,7 @@ def access_log_for_entry(
         entry.department
     ):
         raise PermissionDenied("只有提供部门和数据管理员可以查看该资源的访问日志")
-    qs = AccessLog.objects.select_related("department", "credential", "user").filter(entry=entry)
-    return keyset_page(qs, order=LOG_ORDER, cursor=cursor, limit=limit)
+    return _log_page(AccessLog.objects.filter(entry=entry), cursor=cursor, limit=limit)
 
 
 def access_log_for_person(
@@ -402,10 +403,7 @@ def access_log_for_person(
         raise PermissionDenied("只有数据管理员（全部数据范围）可以按身份证号查询访问记录")
     number = validate_id_number(id_number, field="id_number")
     key = blind_index(number)
-    qs = AccessLog.objects.select_related("department", "entry", "credential", "user").filter(
-        subjects__key_index=key
-    )
-    return keyset_page(qs, order=LOG_ORDER, cursor=cursor, limit=limit)
+    return _log_page(AccessLog.objects.filter(subjects__key_index=key), cursor=cursor, limit=limit)
 
 
 def access_log_for_provider(
@@ -417,10 +415,34 @@ def access_log_for_provider(
         department
     ):
         raise PermissionDenied("只有提供部门和数据管理员可以查看访问日志")
-    qs = AccessLog.objects.select_related("department", "credential", "entry", "user").filter(
-        entry__department=department
-    )
-    return keyset_page(qs, order=LOG_ORDER, cursor=cursor, limit=limit)
+    return _log_page(AccessLog.objects.filter(entry__department=department), cursor=cursor, limit=limit)
+
+
+LOOKUP_LABELS: Final = {"": "＝", "gte": "≥", "lte": "≤", "in": "属于", "contains": "包含"}
+
+
+def _log_page(qs: QuerySet[AccessLog], *, cursor: str | None, limit: int) -> Page[AccessLog]:
+    """A page of the access log as people read it: who was behind a credential, and fields and query
+    conditions by their Chinese labels (``field_labels``, ``filter_labels``), never column names."""
+    qs = qs.select_related("department", "entry", "credential__created_by", "user")
+    page = keyset_page(qs, order=LOG_ORDER, cursor=cursor, limit=limit)
+    prefetch_related_objects([log.entry for log in page.items], "items")
+    for log in page.items:
+        labels = {i.name: i.label for i in log.entry.items.all()}
+        log.person = log.user or (log.credential.created_by if log.credential else None)  # type: ignore[attr-defined]
+        log.field_labels = [labels.get(f, f) for f in log.fields]  # type: ignore[attr-defined]
+        log.filter_labels = [_filter_label(labels, k, v) for k, v in log.filters.items()]  # type: ignore[attr-defined]
+    return page
+
+
+def _filter_label(labels: dict[str, str], param: str, value: Any) -> str:
+    if param == "sort":
+        text = str(value)
+        return (
+            f"按{labels.get(text.lstrip('-'), text.lstrip('-'))}{'倒序' if text.startswith('-') else ''}排序"
+        )
+    name, _, lookup = param.partition("__")
+    return f"{labels.get(name, name)} {LOOKUP_LABELS.get(lookup, lookup)} {value}"
 
 
 # --- quality -------------------------------------------------------------------------------------------
@@ -484,7 +506,12 @@ def open_dataset_get(
     )
     if not include_deleted:
         qs = qs.filter(state=OpenDataset.State.ACTIVE)
-    dataset = qs.filter(pk=id).first() if id is not None else qs.filter(name=(name or "").strip()).first()
+    name = (name or "").strip()
+    if id is None and has_unstorable(
+        name
+    ):  # a NUL in the address: no such dataset (PostgreSQL cannot compare)
+        raise NotFound("开放数据集不存在")
+    dataset = qs.filter(pk=id).first() if id is not None else qs.filter(name=name).first()
     if dataset is None:
         raise NotFound("开放数据集不存在")
     return dataset
@@ -727,7 +754,8 @@ def can(user: Any, permission: str, department: Department | None) -> bool:
 
 def entry_class_tree(*, user: Any) -> list[dict[str, Any]]:
     """The classification tree of the entries the user may see: per classification (基础/主题/部门), the
-    classes (first letter of the class code, 类) and their items (letter + two digits, 项), with counts."""
+    classes (first letter of the class code, 类) and their items (letter + two digits, 项), with their
+    names and counts."""
     rows = (
         entry_queryset(user=user)
         .order_by()
@@ -754,14 +782,24 @@ def entry_class_tree(*, user: Any) -> list[dict[str, Any]]:
         top["count"] += row["count"]
         if len(code) >= 3:
             top["children"][code[:3]] = top["children"].get(code[:3], 0) + row["count"]
+    codes = {
+        code
+        for node in tree.values()
+        for c in node["classes"].values()
+        for code in [c["code"], *c["children"]]
+    }
+    names = dict(CatalogClass.objects.filter(code__in=codes).values_list("code", "name"))
+
+    def named(code: str, count: int) -> dict[str, Any]:
+        return {"code": code, "name": names.get(code) or f"未命名类目 {code}", "count": count}
+
     result = []
     for value in sorted(tree):
         node = tree[value]
         classes = [
             {
-                "code": c["code"],
-                "count": c["count"],
-                "children": [{"code": k, "count": v} for k, v in sorted(c["children"].items())],
+                **named(c["code"], c["count"]),
+                "children": [named(k, v) for k, v in sorted(c["children"].items())],
             }
             for _k, c in sorted(node["classes"].items())
         ]

@@ -26,6 +26,7 @@ from shuzheng.core.errors import Conflict, NotFound, PermissionDenied, Validatio
 from shuzheng.datahub import loading, tables
 from shuzheng.datahub.models import (
     ApiCredential,
+    CatalogClass,
     CatalogEntry,
     Classification,
     DataItem,
@@ -96,7 +97,7 @@ def require(actor: Any, permission: str, department: Department | None) -> None:
     if not getattr(actor, "is_authenticated", False):
         raise PermissionDenied("请先登录")
     if not actor.has_perm(permission):
-        raise PermissionDenied(f"没有执行此操作的权限（{permission}）")
+        raise PermissionDenied("没有执行此操作的权限")
     if department is not None and not data_scope_for(actor, permission).covers_department(department):
         raise PermissionDenied(f"“{department.name}”不在您的数据范围内")
 
@@ -258,6 +259,32 @@ def _next_code(department: Department, class_code: str) -> str:
     while f"{prefix}{seq:04d}" in taken:
         seq += 1
     return f"{prefix}{seq:04d}"
+
+
+@transaction.atomic
+def catalog_class_name(*, actor: Any, code: str, name: str) -> CatalogClass:
+    """Name a node of the class tree (类 or 项, …); renaming keeps the code. The data administration's."""
+    require(actor, PERM_REVIEW, None)
+    code = (code or "").strip().upper()
+    name = (name or "").strip()
+    errs = _Errors()
+    if not CLASS_CODE.match(code):
+        errs.add("code", "类目编码格式不正确：一个大写字母加 0–3 组两位数字（类-项-目-细目），如 B01")
+    if not name or len(name) > 64 or "\x00" in name:
+        errs.add("name", "类目名称应为 1–64 个字，且不含控制字符")
+    errs.raise_if_any()
+    existing = CatalogClass.objects.filter(code=code).first()
+    before = {"name": existing.name} if existing is not None else None
+    node, _created = CatalogClass.objects.update_or_create(code=code, defaults={"name": name})
+    if before != {"name": name}:
+        audit.record(
+            actor=actor,
+            action="datahub.class.name",
+            subject=node,
+            before=before,
+            after={"code": code, "name": name},
+        )
+    return node
 
 
 @transaction.atomic
