@@ -82,7 +82,7 @@ class DepartmentPickerField(forms.Field):
         super().__init__(*args, **kwargs)
 
     def clean(self, value: Any) -> Department | None:
-        text = str(value or "").strip()
+        text = str(value or "").replace("\x00", "").strip()
         if not text:
             if self.required:
                 raise forms.ValidationError(f"请选择{self.label}")

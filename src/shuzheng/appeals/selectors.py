@@ -143,7 +143,7 @@ def appeal_search(
     """诉求列表 for operators, newest first, in the user's scope: ``q`` is an appeal number (exact, or its
     beginning) or words of the title or text; ``phone`` goes through the blind index (the whole number)."""
     qs = _appeal_related(_appeal_scope(user)).filter(is_historical=False)
-    q = (q or "").strip()[:100]
+    q = (q or "").replace("\x00", "").strip()[:100]  # PostgreSQL refuses NUL in a parameter
     if q:
         number = q.upper()
         qs = qs.filter(Q(number__startswith=number) | Q(text__icontains=q) | Q(title__icontains=q))

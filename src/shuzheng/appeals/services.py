@@ -583,6 +583,7 @@ def _own_grid_appeal(actor: Any, appeal: Appeal) -> Appeal:
     return appeal
 
 
+@transaction.atomic
 def appeal_transition(*, actor: Any, appeal: Appeal, action: str, note: str = "") -> Appeal:
     """The one writer of an appeal's own moves (``workflow.APPEAL_TRANSITIONS``): checks the move,
     saves the status and writes an ``AppealEvent``. Runs inside the caller's transaction, on a locked row."""
