@@ -110,6 +110,8 @@ def test_hotline_intake_asks(world: World, consent: str | None) -> None:
     response = client_for(world.agent).post(reverse("appeals:workbench_intake"), data)
     assert response.status_code == 302, response.content.decode()
     assert Appeal.objects.latest("id").publish_consent is bool(consent)
+    page = client_for(world.agent).get(response["Location"]).content.decode()
+    assert ("诉求人同意公开诉求内容" if consent else "不公开内容") in page
 
 
 @pytest.mark.django_db
