@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
@@ -68,6 +70,34 @@ def translate_validation(error: NinjaValidationError) -> errors.ApplicationError
     return errors.ValidationFailed(f"请求数据有误：{summary}", errors=field_errors)
 
 
+_INT64 = range(-(2**63), 2**63)
+
+
+def _beyond_int64(value: Any, path: str) -> str | None:
+    """Where in a parameter or decoded JSON value an integer no database column can hold sits, or None."""
+    if isinstance(value, str) and value.lstrip("+-").isdigit() and value.isascii():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return path if value not in _INT64 else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        found = _beyond_int64(item, f"{path}.{key}" if path else str(key))
+        if found is not None:
+            return found
+    return None
+
+
+def out_of_range(request: HttpRequest) -> errors.ValidationFailed:
+    """A bound no schema states (a 64-bit integer, a column's width), named where it can be found."""
+    match = request.resolver_match
+    sources: list[Any] = [dict(request.GET.items()), dict(match.kwargs) if match else {}]
+    if request.content_type == "application/json":
+        with contextlib.suppress(ValueError):
+            sources.append(json.loads(request.body))
+    field = next((f for f in (_beyond_int64(s, "") for s in sources) if f is not None), "body")
+    return errors.ValidationFailed.for_field(printable(field), f"{printable(field)}：数值超出允许的范围")
+
+
 def build_api() -> NinjaAPI:
     api = NinjaAPI(
         title="数政 shuzheng API",
@@ -93,6 +123,12 @@ def build_api() -> NinjaAPI:
     @api.exception_handler(Http404)
     def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return problem_response(request, errors.NotFound())
+
+    @api.exception_handler(OverflowError)
+    @api.exception_handler(DataError)
+    def _out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # SQLite cannot bind an integer beyond 64 bits; PostgreSQL refuses what a column cannot hold.
+        return problem_response(request, out_of_range(request))
 
     @api.exception_handler(RequestDataTooBig)
     def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:

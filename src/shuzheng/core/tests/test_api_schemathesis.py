@@ -100,7 +100,7 @@ def _run(operation: Any, mode: GenerationMode, headers: dict[str, str], tally: C
         check()
     except Unsatisfiable:  # nothing in this operation can be made invalid (no parameters, say)
         return None
-    except Exception as failure:  # collected, so one run reports every operation that fails
+    except (Exception, BaseExceptionGroup) as failure:  # collected: one run reports every failing operation
         return f"{operation.label} ({mode.value}): {failure}"
     return None
 

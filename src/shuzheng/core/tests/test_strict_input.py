@@ -161,3 +161,26 @@ def test_any_text_in_query_strings_is_never_a_server_error(admin, q, extra):
     ):
         response = client.get(f"{API}{path}?q={raw}&{key}=1")
         assert response.status_code < 500, (path, response.content)
+
+
+HUGE = "-1548739101435934936070619136"  # beyond 64 bits: SQLite cannot bind it, no column holds it
+
+
+def test_an_integer_beyond_64_bits_in_a_query_is_a_422_naming_the_parameter(admin):
+    response = _client(admin).get(f"{API}/orgs/halls?division={HUGE}&level=town")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "division"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("get", f"/orgs/divisions/{HUGE.lstrip('-')}", None),
+        ("post", "/orgs/halls", {"code": "H1", "name": "大厅", "level": "city", "division_id": int(HUGE)}),
+        ("get", f"/identity/users?department_id={HUGE}", None),
+    ],
+)
+def test_integers_beyond_64_bits_are_never_a_server_error(admin, city, method, path, body):
+    client = _client(admin)
+    response = _post(client, path, body) if method == "post" else client.get(f"{API}{path}")
+    assert 400 <= response.status_code < 500, response.content
