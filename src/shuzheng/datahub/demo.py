@@ -1408,6 +1408,8 @@ def _aware(day: date, hour: int = 10) -> datetime:
 
 def _ensure_sharing(state: _State, departments: dict[str, Department]) -> str:
     """Requests in every state; returns the demo credential's Authorization header value."""
+    from shuzheng.identity.models import User
+
     if SharingRequest.objects.exists():
         return (
             f"Bearer {DEMO_CLIENT_ID}:{DEMO_SECRET}"
@@ -1480,6 +1482,7 @@ def _ensure_sharing(state: _State, departments: dict[str, Department]) -> str:
         label="民政低保核查系统（演示）",
         client_id=DEMO_CLIENT_ID,
         secret=DEMO_SECRET,
+        holder=User.objects.filter(username="mz_user").first(),
     )
     # 人社局 asks 民政局 for marriage records: refused with a reason.
     refused = request(marriage, "EP008", ["id_number", "full_name", "marriage_type"], "就业补贴审核", 9)

@@ -973,13 +973,15 @@ def credential_issue(
     rate_limit_per_minute: int | None = None,
     client_id: str | None = None,
     secret: str | None = None,
+    holder: Any = None,
 ) -> tuple[ApiCredential, str]:
     """A client id + secret for the grant; returns the secret in clear (shown once, stored hashed).
 
-    ``client_id`` and ``secret`` are for the system only (demo and bench credentials that must be
-    reproducible); people always get random ones.
+    ``client_id``, ``secret`` and ``holder`` (the person the access log names for it) are for the
+    system only (demo and bench credentials that must be reproducible); people always get random ones
+    and hold what they issue.
     """
-    if actor is not None and (client_id or secret):
+    if actor is not None and (client_id or secret or holder is not None):
         raise PermissionDenied("只有系统可以指定凭证")
     grant = Grant.objects.select_related("department", "entry").get(pk=grant.pk)
     require(actor, PERM_CREDENTIAL, grant.department)
@@ -1002,7 +1004,7 @@ def credential_issue(
         label=(label or "").strip()[:64],
         rate_limit_per_minute=limit,
         expires_at=expires,
-        created_by=actor,
+        created_by=actor if actor is not None else holder,
     )
     audit.record(
         actor=actor,

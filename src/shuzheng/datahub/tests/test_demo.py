@@ -81,6 +81,15 @@ def _demo_credential_reads_masked_rows(loaded):
     assert "mobile" not in body["fields"]  # approved fewer fields than asked
     assert "*" in body["items"][0]["full_name"] or len(body["items"][0]["full_name"]) == 2
     assert AccessLog.objects.count() == 1
+    # the access log names the person the demo credential was issued to, and a class by its name
+    assert AccessLog.objects.get().user.username == "mz_user"
+    steward = Client()
+    steward.force_login(get_user_model().objects.get(username="ga_data"))
+    log = steward.get(f"/workbench/datahub/catalog/{entry.pk}/access-log/").content.decode()
+    assert "谭家豪" in log
+    catalog = steward.get("/workbench/datahub/catalog/").content.decode()
+    assert "人口与户籍" in catalog
+    assert "未命名类目" not in catalog
 
 
 def _commands(loaded):

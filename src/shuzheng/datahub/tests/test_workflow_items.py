@@ -113,6 +113,14 @@ def test_refusals_of_a_revoked_credential_and_another_entry_are_logged(hub, pers
     assert AccessLog.objects.count() == 2
 
 
+def test_only_the_system_issues_a_credential_for_somebody_else(hub, person_entry):
+    grant = approve(hub, person_entry, fields=["full_name"])
+    with pytest.raises(PermissionDenied):
+        services.credential_issue(actor=hub.steward, grant=grant, holder=hub.consumer_user)
+    credential, _secret = services.credential_issue(actor=None, grant=grant, holder=hub.consumer_user)
+    assert credential.created_by == hub.consumer_user
+
+
 def test_the_log_names_the_person_and_shows_labels(hub, person_entry):
     hub.consumer_user.full_name = "周数据"
     hub.consumer_user.save()
