@@ -76,7 +76,7 @@ _INT64 = range(-(2**63), 2**63)
 def _beyond_int64(value: Any, path: str) -> str | None:
     """Where in a parameter or decoded JSON value an integer no database column can hold sits, or None."""
     if isinstance(value, str) and value.lstrip("+-").isdigit() and value.isascii():
-        value = int(value)
+        value = int(value) if len(value) <= 40 else 2**64  # int() refuses thousands of digits
     if isinstance(value, int) and not isinstance(value, bool):
         return path if value not in _INT64 else None
     items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
@@ -95,7 +95,7 @@ def out_of_range(request: HttpRequest) -> errors.ValidationFailed:
         with contextlib.suppress(ValueError):
             sources.append(json.loads(request.body))
     field = next((f for f in (_beyond_int64(s, "") for s in sources) if f is not None), "body")
-    return errors.ValidationFailed.for_field(printable(field), f"{printable(field)}：数值超出允许的范围")
+    return errors.ValidationFailed.for_field(printable(field), f"{printable(field)}：超出允许的范围或长度")
 
 
 def build_api() -> NinjaAPI:

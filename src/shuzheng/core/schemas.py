@@ -8,7 +8,7 @@ import re
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from shuzheng.core.pagination import MAX_LIMIT
 
@@ -53,7 +53,7 @@ class StrictIn(Schema):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _storable(cls, value: Any, info: ValidationInfo) -> Any:
+    def _storable(cls, value: Any) -> Any:
         found = unstorable_path(value)
         if found is not None:
             where = f"（位置：{found}）" if found else ""

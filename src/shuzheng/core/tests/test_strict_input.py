@@ -188,3 +188,8 @@ def test_integers_beyond_64_bits_are_never_a_server_error(admin, city, method, p
     client = _client(admin)
     response = _post(client, path, body) if method == "post" else client.get(f"{API}{path}")
     assert response.status_code < 500, response.content
+
+
+def test_a_parameter_of_thousands_of_digits_is_never_a_server_error(admin):
+    response = _client(admin).get(f"{API}/orgs/halls?division={'9' * 5000}")
+    assert response.status_code < 500, response.content
