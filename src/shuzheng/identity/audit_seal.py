@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 
 from shuzheng.identity.audit_canonical import canonical_bytes, canonical_json
 from shuzheng.identity.audit_keys import active_signer
@@ -244,6 +244,9 @@ def _seal_in_background() -> None:
         _pending = None  # commits from now on arm a new timer
     try:
         seal()
+    except OperationalError as exc:  # SQLite busy past its timeout (a long bulk load): try again later
+        logger.warning("audit.seal_deferred: %s; retrying in %s s", exc, settings.AUDIT_SEAL_SECONDS)
+        seal_soon()
     except Exception:
         logger.exception("audit.seal_failed")
     finally:
