@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
@@ -22,6 +23,7 @@ from shuzheng.identity.audit_merkle import leaf_hash, root_of
 from shuzheng.identity.audit_seal import SealRefusedError, head_message, seal
 from shuzheng.identity.audit_verify import verify_log
 from shuzheng.identity.models import AuditEvent, AuditLeaf, AuditTreeHead
+from shuzheng.identity.tasks import seal_audit_log
 from shuzheng.identity.tests.audit_tools import behind_the_orm, insert_leaf, sign_head, write
 from shuzheng.identity.tests.conftest import AUDIT_KEY
 
@@ -257,8 +259,6 @@ def test_audit_keys_lists_verification_keys(settings) -> None:  # type: ignore[n
 
 
 def test_a_malformed_verification_key_is_a_configuration_error(settings) -> None:  # type: ignore[no-untyped-def]
-    from django.core.exceptions import ImproperlyConfigured
-
     settings.AUDIT_VERIFY_KEYS = ["00" * 64]
     with pytest.raises(ImproperlyConfigured, match="SHUZHENG_AUDIT_VERIFY_KEYS"):
         listed_keys()
@@ -273,3 +273,12 @@ def test_audit_seal_command_reports_what_it_sealed() -> None:
     call_command("audit_seal", "--full", stdout=out)
     assert "没有待封存的审计事件" in out.getvalue()
     assert AuditEvent.objects.count() == 2
+
+
+def test_the_beat_task_seals_and_is_scheduled_every_interval(settings) -> None:  # type: ignore[no-untyped-def]
+    write(2)
+    assert seal_audit_log.delay().get() == 2
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    assert schedule["audit-seal"]["task"] == seal_audit_log.name
+    assert schedule["audit-seal"]["schedule"] == settings.AUDIT_SEAL_SECONDS
+    assert schedule["audit-seal-sweep"]["kwargs"] == {"full": True}
