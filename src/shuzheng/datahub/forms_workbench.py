@@ -27,7 +27,7 @@ from shuzheng.datahub.models import (
     SharingType,
     UpdateCycle,
 )
-from shuzheng.datahub.quality import TYPE_PATTERNS
+from shuzheng.datahub.quality import TYPE_LABELS
 from shuzheng.orgs.models import Department
 
 
@@ -351,7 +351,7 @@ def _item_choices(entry: Any, only: list[str] | None = None) -> list[tuple[str, 
         if only is not None and item.name not in only:
             continue
         flags = "（个人信息）" if item.is_personal else ""
-        result.append((item.name, f"{item.label}（{item.name}）{flags}"))
+        result.append((item.name, f"{item.label}{flags}"))
     return result
 
 
@@ -528,7 +528,7 @@ class QualityRuleForm(ServiceErrorsForm):
     type = forms.ChoiceField(
         label="类型",
         required=False,
-        choices=[("", "—"), *((k, k) for k in TYPE_PATTERNS)],
+        choices=[("", "—"), *TYPE_LABELS.items()],
         help_text="类型规则",
         error_messages=_choice_error("类型"),
     )
@@ -565,7 +565,7 @@ class QualityRuleForm(ServiceErrorsForm):
 
     def __init__(self, *args: Any, items: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["item"].choices = [("", "（整表）"), *((i.name, f"{i.label}（{i.name}）") for i in items)]  # type: ignore[attr-defined]
+        self.fields["item"].choices = [("", "（整表）"), *((i.name, i.label) for i in items)]  # type: ignore[attr-defined]
 
     def add_service_error(self, error: errors.ApplicationError) -> None:
         placed = False

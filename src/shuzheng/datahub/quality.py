@@ -76,6 +76,14 @@ TYPE_PATTERNS: Final = {
     "id_number": r"^[1-9][0-9]{16}[0-9X]$",
     "uscc": r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$",
 }
+TYPE_LABELS: Final = {
+    "integer": "整数",
+    "decimal": "小数",
+    "date": "日期",
+    "mobile": "手机号码",
+    "id_number": "公民身份号码",
+    "uscc": "统一社会信用代码",
+}
 _UNSAFE_REGEX = re.compile(r"\(\?|\\[1-9]|\\[pPkgzZAbB]")
 
 
@@ -129,7 +137,7 @@ def validate_rule(
         return {"pattern": safe_pattern(params.get("pattern", ""))}
     if kind == RuleKind.TYPE:
         if params.get("type") not in TYPE_PATTERNS:
-            raise ValidationFailed.for_field("params.type", f"类型应为：{'、'.join(TYPE_PATTERNS)}")
+            raise ValidationFailed.for_field("params.type", f"类型应为：{'、'.join(TYPE_LABELS.values())}")
         if item is not None and item.data_type != DataType.STRING:
             raise ValidationFailed.for_field("item", "类型规则只用于字符串字段（其他类型由库表保证）")
         return {"type": params["type"]}

@@ -740,10 +740,14 @@ def _can_see_quality(user: Any, entry: CatalogEntry) -> bool:
 
 
 def _params_text(params: dict[str, Any]) -> str:
+    """A rule's parameters as the form names them (正则表达式、类型 …), never by their keys."""
     parts = []
     for key, value in (params or {}).items():
         shown = "、".join(str(v) for v in value) if isinstance(value, list) else str(value)
-        parts.append(f"{key}={shown}")
+        if key == "type":
+            shown = quality.TYPE_LABELS.get(shown, shown)
+        field = QualityRuleForm.base_fields.get(key)
+        parts.append(f"{field.label if field is not None else key}：{shown}")
     return "；".join(parts) or "—"
 
 

@@ -4,10 +4,13 @@ query conditions by their Chinese labels, never column names."""
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from shuzheng.core.errors import PermissionDenied, ValidationFailed
 from shuzheng.datahub import services
@@ -137,3 +140,29 @@ def test_the_log_names_the_person_and_shows_labels(hub, person_entry):
         assert "返回 4 行" in table
         for column in COLUMNS:
             assert column not in table
+
+
+def test_quality_and_sharing_pages_show_no_column_names(hub, person_entry):
+    from shuzheng.datahub import quality
+
+    assert set(quality.TYPE_LABELS) == set(quality.TYPE_PATTERNS)
+    item = person_entry.items.get(name="id_number")
+    quality.rule_create(
+        actor=hub.steward, entry=person_entry, kind="type", item=item, params={"type": "id_number"}
+    )
+    html = _page(hub.steward, f"{WB}/catalog/{person_entry.pk}/quality/")
+    assert "类型：公民身份号码" in html
+    request = services.sharing_request_create(
+        actor=hub.consumer_user,
+        entry=person_entry,
+        requester_department=hub.consumer,
+        purpose="低保资格核查",
+        legal_basis="《社会救助暂行办法》",
+        fields=["id_number", "full_name"],
+        period_start=timezone.localdate(),
+        period_end=timezone.localdate() + timedelta(days=30),
+    )
+    shown = html + _page(hub.steward, f"{WB}/sharing/{request.pk}/")
+    text = re.sub(r"<[^>]+>", " ", shown)
+    for column in COLUMNS:
+        assert column not in text
