@@ -91,8 +91,8 @@ def check(proof: dict[str, Any], *, trusted_key: str | None, head_log: Path | No
         problems.append("事件字节不是规范 JSON")
     if json.loads(event_bytes).get("seq") != proof["event_seq"]:
         problems.append("事件字节中的 seq 与证明不符")
-    if proof["tree_size"] != head["tree_size"]:
-        problems.append("证明的树大小与签名树头不符")
+    if (proof["tree_size"], proof["root_hash"]) != (head["tree_size"], head["root_hash"]):
+        problems.append("证明的树大小或根哈希与签名树头不符")
     root = root_from_path(
         proof["leaf_index"],
         head["tree_size"],

@@ -46,6 +46,7 @@ def inclusion_proof(seq: int) -> dict[str, Any]:
         "leaf_index": leaf.index,
         "tree_size": head.tree_size,
         "audit_path": [h.hex() for h in inclusion_path(leaf.index, hashes)],
+        "root_hash": head.root_hash,
         "signed_head": signed_head(head),
         "public_key": verification_keys().get(head.key_id, ""),
         "sm2_user_id": DEFAULT_USER_ID.decode("ascii"),
