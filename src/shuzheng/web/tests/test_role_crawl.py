@@ -50,13 +50,15 @@ ACCOUNTS = (
 START = ("/", "/workbench/")
 PER_SHAPE = 3  # URLs visited per URL shape
 PER_ROLE = 2000  # a bound that only a crawler bug reaches
-#: Not pages: the back office (Django admin), the API and its documents, files, and leaving the session.
-SKIP = re.compile(r"^/(admin|api|static|media|o|open311)/|logout|\.(xlsx|csv|json|ttl|jsonld|xml|pdf)$")
+#: Not pages: the back office (Django admin), the machine interfaces (API, OpenID Connect, Open311),
+#: static files, and leaving the session. Downloads and Excel exports are visited like pages.
+SKIP = re.compile(r"^/(admin|api|static|media|o|open311)/|logout")
 NUMBERED = re.compile(r"\d")
 
 
 class Links(HTMLParser):
-    """The targets of ``<a href>`` and of ``hx-get`` on any element, with whether htmx asks for them."""
+    """The targets of ``<a href>``, of GET forms (submitted as they are) and of ``hx-get`` on any element,
+    with whether htmx asks for them."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -66,6 +68,8 @@ class Links(HTMLParser):
         values = dict(attrs)
         if tag == "a" and values.get("href"):
             self.found.append((values["href"] or "", False))
+        if tag == "form" and (values.get("method") or "get").lower() == "get" and values.get("action"):
+            self.found.append((values["action"] or "", False))
         if values.get("hx-get"):
             self.found.append((values["hx-get"] or "", True))
 
