@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.test import RequestFactory
 
 from shuzheng.core.errors import PermissionDenied, ValidationFailed
 from shuzheng.identity import services
@@ -139,9 +140,16 @@ def test_setting_someone_elses_password_needs_change_user(org) -> None:
 def test_change_own_password_checks_the_old_one(org) -> None:
     user = staff(org.bureau, username="wuxf")
     with pytest.raises(ValidationFailed) as excinfo:
-        services.user_change_own_password(user=user, old_password="wrong", new_password="Qiaoxiang#01")
+        services.user_change_own_password(
+            request=RequestFactory().post("/"), user=user, old_password="wrong", new_password="Qiaoxiang#01"
+        )
     assert excinfo.value.errors[0]["field"] == "old_password"
     from shuzheng.identity.tests.factories import DEFAULT_PASSWORD
 
-    services.user_change_own_password(user=user, old_password=DEFAULT_PASSWORD, new_password="Qiaoxiang#01")
+    services.user_change_own_password(
+        request=RequestFactory().post("/"),
+        user=user,
+        old_password=DEFAULT_PASSWORD,
+        new_password="Qiaoxiang#01",
+    )
     assert User.objects.get(pk=user.pk).check_password("Qiaoxiang#01")
