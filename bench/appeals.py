@@ -229,7 +229,7 @@ PROFILE_LABELS = {
     ("services.py", "merge_candidates"): "services.merge_candidates",
     ("services.py", "_create_work_order"): "services._create_work_order",
     ("services.py", "_notify_department"): "services._notify_department",
-    ("audit.py", "record"): "core.audit.record (SM3 chain)",
+    ("audit.py", "record"): "core.audit.record (append, sealed later)",
     ("api.py", "_detail"): "api._detail (response extras)",
     ("selectors.py", "appeal_get"): "selectors.appeal_get",
     ("utils.py", "execute"): "django db execute (all SQL round trips)",
@@ -394,7 +394,7 @@ def run(
                     "intake_warmup", port=port, clients=max(clients), factory=intake, duration=8, warmup=0
                 )
             for count in clients:
-                # Intake writes: sample lock waits (sequence rows, the audit chain head) as bench cases does.
+                # Intake writes: sample lock waits (sequence rows) as bench cases does.
                 rows.append(
                     harness.measure(
                         scenario,

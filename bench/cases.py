@@ -15,8 +15,7 @@
      form validation against the JSON Schema, case number, deadline, status history and audit event all
      run.
 4. Diagnostics: EXPLAIN ANALYZE of the queue query as the selector builds it, query counts per request,
-   a cProfile of in-process submissions, and lock waits sampled from pg_stat_activity during submit runs
-   (the audit chain head is one row every write locks).
+   a cProfile of in-process submissions, and lock waits sampled from pg_stat_activity during submit runs.
 """
 
 from __future__ import annotations
@@ -217,7 +216,7 @@ def diagnose(
     total = sum(v[3] for v in stats.stats.values() if v[3]) and elapsed  # type: ignore[attr-defined]
     shares: dict[str, float] = {}
     wanted = {
-        ("audit.py", "write_event"): "audit.write_event (SM3 chain)",
+        ("audit.py", "write_event"): "audit.write_event (append, sealed later)",
         ("services.py", "case_submit"): "cases.services.case_submit",
         ("services.py", "next_case_number"): "cases.services.next_case_number",
         ("forms.py", "validate_form"): "cases.forms.validate_form (JSON Schema)",
