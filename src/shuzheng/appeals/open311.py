@@ -49,6 +49,7 @@ from shuzheng.core import calendar, context
 from shuzheng.core.constants import Channel
 from shuzheng.core.errors import ApplicationError, ValidationFailed
 from shuzheng.core.masking import mask_address, mask_free_text
+from shuzheng.core.permissions import missing_permission
 from shuzheng.identity.services import api_key_authenticate
 from shuzheng.orgs.models import Division
 
@@ -440,7 +441,7 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
             raise Open311Error(403, "api_key：未提供 API 密钥")
         raise Open311Error(403, "api_key：API 密钥无效、已撤销或已过期")
     if not user.has_perm(INTAKE_PERM):
-        raise Open311Error(403, f"api_key：该密钥的账号没有登记诉求的权限（{INTAKE_PERM}）")
+        raise Open311Error(403, f"api_key：该密钥的账号没有登记诉求的权限{missing_permission(INTAKE_PERM)}")
     missing = [name for name in ("service_code", "description") if not _field(request, name)]
     located = (_field(request, "lat") and _field(request, "long")) or any(
         _field(request, n) for n in ("address_string", "address_id", "attribute[division_code]")

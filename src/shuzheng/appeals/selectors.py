@@ -59,6 +59,7 @@ from shuzheng.core.crypto import blind_index
 from shuzheng.core.errors import NotFound, PermissionDenied
 from shuzheng.core.masking import mask_mobile, mask_name
 from shuzheng.core.pagination import DEFAULT_LIMIT, Page, keyset_page
+from shuzheng.core.permissions import missing_permission
 from shuzheng.identity.scopes import DataScope, data_scope_for
 from shuzheng.orgs.models import Department, Division
 
@@ -611,7 +612,7 @@ def _stats_scope(user: Any, department: Department | None = None) -> QuerySet[Ap
     """Appeals the user may count (``view_appeal_stats`` scope), narrowed to a department's tree."""
     _authenticated(user)
     if not user.has_perm(STATS_PERM):
-        raise PermissionDenied(f"没有查看诉求统计的权限（{STATS_PERM}）")
+        raise PermissionDenied(f"没有查看诉求统计的权限{missing_permission(STATS_PERM)}")
     qs = _scope(user, STATS_PERM).filter(Appeal.objects.all(), department="department", division="division")
     if department is not None:
         qs = qs.filter(department__path__startswith=department.path)

@@ -29,6 +29,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from shuzheng.appeals import classifier, sla
@@ -80,6 +81,7 @@ from shuzheng.core.errors import (
 )
 from shuzheng.core.masking import mask_mobile, mask_name
 from shuzheng.core.notifications import notify
+from shuzheng.core.permissions import missing_permission
 from shuzheng.core.validators import validate_mobile, validate_uscc
 from shuzheng.identity.scopes import data_scope_for
 from shuzheng.identity.selectors import users_with_role_for_department
@@ -127,7 +129,7 @@ def _require_perm(actor: Any, perm: str, what: str) -> None:
     if not getattr(actor, "is_authenticated", False):
         raise PermissionDenied("请先登录")
     if not actor.has_perm(perm):
-        raise PermissionDenied(f"没有{what}的权限（{perm}）")
+        raise PermissionDenied(f"没有{what}的权限{missing_permission(perm)}")
 
 
 def next_number(prefix: str, *, day: date | None = None) -> str:
@@ -860,7 +862,7 @@ def _notify_department(work_order: WorkOrder, department: Department, title: str
             kind="appeals.work_order",
             title=title,
             body=f"工单 {work_order.number}：{work_order.appeal.text[:60]}",
-            link=f"/api/v1/appeals/work-orders/{work_order.pk}",
+            link=reverse("appeals:workbench_order", kwargs={"work_order_id": work_order.pk}),
             dedupe_key=f"wo-{work_order.pk}-{work_order.version}-{department.pk}",
         )
 
@@ -1401,7 +1403,7 @@ def work_order_reply(
             kind="appeals.reply",
             title=f"您的诉求 {appeal.number} 已答复",
             body=reply_text[:500],
-            link=f"/api/v1/appeals/mine/{appeal.pk}",
+            link=reverse("appeals:portal_appeal", kwargs={"appeal_id": appeal.pk}),
             dedupe_key=f"appeal-reply-{appeal.pk}-{result.version}",
         )
     return result

@@ -43,6 +43,7 @@ from shuzheng.appeals.forms_workbench import (
 from shuzheng.appeals.models import Appeal, AppealAttachment, WorkOrder, WorkOrderEvent
 from shuzheng.core import calendar, errors
 from shuzheng.core.forms import ServiceErrorsForm
+from shuzheng.core.permissions import missing_permission
 from shuzheng.identity.page_access import staff_required
 
 PER_PAGE = 30
@@ -62,7 +63,7 @@ EVENT_LABELS = {
 
 def _require_any(request: HttpRequest, perms: tuple[str, ...], what: str) -> None:
     if not any(request.user.has_perm(p) for p in perms):
-        raise errors.PermissionDenied(f"您没有{what}的权限（{'、'.join(perms)}）。")
+        raise errors.PermissionDenied(f"您没有{what}的权限{missing_permission(*perms)}。")
 
 
 def _int(value: Any) -> int | None:

@@ -28,7 +28,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from stdnum import numdb
 
-from shuzheng.cases import deadlines, form_privacy, selectors
+from shuzheng.cases import deadlines, form_privacy, notices, selectors
 from shuzheng.cases.constants import ApplicantKind, CaseChannel, CaseStatus, DeliveryMethod, SuspensionKind
 from shuzheng.cases.forms import validate_form
 from shuzheng.cases.models import (
@@ -1314,7 +1314,7 @@ def case_transition(
     locked.status = target
     locked.lock_version += 1
     locked.save()
-    CaseStatusChange.objects.create(
+    change = CaseStatusChange.objects.create(
         case=locked,
         from_status=from_status,
         to_status=target,
@@ -1324,6 +1324,7 @@ def case_transition(
         note=note,
         data=details,
     )
+    notices.notify_applicant(locked, change)
     audit.record(
         actor=actor,
         action=f"cases.case.{action}",

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 
 from shuzheng.catalog.constants import (
+    STEP_ROLES,
     ApplicantType,
     ApplyChannel,
     Exemption,
@@ -160,7 +161,8 @@ class VersionForm(ServiceErrorsForm):
     steps = JSONTextField(
         label="办理环节（JSON 数组）",
         expect=list,
-        help_text='每项如 {"name": "审查", "role_code": "case_reviewer", "time_limit_days": 3}',
+        help_text='每项如 {"name": "审查", "role_code": "审查人员", "time_limit_days": 3}；'
+        f"办理角色填{'、'.join(STEP_ROLES.values())}之一，时限为工作日数",
     )
     form_schema = JSONTextField(
         label="申请表（JSON Schema）",
@@ -216,7 +218,7 @@ class VersionForm(ServiceErrorsForm):
             "steps": [
                 {
                     "name": s.name,
-                    "role_code": s.role_code,
+                    "role_code": STEP_ROLES.get(s.role_code, s.role_code),
                     "department_code": s.department.code if s.department_id and s.department else None,
                     "time_limit_days": s.time_limit_days,
                 }
@@ -224,6 +226,15 @@ class VersionForm(ServiceErrorsForm):
             ],
             "form_schema": version.form_schema,
         }
+
+    def clean_steps(self) -> Any:
+        """Steps name their role in Chinese here (审查人员); the service stores the role's code."""
+        codes = {label: code for code, label in STEP_ROLES.items()}
+        steps = self.cleaned_data["steps"]
+        for step in steps:
+            if isinstance(step, dict) and step.get("role_code") in codes:
+                step["role_code"] = codes[step["role_code"]]
+        return steps
 
     def service_fields(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)

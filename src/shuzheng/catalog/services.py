@@ -52,6 +52,7 @@ from shuzheng.catalog.models import (
 from shuzheng.core import audit, fulltext
 from shuzheng.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from shuzheng.core.models import SearchEntry
+from shuzheng.core.permissions import missing_permission
 from shuzheng.identity.scopes import data_scope_for
 from shuzheng.orgs.models import Department
 
@@ -239,7 +240,7 @@ def _require(actor: Any, perm: str, *departments: Department | None, verb: str) 
     if not getattr(actor, "is_authenticated", False):
         raise PermissionDenied("请先登录。")
     if not actor.has_perm(perm):
-        raise PermissionDenied(f"没有{verb}的权限（{perm}）。")
+        raise PermissionDenied(f"没有{verb}的权限{missing_permission(perm)}。")
     scope = data_scope_for(actor, perm)
     for department in departments:
         if department is not None and not scope.covers_department(department):

@@ -31,6 +31,7 @@ from shuzheng.core.calendar import OFFICE_TZ
 from shuzheng.core.errors import AuthenticationRequired, NotFound, PermissionDenied
 from shuzheng.core.masking import mask_mobile, mask_name
 from shuzheng.core.pagination import DEFAULT_LIMIT, Page, keyset_page
+from shuzheng.core.permissions import missing_permission
 from shuzheng.evaluation.constants import (
     BAD_LEVELS,
     OPEN_RECTIFICATION_STATUSES,
@@ -85,7 +86,7 @@ def _scope_q(user: Any, perms: tuple[str, ...], department: str) -> Q:
     _require_login(user)
     held = [perm for perm in perms if user.has_perm(perm)]
     if not held:
-        raise PermissionDenied(f"没有查看好差评数据的权限（{perms[0]}）")
+        raise PermissionDenied(f"没有查看好差评数据的权限{missing_permission(*perms)}")
     condition = Q(pk__in=[])
     for perm in held:
         scope = data_scope_for(user, perm)
@@ -140,7 +141,7 @@ def case_for_onsite(*, user: Any, case_id: int) -> case_models.Case:
     department or division; outside that scope a 404."""
     _require_login(user)
     if not user.has_perm(ADD_EVALUATION):
-        raise PermissionDenied(f"没有录入现场评价的权限（{ADD_EVALUATION}）")
+        raise PermissionDenied(f"没有录入现场评价的权限{missing_permission(ADD_EVALUATION)}")
     scope = data_scope_for(user, ADD_EVALUATION)
     case = scope.filter(_case_queryset().filter(pk=case_id), department="department", division="division")
     found = case.first()
@@ -153,7 +154,7 @@ def case_for_onsite_by_number(*, user: Any, number: str) -> case_models.Case:
     """As `case_for_onsite`, looked up by the case number the clerk reads from the acceptance slip."""
     _require_login(user)
     if not user.has_perm(ADD_EVALUATION):
-        raise PermissionDenied(f"没有录入现场评价的权限（{ADD_EVALUATION}）")
+        raise PermissionDenied(f"没有录入现场评价的权限{missing_permission(ADD_EVALUATION)}")
     found = (
         case_models.Case.objects.filter(number=(number or "").strip()).values_list("pk", flat=True).first()
     )

@@ -45,6 +45,7 @@ from shuzheng.core.errors import (
     ValidationFailed,
 )
 from shuzheng.core.notifications import notify
+from shuzheng.core.permissions import missing_permission
 from shuzheng.core.validators import validate_mobile
 from shuzheng.evaluation import selectors, workflow
 from shuzheng.evaluation.constants import (
@@ -91,7 +92,7 @@ def _require_perm_in_scope(actor: Any, perm: str, department: Any, what: str) ->
     if not _authenticated(actor):
         raise AuthenticationRequired()
     if not actor.has_perm(perm):
-        raise PermissionDenied(f"没有{what}的权限（{perm}）")
+        raise PermissionDenied(f"没有{what}的权限{missing_permission(perm)}")
     if not selectors.covers(actor, perm, department):
         raise NotFound()
 
@@ -300,7 +301,7 @@ def evaluation_record_onsite(
     if not _authenticated(actor):
         raise AuthenticationRequired()
     if not actor.has_perm(selectors.ADD_EVALUATION):
-        raise PermissionDenied(f"没有录入现场评价的权限（{selectors.ADD_EVALUATION}）")
+        raise PermissionDenied(f"没有录入现场评价的权限{missing_permission(selectors.ADD_EVALUATION)}")
     selectors.case_for_onsite(user=actor, case_id=case.pk)  # scope: NotFound outside it
     final, cleaned, text = clean_rating(
         channel=EvaluationChannel.ONSITE, level=level, dimensions=dimensions, comment=comment
@@ -593,7 +594,7 @@ def rectification_assign(*, actor: Any, rectification: Rectification, owner: Any
     ):
         if actor.has_perm(selectors.CHANGE_RECTIFICATION) or actor.has_perm(selectors.CHECK_RECTIFICATION):
             raise NotFound()
-        raise PermissionDenied(f"没有分派差评整改的权限（{selectors.CHANGE_RECTIFICATION}）")
+        raise PermissionDenied(f"没有分派差评整改的权限{missing_permission(selectors.CHANGE_RECTIFICATION)}")
     handlers = selectors.rectification_handlers(department=department)
     if owner is None or not handlers.filter(pk=owner.pk).exists():
         raise ValidationFailed.for_field("owner_id", f"该用户不是{department.name}的差评整改处理人员")

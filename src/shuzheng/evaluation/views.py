@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shuzheng.core import errors
 from shuzheng.core.middleware import client_ip
+from shuzheng.core.permissions import missing_permission
 from shuzheng.evaluation import charts, forms, selectors, services, stats
 from shuzheng.evaluation.constants import DIMENSIONS, EvaluationChannel
 from shuzheng.evaluation.models import Evaluation, EvaluationAppeal, Rectification
@@ -237,7 +238,7 @@ def appeal_file(request: HttpRequest, evaluation_id: int) -> HttpResponse:
 def onsite_lookup(request: HttpRequest) -> HttpResponse:
     """现场评价录入: find the case by its number, then record the applicant's rating."""
     if not request.user.has_perm(selectors.ADD_EVALUATION):
-        raise errors.PermissionDenied(f"没有录入现场评价的权限（{selectors.ADD_EVALUATION}）")
+        raise errors.PermissionDenied(f"没有录入现场评价的权限{missing_permission(selectors.ADD_EVALUATION)}")
     form = forms.CaseLookupForm(request.GET or None)
     status = 200
     if request.GET:

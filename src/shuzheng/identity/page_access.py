@@ -18,6 +18,7 @@ from django.shortcuts import render
 
 from shuzheng.core import errors
 from shuzheng.core.api import problem_response
+from shuzheng.core.permissions import missing_permission
 from shuzheng.identity.middleware import wants_json
 from shuzheng.identity.models import User
 
@@ -63,7 +64,7 @@ def perm_required(perm: str, what: str) -> Callable[[V], V]:
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not any(request.user.has_perm(p) for p in perms):
-                raise errors.PermissionDenied(f"没有{what}的权限（{' 或 '.join(perms)}）。")
+                raise errors.PermissionDenied(f"没有{what}的权限{missing_permission(*perms)}。")
             return view(request, *args, **kwargs)
 
         return staff_required(wrapper)  # type: ignore[return-value]

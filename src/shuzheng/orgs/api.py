@@ -18,6 +18,7 @@ from ninja.security import django_auth
 
 from shuzheng.core.errors import PermissionDenied, UnsupportedMediaType, ValidationFailed
 from shuzheng.core.pagination import DEFAULT_LIMIT, Page
+from shuzheng.core.permissions import missing_permission
 from shuzheng.core.schemas import PageLimit
 from shuzheng.orgs import selectors, services, xlsx
 from shuzheng.orgs.models import Department, Division, Grid, GridWorker, Hall, Kiosk, Window
@@ -94,7 +95,7 @@ def _require(request: HttpRequest, *perms: str) -> None:
         if not request.user.has_perm(perm):
             verb, _, model = perm.partition(".")[2].partition("_")
             what = f"{_PERM_LABELS.get(verb, verb)}{_MODEL_LABELS.get(model, model)}"
-            raise PermissionDenied(f"没有{what}的权限（{perm}）")
+            raise PermissionDenied(f"没有{what}的权限{missing_permission(perm)}")
 
 
 def _ref(model: type[Model], pk: int | None, field: str, label: str) -> Any:

@@ -22,6 +22,7 @@ from django.db.models import Model, Q, QuerySet
 from shuzheng.core.errors import NotFound, PermissionDenied
 from shuzheng.core.masking import mask_mobile
 from shuzheng.core.pagination import DEFAULT_LIMIT, Page, keyset_page
+from shuzheng.core.permissions import missing_permission
 from shuzheng.orgs.models import Department, Division, Grid, GridWorker, Hall, Kiosk, Window
 
 VIEW_GRID_WORKER_PERM = "orgs.view_gridworker"
@@ -320,7 +321,7 @@ def _require_grid_worker_view(user: Any, perm: str = VIEW_GRID_WORKER_PERM) -> N
     if user is None or not getattr(user, "is_authenticated", False):
         raise PermissionDenied("需要登录后查看网格员")
     if not user.has_perm(perm):
-        raise PermissionDenied(f"没有查看网格员的权限（{perm}）")
+        raise PermissionDenied(f"没有查看网格员的权限{missing_permission(perm)}")
 
 
 def grid_worker_list(

@@ -8,8 +8,11 @@ from django.utils import timezone
 from shuzheng.appeals import classifier, selectors, services, synthetic
 from shuzheng.appeals.constants import AppealStatus, DispatchKind, WorkOrderStatus
 from shuzheng.appeals.models import Appeal, DispatchDecision, RoutingRule
-from shuzheng.appeals.tests.conftest import intake
+from shuzheng.appeals.tests.conftest import ROLE_PERMS, intake
 from shuzheng.core.errors import Conflict, ValidationFailed
+from shuzheng.core.models import Notification
+from shuzheng.identity.models import DataScopeKind
+from shuzheng.identity.tests.factories import RoleAssignmentFactory, RoleFactory, UserFactory
 
 
 def rule(world, position, name, lead, **kwargs):
@@ -135,6 +138,20 @@ def test_without_a_model_or_rule_the_appeal_waits(world):
     assert not DispatchDecision.objects.filter(appeal=appeal).exists()
 
 
+def test_the_department_notification_links_to_the_work_order_page(world):
+    handler = UserFactory(username="cgj_duty", department=world.cgj)
+    RoleAssignmentFactory(
+        user=handler,
+        role=RoleFactory(code=services.HANDLER_ROLE, perms=ROLE_PERMS["department_handler"]),
+        scope=DataScopeKind.DEPARTMENT_TREE,
+        department=world.cgj,
+    )
+    appeal = intake(world, category_code=world.garbage.code)
+    wo = services.appeal_dispatch(actor=world.dispatcher, appeal=appeal, department=world.cgj)
+    [notice] = Notification.objects.filter(recipient=handler, kind="appeals.work_order")
+    assert notice.link == f"/workbench/appeals/orders/{wo.pk}/"  # the workbench page, not a JSON API URL
+
+
 def test_manual_dispatch_needs_the_centre(world):
     appeal = intake(world)
     from shuzheng.core.errors import PermissionDenied
@@ -179,7 +196,8 @@ def test_merge_proposal_and_shared_reply(world):
         appeal.refresh_from_db()
         assert appeal.answer_text == "已安排清运并增加频次。"
         assert appeal.replied_at is not None
-    assert world.citizen.notifications.filter(kind="appeals.reply").count() == 1
+    [reply] = world.citizen.notifications.filter(kind="appeals.reply")
+    assert reply.link == f"/appeals/{first.pk}/"  # the citizen's appeal page, not a JSON API URL
     with pytest.raises(ValidationFailed):
         services.appeal_merge(actor=world.dispatcher, appeal=first, into=first)
 

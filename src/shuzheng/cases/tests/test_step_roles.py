@@ -7,7 +7,7 @@ import pytest
 from shuzheng.cases.models import CaseStatusChange
 from shuzheng.cases.tests.conftest import REVIEW, World
 from shuzheng.core.errors import PermissionDenied
-from shuzheng.identity.models import AuditEvent, DataScopeKind, User
+from shuzheng.identity.models import AuditEvent, DataScopeKind, Role, User
 from shuzheng.identity.selectors import user_has_role_for_department, users_with_role_for_department
 from shuzheng.identity.tests.conftest import grant, staff
 from shuzheng.identity.tests.factories import UserFactory
@@ -26,6 +26,8 @@ def test_a_step_of_another_department(world: World) -> None:
     with pytest.raises(PermissionDenied) as caught:
         world.move(case, "complete_step", actor=world.reviewer)
     assert caught.value.code == "not_step_role"
+    assert step.role_code not in caught.value.detail  # the role's Chinese name, never its code
+    assert f"“{Role.objects.get(code=step.role_code).name}”" in caught.value.detail
     case.refresh_from_db()
     assert case.lock_version == version
     assert AuditEvent.objects.count() == events

@@ -239,9 +239,10 @@ def test_workbench_draft_edit_publish_cycle(guides: Any, org: Org) -> None:
         "keywords": "食品 告知承诺",
         "guide_groups": ["kaiban"],
         "materials": '[{"code": "M01", "name": "申请书"}]',
-        "steps": '[{"name": "审批", "role_code": "case_approver", "time_limit_days": 3}]',
+        "steps": '[{"name": "审批", "role_code": "审批人员", "time_limit_days": 3}]',
         "form_schema": '{"type": "object", "properties": {"x": {"type": "string"}}}',
     }
+    assert "case_" not in form.content.decode()  # roles by their Chinese names, in the help and the steps
     bad = client.post(f"/workbench/catalog/versions/{draft.pk}/edit/", {**data, "materials": "[{oops"})
     assert bad.status_code == 422
     assert "不是有效的 JSON" in bad.content.decode()
@@ -255,6 +256,7 @@ def test_workbench_draft_edit_publish_cycle(guides: Any, org: Org) -> None:
     assert saved.status_code == 302
     draft.refresh_from_db()
     assert draft.name == "食品经营许可（告知承诺）"
+    assert [s.role_code for s in draft.steps.all()] == ["case_approver"]
     assert client.get("/guide/FOOD-1/").content.decode().count("食品经营许可（告知承诺）") == 0
 
     preview = client.get(f"/workbench/catalog/versions/{draft.pk}/").content.decode()

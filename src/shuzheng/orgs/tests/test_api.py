@@ -82,7 +82,7 @@ def test_write_without_permission_is_403_and_changes_nothing(tree: Tree, staff: 
     assert response["Content-Type"].startswith(PROBLEM)
     body = response.json()
     assert body["code"] == "permission_denied"
-    assert "orgs.add_division" in body["detail"]
+    assert "“新增行政区划”" in body["detail"]  # the permission in Chinese, never "orgs.add_division"
     assert Division.objects.count() == count
     assert patch(client, f"{BASE}/departments/{tree.bureau.pk}", {"name": "改名"}).status_code == 403
 
