@@ -642,6 +642,32 @@ def _examples(divisions: dict[str, Division], departments: dict[str, Department]
     return Appeal.objects.filter(is_historical=False).count()
 
 
+#: Events grid01 (沙湖镇综合治理办公室) reported and has not yet handled or escalated (网格员待处置).
+GRID_EVENTS: Final = (
+    ("沙湖镇第1社区文化广场东侧路灯不亮，晚上行人看不清路。", AppealType.COMPLAINT),
+    ("沙湖镇第1社区菜市场门口排水沟堵塞，下雨后积水严重。", AppealType.COMPLAINT),
+    ("建议在沙湖镇第1社区小学门口增设减速带。", AppealType.SUGGESTION),
+)
+GRID_WORKER: Final = "grid01"
+GRID_VILLAGE: Final = "440785103001"
+
+
+def _grid_events() -> int:
+    """grid01's events waiting for them, so the grid worker's home page and list have work to show."""
+    worker = User.objects.filter(username=GRID_WORKER, is_active=True).first()
+    if worker is None or Appeal.objects.filter(channel=AppealChannel.GRID, created_by=worker).exists():
+        return 0
+    for text, appeal_type in GRID_EVENTS:
+        services.appeal_intake(
+            actor=worker,
+            channel=AppealChannel.GRID,
+            appeal_type=appeal_type,
+            text=text,
+            division_code=GRID_VILLAGE,
+        )
+    return len(GRID_EVENTS)
+
+
 def load(progress: Progress | None = None) -> dict[str, Any]:
     """Load the appeals demo (idempotent). Returns counts and the demo ``accounts``."""
     steps = ("诉求分类与派单目录", "角色与账号", "知识库", "历史诉求（合成）", "训练派单模型", "示例工单")
@@ -683,7 +709,7 @@ def load(progress: Progress | None = None) -> dict[str, Any]:
     timings["training_seconds"] = round(time.perf_counter() - t0, 1)
     step(5)
     with transaction.atomic():
-        examples = _examples(divisions, departments)
+        examples = _examples(divisions, departments) + _grid_events()
         accounts += _ensure_handlers_for_open_work()
         step(6)
         result = {

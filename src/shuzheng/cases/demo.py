@@ -479,7 +479,7 @@ class _Loader:
             return None
         if channel == "portal":
             actor = (
-                self.citizens[n % len(self.citizens)]
+                self.citizens[(n - 1) % len(self.citizens)]
                 if kind == "person"
                 else self.agents[n % len(self.agents)]
             )
@@ -501,7 +501,7 @@ class _Loader:
                 idempotency_key=key,
                 at=received_at,
             )
-        citizen = self.citizens[n % len(self.citizens)] if self.citizens else None
+        citizen = self.citizens[(n - 1) % len(self.citizens)] if self.citizens else None
         if n % 4 == 1 and kind == "person" and citizen is not None and citizen.id_number:
             person = {**person, "name": citizen.full_name, "id_number": citizen.id_number}  # registered
         form = form_for(version, person, self.rng)

@@ -14,7 +14,7 @@ from typing import Any
 from django.urls import reverse
 
 from shuzheng.appeals import selectors as appeals_selectors
-from shuzheng.appeals.constants import ArticleStatus
+from shuzheng.appeals.constants import AppealStatus, ArticleStatus
 from shuzheng.cases import selectors as cases_selectors
 from shuzheng.cases.constants import DeadlineState
 from shuzheng.core.notifications import unread_count
@@ -88,6 +88,13 @@ SOURCES: tuple[TodoSource, ...] = (
         "appeals:workbench_dispatch",
         "",
         lambda user: appeals_selectors.dispatch_queue(user=user, limit=CAP),
+    ),
+    TodoSource(
+        "网格员待处置的事件",
+        "appeals.report_grid_event",
+        "appeals:grid_list",
+        f"?status={AppealStatus.REPORTED}",
+        lambda user: appeals_selectors.my_grid_events(user=user, status=AppealStatus.REPORTED, limit=CAP),
     ),
     TodoSource("部门待办工单", "appeals.handle_workorder", "appeals:workbench_orders", "", _orders()),
     TodoSource(

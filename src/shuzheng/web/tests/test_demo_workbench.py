@@ -8,6 +8,7 @@ import re
 import pytest
 from django.test import Client
 
+from shuzheng.appeals.models import Appeal
 from shuzheng.core.models import Notification
 from shuzheng.identity.models import AuditEvent, Role, User
 from shuzheng.web.audit_labels import UNKNOWN, action_label
@@ -84,6 +85,27 @@ def test_a_clerks_counts_match_the_demo_queues(as_user) -> None:
     assert int(counts["/workbench/cases/?state=warning"].rstrip("+")) > 0
 
 
+def test_a_grid_workers_home_counts_the_events_waiting_for_them(as_user) -> None:
+    html = as_user("grid01").get("/workbench/").content.decode()
+    counts = {url.replace("&amp;", "&"): count for url, count in TODO_LINK.findall(html)}
+    waiting = Appeal.objects.filter(channel="grid", created_by__username="grid01", status="reported").count()
+    assert waiting > 0
+    assert counts["/workbench/appeals/grid/?status=reported"] == (str(waiting) if waiting <= 99 else "99+")
+    listed = as_user("grid01").get("/workbench/appeals/grid/", {"status": "reported"}).content.decode()
+    first = Appeal.objects.filter(channel="grid", created_by__username="grid01", status="reported").first()
+    assert first.number in listed
+
+
+def test_citizen01_hears_of_the_corrections_and_decisions_on_their_cases(as_user) -> None:
+    inbox = Notification.objects.filter(recipient__username="citizen01", kind__startswith="case.")
+    assert inbox.exists()
+    page = as_user("citizen01").get("/notifications/").content.decode()
+    newest = inbox.first()
+    assert newest.title in page
+    assert newest.link.startswith("/cases/")
+    assert as_user("citizen01").get(newest.link).status_code == 200
+
+
 def test_what_the_demo_notifies_reaches_each_recipients_inbox(as_user) -> None:
     kinds = set(Notification.objects.values_list("kind", flat=True))
     assert {
@@ -92,6 +114,11 @@ def test_what_the_demo_notifies_reaches_each_recipients_inbox(as_user) -> None:
         "appeals.work_order",
         "evaluation.rectification",
         "evaluation.appeal",
+        "case.correction_requested",
+        "case.approved",
+        "case.refused",
+        "case.not_accepted",
+        "case.concluded",
     } <= kinds
     for kind in sorted(kinds):
         notification = Notification.objects.filter(kind=kind).select_related("recipient").first()
