@@ -98,7 +98,12 @@ def test_admin_actions_deactivate_and_no_delete(tree: Tree, admin: Client) -> No
 def test_admin_xlsx_links(tree: Tree, admin: Client) -> None:
     exported = admin.get("/admin/orgs/department/export/")
     assert exported["Content-Type"] == xlsx.XLSX_CONTENT_TYPE
-    assert admin.get("/admin/orgs/department/import/").status_code == 200
+    page = admin.get("/admin/orgs/department/import/")
+    assert page.status_code == 200
+    html = page.content.decode()  # the Chinese file picker, not the browser's "Choose File"
+    assert '<label class="file-picker"><input type="file" name="file"' in html
+    assert '<span class="file-button">选择文件</span>' in html
+    assert "web/shuzheng.js" in html
     upload = SimpleUploadedFile("departments.xlsx", exported.content)
     response = admin.post("/admin/orgs/department/import/", {"file": upload})
     assert response.status_code == 302
