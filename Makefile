@@ -66,9 +66,10 @@ lint: setup
 check-migrations: setup
 	DJANGO_SETTINGS_MODULE=shuzheng.config.settings.test $(SZ) makemigrations --check --dry-run
 
-# --dist loadgroup: the tests marked xdist_group("demo") share one worker, which loads the full demo once.
+# --dist loadfile: a file's tests share one worker, so a file over the full demo (web/tests/demo/) loads it
+# once on that worker, not once per test.
 pytest: setup
-	$(VENV)/bin/pytest -n auto --dist loadgroup $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 e2e: setup chromium
 	$(VENV)/bin/pytest -m browser $(PYTEST_ARGS)

@@ -21,32 +21,10 @@ import pytest
 from django.test import Client
 
 from shuzheng.core.tests.html_checks import inline_problems
-from shuzheng.web.tests.demo_db import Demo, client_for, demo  # noqa: F401 - the fixture
+from shuzheng.web.tests.demo.conftest import Demo, client_for, one_account_per_role
 
-pytestmark = [pytest.mark.xdist_group("demo"), pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
-#: One demo account per distinct role; None is the anonymous visitor.
-ACCOUNTS = (
-    "admin",
-    "zwsj_admin",
-    "window01",
-    "shahu_clerk",
-    "auditor",
-    "grid01",
-    "data_admin",
-    "citizen01",
-    "agent01",
-    "hotline01",
-    "dispatch01",
-    "cgj_handler",
-    "shahu_handler",
-    "kb_editor01",
-    "kb_reviewer01",
-    "ga_data",
-    "mz_data",
-    "mz_user",
-    None,
-)
 START = ("/", "/workbench/")
 PER_SHAPE = 3  # URLs visited per URL shape
 PER_ROLE = 2000  # a bound that only a crawler bug reaches
@@ -145,10 +123,12 @@ def crawl(client: Client, who: str) -> Crawl:
     return result
 
 
-def test_no_page_reachable_by_any_demo_role_is_a_server_error(demo: Demo, settings, record_property):  # noqa: F811
+def test_no_page_reachable_by_any_demo_role_is_a_server_error(demo: Demo, settings, record_property):
     settings.MEDIA_ROOT = demo.media_root  # where the demo put its uploads
     settings.SHUZHENG_STAFF_OTP_REQUIRED = False  # as in the demo: staff log in with a password
-    crawls = [crawl(client_for(username), username or "anonymous") for username in ACCOUNTS]
+    crawls = [
+        crawl(client_for(username), username or "anonymous") for username in [*one_account_per_role(), None]
+    ]
     summary = "\n".join(
         f"  {c.who:<14} {len(c.visited):>4} pages {c.seconds:>6.1f} s {len(c.failures):>3} server errors"
         for c in crawls

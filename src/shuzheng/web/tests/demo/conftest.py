@@ -1,12 +1,13 @@
-"""The full Enping demo (`shuzheng load-demo`) in the test database, for tests that look at the platform
-as its demo users see it. Every step runs; only the generated volumes are smaller (2,000 synthetic
-closed appeals instead of 20,000 to train the dispatch model on, 500 registry persons instead of 3,000),
-which leaves every page with data and saves most of the load time.
+"""The full Enping demo (`shuzheng load-demo`) in the test database, for the tests in this package, which
+look at the platform as its demo users see it. Every step runs; only the generated volumes are smaller
+(2,000 synthetic closed appeals instead of 20,000 to train the dispatch model on, 500 registry persons
+instead of 3,000), which leaves every page with data and saves most of the load time.
 
-Loading takes most of a minute, so a module loads it once (module scope) inside one transaction that
-is rolled back afterwards: the other tests on the worker never see the demo. A module that uses it
-marks itself ``pytest.mark.xdist_group("demo")`` (``make test`` runs with ``--dist loadgroup``), so
-its tests run on one worker and the demo is loaded once, not once per worker.
+Loading takes about half a minute, so a worker loads it once for the package (package scope) inside
+one transaction that is rolled back afterwards: the other tests on that worker never see the demo.
+``make test`` distributes whole files (``--dist loadfile``), so each file here runs on one worker and
+loads the demo at most once. (``--dist loadgroup`` would pin the package to one worker, but with pytest 9
+it groups nothing: the group suffix it adds to node ids does not reach the scheduler.)
 """
 
 from __future__ import annotations
@@ -38,6 +39,19 @@ class Demo:
         return self.data_dir / "media"
 
 
+def one_account_per_role() -> list[str]:
+    """The first demo account (by user name) of every role the demo hands out, so a role added to the
+    demo is looked at without editing the tests."""
+    chosen: dict[str, str] = {}
+    for code, username in (
+        User.objects.filter(assignments__isnull=False)
+        .order_by("username")
+        .values_list("assignments__role__code", "username")
+    ):
+        chosen.setdefault(code, username)
+    return sorted(set(chosen.values()))
+
+
 def client_for(username: str | None) -> Client:
     """A client logged in as the demo account ``username`` (None: an anonymous visitor)."""
     client = Client()
@@ -50,7 +64,7 @@ HISTORICAL_APPEALS = 2000
 PERSONS = 500
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def demo(django_db_setup: None, django_db_blocker, tmp_path_factory) -> Iterator[Demo]:  # type: ignore[no-untyped-def]
     data_dir = tmp_path_factory.mktemp("demo")
     overrides = override_settings(
