@@ -258,7 +258,9 @@ def test_revoked_key_and_key_without_permission(client: Client, world: World) ->
     _, raw2 = identity_services.api_key_issue(actor=None, user=handler, name="k2")
     response = _post(client, **_valid(world, raw2))
     assert response.status_code == 403
-    assert "appeals.intake_appeal" in _json(response)[0]["description"]
+    description = _json(response)[0]["description"]
+    assert "登记诉求（话务员）" in description  # the permission by its Chinese name, never its code
+    assert "appeals.intake_appeal" not in description
     citizen_key = identity_services.api_key_issue(actor=None, user=world.citizen, name="k3")[1]
     assert _post(client, **_valid(world, citizen_key)).status_code == 403
     _nothing_created(before)

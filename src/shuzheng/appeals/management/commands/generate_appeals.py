@@ -269,6 +269,7 @@ class _Generator:
                 "longitude": lng,
                 "address": "",
                 "is_anonymous": reporter is None,
+                "publish_consent": False,  # nobody agreed to publish a synthetic story
                 "reporter_name": reporter,
                 "reporter_phone": reporter,
                 "reporter_phone_index": reporter.phone_index if reporter else "",
