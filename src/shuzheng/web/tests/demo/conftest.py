@@ -40,15 +40,20 @@ class Demo:
 
 
 def one_account_per_role() -> list[str]:
-    """The first demo account (by user name) of every role the demo hands out, so a role added to the
-    demo is looked at without editing the tests."""
+    """The first demo account (by user name) of every role the demo hands out, and of every kind of
+    account that needs no role (citizens, enterprise agents), so a role added to the demo is looked at
+    without editing the tests."""
     chosen: dict[str, str] = {}
     for code, username in (
         User.objects.filter(assignments__isnull=False)
         .order_by("username")
         .values_list("assignments__role__code", "username")
     ):
-        chosen.setdefault(code, username)
+        chosen.setdefault(f"role:{code}", username)
+    for kind, username in (
+        User.objects.exclude(kind=User.Kind.STAFF).order_by("username").values_list("kind", "username")
+    ):
+        chosen.setdefault(f"kind:{kind}", username)
     return sorted(set(chosen.values()))
 
 
