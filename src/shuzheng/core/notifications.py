@@ -54,7 +54,7 @@ def sms_notifier(notification: Notification) -> None:
     """Sends the title as a text message when the recipient has a mobile number."""
     mobile = getattr(notification.recipient, "mobile", "")
     if mobile:
-        city = getattr(settings, "SHUZHENG_CITY_NAME", "恩平市")
+        city = settings.SHUZHENG_CITY_NAME
         sms_backend().send(mobile=mobile, text=f"【{city}数政】{notification.title}")
 
 

@@ -149,7 +149,7 @@ def _unread(request: HttpRequest) -> Any:
 
 
 def platform(request: HttpRequest) -> dict[str, Any]:
-    city_name = getattr(settings, "SHUZHENG_CITY_NAME", "恩平市")
+    city_name = settings.SHUZHENG_CITY_NAME
     portal_name = f"{city_name}政务服务网"
     return {
         "platform_name": PLATFORM_NAME,

@@ -238,6 +238,8 @@ SHUZHENG_CASE_WARNING_DAYS = env.int("SHUZHENG_CASE_WARNING_DAYS", default=2)
 
 # --- appeals (一网统管: 12345, grid events, city management) ----------------------------
 # The city whose divisions may receive appeals, and a bounding box (south,west,north,east) for coordinates.
+# The city the platform serves, as users read it (portal title, SMS signature); the demo's is Enping.
+SHUZHENG_CITY_NAME = env.str("SHUZHENG_CITY_NAME", default="恩平市")
 SHUZHENG_APPEAL_CITY_DIVISION = env.str("SHUZHENG_APPEAL_CITY_DIVISION", default="440785")
 SHUZHENG_APPEAL_BBOX = [
     float(x) for x in env.list("SHUZHENG_APPEAL_BBOX", default=["21.9", "111.9", "22.6", "112.6"])
