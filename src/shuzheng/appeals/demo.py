@@ -45,8 +45,8 @@ from shuzheng.appeals.models import (
 from shuzheng.core import audit, calendar, fulltext
 from shuzheng.core.models import SearchEntry
 from shuzheng.identity import services as identity_services
-from shuzheng.identity.demo import DEMO_PASSWORD, DemoAccount
-from shuzheng.identity.models import DataScopeKind, Role, RoleAssignment, User
+from shuzheng.identity.demo import DEMO_PASSWORD, DemoAccount, ensure_staff_account
+from shuzheng.identity.models import DataScopeKind, Role, User
 from shuzheng.identity.selectors import users_with_role_for_department
 from shuzheng.orgs.models import Department, Division
 
@@ -349,26 +349,9 @@ def _ensure_staff(
     username: str, full_name: str, department: Department, role: Role, scope: str, scope_label: str
 ) -> DemoAccount:
     """A demo staff account with one role (created through the identity services when missing)."""
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        user = identity_services.staff_create(
-            actor=None,
-            username=username,
-            full_name=full_name,
-            department_id=department.pk,
-            email=f"{username}@demo.example.cn",
-            password=DEMO_PASSWORD,
-        )
-    if not RoleAssignment.objects.filter(user=user, role=role).exists():
-        identity_services.role_assign(
-            actor=None,
-            user=user,
-            role=role,
-            scope=scope,
-            department_id=department.pk
-            if scope in (DataScopeKind.DEPARTMENT, DataScopeKind.DEPARTMENT_TREE)
-            else None,
-        )
+    ensure_staff_account(
+        username=username, full_name=full_name, department=department, role=role, scope=scope
+    )
     return DemoAccount(
         username=username, password=DEMO_PASSWORD, full_name=full_name, role=role.name, scope=scope_label
     )

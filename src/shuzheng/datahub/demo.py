@@ -1368,8 +1368,8 @@ def _ensure_roles() -> None:
 
 
 def _ensure_users(departments: dict[str, Department]) -> list[str]:
-    from shuzheng.identity import services as identity_services
-    from shuzheng.identity.models import DataScopeKind, Role, RoleAssignment, User
+    from shuzheng.identity.demo import ensure_staff_account
+    from shuzheng.identity.models import DataScopeKind, Role
 
     wanted = (
         ("ga_data", "林志华", "EP004", "data_steward"),
@@ -1381,21 +1381,14 @@ def _ensure_users(departments: dict[str, Department]) -> list[str]:
         department = departments.get(dept_code)
         if department is None:
             continue
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            user = identity_services.staff_create(
-                actor=None,
-                username=username,
-                full_name=full_name,
-                department_id=department.pk,
-                email=f"{username}@demo.example.cn",
-                password=DEMO_PASSWORD,
-            )
         role = Role.objects.get(code=role_code)
-        if not RoleAssignment.objects.filter(user=user, role=role).exists():
-            identity_services.role_assign(
-                actor=None, user=user, role=role, scope=DataScopeKind.DEPARTMENT, department_id=department.pk
-            )
+        ensure_staff_account(
+            username=username,
+            full_name=full_name,
+            department=department,
+            role=role,
+            scope=DataScopeKind.DEPARTMENT,
+        )
         lines.append(
             f"{username} / {DEMO_PASSWORD}（{department.short_name or department.name}，{role.name}）"
         )

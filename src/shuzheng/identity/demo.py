@@ -200,37 +200,59 @@ def _ensure_roles() -> dict[str, Role]:
     return roles
 
 
-def _ensure_staff(
-    spec: StaffSpec, roles: dict[str, Role], departments: dict[str, Any], divisions: dict[str, Any]
-) -> DemoAccount:
-    department = departments[spec.department]
-    user = User.objects.filter(username=spec.username).first()
+def ensure_staff_account(
+    *,
+    username: str,
+    full_name: str,
+    department: Any,
+    role: Role,
+    scope: str,
+    division: Any = None,
+    admin_site: bool = False,
+) -> tuple[User, bool]:
+    """A demo staff member holding ``role`` over ``scope``, made through the identity services when
+    missing; (user, created). Every context's demo loader makes its accounts with this one."""
+    user = User.objects.filter(username=username).first()
+    created = user is None
     if user is None:
         user = services.staff_create(
             actor=None,
-            username=spec.username,
-            full_name=spec.full_name,
+            username=username,
+            full_name=full_name,
             department_id=department.pk,
-            email=f"{spec.username}@demo.example.cn",
+            email=f"{username}@demo.example.cn",
             password=DEMO_PASSWORD,
-            is_staff=spec.admin_site,
+            is_staff=admin_site,
         )
-        if spec.superuser:
-            user.is_superuser = True
-            services.user_admin_save(actor=None, user=user, created=False, changed=["is_superuser"])
-    division = divisions.get(spec.division) if spec.division else None
-    role = roles[spec.role]
     if not RoleAssignment.objects.filter(user=user, role=role).exists():
         services.role_assign(
             actor=None,
             user=user,
             role=role,
-            scope=spec.scope,
+            scope=scope,
             department_id=department.pk
-            if spec.scope in (DataScopeKind.DEPARTMENT, DataScopeKind.DEPARTMENT_TREE)
+            if scope in (DataScopeKind.DEPARTMENT, DataScopeKind.DEPARTMENT_TREE)
             else None,
             division_id=division.pk if division is not None else None,
         )
+    return user, created
+
+
+def _ensure_staff(
+    spec: StaffSpec, roles: dict[str, Role], departments: dict[str, Any], divisions: dict[str, Any]
+) -> DemoAccount:
+    user, created = ensure_staff_account(
+        username=spec.username,
+        full_name=spec.full_name,
+        department=departments[spec.department],
+        role=roles[spec.role],
+        scope=spec.scope,
+        division=divisions.get(spec.division) if spec.division else None,
+        admin_site=spec.admin_site,
+    )
+    if created and spec.superuser:
+        user.is_superuser = True
+        services.user_admin_save(actor=None, user=user, created=False, changed=["is_superuser"])
     device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
     if device is None:
         device = services.otp_device_enrol(actor=None, user=user)
