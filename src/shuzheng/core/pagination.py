@@ -28,6 +28,11 @@ class Page(Generic[T]):
         return self.next_cursor is not None
 
 
+def page_out(page: Page[Any]) -> dict[str, Any]:
+    """A page as every list endpoint answers it (the `{items, next_cursor}` schema)."""
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
 def _encode(values: list[Any]) -> str:
     raw = json.dumps(values, separators=(",", ":"), default=str).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")

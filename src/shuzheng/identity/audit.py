@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shuzheng.core import context
+from shuzheng.core.actors import is_system
 from shuzheng.identity.audit_canonical import AuditPayloadError
 from shuzheng.identity.audit_seal import seal_soon
 from shuzheng.identity.models import AuditEvent, RoleAssignment
@@ -103,7 +104,7 @@ def _actor_facts(actor: Any, *, role: str) -> tuple[Any, str, int | None, str]:
 
     `role` is the one the request acts in (core.context); without one, the actor's role codes.
     """
-    if actor is None:
+    if actor is None or is_system(actor):
         return None, "system", None, role
     if not getattr(actor, "is_authenticated", False) or getattr(actor, "pk", None) is None:
         return None, "anonymous", None, role
