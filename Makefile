@@ -74,7 +74,10 @@ pytest: setup
 e2e: setup chromium
 	$(VENV)/bin/pytest -m browser $(PYTEST_ARGS)
 
+# wrk (Debian's package) drives the side-by-side benchmark; installed when missing (the machines run as root).
 bench: setup
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null) \
+	  || echo "wrk could not be installed: python -m bench sidebyside will not run"
 	$(PY) -m bench
 
 clean:

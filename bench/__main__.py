@@ -62,10 +62,17 @@ def _datahub(args: argparse.Namespace) -> Any:
     )
 
 
+def _sidebyside(args: argparse.Namespace) -> Any:
+    from bench import sidebyside
+
+    return sidebyside.run(args)
+
+
 BENCHMARKS: dict[str, Callable[[argparse.Namespace], Any]] = {
     "cases": _cases,
     "appeals": _appeals,
     "datahub": _datahub,
+    "sidebyside": _sidebyside,
 }
 
 
@@ -96,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
     parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker (default 2)")
     parser.add_argument("--scenarios", default="", help="comma-separated subset of the scenarios")
+    parser.add_argument(
+        "--parts", default="", help="sidebyside: comma-separated subset of bare,cases,appeals,datahub"
+    )
     parser.add_argument("--no-diagnostics", action="store_true", help="skip EXPLAIN / profiling")
     args = parser.parse_args(argv)
     for name in args.names or list(BENCHMARKS):

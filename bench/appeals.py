@@ -127,6 +127,19 @@ def intake_bodies(count: int = INTAKE_TEXTS) -> list[dict[str, Any]]:
 # --- diagnostics ------------------------------------------------------------------------------------------
 
 
+def intake_factory(bodies: list[dict[str, Any]], headers: dict[str, str], run_id: str) -> load.RequestFactory:
+    """Hotline intakes over the synthetic texts, titled `压测<run_id>-…` so a run's appeals can be counted."""
+
+    def make(client: int, n: int) -> load.Request:
+        body = dict(bodies[(client * 7919 + n * 104729) % len(bodies)])
+        body["title"] = f"压测{run_id}-{client}-{n}"[:100]
+        return load.Request(
+            "POST", INTAKE, body=json.dumps(body, ensure_ascii=False).encode(), headers=headers, expect=(201,)
+        )
+
+    return make
+
+
 def _explain(sql: str, params: Any = None) -> str:
     from django.db import connection
 
@@ -368,18 +381,7 @@ def run(
             request = load.Request("GET", path, headers=harness.headers(sessions[user]))
             return lambda _client, _n: request
 
-        intake_headers = harness.headers(sessions[AGENT], json_body=True)
-
-        def intake(client: int, n: int) -> load.Request:
-            body = dict(bodies[(client * 7919 + n * 104729) % len(bodies)])
-            body["title"] = f"压测{run_id}-{client}-{n}"[:100]
-            return load.Request(
-                "POST",
-                INTAKE,
-                body=json.dumps(body, ensure_ascii=False).encode(),
-                headers=intake_headers,
-                expect=(201,),
-            )
+        intake = intake_factory(bodies, harness.headers(sessions[AGENT], json_body=True), run_id)
 
         factories: dict[str, load.RequestFactory] = {
             "dispatch_queue": fixed(DISPATCH_QUEUE, DISPATCHER),

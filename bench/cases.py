@@ -132,7 +132,34 @@ def _submittable() -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
-# --- server ---------------------------------------------------------------------------------------------
+# --- requests -------------------------------------------------------------------------------------------
+
+
+def detail_factory(in_scope: list[int], headers: dict[str, str], suffix: str) -> load.RequestFactory:
+    """`GET /api/v1/cases/{id}{suffix}` over the clerk's sampled cases."""
+
+    def make(client: int, n: int) -> load.Request:
+        case_id = in_scope[(client * 7919 + n * 104729) % len(in_scope)]
+        return load.Request("GET", f"/api/v1/cases/{case_id}{suffix}", headers=headers)
+
+    return make
+
+
+def submit_factory(
+    citizen_sessions: list[str], submittable: list[tuple[str, dict[str, Any]]]
+) -> load.RequestFactory:
+    """Portal submissions by rotating citizens, each with its own Idempotency-Key."""
+    run_id = uuid.uuid4().hex[:8]
+
+    def make(client: int, n: int) -> load.Request:
+        session = citizen_sessions[(client * 31 + n) % len(citizen_sessions)]
+        code, form = submittable[(client * 13 + n * 7) % len(submittable)]
+        body = json.dumps({"item_code": code, "channel": "portal", "form_data": form}, ensure_ascii=False)
+        headers = harness.headers(session, json_body=True)
+        headers["Idempotency-Key"] = f"b{run_id}-{client}-{n}-{secrets.token_hex(4)}"
+        return load.Request("POST", "/api/v1/cases", body=body.encode(), headers=headers, expect=(201,))
+
+    return make
 
 
 # --- diagnostics ------------------------------------------------------------------------------------------
@@ -297,29 +324,12 @@ def run(
             request = load.Request("GET", path, headers=staff_headers)
             return lambda _client, _n: request
 
-        def detail(suffix: str) -> load.RequestFactory:
-            def make(client: int, n: int) -> load.Request:
-                case_id = in_scope[(client * 7919 + n * 104729) % len(in_scope)]
-                return load.Request("GET", f"/api/v1/cases/{case_id}{suffix}", headers=staff_headers)
-
-            return make
-
-        run_id = uuid.uuid4().hex[:8]
-
-        def submit(client: int, n: int) -> load.Request:
-            session = citizen_sessions[(client * 31 + n) % len(citizen_sessions)]
-            code, form = submittable[(client * 13 + n * 7) % len(submittable)]
-            body = json.dumps({"item_code": code, "channel": "portal", "form_data": form}, ensure_ascii=False)
-            headers = harness.headers(session, json_body=True)
-            headers["Idempotency-Key"] = f"b{run_id}-{client}-{n}-{secrets.token_hex(4)}"
-            return load.Request("POST", "/api/v1/cases", body=body.encode(), headers=headers, expect=(201,))
-
         factories: dict[str, load.RequestFactory] = {
             "queue_first": fixed("/api/v1/cases/queue"),
             "queue_deep": fixed(deep_path),
-            "case_detail": detail(""),
-            "case_timeline": detail("/timeline"),
-            "submit": submit,
+            "case_detail": detail_factory(in_scope, staff_headers, ""),
+            "case_timeline": detail_factory(in_scope, staff_headers, "/timeline"),
+            "submit": submit_factory(citizen_sessions, submittable),
         }
         for scenario in scenarios:
             for count in clients:

@@ -315,36 +315,22 @@ def run(
         "Accept": "application/json",
         "Host": "127.0.0.1",
     }
-    plain = {"Accept": "application/json", "Host": "127.0.0.1"}
     organizations = _organizations()
     rows: list[dict[str, Any]] = []
-
-    def ds_key(client: int, n: int) -> load.Request:
-        number = ids[(client * 7919 + n * 104729) % len(ids)]
-        return load.Request("GET", f"/api/v1/datahub/data/{entry_code}/rows?id_number={number}", headers=auth)
 
     def ds_filter(client: int, n: int) -> load.Request:
         town = towns[(client * 31 + n * 7) % len(towns)]
         query = urlencode({"address__contains": town, "birth_date__gte": "1985-01-01", "limit": 20})
         return load.Request("GET", f"/api/v1/datahub/data/{entry_code}/rows?{query}", headers=auth)
 
-    def package_search(client: int, n: int) -> load.Request:
-        k = client * 13 + n
-        params: dict[str, Any] = {"q": QUERIES[k % len(QUERIES)], "rows": 10}
-        if k % 4 == 1 and organizations:
-            params["fq"] = f"organization:{organizations[k % len(organizations)]}"
-        elif k % 4 == 2:
-            params["facet.field"] = json.dumps(["organization", "groups", "tags", "res_format"])
-        return load.Request("GET", "/api/3/action/package_search?" + urlencode(params), headers=plain)
-
     def portal_search(client: int, n: int) -> load.Request:
         query = QUERIES[(client * 13 + n) % len(QUERIES)]
         return load.Request("GET", "/open-data/?" + urlencode({"q": query}), headers={"Host": "127.0.0.1"})
 
     factories: dict[str, load.RequestFactory] = {
-        "ds_key": ds_key,
+        "ds_key": ds_key_factory(entry_code, ids, auth),
         "ds_filter": ds_filter,
-        "package_search": package_search,
+        "package_search": package_search_factory(organizations),
         "portal_search": portal_search,
     }
     with harness.gunicorn(workers, threads, name="datahub") as (port, server_pid):
@@ -391,6 +377,32 @@ def run(
     (RESULTS / "datahub.json").write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str))
     _log(f"written {RESULTS / 'datahub.json'}")
     return report
+
+
+def ds_key_factory(entry_code: str, ids: list[str], auth: dict[str, str]) -> load.RequestFactory:
+    """Data-service calls: one person by ID number (indexed key)."""
+
+    def make(client: int, n: int) -> load.Request:
+        number = ids[(client * 7919 + n * 104729) % len(ids)]
+        return load.Request("GET", f"/api/v1/datahub/data/{entry_code}/rows?id_number={number}", headers=auth)
+
+    return make
+
+
+def package_search_factory(organizations: list[str]) -> load.RequestFactory:
+    """CKAN package_search: Chinese q, a quarter also by organisation (fq), a quarter with facets."""
+    plain = {"Accept": "application/json", "Host": "127.0.0.1"}
+
+    def make(client: int, n: int) -> load.Request:
+        k = client * 13 + n
+        params: dict[str, Any] = {"q": QUERIES[k % len(QUERIES)], "rows": 10}
+        if k % 4 == 1 and organizations:
+            params["fq"] = f"organization:{organizations[k % len(organizations)]}"
+        elif k % 4 == 2:
+            params["facet.field"] = json.dumps(["organization", "groups", "tags", "res_format"])
+        return load.Request("GET", "/api/3/action/package_search?" + urlencode(params), headers=plain)
+
+    return make
 
 
 def _organizations() -> list[str]:

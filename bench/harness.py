@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -113,13 +114,21 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(workers: int, threads: int, *, name: str) -> Any:
+def gunicorn(
+    workers: int,
+    threads: int,
+    *,
+    name: str,
+    app: str = "shuzheng.config.wsgi",
+    env: dict[str, str] | None = None,
+) -> Any:
+    """Serve `app` (the platform, or the bench's bare baseline) on a free 127.0.0.1 port."""
     port = _free_port()
     log = RESULTS / f"{name}-gunicorn.log"
-    env = {**os.environ, "SHUZHENG_DEBUG": "false"}
+    env = {**os.environ, "SHUZHENG_DEBUG": "false", **(env or {})}
     command = [
         str(Path(sys.executable).parent / "gunicorn"),
-        "shuzheng.config.wsgi",
+        app,
         "-w",
         str(workers),
         "--threads",
@@ -267,24 +276,82 @@ def measure(
     sizes: dict[str, Any],
     sample_locks: bool = False,
 ) -> dict[str, Any]:
-    """One closed-loop run, with what it cost the app and the database per request and the load average
-    around it; printed as one JSON line and returned."""
+    """One closed-loop run of the Python load generator (warm-up inside the accounted window), with what
+    it cost the app and the database per request and the load average around it; printed as one JSON
+    line and returned."""
+    return _accounted(
+        lambda: load.run(
+            scenario, port=port, clients=clients, factory=factory, duration=duration, warmup=warmup
+        ),
+        server_pid=server_pid,
+        sizes=sizes,
+        sample_locks=sample_locks,
+    )
+
+
+def measure_wrk(
+    scenario: str,
+    *,
+    port: int,
+    server_pid: int,
+    connections: int,
+    requests: list[load.Request],
+    duration: float,
+    warmup: float,
+    sizes: dict[str, Any],
+    unique_header: str | None = None,
+    sample_locks: bool = False,
+) -> dict[str, Any]:
+    """As `measure`, driven by wrk: an unrecorded warm-up run, then the measured run alone is accounted."""
+    from bench import wrk
+
+    if warmup > 0:
+        wrk.run(
+            scenario,
+            port=port,
+            connections=connections,
+            requests=requests,
+            duration=warmup,
+            script_dir=RESULTS,
+            unique_header=unique_header,
+        )
+    return _accounted(
+        lambda: wrk.run(
+            scenario,
+            port=port,
+            connections=connections,
+            requests=requests,
+            duration=duration,
+            script_dir=RESULTS,
+            unique_header=unique_header,
+        ),
+        server_pid=server_pid,
+        sizes=sizes,
+        sample_locks=sample_locks,
+    )
+
+
+def _accounted(
+    run: Callable[[], tuple[load.Result, str]],
+    *,
+    server_pid: int,
+    sizes: dict[str, Any],
+    sample_locks: bool,
+) -> dict[str, Any]:
     sampler = LockSampler() if sample_locks else None
     if sampler is not None:
         sampler.start()
     pids = server_pids(server_pid)
     load_before = loadavg()
     app_cpu, db_cpu, began = cpu_seconds(pids), db_cpu_seconds(), time.perf_counter()
-    result, error = load.run(
-        scenario, port=port, clients=clients, factory=factory, duration=duration, warmup=warmup
-    )
+    result, error = run()
     wall = time.perf_counter() - began
     app_cpu, db_cpu = cpu_seconds(pids) - app_cpu, db_cpu_seconds() - db_cpu
     done = max(1, result.requests)
     result.extra.update(
         {
-            # Everything this run's requests cost the app and the database, warm-up included, per
-            # request; independent of what else the machine is doing.
+            # Everything this run's requests cost the app and the database (a warm-up inside the
+            # window included), per request; independent of what else the machine is doing.
             "app_cpu_ms_per_request": round(app_cpu * 1000 / done * (result.duration_s / wall), 2),
             # Backends that reconnected during the run (CONN_MAX_AGE=60) take their CPU with them: a
             # lower bound, None when the difference is meaningless.
