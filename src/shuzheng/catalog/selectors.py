@@ -323,3 +323,13 @@ def editable_departments(user: Any) -> list[Department]:
     scope = data_scope_for(user, EDIT_PERM)
     departments = Department.objects.filter(is_active=True).select_related("division").order_by("path")
     return [d for d in departments if scope.covers_department(d)]
+
+
+# --- for other contexts ---------------------------------------------------------------------------
+
+
+def workflow_steps(version_id: int) -> list[WorkflowStep]:
+    """A version's workflow steps in order, with their departments (cases walks a case through them)."""
+    return list(
+        WorkflowStep.objects.filter(version_id=version_id).select_related("department").order_by("position")
+    )

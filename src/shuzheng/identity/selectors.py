@@ -189,3 +189,8 @@ def users_with_role_for_department(role_code: str, department_id: int) -> list[U
         ),
         key=lambda u: u.username,
     )
+
+
+def role_name(code: str) -> str | None:
+    """The Chinese name of the role `code`, or None when no such role exists (messages naming a role)."""
+    return Role.objects.filter(code=code).values_list("name", flat=True).first()

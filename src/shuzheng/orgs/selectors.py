@@ -373,3 +373,21 @@ def grid_worker_phone(worker: GridWorker, *, user: Any, clear: bool | None = Non
     if clear is None:
         clear = can_see_clear_personal_data(user)
     return worker.phone if clear else mask_mobile(worker.phone)
+
+
+# --- for other contexts ---------------------------------------------------------------------------
+
+
+def active_hall(id: int) -> Hall | None:
+    """An open hall with its division, or None (cases records where an application was filed)."""
+    return Hall.objects.select_related("division").filter(pk=id, is_active=True).first()
+
+
+def active_window(id: int) -> Window | None:
+    """An open window with its hall and the hall's division, or None."""
+    return Window.objects.select_related("hall__division").filter(pk=id, is_active=True).first()
+
+
+def active_kiosk(id: int) -> Kiosk | None:
+    """A terminal in service with its division, or None."""
+    return Kiosk.objects.select_related("division").filter(pk=id, is_active=True).first()
