@@ -29,7 +29,6 @@ from shuzheng.core import audit
 from shuzheng.core.errors import Conflict, ValidationFailed
 from shuzheng.datahub import loading, tables
 from shuzheng.datahub.models import (
-    CYCLE_DAYS,
     CatalogEntry,
     DataItem,
     DataType,
@@ -38,12 +37,22 @@ from shuzheng.datahub.models import (
     QualityRule,
     QualityRun,
     RuleKind,
+    UpdateCycle,
 )
 from shuzheng.datahub.services import require
 
 PERM_RULE: Final = "datahub.add_qualityrule"
 PERM_RUN: Final = "datahub.add_qualityrun"
 SAMPLE: Final = 10
+#: Days after which data of each update cycle counts as stale (时效性 rules).
+CYCLE_DAYS: dict[str, int] = {
+    UpdateCycle.REALTIME: 1,
+    UpdateCycle.DAILY: 2,
+    UpdateCycle.WEEKLY: 8,
+    UpdateCycle.MONTHLY: 32,
+    UpdateCycle.QUARTERLY: 93,
+    UpdateCycle.YEARLY: 367,
+}
 MAX_PATTERN: Final = 200
 DIMENSION_WEIGHTS: Final = {
     Dimension.CONFORMITY: 0.2,

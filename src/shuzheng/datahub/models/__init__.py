@@ -1,0 +1,73 @@
+"""The data hub's models, by topic; Django finds them here."""
+
+from shuzheng.datahub.models.catalog import (
+    CatalogClass,
+    CatalogEntry,
+    Classification,
+    DataItem,
+    DataType,
+    EntryStatus,
+    EntryTransition,
+    Grade,
+    MaskingKind,
+    MountKind,
+    Openness,
+    ResourceFormat,
+    RowChange,
+    Sensitivity,
+    SharingType,
+    UpdateCycle,
+)
+from shuzheng.datahub.models.open_data import (
+    OpenDataset,
+    OpenResource,
+    OpenTag,
+    OpenTopic,
+)
+from shuzheng.datahub.models.quality import (
+    Dimension,
+    QualityResult,
+    QualityRule,
+    QualityRun,
+    RuleKind,
+)
+from shuzheng.datahub.models.sharing import (
+    AccessLog,
+    AccessSubject,
+    ApiCredential,
+    Grant,
+    SharingRequest,
+)
+
+__all__ = [
+    "AccessLog",
+    "AccessSubject",
+    "ApiCredential",
+    "CatalogClass",
+    "CatalogEntry",
+    "Classification",
+    "DataItem",
+    "DataType",
+    "Dimension",
+    "EntryStatus",
+    "EntryTransition",
+    "Grade",
+    "Grant",
+    "MaskingKind",
+    "MountKind",
+    "OpenDataset",
+    "OpenResource",
+    "OpenTag",
+    "OpenTopic",
+    "Openness",
+    "QualityResult",
+    "QualityRule",
+    "QualityRun",
+    "ResourceFormat",
+    "RowChange",
+    "RuleKind",
+    "Sensitivity",
+    "SharingRequest",
+    "SharingType",
+    "UpdateCycle",
+]
