@@ -6,6 +6,7 @@ import contextlib
 import json
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -102,7 +103,9 @@ def build_api() -> NinjaAPI:
     api = NinjaAPI(
         title="数政 shuzheng API",
         version="1",
-        description="恩平市数字政府平台接口。错误遵循 RFC 9457（application/problem+json）。",
+        description=(
+            f"{settings.SHUZHENG_CITY_NAME}数字政府平台接口。错误遵循 RFC 9457（application/problem+json）。"
+        ),
         urls_namespace="api-v1",
         # No badge from Swagger's public validator: the docs page loads nothing from another host.
         docs=Swagger(settings={"validatorUrl": None}),

@@ -1,7 +1,9 @@
 """Test settings: fast hashing, eager tasks; DATABASE_URL chooses PostgreSQL when set."""
 
+import os
+
 from .base import *  # noqa: F403
-from .base import DATABASES
+from .base import CACHES, DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only in tests
 CELERY_TASK_ALWAYS_EAGER = True
@@ -22,3 +24,5 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c shuzheng.audit_truncate=on"
 # Tests log staff in with force_login; identity's own tests switch the TOTP second factor back on.
 SHUZHENG_STAFF_OTP_REQUIRED = False
+# Parallel test workers may share one Redis (REDIS_URL set): each keeps to its own keys.
+CACHES["default"]["KEY_PREFIX"] = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
