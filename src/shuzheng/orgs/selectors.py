@@ -391,3 +391,18 @@ def active_window(id: int) -> Window | None:
 def active_kiosk(id: int) -> Kiosk | None:
     """A terminal in service with its division, or None."""
     return Kiosk.objects.select_related("division").filter(pk=id, is_active=True).first()
+
+
+def active_division_by_code(code: str) -> Division | None:
+    """A division in use, by its GB/T 2260 code, or None (appeals places an appeal with it)."""
+    return Division.objects.filter(code=code, is_active=True).first()
+
+
+def active_grid_by_code(code: str) -> Grid | None:
+    """A grid in use with its division, by code, or None."""
+    return Grid.objects.select_related("division").filter(code=code, is_active=True).first()
+
+
+def active_departments_by_code(codes: list[str]) -> dict[str, Department]:
+    """The departments in use among `codes`, by code (one query; unknown or inactive codes are left out)."""
+    return {d.code: d for d in Department.objects.filter(code__in=codes, is_active=True)}
