@@ -100,7 +100,7 @@ def prepare(appeals: int) -> dict[str, Any]:
 def intake_bodies(count: int = INTAKE_TEXTS) -> list[dict[str, Any]]:
     """Request bodies for `POST /api/v1/appeals/appeals`: synthetic texts (a seed unlike the generator's), no
     category (the classifier fills it), a village of the text's town, a reporter."""
-    from shuzheng.appeals import synthetic
+    from shuzheng.appeals.demo import synthetic
     from shuzheng.orgs.models import Division
 
     villages: dict[str, list[str]] = {}

@@ -8,8 +8,9 @@ from collections import Counter
 import pytest
 from django.core.management import call_command
 
-from shuzheng.appeals import classifier, demo, selectors, synthetic
+from shuzheng.appeals import classifier, demo, selectors
 from shuzheng.appeals.constants import WorkOrderStatus
+from shuzheng.appeals.demo import history, synthetic
 from shuzheng.appeals.models import Appeal, Category, DispatchModel, KnowledgeArticle, WorkOrder
 from shuzheng.identity import demo as identity_demo
 from shuzheng.identity.models import AuditEvent, User
@@ -31,7 +32,7 @@ def test_generator_is_synthetic_varied_and_reproducible():
 def small_demo(db, settings, tmp_path, monkeypatch):
     settings.DATA_DIR = tmp_path
     monkeypatch.setattr(demo, "HISTORICAL_COUNT", 1500)
-    monkeypatch.setattr(demo, "INDEXED_HISTORICAL", 200)
+    monkeypatch.setattr(history, "INDEXED_HISTORICAL", 200)
     classifier.forget()
     orgs_demo.load()
     identity_demo.load()

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from shuzheng.appeals import classifier, selectors, services, synthetic
+from shuzheng.appeals import classifier, selectors, services
 from shuzheng.appeals.constants import AppealStatus, DispatchKind, WorkOrderStatus
+from shuzheng.appeals.demo import synthetic
 from shuzheng.appeals.models import Appeal, DispatchDecision, RoutingRule
 from shuzheng.appeals.tests.conftest import ROLE_PERMS, intake
 from shuzheng.core.errors import Conflict, ValidationFailed

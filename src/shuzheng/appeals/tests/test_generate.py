@@ -8,9 +8,9 @@ import itertools
 import pytest
 from django.core.management import CommandError, call_command
 
-from shuzheng.appeals import demo
 from shuzheng.appeals.constants import AppealStatus, ConclusionKind, WorkOrderStatus
-from shuzheng.appeals.management.commands.generate_appeals import STORIES
+from shuzheng.appeals.demo.generate import STORIES
+from shuzheng.appeals.demo.reference import ensure_categories
 from shuzheng.appeals.models import Appeal, WorkOrder, WorkOrderEvent
 from shuzheng.orgs import demo as orgs_demo
 
@@ -19,7 +19,7 @@ from shuzheng.orgs import demo as orgs_demo
 def enping(db, settings, tmp_path):
     settings.DATA_DIR = tmp_path
     orgs_demo.load()
-    demo._ensure_categories()
+    ensure_categories()
 
 
 def _generate(*args: object) -> str:
