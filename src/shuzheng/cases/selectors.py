@@ -401,3 +401,44 @@ def cases_needing_reminder(*, now: datetime | None = None) -> QuerySet[Case]:
     return deadlines.annotate_state(queryset, bounds).select_related(
         "version", "department", "current_step", "step_department", "acting_user"
     )
+
+
+# --- reads for 好差评 (the evaluation context rates concluded cases) --------------------------------
+
+
+def _evaluated_case_queryset() -> QuerySet[Case]:
+    """Cases with what an evaluation page and the evaluation's own columns need."""
+    return Case.objects.select_related(
+        "version", "department__division", "division", "hall", "window", "applicant"
+    )
+
+
+def applicant_case(*, applicant_id: int, case_id: int) -> Case | None:
+    """The applicant's own case, or None (somebody else's case is never returned)."""
+    return _evaluated_case_queryset().filter(pk=case_id, applicant_id=applicant_id).first()
+
+
+def case_in_scope_of(*, scope: DataScope, case_id: int) -> Case | None:
+    """The case when its department or division lies in `scope` (another context's permission), else None."""
+    found = scope.filter(
+        _evaluated_case_queryset().filter(pk=case_id), department="department", division="division"
+    )
+    return found.first()
+
+
+def case_id_by_number(number: str) -> int | None:
+    return Case.objects.filter(number=(number or "").strip()).values_list("pk", flat=True).first()
+
+
+def current_status(case_id: int) -> str | None:
+    """The status as stored now (a caller's instance may be stale); None when the case does not exist."""
+    return Case.objects.filter(pk=case_id).values_list("status", flat=True).first()
+
+
+def concluded_cases_of_applicant(applicant_id: int) -> QuerySet[Case]:
+    return _evaluated_case_queryset().filter(applicant_id=applicant_id, status=CaseStatus.CONCLUDED)
+
+
+def concluded_cases(*, limit: int) -> list[Case]:
+    """The first `limit` concluded cases by id (the 好差评 demo evaluates them)."""
+    return list(_evaluated_case_queryset().filter(status=CaseStatus.CONCLUDED).order_by("pk")[:limit])
