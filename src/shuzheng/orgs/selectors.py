@@ -406,3 +406,35 @@ def active_grid_by_code(code: str) -> Grid | None:
 def active_departments_by_code(codes: list[str]) -> dict[str, Department]:
     """The departments in use among `codes`, by code (one query; unknown or inactive codes are left out)."""
     return {d.code: d for d in Department.objects.filter(code__in=codes, is_active=True)}
+
+
+def division_tree_path(under: str) -> str | None:
+    """The tree path `under` names (a division path or code; "//", matching nothing, for an unknown code;
+    None when empty), for filtering another context's rows by ``division__path__startswith``."""
+    return _tree_path(Division, under)
+
+
+def divisions_by_id(ids: list[int]) -> dict[int, Division]:
+    """Divisions by id, inactive ones too (one query)."""
+    return Division.objects.in_bulk(ids)
+
+
+def divisions_by_code(codes: list[str]) -> dict[str, Division]:
+    """Divisions by code, inactive ones too (one query)."""
+    return {d.code: d for d in Division.objects.filter(code__in=codes)}
+
+
+def department_names(codes: list[str]) -> dict[str, str]:
+    """Department code -> name, inactive ones too (appeals shows the classifier's suggestions by name)."""
+    return dict(Department.objects.filter(code__in=codes).values_list("code", "name"))
+
+
+def active_department(id: int) -> Department | None:
+    """A department in use, or None."""
+    return Department.objects.filter(pk=id, is_active=True).first()
+
+
+def active_grids_under(under: str, *, limit: int) -> list[Grid]:
+    """Grids in use under a division path or code, by code, with their division; at most `limit`."""
+    qs = Grid.objects.filter(is_active=True, division__path__startswith=_tree_path(Division, under) or "//")
+    return list(qs.select_related("division").order_by("code")[:limit])
