@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from shuzheng.datahub import selectors
-from shuzheng.datahub.management.commands.generate_open_datasets import synthetic
+from shuzheng.datahub.demo.open_datasets import synthetic
 from shuzheng.datahub.models import CatalogEntry, OpenDataset, OpenResource
 
 pytestmark = pytest.mark.django_db

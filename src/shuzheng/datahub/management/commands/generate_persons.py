@@ -1,6 +1,6 @@
-"""`shuzheng generate-persons --persons N`: grow the natural-person base registry to N demo people
-(valid ID numbers, names, mobiles, addresses in Enping) for benchmarks. COPY on PostgreSQL, batched
-INSERTs on SQLite; one audit event for the load instead of one row-change record per person."""
+"""`shuzheng generate-persons --persons N`: grow the natural-person base registry to N demo people for
+benchmarks (the generator is ``datahub.demo.persons``). COPY on PostgreSQL, batched INSERTs on SQLite;
+one audit event for the load instead of one row-change record per person."""
 
 from __future__ import annotations
 
@@ -10,10 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from shuzheng.datahub import registries, tables
-from shuzheng.datahub.models import CatalogEntry, Classification
-
-REGISTRY_NAME = "人口基础信息库"
+from shuzheng.datahub.demo import persons as demo_persons
 
 
 class Command(BaseCommand):
@@ -29,24 +26,16 @@ class Command(BaseCommand):
             raise CommandError("--persons 应在 1 到 29000000 之间")
         if not 100 <= batch <= 200_000:
             raise CommandError("--batch 应在 100 到 200000 之间")
-        entry = CatalogEntry.objects.filter(name=REGISTRY_NAME, classification=Classification.BASE).first()
-        if entry is None or not entry.is_mounted_table:
-            raise CommandError("人口基础信息库不存在或未挂接库表：请先执行 shuzheng load-demo")
-        model = tables.build_model(entry)
-        current = model.objects.count()
+        entry = demo_persons.registry()
+        current = demo_persons.person_count(entry)
         if current >= persons:
             self.stdout.write(f"人口基础信息库已有 {current} 人，无需扩充。")
             return
         bar = tqdm(total=persons - current, desc="生成人口", file=sys.stderr, disable=quiet, unit="人")
-
-        def advance(rows: int) -> None:
-            bar.update(rows)
-
         try:
-            registries.bulk_load_persons(
-                entry, start=current, count=persons - current, batch=batch, progress=advance
+            total = demo_persons.grow(
+                entry, start=current, count=persons - current, batch=batch, progress=bar.update
             )
         finally:
             bar.close()
-        entry.refresh_from_db()
-        self.stdout.write(f"人口基础信息库现有 {entry.row_count} 人。")
+        self.stdout.write(f"人口基础信息库现有 {total} 人。")
