@@ -438,3 +438,18 @@ def active_grids_under(under: str, *, limit: int) -> list[Grid]:
     """Grids in use under a division path or code, by code, with their division; at most `limit`."""
     qs = Grid.objects.filter(is_active=True, division__path__startswith=_tree_path(Division, under) or "//")
     return list(qs.select_related("division").order_by("code")[:limit])
+
+
+def department_by_code_or_id(ident: str) -> Department | None:
+    """A department (in use or not) by code in any case, else by numeric id; None when there is none
+    (the data hub's CKAN API names organisations this way)."""
+    ident = ident.strip()
+    department = Department.objects.filter(code__iexact=ident).first()
+    if department is None and ident.isascii() and ident.isdigit() and len(ident) <= 18:
+        department = Department.objects.filter(pk=int(ident)).first()
+    return department
+
+
+def departments_by_ids(ids: list[int]) -> QuerySet[Department]:
+    """The departments (in use or not) among `ids`, in code order."""
+    return Department.objects.filter(pk__in=ids).order_by("code")
