@@ -453,3 +453,18 @@ def department_by_code_or_id(ident: str) -> Department | None:
 def departments_by_ids(ids: list[int]) -> QuerySet[Department]:
     """The departments (in use or not) among `ids`, in code order."""
     return Department.objects.filter(pk__in=ids).order_by("code")
+
+
+def department_by_id(id: int) -> Department | None:
+    """A department (in use or not) by id, or None (the data hub's API names a providing department so)."""
+    return Department.objects.filter(pk=id).first()
+
+
+def department_by_code(code: str) -> Department | None:
+    """A department (in use or not) by its exact code, or None."""
+    return Department.objects.filter(code=code).first()
+
+
+def departments_by_code(codes: list[str]) -> dict[str, Department]:
+    """Departments (in use or not) among `codes`, by code (one query; unknown codes are left out)."""
+    return {d.code: d for d in Department.objects.filter(code__in=codes)}
