@@ -30,7 +30,7 @@ from shuzheng.catalog.schemas import (
     VersionSummaryOut,
 )
 from shuzheng.core.errors import UnsupportedMediaType, ValidationFailed
-from shuzheng.core.pagination import DEFAULT_LIMIT
+from shuzheng.core.pagination import DEFAULT_LIMIT, page_out
 from shuzheng.core.schemas import PageLimit
 
 router = Router(tags=["事项与办事指南"])
@@ -76,10 +76,6 @@ def _fields(payload: VersionPatch) -> dict[str, Any]:
     return data
 
 
-def _page(page: Any) -> dict[str, Any]:
-    return {"items": page.items, "next_cursor": page.next_cursor}
-
-
 # --- public: guides -------------------------------------------------------------------------------
 
 
@@ -97,7 +93,7 @@ def list_guides(
     limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     """Live guides, high-frequency first; with ``q``, full-text matches best first (jieba-segmented)."""
-    return _page(
+    return page_out(
         selectors.guide_list(
             q=q,
             department=department,
@@ -144,7 +140,7 @@ def list_items(
     cursor: str | None = None,
     limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
-    return _page(
+    return page_out(
         selectors.item_list(
             user=request.user, status=status, department=department, q=q, cursor=cursor, limit=limit
         )

@@ -51,6 +51,7 @@ from shuzheng.catalog.models import (
 )
 from shuzheng.core import audit, fulltext
 from shuzheng.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from shuzheng.core.field_errors import FieldErrors
 from shuzheng.core.models import SearchEntry
 from shuzheng.core.permissions import missing_permission
 from shuzheng.identity.scopes import data_scope_for
@@ -181,23 +182,6 @@ _CHOICE_LISTS: Final[dict[str, Any]] = {
 }
 
 
-class _Errors:
-    """Collects field errors so one response names every bad field."""
-
-    def __init__(self) -> None:
-        self.items: list[dict[str, Any]] = []
-
-    def add(self, field: str, message: str) -> None:
-        self.items.append({"field": field, "message": message})
-
-    def raise_if_any(self, summary: str = "", code: str | None = None) -> None:
-        if self.items:
-            detail = "；".join(e["message"] for e in self.items[:8])
-            if len(self.items) > 8:
-                detail += f"；等共{len(self.items)}处问题"
-            raise ValidationFailed(f"{summary}{detail}", errors=list(self.items), code=code)
-
-
 class Lookups:
     """Departments and guide groups by code (groups also by name), each read once: bulk imports and the
     demo clean thousands of rows with one query per kind instead of one per row."""
@@ -270,7 +254,9 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _int(errs: _Errors, field: str, label: str, value: Any, *, minimum: int = 0, maximum: int) -> int | None:
+def _int(
+    errs: FieldErrors, field: str, label: str, value: Any, *, minimum: int = 0, maximum: int
+) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int):
         errs.add(field, f"{label}应为整数")
         return None
@@ -280,7 +266,7 @@ def _int(errs: _Errors, field: str, label: str, value: Any, *, minimum: int = 0,
     return value
 
 
-def _choice(errs: _Errors, field: str, label: str, value: Any, choices: Any) -> str | None:
+def _choice(errs: FieldErrors, field: str, label: str, value: Any, choices: Any) -> str | None:
     """A choice by value or by its Chinese label."""
     text = _text(value)
     if text in choices.values:
@@ -296,7 +282,7 @@ def _choice(errs: _Errors, field: str, label: str, value: Any, choices: Any) -> 
     return None
 
 
-def _choice_list(errs: _Errors, field: str, label: str, value: Any, choices: Any) -> list[str] | None:
+def _choice_list(errs: FieldErrors, field: str, label: str, value: Any, choices: Any) -> list[str] | None:
     """Values (or labels) of a choices class, deduplicated, in the choices' own order."""
     if isinstance(value, str) or not isinstance(value, Iterable):
         errs.add(field, f"{label}应为列表")
@@ -371,7 +357,7 @@ def _refs(node: Any) -> list[str]:
     return found
 
 
-def _department(errs: _Errors, field: str, value: Any, lookups: Lookups) -> Department | None:
+def _department(errs: FieldErrors, field: str, value: Any, lookups: Lookups) -> Department | None:
     if isinstance(value, Department):
         return value
     code = _text(value).upper()
@@ -384,7 +370,7 @@ def _department(errs: _Errors, field: str, value: Any, lookups: Lookups) -> Depa
     return department
 
 
-def _clean_materials(errs: _Errors, value: Any) -> list[dict[str, Any]] | None:
+def _clean_materials(errs: FieldErrors, value: Any) -> list[dict[str, Any]] | None:
     if isinstance(value, str | dict) or not isinstance(value, Iterable):
         errs.add("materials", "申请材料应为列表")
         return None
@@ -454,7 +440,7 @@ def _clean_materials(errs: _Errors, value: Any) -> list[dict[str, Any]] | None:
     return rows
 
 
-def _clean_steps(errs: _Errors, value: Any, lookups: Lookups) -> list[dict[str, Any]] | None:
+def _clean_steps(errs: FieldErrors, value: Any, lookups: Lookups) -> list[dict[str, Any]] | None:
     if isinstance(value, str | dict) or not isinstance(value, Iterable):
         errs.add("steps", "办理环节应为列表")
         return None
@@ -503,7 +489,7 @@ def _clean_steps(errs: _Errors, value: Any, lookups: Lookups) -> list[dict[str, 
     return rows
 
 
-def _clean_groups(errs: _Errors, value: Any, lookups: Lookups) -> list[GuideGroup] | None:
+def _clean_groups(errs: FieldErrors, value: Any, lookups: Lookups) -> list[GuideGroup] | None:
     if isinstance(value, str) or not isinstance(value, Iterable):
         errs.add("guide_groups", "主题分类应为列表")
         return None
@@ -523,7 +509,7 @@ def clean_fields(
 ) -> dict[str, Any]:
     """Validated, normalised version fields; ValidationFailed naming every bad field (nothing written)."""
     lookups = lookups or Lookups()
-    errs = _Errors()
+    errs = FieldErrors()
     unknown = sorted(set(fields) - set(ALL_FIELDS))
     for name in unknown:
         errs.add(name, f"不允许的字段“{name}”")
@@ -598,7 +584,7 @@ def publish_problems(version: ServiceItemVersion) -> list[dict[str, Any]]:
 
 def _rule_problems(values: dict[str, Any]) -> list[dict[str, Any]]:
     """The publication rules over cleaned version fields (see `publish_problems`)."""
-    errs = _Errors()
+    errs = FieldErrors()
     statutory, promised = values["statutory_limit_days"], values["promised_limit_days"]
     if not str(values["name"]).strip():
         errs.add("name", "事项名称不能为空")
@@ -934,22 +920,16 @@ def version_publish(
     _require(actor, PUBLISH_PERM, item.department, version.department, verb="发布事项")
     if version.status != VersionStatus.DRAFT:
         raise Conflict(f"只有草稿可以发布（该版本{version.get_status_display()}）。", code="not_a_draft")
-    problems = publish_problems(version)
+    errs = FieldErrors()
+    errs.items.extend(publish_problems(version))
     today = timezone.localdate()
     start = valid_from or today
     if start > today:
-        problems.append({"field": "valid_from", "message": "生效日期不能晚于今天（暂不支持预约生效）"})
+        errs.add("valid_from", "生效日期不能晚于今天（暂不支持预约生效）")
     previous = item.live_version
     if previous is not None and previous.valid_from and start < previous.valid_from:
-        problems.append(
-            {"field": "valid_from", "message": f"生效日期不能早于现行版本的生效日期（{previous.valid_from}）"}
-        )
-    if problems:
-        raise ValidationFailed(
-            "发布前校验未通过：" + "；".join(p["message"] for p in problems),
-            errors=problems,
-            code="publish_invalid",
-        )
+        errs.add("valid_from", f"生效日期不能早于现行版本的生效日期（{previous.valid_from}）")
+    errs.raise_if_any("发布前校验未通过", code="publish_invalid")
     before = version_snapshot(previous) if previous is not None else None
     if previous is not None:
         previous.status = VersionStatus.RETIRED
@@ -1047,7 +1027,7 @@ def items_bulk_publish(
     "<code>: <message>". One audit event covers the batch. Returns the codes created, in order.
     """
     lookups = Lookups(preload=True)
-    errs = _Errors()
+    errs = FieldErrors()
     rows: list[tuple[str, dict[str, Any]]] = []
     seen: set[str] = set()
     for code, fields in items:
@@ -1072,7 +1052,7 @@ def items_bulk_publish(
         for department in {cleaned["department"].pk: cleaned["department"] for _, cleaned in rows}.values():
             _require(actor, EDIT_PERM, department, verb="编辑事项")
             _require(actor, PUBLISH_PERM, department, verb="发布事项")
-    errs.raise_if_any(summary="批量发布未执行：", code="bulk_invalid")
+    errs.raise_if_any("批量发布未执行", code="bulk_invalid")
 
     today = timezone.localdate()
     now = timezone.now()
@@ -1171,7 +1151,7 @@ def guide_group_save(
     """Create or update a life event / topic by code; audited when something changed."""
     if actor is not None and not actor.has_perm("catalog.change_guidegroup"):
         raise PermissionDenied("没有维护主题分类的权限（catalog.change_guidegroup）。")
-    errs = _Errors()
+    errs = FieldErrors()
     code = _text(code)
     name = _text(name)
     if not code or len(code) > 32:

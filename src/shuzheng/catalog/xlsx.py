@@ -52,6 +52,7 @@ from shuzheng.core.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from shuzheng.core.imports import ImportReport, RowError
 
 MAX_BYTES: Final = 5 * 1024 * 1024
 XLSX_CONTENT_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -130,52 +131,6 @@ _NO: Final = {"否", "n", "no", "false", "0", "", "×"}
 _INDEXED = re.compile(r"^(materials|steps)\[(\d+)\](?:\.(\w+))?$")
 
 XlsxSource = bytes | str | os.PathLike[str] | IO[bytes]
-
-
-@dataclass(frozen=True)
-class RowError:
-    sheet: str
-    row: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        where = (
-            f"“{self.sheet}”表第{self.row}行" if self.row else f"“{self.sheet}”表" if self.sheet else "文件"
-        )
-        return f"{where}{f'【{self.field}】' if self.field else ''}：{self.message}"
-
-
-@dataclass
-class ImportReport:
-    """What an import did, or (when ``errors`` is not empty) why it changed nothing."""
-
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    published: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "published": self.published,
-            "errors": [
-                {"sheet": e.sheet, "row": e.row, "field": e.field, "message": e.message} for e in self.errors
-            ],
-        }
-
-    def summary(self) -> str:
-        if self.errors:
-            return f"导入失败，未做任何修改：共{len(self.errors)}处错误。"
-        text = f"导入完成：新增{self.created}项，更新{self.updated}项，未变{self.unchanged}项"
-        return text + (f"，发布{self.published}项。" if self.published else "。")
 
 
 # --- reading ----------------------------------------------------------------------------------------
@@ -279,7 +234,7 @@ class _RowParser:
         self.ok = True
 
     def error(self, header: str, message: str) -> None:
-        self.report.errors.append(RowError(self.sheet, self.number, header, message))
+        self.report.errors.append(RowError(self.number, header, message, sheet=self.sheet))
         self.ok = False
 
     def integer(self, header: str, text: str, *, blank: Any = None) -> Any:
@@ -438,7 +393,7 @@ def _parse_children(
 def _errors_of(exc: ApplicationError, row: _ItemRow) -> list[RowError]:
     """A service's field errors at their sheet, row and column."""
     if not exc.errors:
-        return [RowError(ITEM_SHEET, row.number, "", exc.detail)]
+        return [RowError(row.number, "", exc.detail, sheet=ITEM_SHEET)]
     result = []
     for error in exc.errors:
         name = str(error.get("field", ""))
@@ -448,18 +403,18 @@ def _errors_of(exc: ApplicationError, row: _ItemRow) -> list[RowError]:
             kind, index, attr = match.group(1), int(match.group(2)), match.group(3) or ""
             if kind == "materials" and index < len(row.material_rows):
                 header = _MATERIAL_HEADER.get(attr, "")
-                result.append(RowError(MATERIAL_SHEET, row.material_rows[index], header, message))
+                result.append(RowError(row.material_rows[index], header, message, sheet=MATERIAL_SHEET))
                 continue
             if kind == "steps" and index < len(row.step_rows):
                 header = _STEP_HEADER.get(attr, "")
-                result.append(RowError(STEP_SHEET, row.step_rows[index], header, message))
+                result.append(RowError(row.step_rows[index], header, message, sheet=STEP_SHEET))
                 continue
         header = _ITEM_HEADER.get(name, "")
         if name == "is_free":
             header = "是否收费"
         elif name in ("materials", "steps") and not header:
             header = services.FIELD_LABELS[name]
-        result.append(RowError(ITEM_SHEET, row.number, header, message))
+        result.append(RowError(row.number, header, message, sheet=ITEM_SHEET))
     return result
 
 
@@ -491,7 +446,7 @@ def _apply_row(row: _ItemRow, *, actor: Any, publish: bool) -> tuple[str, bool]:
 def import_items_xlsx(file: XlsxSource, *, actor: Any = None, publish: bool = False) -> ImportReport:
     """Create or update drafts from the 事项/材料/环节 sheets (see the module docstring); all-or-nothing."""
     sheets = _load_sheets(file)
-    report = ImportReport()
+    report = ImportReport(unit="项")
     if not sheets.get(ITEM_SHEET):
         raise ValidationFailed(
             f"文件中没有“{ITEM_SHEET}”工作表，或该表是空的（第1行应为表头）。",

@@ -17,7 +17,8 @@ from ninja import File, Query, Router, Status, UploadedFile
 from ninja.security import django_auth
 
 from shuzheng.core.errors import PermissionDenied, UnsupportedMediaType, ValidationFailed
-from shuzheng.core.pagination import DEFAULT_LIMIT, Page
+from shuzheng.core.lookup import resolve_many_or_422, resolve_or_422
+from shuzheng.core.pagination import DEFAULT_LIMIT, page_out
 from shuzheng.core.permissions import missing_permission
 from shuzheng.core.schemas import PageLimit
 from shuzheng.orgs import selectors, services, xlsx
@@ -98,29 +99,17 @@ def _require(request: HttpRequest, *perms: str) -> None:
             raise PermissionDenied(f"没有{what}的权限{missing_permission(perm)}")
 
 
-def _ref(model: type[Model], pk: int | None, field: str, label: str) -> Any:
-    if pk is None:
-        return None
-    obj = model._default_manager.filter(pk=pk).first()
-    if obj is None:
-        raise ValidationFailed.for_field(field, f"{label}不存在（id={pk}）")
-    return obj
-
-
-def _refs(model: type[Model], pks: list[int], field: str, label: str) -> list[Any]:
-    found = {obj.pk: obj for obj in model._default_manager.filter(pk__in=pks)}
-    missing = [pk for pk in pks if pk not in found]
-    if missing:
-        raise ValidationFailed.for_field(field, f"{label}不存在（id={'、'.join(map(str, missing))}）")
-    return [found[pk] for pk in dict.fromkeys(pks)]
-
-
 def _with_refs(data: dict[str, Any], refs: _Refs) -> dict[str, Any]:
     """`data` with each `<name>_id` it holds replaced by `<name>`, the row it names (null stays None)."""
     for name, (model, label) in refs.items():
         field = f"{name}_id"
         if field in data:
-            data[name] = _ref(model, data.pop(field), field, label)
+            pk = data.pop(field)
+            data[name] = (
+                None
+                if pk is None
+                else resolve_or_422(model._default_manager.all(), pk, field=field, label=label)
+            )
     return data
 
 
@@ -128,7 +117,9 @@ def _department_refs(data: dict[str, Any]) -> dict[str, Any]:
     """`_with_refs`, and `serves` (a list of division ids) replaced by those divisions."""
     data = _with_refs(data, _DEPARTMENT_REFS)
     if "serves" in data:
-        data["serves"] = _refs(Division, data["serves"], "serves", "服务区划")
+        data["serves"] = resolve_many_or_422(
+            Division.objects.all(), data["serves"], field="serves", label="服务区划"
+        )
     return data
 
 
@@ -139,10 +130,6 @@ def _changes(payload: StrictIn, *, not_null: set[str]) -> dict[str, Any]:
         if data[name] is None:
             raise ValidationFailed.for_field(name, "不能为空")
     return data
-
-
-def _page(page: Page[Any]) -> dict[str, Any]:
-    return {"items": page.items, "next_cursor": page.next_cursor}
 
 
 def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
@@ -161,7 +148,7 @@ def _import(
     if not report.ok:
         raise ValidationFailed(
             report.summary() + " " + "；".join(str(e) for e in report.errors[:5]),
-            errors=[{"row": e.row, "field": e.field, "message": e.message} for e in report.errors],
+            errors=report.as_dict()["errors"],
             code="import_failed",
         )
     return report.as_dict()
@@ -177,7 +164,7 @@ def list_divisions(
     cursor: str | None = None,
     limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
-    return _page(selectors.division_list(**filters.model_dump(), cursor=cursor, limit=limit))
+    return page_out(selectors.division_list(**filters.model_dump(), cursor=cursor, limit=limit))
 
 
 @router.get("/divisions/export.xlsx", summary="导出行政区划（Excel）")
@@ -234,7 +221,7 @@ def list_departments(
     cursor: str | None = None,
     limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
-    return _page(selectors.department_list(**filters.model_dump(), cursor=cursor, limit=limit))
+    return page_out(selectors.department_list(**filters.model_dump(), cursor=cursor, limit=limit))
 
 
 @router.get("/departments/export.xlsx", summary="导出部门（Excel）")
@@ -295,7 +282,7 @@ def list_halls(
     cursor: str | None = None,
     limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
-    return _page(selectors.hall_list(**filters.model_dump(), cursor=cursor, limit=limit))
+    return page_out(selectors.hall_list(**filters.model_dump(), cursor=cursor, limit=limit))
 
 
 @router.get("/halls/{int:hall_id}", response=HallOut, auth=None, summary="政务服务大厅详情（公开）")
@@ -345,7 +332,7 @@ def list_windows(
     cursor: str | None = None,
     limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
-    return _page(selectors.window_list(**filters.model_dump(), cursor=cursor, limit=limit))
+    return page_out(selectors.window_list(**filters.model_dump(), cursor=cursor, limit=limit))
 
 
 @router.get("/windows/{int:window_id}", response=WindowOut, summary="窗口详情")
@@ -390,7 +377,7 @@ def list_kiosks(
     cursor: str | None = None,
     limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
-    return _page(selectors.kiosk_list(**filters.model_dump(), cursor=cursor, limit=limit))
+    return page_out(selectors.kiosk_list(**filters.model_dump(), cursor=cursor, limit=limit))
 
 
 @router.get("/kiosks/{int:kiosk_id}", response=KioskOut, auth=None, summary="自助终端详情（公开）")
@@ -440,7 +427,7 @@ def list_grids(
     cursor: str | None = None,
     limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
-    return _page(selectors.grid_list(**filters.model_dump(), cursor=cursor, limit=limit))
+    return page_out(selectors.grid_list(**filters.model_dump(), cursor=cursor, limit=limit))
 
 
 @router.get("/grids/{int:grid_id}", response=GridOut, summary="网格详情")

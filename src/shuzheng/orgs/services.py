@@ -17,6 +17,7 @@ from django.db.models.functions import Concat, Substr
 
 from shuzheng.core import audit
 from shuzheng.core.errors import ValidationFailed
+from shuzheng.core.field_errors import FieldErrors
 from shuzheng.core.masking import mask_mobile
 from shuzheng.core.validators import validate_division_code, validate_mobile, validate_uscc
 from shuzheng.orgs.models import Department, Division, Grid, GridWorker, Hall, Kiosk, Window
@@ -79,33 +80,6 @@ CODE_HINT: Final = "只能包含字母、数字、“-”“_”“.”，不超
 ACTIVE_FIELDS: Final = ("is_active", "updated_at")
 
 
-class _Errors:
-    """Collects field errors so one response names every bad field."""
-
-    def __init__(self) -> None:
-        self.items: list[dict[str, Any]] = []
-
-    def add(self, field: str, message: str) -> None:
-        self.items.append({"field": field, "message": message})
-
-    def extend(self, error: ValidationFailed) -> None:
-        self.items.extend(error.errors or [{"field": "", "message": error.detail}])
-
-    def check(self, validate: Callable[..., str], value: str, field: str) -> bool:
-        """Run a `core.validators` check; its errors become this collection's. Whether `value` passed."""
-        try:
-            validate(value, field=field)
-        except ValidationFailed as exc:
-            self.extend(exc)
-            return False
-        return True
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            detail = "；".join(f"{e['message']}" for e in self.items)
-            raise ValidationFailed(detail, errors=list(self.items))
-
-
 def _text(value: str | None) -> str:
     return (value or "").strip()
 
@@ -119,19 +93,19 @@ def _normalised(validate: Callable[..., str], value: str | None, field: str, fal
         return fallback
 
 
-def _required_text(errs: _Errors, field: str, label: str, value: str, max_length: int) -> None:
+def _required_text(errs: FieldErrors, field: str, label: str, value: str, max_length: int) -> None:
     if not value:
         errs.add(field, f"{label}不能为空")
     else:
         _max_text(errs, field, label, value, max_length)
 
 
-def _max_text(errs: _Errors, field: str, label: str, value: str, max_length: int) -> None:
+def _max_text(errs: FieldErrors, field: str, label: str, value: str, max_length: int) -> None:
     if len(value) > max_length:
         errs.add(field, f"{label}不能超过{max_length}个字")
 
 
-def _check_code(errs: _Errors, field: str, label: str, code: str) -> None:
+def _check_code(errs: FieldErrors, field: str, label: str, code: str) -> None:
     if not code:
         errs.add(field, f"{label}不能为空")
     elif not CODE_RE.match(code):
@@ -139,7 +113,7 @@ def _check_code(errs: _Errors, field: str, label: str, code: str) -> None:
 
 
 def _check_choice(
-    errs: _Errors, field: str, label: str, value: str, choices: type[models.TextChoices]
+    errs: FieldErrors, field: str, label: str, value: str, choices: type[models.TextChoices]
 ) -> bool:
     if value in choices.values:
         return True
@@ -335,7 +309,7 @@ def division_validate(
     instance: Division | None = None,
 ) -> None:
     """Raise ValidationFailed naming every bad field; used by the services and the admin form."""
-    errs = _Errors()
+    errs = FieldErrors()
     _required_text(errs, "name", "名称", name, 64)
     level_ok = _check_choice(errs, "level", "层级", level, Division.Level)
     if not code:
@@ -485,7 +459,7 @@ def department_validate(
     division: Division | None,
     instance: Department | None = None,
 ) -> None:
-    errs = _Errors()
+    errs = FieldErrors()
     _check_code(errs, "code", "部门编码", code)
     if code and _taken(Department, instance, code=code):
         errs.add("code", f"部门编码“{code}”已存在")
@@ -667,7 +641,7 @@ def hall_validate(
     phone: str,
     instance: Hall | None = None,
 ) -> None:
-    errs = _Errors()
+    errs = FieldErrors()
     _check_code(errs, "code", "大厅编码", code)
     if code and _taken(Hall, instance, code=code):
         errs.add("code", f"大厅编码“{code}”已存在")
@@ -784,7 +758,7 @@ def window_validate(
     department: Department | None,
     instance: Window | None = None,
 ) -> None:
-    errs = _Errors()
+    errs = FieldErrors()
     if hall is None:
         errs.add("hall", "所属大厅不能为空")
     elif _newly_inactive(hall, instance, "hall"):
@@ -886,7 +860,7 @@ def kiosk_validate(
     address: str,
     instance: Kiosk | None = None,
 ) -> None:
-    errs = _Errors()
+    errs = FieldErrors()
     _check_code(errs, "code", "设备编号", code)
     if code and _taken(Kiosk, instance, code=code):
         errs.add("code", f"设备编号“{code}”已存在")
@@ -991,7 +965,7 @@ def kiosk_activate(*, actor: Any, kiosk: Kiosk) -> Kiosk:
 
 
 def grid_validate(*, code: str, name: str, division: Division | None, instance: Grid | None = None) -> None:
-    errs = _Errors()
+    errs = FieldErrors()
     _check_code(errs, "code", "网格编码", code)
     if code and _taken(Grid, instance, code=code):
         errs.add("code", f"网格编码“{code}”已存在")
@@ -1081,7 +1055,7 @@ def grid_worker_validate(
     user: Any,
     instance: GridWorker | None = None,
 ) -> None:
-    errs = _Errors()
+    errs = FieldErrors()
     if grid is None:
         errs.add("grid", "网格不能为空")
     elif _newly_inactive(grid, instance, "grid"):

@@ -14,7 +14,7 @@ import os
 import re
 import zipfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO, Any
 
 from django.db import transaction
@@ -24,6 +24,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from shuzheng.core import audit
 from shuzheng.core.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from shuzheng.core.imports import ImportReport, RowError
 from shuzheng.orgs import services
 from shuzheng.orgs.models import Department, Division
 
@@ -65,44 +66,6 @@ _YES = {"是", "y", "yes", "true", "1", "√"}
 _NO = {"否", "n", "no", "false", "0", ""}
 
 XlsxSource = bytes | str | os.PathLike[str] | IO[bytes]
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"第{self.row}行" if self.row else "文件"
-        return f"{where}{f'【{self.field}】' if self.field else ''}：{self.message}"
-
-
-@dataclass
-class ImportReport:
-    """What an import did, or (when ``errors`` is not empty) why it changed nothing."""
-
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "errors": [{"row": e.row, "field": e.field, "message": e.message} for e in self.errors],
-        }
-
-    def summary(self) -> str:
-        if self.errors:
-            return f"导入失败，未做任何修改：共{len(self.errors)}处错误。"
-        return f"导入完成：新增{self.created}条，更新{self.updated}条，未变{self.unchanged}条。"
 
 
 # --- reading ----------------------------------------------------------------------------------------

@@ -148,7 +148,9 @@ def test_service_validation_is_422_with_field(tree: Tree, admin: Client) -> None
         admin, f"{BASE}/windows", {"hall_id": hall.pk, "number": "11", "name": "户政", "kind": "specialised"}
     )
     assert response.status_code == 422
-    assert response.json()["errors"] == [{"field": "department", "message": "专业窗口必须指定所属部门"}]
+    assert response.json()["errors"] == [
+        {"field": "department", "message": "专业窗口必须指定所属部门", "type": "invalid"}
+    ]
     assert not Window.objects.exists()
     bad_ref = post(
         admin, f"{BASE}/divisions", {"code": "440785105", "name": "x", "level": "town", "parent_id": 999}
