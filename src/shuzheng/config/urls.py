@@ -26,7 +26,7 @@ urlpatterns = [
     *ops_urlpatterns,
     path("api/v1/", api.urls),
     # The CKAN Action API of the open-data portal (/api/3/action/<name>, /api/action/<name>).
-    path("", include("shuzheng.datahub.ckan_urls")),
+    path("", include("shuzheng.datahub.ckan.urls")),
     path("admin/", admin.site.urls),
     # Open311 GeoReport v2 (form-encoded POST per the standard, so outside /api/)
     path("open311/v2/", include("shuzheng.appeals.open311")),

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from shuzheng.datahub import ckan
+from shuzheng.datahub.ckan import views as ckan
 
 urlpatterns = [
     # /api/3/action/<name> as documented by CKAN; /api/action/<name> is what the ckanapi client calls.

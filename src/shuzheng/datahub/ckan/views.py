@@ -29,10 +29,12 @@ from django.views.decorators.http import require_GET
 
 from shuzheng.core import errors
 from shuzheng.core.schemas import UNSTORABLE_MESSAGE, unstorable_path
-from shuzheng.datahub import ckan_actions, export, services
-from shuzheng.datahub.ckan_actions import ACTIONS, Call, SearchQueryError
+from shuzheng.datahub import export
+from shuzheng.datahub.ckan.actions import ACTIONS
+from shuzheng.datahub.ckan.common import Call, SearchQueryError, absolute
 from shuzheng.datahub.models import OpenDataset, OpenResource
-from shuzheng.identity.services import api_key_authenticate
+from shuzheng.datahub.services import open_data as open_data_services
+from shuzheng.identity.services.api_keys import api_key_authenticate
 
 log = structlog.get_logger(__name__)
 
@@ -50,7 +52,7 @@ class BadRequest(Exception):
 
 
 def _envelope(request: HttpRequest, name: str) -> dict[str, Any]:
-    url = ckan_actions.absolute(request, reverse("ckan-action", args=["help_show"]))
+    url = absolute(request, reverse("ckan-action", args=["help_show"]))
     return {"help": f"{url}?name={quote(name[:100])}"}
 
 
@@ -241,7 +243,7 @@ def resource_file(request: HttpRequest, package_id: int, resource_id: int, filen
         return HttpResponseRedirect(resource.url)
     else:
         content, content_type, name = export.resource_export(resource)
-        services.resource_download_record(resource=resource)
+        open_data_services.resource_download_record(resource=resource)
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name) or ""
     response["X-Content-Type-Options"] = "nosniff"
