@@ -49,6 +49,7 @@ from shuzheng.catalog.models import (
     ServiceItemVersion,
     WorkflowStep,
 )
+from shuzheng.catalog.workflow import PUBLISH, REFUSALS, RETIRE, SUPERSEDE, VERSION_TRANSITIONS
 from shuzheng.core import audit, fulltext
 from shuzheng.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from shuzheng.core.field_errors import FieldErrors
@@ -749,6 +750,16 @@ def _fresh_version(version: ServiceItemVersion) -> ServiceItemVersion:
     return found
 
 
+def transition(version: ServiceItemVersion, action: str) -> None:
+    """Set the version's status as `action` leads from it (see `catalog.workflow`); the caller saves.
+    Conflict when the table does not allow `action` from the version's status."""
+    target = VERSION_TRANSITIONS.target(version.status, action)
+    if target is None:
+        code, message = REFUSALS[action]
+        raise Conflict(message.format(status=version.get_status_display()), code=code)
+    version.status = target
+
+
 def _immutable(version: ServiceItemVersion) -> Conflict:
     return Conflict(
         f"{version.get_status_display()}的版本不可修改，请先基于现行版本创建草稿。", code="version_immutable"
@@ -918,8 +929,7 @@ def version_publish(
     version = _fresh_version(version)
     item = version.item
     _require(actor, PUBLISH_PERM, item.department, version.department, verb="发布事项")
-    if version.status != VersionStatus.DRAFT:
-        raise Conflict(f"只有草稿可以发布（该版本{version.get_status_display()}）。", code="not_a_draft")
+    transition(version, PUBLISH)
     errs = FieldErrors()
     errs.items.extend(publish_problems(version))
     today = timezone.localdate()
@@ -932,10 +942,9 @@ def version_publish(
     errs.raise_if_any("发布前校验未通过", code="publish_invalid")
     before = version_snapshot(previous) if previous is not None else None
     if previous is not None:
-        previous.status = VersionStatus.RETIRED
+        transition(previous, SUPERSEDE)
         previous.valid_to = max(previous.valid_from or start, start - timedelta(days=1))
         previous.save(update_fields=["status", "valid_to", "updated_at"])
-    version.status = VersionStatus.PUBLISHED
     version.valid_from = start
     version.valid_to = None
     version.published_at = timezone.now()
@@ -961,12 +970,8 @@ def version_retire(*, actor: Any, version: ServiceItemVersion) -> ServiceItemVer
     version = _fresh_version(version)
     item = version.item
     _require(actor, PUBLISH_PERM, item.department, verb="废止事项")
-    if version.status != VersionStatus.PUBLISHED:
-        raise Conflict(
-            f"只有已发布的版本可以废止（该版本{version.get_status_display()}）。", code="not_published"
-        )
     before = version_snapshot(version)
-    version.status = VersionStatus.RETIRED
+    transition(version, RETIRE)
     version.valid_to = max(version.valid_from or timezone.localdate(), timezone.localdate())
     version.save(update_fields=["status", "valid_to", "updated_at"])
     if item.live_version_id == version.pk:
