@@ -17,7 +17,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Router, Status, UploadedFile
 from ninja.security import django_auth
 
-from shuzheng.cases import deadlines, documents, form_privacy, selectors, services
+from shuzheng.cases import access, deadlines, documents, form_privacy, selectors
 from shuzheng.cases.constants import ApplicantKind, DeadlineState
 from shuzheng.cases.models import Case, CaseMaterial
 from shuzheng.cases.schemas import (
@@ -35,7 +35,10 @@ from shuzheng.cases.schemas import (
     UploadOut,
     WithdrawIn,
 )
-from shuzheng.cases.workflow import CaseAction
+from shuzheng.cases.services import actions, handling, materials, submission, uploads
+from shuzheng.cases.services.acceptance import case_respond_correction
+from shuzheng.cases.services.closing import case_withdraw
+from shuzheng.cases.services.common import ApplicantData, MaterialData
 from shuzheng.core.errors import NotFound, PermissionDenied
 from shuzheng.core.masking import mask_id_number, mask_mobile, mask_name
 from shuzheng.core.pagination import DEFAULT_LIMIT
@@ -55,12 +58,12 @@ def _actor(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
 
 
-def _material_data(items: list[CaseMaterialIn]) -> list[services.MaterialData]:
-    return [services.MaterialData(**item.model_dump()) for item in items]
+def _material_data(items: list[CaseMaterialIn]) -> list[MaterialData]:
+    return [MaterialData(**item.model_dump()) for item in items]
 
 
 def _allowed_actions(user: Any, case: Case) -> list[str]:
-    return services.offered_actions(user, case)
+    return access.offered_actions(user, case)
 
 
 def case_out(case: Case, *, user: Any) -> dict[str, Any]:
@@ -202,7 +205,7 @@ def _file_response(name: str, filename: str, content_type: str) -> FileResponse:
 
 @router.post("/uploads", response={201: UploadOut}, summary="上传申请材料文件（PDF、JPG、PNG、OFD）")
 def upload_material(request: HttpRequest, file: UploadedFile = File(...)) -> Status[dict[str, Any]]:  # noqa: B008
-    upload = services.material_upload(actor=_actor(request), file=file, name=file.name or "")
+    upload = uploads.material_upload(actor=_actor(request), file=file, name=file.name or "")
     return Status(
         201,
         {
@@ -220,14 +223,14 @@ def upload_material(request: HttpRequest, file: UploadedFile = File(...)) -> Sta
 def submit_case(request: HttpRequest, payload: CaseSubmitIn) -> Status[dict[str, Any]]:
     key = request.headers.get("Idempotency-Key", "").strip() or uuid.uuid4().hex
     applicant = payload.applicant
-    case = services.case_submit(
+    case = submission.case_submit(
         actor=_actor(request),
         channel=payload.channel,
         item_code=payload.item_code,
         form_data=payload.form_data,
         materials=_material_data(payload.materials),
         idempotency_key=key,
-        applicant=services.ApplicantData(**applicant.model_dump()) if applicant is not None else None,
+        applicant=ApplicantData(**applicant.model_dump()) if applicant is not None else None,
         hall_id=payload.hall_id,
         window_id=payload.window_id,
         kiosk_id=payload.kiosk_id,
@@ -304,7 +307,7 @@ def get_timeline(request: HttpRequest, case_id: int) -> list[Any]:
 def transition(request: HttpRequest, case_id: int, payload: CaseTransitionIn) -> dict[str, Any]:
     case = selectors.case_get(user=_actor(request), case_id=case_id)
     data = payload.model_dump(exclude_unset=True, exclude={"action", "expected_version"})
-    updated = services.case_transition(
+    updated = actions.case_act(
         actor=_actor(request),
         case=case,
         action=payload.action,
@@ -317,10 +320,9 @@ def transition(request: HttpRequest, case_id: int, payload: CaseTransitionIn) ->
 @router.post("/{int:case_id}/correction-response", response=CaseDetailOut, summary="提交补正（申请人）")
 def respond_correction(request: HttpRequest, case_id: int, payload: CorrectionResponseIn) -> dict[str, Any]:
     case = selectors.case_get(user=_actor(request), case_id=case_id)
-    updated = services.case_transition(
+    updated = case_respond_correction(
         actor=_actor(request),
         case=case,
-        action=CaseAction.RESPOND_CORRECTION,
         expected_version=payload.expected_version,
         note=payload.note,
         materials=_material_data(payload.materials),
@@ -331,10 +333,9 @@ def respond_correction(request: HttpRequest, case_id: int, payload: CorrectionRe
 @router.post("/{int:case_id}/withdraw", response=CaseDetailOut, summary="撤回申请（申请人）")
 def withdraw(request: HttpRequest, case_id: int, payload: WithdrawIn) -> dict[str, Any]:
     case = selectors.case_get(user=_actor(request), case_id=case_id)
-    updated = services.case_transition(
+    updated = case_withdraw(
         actor=_actor(request),
         case=case,
-        action=CaseAction.WITHDRAW,
         expected_version=payload.expected_version,
         reason=payload.reason,
     )
@@ -348,7 +349,7 @@ def add_materials(
     request: HttpRequest, case_id: int, payload: MaterialsAddIn
 ) -> Status[list[dict[str, Any]]]:
     case = selectors.case_get(user=_actor(request), case_id=case_id)
-    added = services.case_material_add(
+    added = materials.case_material_add(
         actor=_actor(request), case=case, materials=_material_data(payload.materials)
     )
     return Status(201, [material_out(m) for m in added])
@@ -357,7 +358,7 @@ def add_materials(
 @router.post("/{int:case_id}/remote-reference", response=CaseDetailOut, summary="登记跨省通办对方受理编号")
 def remote_reference(request: HttpRequest, case_id: int, payload: RemoteReferenceIn) -> dict[str, Any]:
     case = selectors.case_get(user=_actor(request), case_id=case_id)
-    updated = services.case_record_remote_reference(
+    updated = handling.case_record_remote_reference(
         actor=_actor(request),
         case=case,
         reference=payload.reference,
@@ -369,7 +370,7 @@ def remote_reference(request: HttpRequest, case_id: int, payload: RemoteReferenc
 @router.post("/{int:case_id}/claim", response=CaseDetailOut, summary="认领办件（成为经办人）")
 def claim(request: HttpRequest, case_id: int, payload: CaseVersionIn) -> dict[str, Any]:
     case = selectors.case_get(user=_actor(request), case_id=case_id)
-    updated = services.case_claim(actor=_actor(request), case=case, expected_version=payload.expected_version)
+    updated = handling.case_claim(actor=_actor(request), case=case, expected_version=payload.expected_version)
     return _detail(request, updated)
 
 

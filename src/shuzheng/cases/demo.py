@@ -32,17 +32,23 @@ from django.db import transaction
 from django.utils import timezone
 from stdnum import luhn
 
-from shuzheng.cases import form_privacy, services
+from shuzheng.cases import form_privacy
 from shuzheng.cases.constants import CaseStatus
 from shuzheng.cases.forms import form_errors
 from shuzheng.cases.models import Case
+from shuzheng.cases.services.actions import case_act
+from shuzheng.cases.services.common import ApplicantData, MaterialData
+from shuzheng.cases.services.handling import case_record_remote_reference
+from shuzheng.cases.services.submission import case_submit
+from shuzheng.cases.services.uploads import material_upload
 from shuzheng.cases.workflow import decision_step, review_steps
 from shuzheng.catalog.models import ServiceItemVersion
 from shuzheng.core import calendar
+from shuzheng.core.actors import SYSTEM
 from shuzheng.core.errors import ApplicationError
 from shuzheng.core.validators import generate_id_number, generate_uscc
-from shuzheng.identity import services as identity_services
 from shuzheng.identity.models import DataScopeKind, Role, RoleAssignment, User
+from shuzheng.identity.services import roles as role_services
 from shuzheng.orgs.models import Department, Division, Hall, Window
 
 Progress = Callable[[str, int, int], None]
@@ -131,8 +137,8 @@ def _pdf() -> bytes:
 
 def ensure_roles() -> dict[str, Role]:
     return {
-        code: identity_services.role_ensure(
-            actor=None, code=code, name=name, description=description, permissions=list(permissions)
+        code: role_services.role_ensure(
+            actor=SYSTEM, code=code, name=name, description=description, permissions=list(permissions)
         )
         for code, name, description, permissions in ROLES
     }
@@ -150,8 +156,8 @@ def _assign(
         user=user, role=role, department=department, division=division
     ).exists()
     if not exists:
-        identity_services.role_assign(
-            actor=None,
+        role_services.role_assign(
+            actor=SYSTEM,
             user=user,
             role=role,
             scope=scope,
@@ -440,20 +446,18 @@ class _Loader:
             "mobile": f"1370753{n:04d}",
         }
 
-    def _materials(
-        self, version: ServiceItemVersion, actor: User, *, on_paper: bool
-    ) -> list[services.MaterialData]:
+    def _materials(self, version: ServiceItemVersion, actor: User, *, on_paper: bool) -> list[MaterialData]:
         rows = []
         for requirement in version.materials.all():
             if requirement.need != "required" or requirement.exempt:
                 continue
             if on_paper:
-                rows.append(services.MaterialData(code=requirement.code, checked_on_paper=True))
+                rows.append(MaterialData(code=requirement.code, checked_on_paper=True))
             else:
-                upload = services.material_upload(
+                upload = material_upload(
                     actor=actor, file=ContentFile(self.pdf, name=f"{requirement.code}.pdf")
                 )
-                rows.append(services.MaterialData(code=requirement.code, upload_id=upload.pk))
+                rows.append(MaterialData(code=requirement.code, upload_id=upload.pk))
         return rows
 
     def _submit(
@@ -492,7 +496,7 @@ class _Loader:
             form = form_for(version, person, self.rng)
             if form is None:
                 return None
-            return services.case_submit(
+            return case_submit(
                 actor=actor,
                 channel="portal",
                 item_code=version.code,
@@ -507,14 +511,14 @@ class _Loader:
         form = form_for(version, person, self.rng)
         if form is None:
             return None
-        applicant = services.ApplicantData(
+        applicant = ApplicantData(
             kind=kind,
             name=person["company"] if kind == "enterprise" else person["name"],
             id_number=person["id_number"],
             uscc=person["uscc"],
             mobile=person["mobile"],
         )
-        return services.case_submit(
+        return case_submit(
             actor=crew.acceptor,
             channel=channel,
             item_code=version.code,
@@ -527,7 +531,7 @@ class _Loader:
         )
 
     def _act(self, case: Case, action: str, actor: User, at: datetime, **data: Any) -> Case:
-        return services.case_transition(
+        return case_act(
             actor=actor, case=case, action=action, expected_version=case.lock_version, at=at, **data
         )
 
@@ -601,7 +605,7 @@ class _Loader:
                 data = {"reason": "申请人申请撤回。"}
             case = self._act(case, action, actor, at, **data)
             if action == "forward":
-                case = services.case_record_remote_reference(
+                case = case_record_remote_reference(
                     actor=crew.acceptor,
                     case=case,
                     reference=f"KS{case.number[-6:]}",

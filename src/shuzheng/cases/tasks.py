@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from shuzheng.cases import reminders, services
+from shuzheng.cases import reminders
+from shuzheng.cases.services import uploads
 
 
 @shared_task(name="shuzheng.cases.tasks.send_case_reminders")
@@ -17,4 +18,4 @@ def send_case_reminders() -> dict[str, int]:
 @shared_task(name="shuzheng.cases.tasks.purge_stale_uploads")
 def purge_stale_uploads() -> int:
     """Daily: delete uploads never attached to a case within a day."""
-    return services.purge_stale_uploads()
+    return uploads.purge_stale_uploads()

@@ -21,7 +21,8 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shuzheng.cases import api, deadlines, documents, form_privacy, selectors, services
+from shuzheng.cases import api, deadlines, documents, form_privacy, selectors
+from shuzheng.cases.access import signed_in
 from shuzheng.cases.constants import CaseChannel, CaseStatus, DeadlineState, DeliveryMethod
 from shuzheng.cases.forms import form_errors
 from shuzheng.cases.forms_web import (
@@ -38,7 +39,15 @@ from shuzheng.cases.forms_web import (
     new_idempotency_key,
 )
 from shuzheng.cases.models import Case
-from shuzheng.cases.workflow import CaseAction, actions_from
+from shuzheng.cases.services.acceptance import case_respond_correction
+from shuzheng.cases.services.actions import case_act
+from shuzheng.cases.services.applicant import account_identity
+from shuzheng.cases.services.closing import case_withdraw
+from shuzheng.cases.services.common import STALE_VERSION, ApplicantData, MaterialData
+from shuzheng.cases.services.handling import case_claim, case_record_remote_reference
+from shuzheng.cases.services.submission import case_submit
+from shuzheng.cases.services.uploads import material_upload
+from shuzheng.cases.workflow import TRANSITIONS, CaseAction
 from shuzheng.catalog import selectors as catalog_selectors
 from shuzheng.catalog.models import MaterialRequirement, ServiceItemVersion
 from shuzheng.core import errors
@@ -157,14 +166,14 @@ def _material_rows(version: ServiceItemVersion, *, staff: bool) -> list[Material
 
 def _read_materials(
     request: HttpRequest, rows: list[MaterialRow], *, staff: bool, upload_files: bool
-) -> tuple[list[services.MaterialData], list[str]]:
+) -> tuple[list[MaterialData], list[str]]:
     """The MaterialData to submit, and the requirement code of each (to place the service's errors).
 
     Files are uploaded (checked and stored) as they arrive and kept by id in the re-rendered form, so
     a submission corrected after an error does not ask for the files again.
     """
     ways = {"upload", "paper", "licence", "defer", "none"} if staff else {"upload", "licence", "none"}
-    materials: list[services.MaterialData] = []
+    materials: list[MaterialData] = []
     codes: list[str] = []
     for row in rows:
         code = row.requirement.code
@@ -177,7 +186,7 @@ def _read_materials(
         file = request.FILES.get(f"{row.prefix}-file")
         if file is not None and upload_files:
             try:
-                upload = services.material_upload(actor=request.user, file=file, name=file.name or "")
+                upload = material_upload(actor=request.user, file=file, name=file.name or "")
             except errors.ApplicationError as error:
                 row.errors.append(error.detail)
             else:
@@ -186,19 +195,19 @@ def _read_materials(
                     row.way = "upload"  # a chosen file wins over the other ways
         if row.way == "upload":
             if row.upload_id is not None:
-                materials.append(services.MaterialData(code=code, upload_id=row.upload_id))
+                materials.append(MaterialData(code=code, upload_id=row.upload_id))
                 codes.append(code)
             elif file is None and not row.required and request.POST.get(f"{row.prefix}-way") == "upload":
                 row.errors.append("请选择要上传的文件，或改为“不提交”。")
         elif row.way == "paper":
-            materials.append(services.MaterialData(code=code, checked_on_paper=True))
+            materials.append(MaterialData(code=code, checked_on_paper=True))
             codes.append(code)
         elif row.way == "licence":
             if row.licence_reference:
-                materials.append(services.MaterialData(code=code, licence_reference=row.licence_reference))
+                materials.append(MaterialData(code=code, licence_reference=row.licence_reference))
                 codes.append(code)
         elif row.way == "defer":
-            materials.append(services.MaterialData(code=code, deferred=True))
+            materials.append(MaterialData(code=code, deferred=True))
             codes.append(code)
     return materials, codes
 
@@ -345,7 +354,7 @@ def intake(request: HttpRequest) -> HttpResponse:
             materials, codes = _read_materials(request, rows, staff=True, upload_files=True)
             if intake_form.is_valid() and not any(row.errors for row in rows):
                 data = intake_form.cleaned_data
-                applicant = services.ApplicantData(
+                applicant = ApplicantData(
                     kind=data["applicant_kind"],
                     name=data.get("applicant_name") or "",
                     id_number=data.get("id_number") or "",
@@ -354,7 +363,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                 )
                 cross_region = bool(data.get("cross_region"))
                 try:
-                    case = services.case_submit(
+                    case = case_submit(
                         actor=user,
                         channel=CaseChannel.CROSS_REGION if cross_region else CaseChannel.WINDOW,
                         target_region=data.get("target_region") or None,
@@ -580,9 +589,9 @@ def act(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
             with transaction.atomic():
                 file = form.cleaned_data.get("result_file")
                 if file:
-                    upload = services.material_upload(actor=request.user, file=file, name=file.name or "")
+                    upload = material_upload(actor=request.user, file=file, name=file.name or "")
                     data["result_upload_id"] = upload.pk
-                services.case_transition(
+                case_act(
                     actor=request.user,
                     case=case,
                     action=action,
@@ -591,7 +600,7 @@ def act(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
                 )
         except errors.ValidationFailed as error:
             if any(str(i.get("field")) == "expected_version" for i in error.errors):
-                return _rerender(request, case_id, error=services.STALE_VERSION, status=409)
+                return _rerender(request, case_id, error=STALE_VERSION, status=409)
             form.add_service_error(error)
         except (errors.PayloadTooLarge, errors.UnsupportedMediaType) as error:
             form.add_error("result_file" if "result_file" in form.fields else None, error.detail)
@@ -610,7 +619,7 @@ def remote_reference(request: HttpRequest, case_id: int) -> HttpResponse:
     form = RemoteReferenceForm(request.POST, prefix="remote")
     if form.is_valid():
         try:
-            services.case_record_remote_reference(
+            case_record_remote_reference(
                 actor=request.user,
                 case=case,
                 reference=form.cleaned_data["reference"],
@@ -631,13 +640,13 @@ def remote_reference(request: HttpRequest, case_id: int) -> HttpResponse:
 def claim(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, case_id=case_id)
     try:
-        services.case_claim(
+        case_claim(
             actor=request.user,
             case=case,
             expected_version=_expected_version(request),  # type: ignore[arg-type]
         )
     except (errors.Conflict, errors.PermissionDenied, errors.ValidationFailed) as error:
-        detail = services.STALE_VERSION if isinstance(error, errors.ValidationFailed) else error.detail
+        detail = STALE_VERSION if isinstance(error, errors.ValidationFailed) else error.detail
         return _rerender(request, case_id, error=detail, status=409 if error.status == 422 else error.status)
     messages.success(request, "已认领，您现在是该办件的经办人。")
     return redirect("cases:workbench_case", case_id=case.pk)
@@ -684,7 +693,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         )
     post = request.POST if request.method == "POST" else None
     apply_form = ApplyForm(post, initial={"idempotency_key": new_idempotency_key()})
-    schema_form = SchemaForm(version.form_schema, post, identity=services.account_identity(request.user))
+    schema_form = SchemaForm(version.form_schema, post, identity=account_identity(signed_in(request.user)))
     rows = _material_rows(version, staff=False)
     status = 200
     if post is not None:
@@ -693,7 +702,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         materials, codes = _read_materials(request, rows, staff=False, upload_files=True)
         if not any(row.errors for row in rows):
             try:
-                case = services.case_submit(
+                case = case_submit(
                     actor=request.user,
                     channel=CaseChannel.PORTAL,
                     item_code=version.code,
@@ -749,7 +758,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
 
 
 def _portal_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, Any]:
-    allowed = actions_from(case.status)
+    allowed = TRANSITIONS.actions_from(case.status)
     concluded = case.status == CaseStatus.CONCLUDED
     correction = selectors.open_correction(case) if case.status == CaseStatus.CORRECTION_REQUESTED else None
     context = {
@@ -792,25 +801,24 @@ def respond_correction(request: HttpRequest, case_id: int) -> HttpResponse:
     status = 422
     if extra is not None:
         try:
-            upload = services.material_upload(actor=request.user, file=extra, name=extra.name or "")
+            upload = material_upload(actor=request.user, file=extra, name=extra.name or "")
         except errors.ApplicationError as error:
             form.add_error(None, f"其他材料：{error.detail}")
         else:
-            materials.append(services.MaterialData(code="", upload_id=upload.pk))
+            materials.append(MaterialData(code="", upload_id=upload.pk))
             codes.append("")
     if form.is_valid() and not form.errors and not any(row.errors for row in rows):
         try:
-            services.case_transition(
+            case_respond_correction(
                 actor=request.user,
                 case=case,
-                action=CaseAction.RESPOND_CORRECTION,
                 expected_version=_expected_version(request),  # type: ignore[arg-type]
                 note=form.cleaned_data.get("note") or "",
                 materials=materials,
             )
         except errors.ValidationFailed as error:
             if any(str(i.get("field")) == "expected_version" for i in error.errors):
-                form.add_error(None, services.STALE_VERSION)
+                form.add_error(None, STALE_VERSION)
                 status = 409
             elif not _place_material_errors(error, rows, codes):
                 form.add_service_error(error)
@@ -836,16 +844,15 @@ def withdraw(request: HttpRequest, case_id: int) -> HttpResponse:
         status = 422
         if form.is_valid():
             try:
-                services.case_transition(
+                case_withdraw(
                     actor=request.user,
                     case=case,
-                    action=CaseAction.WITHDRAW,
                     expected_version=_expected_version(request),  # type: ignore[arg-type]
                     **form.data_for_service(),
                 )
             except errors.ValidationFailed as error:
                 if any(str(i.get("field")) == "expected_version" for i in error.errors):
-                    form.add_error(None, services.STALE_VERSION)
+                    form.add_error(None, STALE_VERSION)
                     status = 409
                 else:
                     form.add_service_error(error)
@@ -855,7 +862,11 @@ def withdraw(request: HttpRequest, case_id: int) -> HttpResponse:
             else:
                 messages.success(request, f"已撤回申请（办件编号 {case.number}）。")
                 return redirect("cases:portal_case", case_id=case.pk)
-    context = {"case": case, "form": form, "can_withdraw": CaseAction.WITHDRAW in actions_from(case.status)}
+    context = {
+        "case": case,
+        "form": form,
+        "can_withdraw": CaseAction.WITHDRAW in TRANSITIONS.actions_from(case.status),
+    }
     return render(request, "cases/portal/withdraw.html", context, status=status)
 
 

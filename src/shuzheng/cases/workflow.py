@@ -1,7 +1,7 @@
 """The case lifecycle: actions, the transition table, who may act, and where the clock runs.
 
-`case_transition` (services) is the only writer of `Case.status`; it looks every move up in
-`ALLOWED_TRANSITIONS` and refuses anything else. In words:
+The per-action services (``cases.services``) are the only writers of `Case.status`; each looks its move up
+in `TRANSITIONS` and refuses anything else. In words:
 
 - submitted → accepted (accept, or accept_with_deferral: 容缺受理 with a due date for the non-key
   materials deferred) | not_accepted (reject, with reasons) | correction_requested (request_correction:
@@ -37,6 +37,7 @@ from typing import Any, Final, TypeVar
 from django.db import models
 
 from shuzheng.cases.constants import CaseStatus
+from shuzheng.core.transitions import TransitionTable
 
 S = CaseStatus
 Step = TypeVar("Step", bound=Any)  # catalog.WorkflowStep, anything with role_code
@@ -63,30 +64,32 @@ class CaseAction(models.TextChoices):
 A = CaseAction
 
 #: (from status, action) -> to status. Nothing else is allowed.
-ALLOWED_TRANSITIONS: Final[dict[tuple[str, str], str]] = {
-    (S.SUBMITTED, A.ACCEPT): S.ACCEPTED,
-    (S.SUBMITTED, A.ACCEPT_WITH_DEFERRAL): S.ACCEPTED,
-    (S.SUBMITTED, A.REJECT): S.NOT_ACCEPTED,
-    (S.SUBMITTED, A.REQUEST_CORRECTION): S.CORRECTION_REQUESTED,
-    (S.SUBMITTED, A.FORWARD): S.FORWARDED,
-    (S.SUBMITTED, A.WITHDRAW): S.WITHDRAWN,
-    (S.CORRECTION_REQUESTED, A.RESPOND_CORRECTION): S.SUBMITTED,
-    (S.CORRECTION_REQUESTED, A.REJECT): S.NOT_ACCEPTED,
-    (S.CORRECTION_REQUESTED, A.WITHDRAW): S.WITHDRAWN,
-    (S.ACCEPTED, A.START_REVIEW): S.UNDER_REVIEW,
-    (S.ACCEPTED, A.WITHDRAW): S.WITHDRAWN,
-    (S.UNDER_REVIEW, A.COMPLETE_STEP): S.UNDER_REVIEW,
-    (S.UNDER_REVIEW, A.SUSPEND): S.SUSPENDED,
-    (S.UNDER_REVIEW, A.APPROVE): S.APPROVED,
-    (S.UNDER_REVIEW, A.REFUSE): S.REFUSED,
-    (S.UNDER_REVIEW, A.WITHDRAW): S.WITHDRAWN,
-    (S.SUSPENDED, A.RESUME): S.UNDER_REVIEW,
-    (S.SUSPENDED, A.WITHDRAW): S.WITHDRAWN,
-    (S.APPROVED, A.DELIVER): S.DELIVERED,
-    (S.REFUSED, A.DELIVER): S.DELIVERED,
-    (S.DELIVERED, A.CONCLUDE): S.CONCLUDED,
-    (S.FORWARDED, A.CONCLUDE): S.CONCLUDED,
-}
+TRANSITIONS: Final = TransitionTable(
+    {
+        (S.SUBMITTED, A.ACCEPT): S.ACCEPTED,
+        (S.SUBMITTED, A.ACCEPT_WITH_DEFERRAL): S.ACCEPTED,
+        (S.SUBMITTED, A.REJECT): S.NOT_ACCEPTED,
+        (S.SUBMITTED, A.REQUEST_CORRECTION): S.CORRECTION_REQUESTED,
+        (S.SUBMITTED, A.FORWARD): S.FORWARDED,
+        (S.SUBMITTED, A.WITHDRAW): S.WITHDRAWN,
+        (S.CORRECTION_REQUESTED, A.RESPOND_CORRECTION): S.SUBMITTED,
+        (S.CORRECTION_REQUESTED, A.REJECT): S.NOT_ACCEPTED,
+        (S.CORRECTION_REQUESTED, A.WITHDRAW): S.WITHDRAWN,
+        (S.ACCEPTED, A.START_REVIEW): S.UNDER_REVIEW,
+        (S.ACCEPTED, A.WITHDRAW): S.WITHDRAWN,
+        (S.UNDER_REVIEW, A.COMPLETE_STEP): S.UNDER_REVIEW,
+        (S.UNDER_REVIEW, A.SUSPEND): S.SUSPENDED,
+        (S.UNDER_REVIEW, A.APPROVE): S.APPROVED,
+        (S.UNDER_REVIEW, A.REFUSE): S.REFUSED,
+        (S.UNDER_REVIEW, A.WITHDRAW): S.WITHDRAWN,
+        (S.SUSPENDED, A.RESUME): S.UNDER_REVIEW,
+        (S.SUSPENDED, A.WITHDRAW): S.WITHDRAWN,
+        (S.APPROVED, A.DELIVER): S.DELIVERED,
+        (S.REFUSED, A.DELIVER): S.DELIVERED,
+        (S.DELIVERED, A.CONCLUDE): S.CONCLUDED,
+        (S.FORWARDED, A.CONCLUDE): S.CONCLUDED,
+    }
+)
 
 #: The permission each staff action needs ("cases.<codename>"); applicant actions are in APPLICANT_ACTIONS.
 ACTION_PERMISSIONS: Final[dict[str, str]] = {
@@ -128,16 +131,6 @@ OPEN_STATUSES: Final = frozenset(
 FINAL_STATUSES: Final = frozenset({S.NOT_ACCEPTED, S.CONCLUDED, S.WITHDRAWN})
 #: Statuses with a decision made (the applicant can no longer withdraw).
 DECIDED_STATUSES: Final = frozenset({S.APPROVED, S.REFUSED, S.DELIVERED, S.CONCLUDED})
-
-
-def target_status(from_status: str, action: str) -> str | None:
-    """The status `action` leads to from `from_status`, or None when the table does not allow it."""
-    return ALLOWED_TRANSITIONS.get((from_status, action))
-
-
-def actions_from(status: str) -> list[str]:
-    """The actions the table allows from `status`, in declaration order (for buttons in the workbench)."""
-    return [action for (source, action) in ALLOWED_TRANSITIONS if source == status]
 
 
 def review_steps(steps: Sequence[Step]) -> list[Step]:

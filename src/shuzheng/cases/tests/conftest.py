@@ -14,17 +14,21 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from pypdf import PdfWriter
 
-from shuzheng.cases import services
 from shuzheng.cases.models import Case, MaterialUpload
+from shuzheng.cases.services.actions import case_act
+from shuzheng.cases.services.common import ApplicantData, MaterialData
+from shuzheng.cases.services.submission import case_submit
+from shuzheng.cases.services.uploads import material_upload
 from shuzheng.catalog.models import MaterialRequirement, ServiceItemVersion, WorkflowStep
 from shuzheng.catalog.tests.factories import (
     MaterialRequirementFactory,
     ServiceItemVersionFactory,
     WorkflowStepFactory,
 )
+from shuzheng.core.actors import SYSTEM
 from shuzheng.core.validators import generate_id_number, generate_uscc
-from shuzheng.identity import services as identity_services
 from shuzheng.identity.models import DataScopeKind, User
+from shuzheng.identity.services import accounts as account_services
 from shuzheng.identity.tests.conftest import Org, grant, org, staff  # noqa: F401 - org is a fixture
 from shuzheng.orgs.models import Hall, Kiosk, Window
 from shuzheng.orgs.tests.factories import HallFactory, KioskFactory, WindowFactory
@@ -69,7 +73,7 @@ def jpeg_bytes() -> bytes:
 
 def upload(actor: User, content: bytes | None = None, name: str = "scan.pdf") -> MaterialUpload:
     file = SimpleUploadedFile(name, pdf_bytes() if content is None else content)
-    return services.material_upload(actor=actor, file=file)
+    return material_upload(actor=actor, file=file)
 
 
 def new_key() -> str:
@@ -102,13 +106,11 @@ class World:
     approver: User
     outsider: User  # all case permissions, but over another bureau
 
-    def materials(self, actor: User | None = None) -> list[services.MaterialData]:
+    def materials(self, actor: User | None = None) -> list[MaterialData]:
         actor = actor or self.citizen
         return [
-            services.MaterialData(code=self.id_doc.code, upload_id=upload(actor).pk),
-            services.MaterialData(
-                code=self.household.code, upload_id=upload(actor, png_bytes(), "hk.png").pk
-            ),
+            MaterialData(code=self.id_doc.code, upload_id=upload(actor).pk),
+            MaterialData(code=self.household.code, upload_id=upload(actor, png_bytes(), "hk.png").pk),
         ]
 
     def submit(self, actor: User | None = None, **overrides: Any) -> Case:
@@ -123,16 +125,16 @@ class World:
         data.update(overrides)
         if "materials" not in data:
             data["materials"] = self.materials(actor)
-        return services.case_submit(**data)
+        return case_submit(**data)
 
     def at_window(self, **overrides: Any) -> Case:
         data: dict[str, Any] = {
             "channel": "window",
             "window_id": self.window.pk,
-            "applicant": services.ApplicantData(kind="person", name="李四", id_number=citizen_id()),
+            "applicant": ApplicantData(kind="person", name="李四", id_number=citizen_id()),
             "materials": [
-                services.MaterialData(code=self.id_doc.code, checked_on_paper=True),
-                services.MaterialData(code=self.household.code, checked_on_paper=True),
+                MaterialData(code=self.id_doc.code, checked_on_paper=True),
+                MaterialData(code=self.household.code, checked_on_paper=True),
             ],
         }
         actor = overrides.pop("actor", self.acceptor)
@@ -142,9 +144,7 @@ class World:
     def move(self, case: Case, action: str, actor: User | None = None, **data: Any) -> Case:
         case.refresh_from_db()
         actor = actor or self.actor_for(action)
-        return services.case_transition(
-            actor=actor, case=case, action=action, expected_version=case.lock_version, **data
-        )
+        return case_act(actor=actor, case=case, action=action, expected_version=case.lock_version, **data)
 
     def actor_for(self, action: str) -> User:
         if action in ("accept", "accept_with_deferral", "reject", "request_correction", "forward"):
@@ -183,11 +183,11 @@ def world(org: Org) -> World:  # noqa: F811 - org is the fixture imported above
     hall = HallFactory(division=org.city, name="恩平市政务服务中心（测试）")
     window = WindowFactory(hall=hall)
     kiosk = KioskFactory(division=org.town, name="沙湖镇自助机（测试）")
-    citizen = identity_services.citizen_create(
-        actor=None, username="zhangsan", full_name="张三", id_number=citizen_id(0), mobile="13707500001"
+    citizen = account_services.citizen_create(
+        actor=SYSTEM, username="zhangsan", full_name="张三", id_number=citizen_id(0), mobile="13707500001"
     )
-    agent = identity_services.enterprise_agent_create(
-        actor=None,
+    agent = account_services.enterprise_agent_create(
+        actor=SYSTEM,
         username="agent",
         full_name="王五",
         id_number=citizen_id(499),

@@ -318,10 +318,10 @@ def test_queue_endpoint_queries_do_not_grow_with_the_page(world: World) -> None:
 
 @pytest.mark.django_db
 def test_services_accept_materials_as_dicts(world: World) -> None:
-    from shuzheng.cases import services
+    from shuzheng.cases.services.submission import case_submit
     from shuzheng.cases.tests.conftest import upload
 
-    case = services.case_submit(
+    case = case_submit(
         actor=world.citizen,
         channel="portal",
         item_code=world.version.code,

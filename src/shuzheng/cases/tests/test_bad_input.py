@@ -11,8 +11,8 @@ import pytest
 from django.test import Client
 from pypdf import PdfWriter
 
-from shuzheng.cases import services
 from shuzheng.cases.models import Case, CaseStatusChange, MaterialUpload
+from shuzheng.cases.services.common import ApplicantData
 from shuzheng.cases.tests.conftest import World, citizen_id
 from shuzheng.core.errors import ValidationFailed
 
@@ -63,7 +63,7 @@ def test_nul_in_form_data_is_a_field_error(world: World) -> None:
 @pytest.mark.django_db
 @pytest.mark.postgres
 def test_nul_in_the_applicant_name_at_the_window_is_a_field_error(world: World) -> None:
-    applicant = services.ApplicantData(kind="person", name="李\x00四", id_number=citizen_id())
+    applicant = ApplicantData(kind="person", name="李\x00四", id_number=citizen_id())
     with pytest.raises(ValidationFailed) as caught:
         world.at_window(applicant=applicant)
     assert "applicant.name" in {e["field"] for e in caught.value.errors}

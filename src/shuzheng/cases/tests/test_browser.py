@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from shuzheng.cases import services
 from shuzheng.cases.constants import CaseStatus
 from shuzheng.cases.models import Case
+from shuzheng.cases.services.common import MaterialData
 from shuzheng.cases.tests.conftest import World, citizen_id, new_key, pdf_bytes, upload
 from shuzheng.catalog.models import ServiceItemVersion
 from shuzheng.catalog.tests.factories import (
@@ -32,7 +32,8 @@ from shuzheng.catalog.tests.factories import (
     ServiceItemVersionFactory,
     WorkflowStepFactory,
 )
-from shuzheng.identity import services as identity_services
+from shuzheng.core.actors import SYSTEM
+from shuzheng.identity.services import accounts as account_services
 from shuzheng.identity.tests.conftest import grant
 from shuzheng.web.tests.browser import BROWSER_TESTS, shoot
 
@@ -106,8 +107,8 @@ def test_b_window_clerk_intakes_for_another_citizen(
     screenshot_dir: Path,
 ) -> None:
     neighbour_id = citizen_id()
-    identity_services.citizen_create(
-        actor=None, username="lisi", full_name="李四", id_number=neighbour_id, mobile="13707500002"
+    account_services.citizen_create(
+        actor=SYSTEM, username="lisi", full_name="李四", id_number=neighbour_id, mobile="13707500002"
     )
     page = open_as(scene.world.acceptor)
     page.goto(f"{live_server.url}/workbench/cases/intake/")
@@ -160,7 +161,7 @@ def test_c_staff_take_the_case_from_acceptance_to_conclusion(
     world = scene.world
     case = world.submit(
         item_code=scene.version.code,
-        materials=[services.MaterialData(code="B001", upload_id=upload(world.citizen).pk)],
+        materials=[MaterialData(code="B001", upload_id=upload(world.citizen).pk)],
     )
     late = world.submit()  # a second case, of the fixture's item, already overdue
     Case.objects.filter(pk=late.pk).update(due_at=timezone.now() - timedelta(hours=2))
@@ -233,7 +234,7 @@ def test_d_citizen_downloads_the_result_and_evaluates(
     world = scene.world
     case = world.submit(
         item_code=scene.version.code,
-        materials=[services.MaterialData(code="B001", upload_id=upload(world.citizen).pk)],
+        materials=[MaterialData(code="B001", upload_id=upload(world.citizen).pk)],
         idempotency_key=new_key(),
     )
     for action in ("accept", "start_review", "complete_step", "approve"):

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from shuzheng.cases import services
+from shuzheng.cases.services.common import ApplicantData
 from shuzheng.cases.tests.conftest import World, citizen_id
 from shuzheng.core.validators import generate_uscc
 from shuzheng.web.tests.browser import BROWSER_TESTS, shoot
@@ -26,11 +26,9 @@ def test_queue_is_readable_at_1366(
     world.version.name = LONG_NAME
     world.version.save(update_fields=["name"])
     for name in ("欧阳娜娜", "李四"):
-        world.at_window(applicant=services.ApplicantData(kind="person", name=name, id_number=citizen_id()))
+        world.at_window(applicant=ApplicantData(kind="person", name=name, id_number=citizen_id()))
     late = timezone.now() - timedelta(days=40)
-    world.at_window(
-        applicant=services.ApplicantData(kind="person", name="司马相如", id_number=citizen_id()), at=late
-    )
+    world.at_window(applicant=ApplicantData(kind="person", name="司马相如", id_number=citizen_id()), at=late)
     soon = timezone.now() - timedelta(days=world.version.promised_limit_days + 1)
     reviewed = world.move(world.move(world.submit(at=soon), "accept"), "start_review")
     world.move(reviewed, "complete_step")
@@ -40,7 +38,7 @@ def test_queue_is_readable_at_1366(
     world.at_window(
         channel="cross_region",
         target_region="510104",
-        applicant=services.ApplicantData(
+        applicant=ApplicantData(
             kind="enterprise", name="恩平市某某贸易有限公司", uscc=generate_uscc("440785", 9)
         ),
     )

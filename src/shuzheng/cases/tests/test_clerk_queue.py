@@ -9,8 +9,10 @@ import json
 import pytest
 from django.urls import reverse
 
-from shuzheng.cases import selectors, services
+from shuzheng.cases import selectors
+from shuzheng.cases.access import offered_actions
 from shuzheng.cases.models import Case
+from shuzheng.cases.services.common import ApplicantData
 from shuzheng.cases.tests.conftest import DECIDE, World, citizen_id
 from shuzheng.cases.tests.test_views import client_for
 from shuzheng.core.errors import PermissionDenied
@@ -28,13 +30,11 @@ def _numbers(world: World, **filters: object) -> set[str]:
 
 def test_search_by_number_id_number_credit_code_and_full_name(world: World) -> None:
     number = citizen_id()
-    at_window = world.at_window(
-        applicant=services.ApplicantData(kind="person", name="李 四", id_number=number)
-    )
+    at_window = world.at_window(applicant=ApplicantData(kind="person", name="李 四", id_number=number))
     online = world.submit()
     uscc = generate_uscc("440785", 77)
     company = world.at_window(
-        applicant=services.ApplicantData(kind="enterprise", name="恩平市某某有限公司", uscc=uscc)
+        applicant=ApplicantData(kind="enterprise", name="恩平市某某有限公司", uscc=uscc)
     )
     assert _numbers(world, q=at_window.number) == {at_window.number}
     assert _numbers(world, q=number.lower()) == {at_window.number}
@@ -102,12 +102,12 @@ def test_only_actions_the_clerks_roles_allow_are_offered(world: World) -> None:
     assert "case_approver" not in caught.value.detail
     # the reviewer is not offered the decision while the 审查 step is still open either
     earlier = world.move(world.move(world.submit(), "accept"), "start_review")
-    assert "approve" not in services.offered_actions(world.approver, earlier)
-    assert "complete_step" not in services.offered_actions(world.approver, earlier)
-    assert "complete_step" in services.offered_actions(world.reviewer, earlier)
+    assert "approve" not in offered_actions(world.approver, earlier)
+    assert "complete_step" not in offered_actions(world.approver, earlier)
+    assert "complete_step" in offered_actions(world.reviewer, earlier)
 
 
 def test_nothing_is_offered_on_a_case_outside_the_scope_of_the_permission(world: World) -> None:
     case = world.move(world.move(world.submit(), "accept"), "start_review")
-    assert services.offered_actions(world.outsider, case) == []
-    assert "suspend" in services.offered_actions(world.reviewer, case)
+    assert offered_actions(world.outsider, case) == []
+    assert "suspend" in offered_actions(world.reviewer, case)

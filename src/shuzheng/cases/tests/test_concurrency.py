@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from shuzheng.cases import services
 from shuzheng.cases.models import Case, CaseSequence, CaseStatusChange
+from shuzheng.cases.services.actions import case_act
 from shuzheng.cases.tests.conftest import World, new_key
 from shuzheng.core.errors import Conflict
 
@@ -66,9 +66,7 @@ def test_two_clerks_accepting_the_same_case(world: World) -> None:
     version = case.lock_version
 
     def accept(n: int) -> str:
-        return services.case_transition(
-            actor=world.acceptor, case=case, action="accept", expected_version=version
-        ).status
+        return case_act(actor=world.acceptor, case=case, action="accept", expected_version=version).status
 
     results, failures = _race(2, accept)
     assert results == ["accepted"]

@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shuzheng.cases import deadlines, services
+from shuzheng.cases import deadlines
 from shuzheng.cases.constants import CaseStatus, DeadlineState
 from shuzheng.cases.models import Case
+from shuzheng.cases.services.actions import case_act
 from shuzheng.cases.tests.conftest import World
 from shuzheng.cases.tests.factories import CaseFactory
 from shuzheng.core import calendar
@@ -81,7 +82,7 @@ def test_the_clock_stops_for_correction_and_suspension(world: World) -> None:
     world.version.save(update_fields=["promised_limit_days"])
     case = world.submit(at=at(12))
     assert case.due_at == at(26, 17, 30)  # 12th + 5: 13, 14, 24, 25, 26
-    case = services.case_transition(
+    case = case_act(
         actor=world.acceptor,
         case=case,
         action="request_correction",
@@ -92,7 +93,7 @@ def test_the_clock_stops_for_correction_and_suspension(world: World) -> None:
     assert case.paused_since == at(13)
     assert case.corrections.get().respond_by == date(2026, 2, 27)  # 5 working days from the 13th
     assert deadlines.deadline_state(case, deadlines.state_bounds(at(27))) == DeadlineState.STOPPED
-    case = services.case_transition(
+    case = case_act(
         actor=world.citizen,
         case=case,
         action="respond_correction",
@@ -103,15 +104,15 @@ def test_the_clock_stops_for_correction_and_suspension(world: World) -> None:
     assert case.paused_since is None
     assert case.due_at == deadlines.compute_due_at(received_at=at(12), limit_days=5, paused_working_days=3)
     assert case.due_at == at(2, 17, 30, month=3)  # 12th + 8: 13, 14, 24, 25, 26, 27, 28 Feb, 2 Mar
-    case = services.case_transition(
+    case = case_act(
         actor=world.acceptor, case=case, action="accept", expected_version=case.lock_version, at=at(26)
     )
     assert case.clock_start == date(2026, 2, 12)
     assert case.due_at == at(2, 17, 30, month=3)
-    case = services.case_transition(
+    case = case_act(
         actor=world.reviewer, case=case, action="start_review", expected_version=case.lock_version, at=at(26)
     )
-    case = services.case_transition(
+    case = case_act(
         actor=world.reviewer,
         case=case,
         action="suspend",
@@ -120,7 +121,7 @@ def test_the_clock_stops_for_correction_and_suspension(world: World) -> None:
         reason="专家评审",
         at=at(26, 15),
     )
-    case = services.case_transition(
+    case = case_act(
         actor=world.reviewer,
         case=case,
         action="resume",

@@ -40,9 +40,9 @@ def test_receipt_then_acceptance_slip(world: World, settings) -> None:  # type: 
 
 @pytest.mark.django_db
 def test_deferred_materials_are_listed(world: World) -> None:
-    from shuzheng.cases import services
+    from shuzheng.cases.services.common import MaterialData
 
-    case = world.submit(materials=[world.materials()[0], services.MaterialData(code="M002", deferred=True)])
+    case = world.submit(materials=[world.materials()[0], MaterialData(code="M002", deferred=True)])
     case = world.move(
         case, "accept_with_deferral", deferred=["M002"], deferred_due=timezone.localdate() + timedelta(days=7)
     )

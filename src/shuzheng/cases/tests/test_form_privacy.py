@@ -11,8 +11,8 @@ from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 
-from shuzheng.cases import services
 from shuzheng.cases.models import Case
+from shuzheng.cases.services.common import ApplicantData
 from shuzheng.cases.tests.conftest import ACCEPT, World, citizen_id
 from shuzheng.cases.tests.test_views import apply_data, client_for, intake_data
 from shuzheng.core.errors import ValidationFailed
@@ -115,7 +115,7 @@ def test_a_citizen_cannot_file_with_somebody_elses_id_number(personal: World) ->
 
 def test_at_the_window_the_form_follows_the_applicant_the_clerk_identified(personal: World) -> None:
     number = citizen_id()
-    applicant = services.ApplicantData(kind="person", name="李四", id_number=number)
+    applicant = ApplicantData(kind="person", name="李四", id_number=number)
     case = personal.at_window(applicant=applicant, form_data=_form())
     form = client_for(personal.citizen).get(f"/api/v1/cases/{case.pk}")
     assert form.status_code == 404  # not the citizen's case
@@ -147,7 +147,7 @@ def test_identifiers_are_checked_with_their_check_digits(
 def test_an_id_number_with_a_wrong_check_digit_is_refused_at_the_window(personal: World) -> None:
     number = citizen_id()
     wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
-    applicant = services.ApplicantData(kind="person", name="李四", id_number=number)
+    applicant = ApplicantData(kind="person", name="李四", id_number=number)
     bad = _form(id_number=wrong)
     with pytest.raises(ValidationFailed) as caught:
         personal.at_window(applicant=applicant, form_data=bad)

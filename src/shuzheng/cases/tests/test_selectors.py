@@ -9,8 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from shuzheng.cases import selectors, services
+from shuzheng.cases import selectors
 from shuzheng.cases.constants import CaseStatus, DeadlineState
+from shuzheng.cases.services.handling import case_claim
 from shuzheng.cases.tests.conftest import World
 from shuzheng.cases.tests.factories import CaseFactory
 from shuzheng.core.errors import MalformedRequest, NotFound
@@ -142,5 +143,5 @@ def test_mine_filters_the_acting_user(world: World) -> None:
     case = world.move(world.submit(), "accept")
     world.submit()
     assert [c.pk for c in selectors.case_queue(user=world.acceptor, mine=True).items] == [case.pk]
-    services.case_claim(actor=world.reviewer, case=case, expected_version=case.lock_version)
+    case_claim(actor=world.reviewer, case=case, expected_version=case.lock_version)
     assert selectors.case_queue(user=world.acceptor, mine=True).items == []

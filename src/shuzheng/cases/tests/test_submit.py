@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from shuzheng.cases import services
 from shuzheng.cases.constants import ApplicantKind, CaseStatus
 from shuzheng.cases.models import Case, CaseMaterial, CaseSequence, MaterialUpload
+from shuzheng.cases.services.common import ApplicantData, MaterialData
 from shuzheng.cases.tests.conftest import World, citizen_id, new_key, upload
 from shuzheng.core.crypto import blind_index
 from shuzheng.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -81,9 +81,7 @@ def test_enterprise_agent_applies_for_the_enterprise(world: World) -> None:
 @pytest.mark.django_db
 def test_window_intake_links_the_citizen_account_by_id_number(world: World) -> None:
     case = world.at_window(
-        applicant=services.ApplicantData(
-            kind="person", name="张三", id_number=world.citizen.id_number.lower()
-        )
+        applicant=ApplicantData(kind="person", name="张三", id_number=world.citizen.id_number.lower())
     )
     assert case.applicant == world.citizen
     assert case.submitted_by == world.acceptor
@@ -96,7 +94,7 @@ def test_window_intake_links_the_citizen_account_by_id_number(world: World) -> N
 def test_window_intake_without_an_account_stores_the_details(world: World) -> None:
     number = citizen_id()
     case = world.at_window(
-        applicant=services.ApplicantData(kind="person", name="李四", id_number=number, mobile="137 0750 1234")
+        applicant=ApplicantData(kind="person", name="李四", id_number=number, mobile="137 0750 1234")
     )
     case.refresh_from_db()
     assert case.applicant is None
@@ -108,9 +106,7 @@ def test_window_intake_without_an_account_stores_the_details(world: World) -> No
 @pytest.mark.django_db
 def test_window_intake_for_an_enterprise_by_uscc(world: World) -> None:
     uscc = generate_uscc("440785", 777)
-    case = world.at_window(
-        applicant=services.ApplicantData(kind="enterprise", name="恩平市某公司", uscc=uscc)
-    )
+    case = world.at_window(applicant=ApplicantData(kind="enterprise", name="恩平市某公司", uscc=uscc))
     assert (case.applicant_kind, case.applicant_uscc, case.applicant) == ("enterprise", uscc, None)
 
 
@@ -121,7 +117,7 @@ def test_window_intake_refuses_bad_identifiers(world: World) -> None:
         actor=world.acceptor,
         channel="window",
         window_id=world.window.pk,
-        applicant=services.ApplicantData(kind="person", name="李四", id_number="440785199001011234"),
+        applicant=ApplicantData(kind="person", name="李四", id_number="440785199001011234"),
         materials=[],
     )
     assert "applicant.id_number" in _fields(error)
@@ -131,7 +127,7 @@ def test_window_intake_refuses_bad_identifiers(world: World) -> None:
         actor=world.acceptor,
         channel="window",
         window_id=world.window.pk,
-        applicant=services.ApplicantData(kind="enterprise", name="某公司", uscc="91440785MA00000000"),
+        applicant=ApplicantData(kind="enterprise", name="某公司", uscc="91440785MA00000000"),
         materials=[],
     )
     assert "applicant.uscc" in _fields(error)
@@ -163,7 +159,7 @@ def test_cross_region_reception(world: World) -> None:
         channel="cross_region",
         window_id=world.window.pk,
         target_region="990000",
-        applicant=services.ApplicantData(kind="person", name="李四", id_number=citizen_id()),
+        applicant=ApplicantData(kind="person", name="李四", id_number=citizen_id()),
     )
     assert "target_region" in _fields(error)
 
@@ -176,7 +172,7 @@ def test_cross_region_needs_the_item_flag(world: World) -> None:
         channel="cross_region",
         window_id=world.window.pk,
         target_region="510104",
-        applicant=services.ApplicantData(kind="person", name="李四", id_number=citizen_id()),
+        applicant=ApplicantData(kind="person", name="李四", id_number=citizen_id()),
     )
     assert "channel" in _fields(error)
 
@@ -212,7 +208,7 @@ def test_windows_must_fit_the_item(world: World) -> None:
         actor=world.acceptor,
         channel="window",
         window_id=other_window.pk,
-        applicant=services.ApplicantData(kind="person", name="李四", id_number=citizen_id()),
+        applicant=ApplicantData(kind="person", name="李四", id_number=citizen_id()),
     )
     assert _fields(error) == {"window_id"}
     world.version.comprehensive_window = False
@@ -222,7 +218,7 @@ def test_windows_must_fit_the_item(world: World) -> None:
         actor=world.acceptor,
         channel="window",
         window_id=world.window.pk,
-        applicant=services.ApplicantData(kind="person", name="李四", id_number=citizen_id()),
+        applicant=ApplicantData(kind="person", name="李四", id_number=citizen_id()),
     )
     assert "综合窗口" in error.errors[0]["message"]
 
@@ -249,13 +245,13 @@ def test_required_materials_must_be_present(world: World) -> None:
 @pytest.mark.django_db
 def test_only_non_key_materials_may_be_deferred(world: World) -> None:
     first = world.materials()[0]
-    case = world.submit(materials=[first, services.MaterialData(code="M002", deferred=True)])
+    case = world.submit(materials=[first, MaterialData(code="M002", deferred=True)])
     assert case.materials.get(requirement=world.household).deferred
     error = _refused(
         world,
         materials=[
-            services.MaterialData(code="M001", deferred=True),
-            services.MaterialData(code="M002", deferred=True),
+            MaterialData(code="M001", deferred=True),
+            MaterialData(code="M002", deferred=True),
         ],
     )
     assert "materials[0].deferred" in _fields(error)
@@ -267,23 +263,23 @@ def test_uploads_belong_to_their_uploader_and_are_used_once(world: World) -> Non
     error = _refused(
         world,
         materials=[
-            services.MaterialData(code="M001", upload_id=theirs.pk),
-            services.MaterialData(code="M002", checked_on_paper=True),
+            MaterialData(code="M001", upload_id=theirs.pk),
+            MaterialData(code="M002", checked_on_paper=True),
         ],
     )
     assert {"materials[0].upload_id", "materials[1].checked_on_paper"} == _fields(error)
     mine = upload(world.citizen)
     world.submit(
         materials=[
-            services.MaterialData(code="M001", upload_id=mine.pk),
-            services.MaterialData(code="M002", upload_id=upload(world.citizen).pk),
+            MaterialData(code="M001", upload_id=mine.pk),
+            MaterialData(code="M002", upload_id=upload(world.citizen).pk),
         ]
     )
     error = _refused(
         world,
         materials=[
-            services.MaterialData(code="M001", upload_id=mine.pk),
-            services.MaterialData(code="M002", upload_id=upload(world.citizen).pk),
+            MaterialData(code="M001", upload_id=mine.pk),
+            MaterialData(code="M002", upload_id=upload(world.citizen).pk),
         ],
     )
     assert _fields(error) == {"materials[0].upload_id"}
@@ -294,14 +290,12 @@ def test_licence_reference_only_for_licences_and_unknown_codes(world: World) -> 
     error = _refused(
         world,
         materials=[
-            services.MaterialData(code="M001", licence_reference="X1"),
-            services.MaterialData(code="M999", upload_id=upload(world.citizen).pk),
+            MaterialData(code="M001", licence_reference="X1"),
+            MaterialData(code="M999", upload_id=upload(world.citizen).pk),
         ],
     )
     assert {"materials[0].licence_reference", "materials[1].code"} <= _fields(error)
-    case = world.submit(
-        materials=[*world.materials(), services.MaterialData(code="M003", licence_reference="L-1")]
-    )
+    case = world.submit(materials=[*world.materials(), MaterialData(code="M003", licence_reference="L-1")])
     assert case.materials.get(requirement=world.licence).licence_reference == "营业执照:L-1"
 
 

@@ -9,8 +9,8 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from shuzheng.cases import services
 from shuzheng.cases.models import MaterialUpload
+from shuzheng.cases.services.uploads import material_upload, purge_stale_uploads
 from shuzheng.cases.tests.conftest import World, jpeg_bytes, pdf_bytes, png_bytes
 from shuzheng.cases.uploads import detect_type
 from shuzheng.core.crypto import sm3_hex
@@ -28,7 +28,7 @@ def _ofd(with_manifest: bool = True) -> bytes:
 
 
 def _up(world: World, content: bytes, name: str) -> MaterialUpload:
-    return services.material_upload(actor=world.citizen, file=SimpleUploadedFile(name, content))
+    return material_upload(actor=world.citizen, file=SimpleUploadedFile(name, content))
 
 
 @pytest.mark.django_db
@@ -78,8 +78,8 @@ def test_size_limit(world: World, settings) -> None:  # type: ignore[no-untyped-
 @pytest.mark.django_db
 def test_staff_need_a_cases_permission_to_upload(world: World) -> None:
     with pytest.raises(PermissionDenied):
-        services.material_upload(actor=staff(world.org.bureau), file=SimpleUploadedFile("a.png", png_bytes()))
-    assert services.material_upload(actor=world.acceptor, file=SimpleUploadedFile("a.png", png_bytes()))
+        material_upload(actor=staff(world.org.bureau), file=SimpleUploadedFile("a.png", png_bytes()))
+    assert material_upload(actor=world.acceptor, file=SimpleUploadedFile("a.png", png_bytes()))
 
 
 def test_detect_type_needs_real_content() -> None:
@@ -93,7 +93,7 @@ def test_stale_uploads_are_purged(world: World, django_capture_on_commit_callbac
     stale = _up(world, png_bytes(), "old.png")
     MaterialUpload.objects.filter(pk=stale.pk).update(created_at=stale.created_at.replace(year=2020))
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.purge_stale_uploads() == 1
+        assert purge_stale_uploads() == 1
     assert not default_storage.exists(stale.file.name)
     assert default_storage.exists(used.file.name)
     assert MaterialUpload.objects.filter(material__isnull=False).count() == 2

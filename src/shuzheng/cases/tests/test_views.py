@@ -13,9 +13,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from shuzheng.cases import services
 from shuzheng.cases.constants import CaseStatus
 from shuzheng.cases.models import Case, CaseMaterial
+from shuzheng.cases.services.common import MaterialData
 from shuzheng.cases.tests.conftest import World, citizen_id, pdf_bytes, png_bytes, upload
 from shuzheng.identity.tests.conftest import login_verified
 
@@ -380,8 +380,8 @@ def test_request_correction_with_one_complete_list(world: World) -> None:
 
 
 def test_accept_with_deferral_and_refuse_needs_reasons_and_basis(world: World) -> None:
-    materials = [services.MaterialData(code="M001", upload_id=upload(world.citizen).pk)]
-    case = world.submit(materials=[*materials, services.MaterialData(code="M002", deferred=True)])
+    materials = [MaterialData(code="M001", upload_id=upload(world.citizen).pk)]
+    case = world.submit(materials=[*materials, MaterialData(code="M002", deferred=True)])
     client = client_for(world.acceptor)
     url = reverse("cases:act", args=[case.pk, "accept_with_deferral"])
     no_date = client.post(url, {"expected_version": case.lock_version})

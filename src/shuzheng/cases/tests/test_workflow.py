@@ -8,12 +8,14 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from shuzheng.cases import services
 from shuzheng.cases.constants import CaseStatus
 from shuzheng.cases.models import Case, CaseStatusChange
+from shuzheng.cases.services.actions import case_act
+from shuzheng.cases.services.common import ApplicantData, MaterialData
+from shuzheng.cases.services.handling import case_record_remote_reference
 from shuzheng.cases.tests.conftest import World, citizen_id
 from shuzheng.cases.tests.factories import CaseFactory
-from shuzheng.cases.workflow import ALLOWED_TRANSITIONS, APPLICANT_ACTIONS, CaseAction, actions_from
+from shuzheng.cases.workflow import APPLICANT_ACTIONS, TRANSITIONS, CaseAction
 from shuzheng.core.errors import Conflict, PermissionDenied
 from shuzheng.identity.models import AuditEvent
 from shuzheng.identity.tests.factories import UserFactory
@@ -66,12 +68,12 @@ def _cross_region(world: World) -> Case:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("source", "action"), sorted(ALLOWED_TRANSITIONS), ids=lambda v: str(v))
+@pytest.mark.parametrize(("source", "action"), sorted(TRANSITIONS.edges), ids=lambda v: str(v))
 def test_every_allowed_edge(world: World, source: str, action: str) -> None:
-    if S.FORWARDED in (source, ALLOWED_TRANSITIONS[(source, action)]):
+    if S.FORWARDED in (source, TRANSITIONS.edges[(source, action)]):
         case = _cross_region(world)
     elif action == "accept_with_deferral":
-        deferred = services.MaterialData(code="M002", deferred=True)  # 经营场所证明 (non-key) comes later
+        deferred = MaterialData(code="M002", deferred=True)  # 经营场所证明 (non-key) comes later
         case = world.submit(materials=[world.materials()[0], deferred])
     else:
         case = world.submit()
@@ -85,13 +87,13 @@ def test_every_allowed_edge(world: World, source: str, action: str) -> None:
     if (source, action) == (S.CORRECTION_REQUESTED, "reject"):
         extra["at"] = timezone.now() + timedelta(days=30)  # only after the respond-by date
     if (source, action) == (S.FORWARDED, "conclude"):
-        services.case_record_remote_reference(
+        case_record_remote_reference(
             actor=world.acceptor, case=case, reference="SC-2026-0001", expected_version=case.lock_version
         )
     version = Case.objects.get(pk=case.pk).lock_version
     events = AuditEvent.objects.count()
     moved = world.move(case, action, **_data(action), **extra)
-    assert moved.status == ALLOWED_TRANSITIONS[(source, action)]
+    assert moved.status == TRANSITIONS.edges[(source, action)]
     assert moved.lock_version == version + 1
     change = CaseStatusChange.objects.filter(case=case).order_by("-id").first()
     assert (change.from_status, change.action, change.to_status) == (source, action, moved.status)
@@ -106,7 +108,7 @@ def test_every_other_pair_is_refused_and_changes_nothing(world: World) -> None:
     tried = 0
     for status in S.values:
         for action in CaseAction.values:
-            if (status, action) in ALLOWED_TRANSITIONS:
+            if (status, action) in TRANSITIONS.edges:
                 continue
             case = CaseFactory(
                 version=world.version,
@@ -116,19 +118,17 @@ def test_every_other_pair_is_refused_and_changes_nothing(world: World) -> None:
             )
             actor = applicant_stand_in if action in APPLICANT_ACTIONS else boss
             with pytest.raises(Conflict) as caught:
-                services.case_transition(
-                    actor=actor, case=case, action=action, expected_version=0, **_data(action)
-                )
+                case_act(actor=actor, case=case, action=action, expected_version=0, **_data(action))
             assert caught.value.code == "transition_not_allowed", (status, action)
             case.refresh_from_db()
             assert (case.status, case.lock_version) == (status, 0)
             assert not CaseStatusChange.objects.filter(case=case).exists()
             tried += 1
-    assert tried == len(S.values) * len(CaseAction.values) - len(ALLOWED_TRANSITIONS)
+    assert tried == len(S.values) * len(CaseAction.values) - len(TRANSITIONS.edges)
 
 
 def test_actions_from_lists_the_table() -> None:
-    assert actions_from(S.SUBMITTED) == [
+    assert TRANSITIONS.actions_from(S.SUBMITTED) == [
         "accept",
         "accept_with_deferral",
         "reject",
@@ -136,7 +136,7 @@ def test_actions_from_lists_the_table() -> None:
         "forward",
         "withdraw",
     ]
-    assert actions_from(S.CONCLUDED) == []
+    assert TRANSITIONS.actions_from(S.CONCLUDED) == []
 
 
 @pytest.mark.django_db
@@ -165,9 +165,7 @@ def test_a_full_walk_with_history_and_clock(world: World) -> None:
 
 @pytest.mark.django_db
 def test_window_case_can_be_withdrawn_by_the_clerk_on_behalf(world: World) -> None:
-    case = world.at_window(
-        applicant=services.ApplicantData(kind="person", name="陈六", id_number=citizen_id())
-    )
+    case = world.at_window(applicant=ApplicantData(kind="person", name="陈六", id_number=citizen_id()))
     case = world.move(case, "withdraw", actor=world.acceptor, reason="申请人书面撤回")
     assert case.status == S.WITHDRAWN
 
