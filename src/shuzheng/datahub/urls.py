@@ -11,7 +11,9 @@ from shuzheng.datahub.views_open import urlpatterns as open_data_urlpatterns  # 
 
 urlpatterns += open_data_urlpatterns
 
-# The staff workbench (/workbench/datahub/...): catalog, mounting, sharing, access logs, quality.
-from shuzheng.datahub.views_workbench import urlpatterns as workbench_urlpatterns  # noqa: E402
+# The staff workbench (/workbench/datahub/...): catalog and mounting, sharing and access logs, quality.
+from shuzheng.datahub.views_catalog import urlpatterns as catalog_urlpatterns  # noqa: E402
+from shuzheng.datahub.views_quality import urlpatterns as quality_urlpatterns  # noqa: E402
+from shuzheng.datahub.views_sharing import urlpatterns as sharing_urlpatterns  # noqa: E402
 
-urlpatterns += workbench_urlpatterns
+urlpatterns += catalog_urlpatterns + sharing_urlpatterns + quality_urlpatterns
