@@ -28,6 +28,7 @@ from shuzheng.datahub.models import (
     UpdateCycle,
 )
 from shuzheng.datahub.quality import TYPE_LABELS
+from shuzheng.orgs import selectors as org_selectors
 from shuzheng.orgs.models import Department
 
 
@@ -98,7 +99,7 @@ class EntryForm(ServiceErrorsForm):
 
     department = forms.ModelChoiceField(
         label="提供部门",
-        queryset=Department.objects.none(),
+        queryset=org_selectors.departments_by_ids([]),
         empty_label="请选择",
         error_messages={"required": "请选择提供部门。", "invalid_choice": "提供部门不在您的数据范围内。"},
     )
@@ -163,9 +164,9 @@ class EntryForm(ServiceErrorsForm):
         if departments is None:  # editing: the providing department does not change
             del self.fields["department"]
         else:
-            self.fields["department"].queryset = Department.objects.filter(  # type: ignore[attr-defined]
-                pk__in=[d.pk for d in departments]
-            ).order_by("code")
+            self.fields["department"].queryset = org_selectors.departments_by_ids(  # type: ignore[attr-defined]
+                [d.pk for d in departments]
+            )
 
     def metadata(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(name) or "" for name in self.METADATA}
