@@ -34,7 +34,7 @@ from stdnum import luhn
 
 from shuzheng.cases import form_privacy
 from shuzheng.cases.constants import CaseStatus
-from shuzheng.cases.forms import form_errors
+from shuzheng.cases.form_schema import form_errors
 from shuzheng.cases.models import Case
 from shuzheng.cases.services.actions import case_act
 from shuzheng.cases.services.common import ApplicantData, MaterialData

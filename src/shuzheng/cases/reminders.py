@@ -17,10 +17,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from shuzheng.cases import selectors
+from shuzheng.cases.access import case_steps
 from shuzheng.cases.constants import CaseStatus, DeadlineState
 from shuzheng.cases.models import Case
 from shuzheng.cases.workflow import ACCEPTANCE_ROLE, decision_step, review_steps
-from shuzheng.catalog.models import WorkflowStep
 from shuzheng.core.notifications import notify
 from shuzheng.identity import selectors as identity_selectors
 
@@ -51,7 +51,7 @@ def _stage(case: Case) -> tuple[str, int]:
         return ACCEPTANCE_ROLE, case.department_id
     if case.current_step is not None:
         return case.current_step.role_code, case.step_department_id or case.department_id
-    steps = list(WorkflowStep.objects.filter(version_id=case.version_id).order_by("position"))
+    steps = case_steps(case)
     if case.status == CaseStatus.ACCEPTED:  # waiting to be handed over to review
         upcoming = review_steps(steps)
         if upcoming:

@@ -16,7 +16,7 @@ from stdnum import numdb
 from shuzheng.cases import deadlines, form_privacy, selectors
 from shuzheng.cases.access import is_staff, signed_in
 from shuzheng.cases.constants import ApplicantKind, CaseChannel, CaseStatus
-from shuzheng.cases.forms import validate_form
+from shuzheng.cases.form_schema import validate_form
 from shuzheng.cases.models import Case, CaseMaterial, CaseSequence, CaseStatusChange, MaterialUpload
 from shuzheng.cases.services.applicant import applicant_fields, bind_identity
 from shuzheng.cases.services.common import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shuzheng.cases.forms import form_errors, validate_form
+from shuzheng.cases.form_schema import form_errors, validate_form
 from shuzheng.core.errors import ValidationFailed
 
 SCHEMA = {
