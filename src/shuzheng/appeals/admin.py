@@ -18,7 +18,6 @@ from django.db.models import QuerySet
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
 
-from shuzheng.appeals import services
 from shuzheng.appeals.models import (
     Appeal,
     Category,
@@ -29,6 +28,7 @@ from shuzheng.appeals.models import (
     WorkOrder,
     WorkOrderEvent,
 )
+from shuzheng.appeals.services.training import dispatch_model_activate
 from shuzheng.core import audit
 from shuzheng.core.errors import ApplicationError
 
@@ -155,7 +155,7 @@ class DispatchModelAdmin(admin.ModelAdmin):
             self.message_user(request, "请只选择一个模型。", messages.ERROR)
             return
         try:
-            model = services.dispatch_model_activate(actor=request.user, model=queryset.get())
+            model = dispatch_model_activate(actor=request.user, model=queryset.get())
         except ApplicationError as exc:
             self.message_user(request, exc.detail, messages.ERROR)
             return

@@ -111,3 +111,8 @@ class AttachmentKind(models.TextChoices):
     BEFORE = "before", "处置前照片"
     AFTER = "after", "处置后照片"
     REPLY = "reply", "答复附件"
+
+
+#: Full-text document kinds (``core.fulltext``): appeals' title and text, published knowledge-base articles.
+APPEAL_DOC = "appeals.appeal"
+KB_DOC = "appeals.kb"

@@ -1,7 +1,8 @@
-"""The work-order lifecycle: actions, the transition table, and the permission each action needs.
+"""The lifecycles of the appeals context: work orders, appeals and knowledge-base articles — actions,
+transition tables (``core.transitions.TransitionTable``) and the permission each work-order action needs.
 
 ``work_order_transition`` (services) is the only writer of ``WorkOrder.status``; it looks every move up
-in ``ALLOWED_TRANSITIONS`` and refuses anything else. The table reads:
+in ``WORK_ORDER_TRANSITIONS`` and refuses anything else. The table reads:
 
     (dispatch) ─▶ dispatched ──accept──▶ handling ──reply──▶ replied
         dispatched ──forward (own sub-unit) / reassign (centre)──▶ dispatched
@@ -26,7 +27,8 @@ from typing import Final
 
 from django.db import models
 
-from shuzheng.appeals.constants import AppealStatus, WorkOrderStatus
+from shuzheng.appeals.constants import AppealStatus, ArticleStatus, WorkOrderStatus
+from shuzheng.core.transitions import TransitionTable
 
 S = WorkOrderStatus
 
@@ -53,30 +55,32 @@ class WorkOrderAction(models.TextChoices):
 A = WorkOrderAction
 
 #: (from status, action) -> to status. Nothing else is allowed.
-ALLOWED_TRANSITIONS: Final[dict[tuple[str, str], str]] = {
-    (S.DISPATCHED, A.ACCEPT): S.HANDLING,
-    (S.DISPATCHED, A.FORWARD): S.DISPATCHED,
-    (S.DISPATCHED, A.REQUEST_RETURN): S.RETURN_REQUESTED,
-    (S.DISPATCHED, A.REASSIGN): S.DISPATCHED,
-    (S.DISPATCHED, A.REMIND): S.DISPATCHED,
-    (S.RETURN_REQUESTED, A.APPROVE_RETURN): S.DISPATCHED,
-    (S.RETURN_REQUESTED, A.REJECT_RETURN): S.DISPATCHED,
-    (S.HANDLING, A.FORWARD): S.DISPATCHED,
-    (S.HANDLING, A.REPLY): S.REPLIED,
-    (S.HANDLING, A.REMIND): S.HANDLING,
-    (S.HANDLING, A.SUPERVISE): S.SUPERVISED,
-    (S.HANDLING, A.EXTEND): S.HANDLING,
-    (S.SUPERVISED, A.REPLY): S.REPLIED,
-    (S.SUPERVISED, A.REMIND): S.SUPERVISED,
-    (S.SUPERVISED, A.SUPERVISE): S.SUPERVISED,
-    (S.SUPERVISED, A.EXTEND): S.SUPERVISED,
-    (S.REPLIED, A.VISIT_SATISFIED): S.CLOSED,
-    (S.REPLIED, A.VISIT_FAILED): S.CLOSED,
-    (S.REPLIED, A.CLOSE): S.CLOSED,
-    (S.REPLIED, A.REOPEN): S.HANDLING,
-    (S.REPLIED, A.ESCALATE): S.SUPERVISED,
-    (S.REPLIED, A.CLOSE_UNSATISFIED): S.CLOSED,
-}
+WORK_ORDER_TRANSITIONS: Final = TransitionTable(
+    {
+        (S.DISPATCHED, A.ACCEPT): S.HANDLING,
+        (S.DISPATCHED, A.FORWARD): S.DISPATCHED,
+        (S.DISPATCHED, A.REQUEST_RETURN): S.RETURN_REQUESTED,
+        (S.DISPATCHED, A.REASSIGN): S.DISPATCHED,
+        (S.DISPATCHED, A.REMIND): S.DISPATCHED,
+        (S.RETURN_REQUESTED, A.APPROVE_RETURN): S.DISPATCHED,
+        (S.RETURN_REQUESTED, A.REJECT_RETURN): S.DISPATCHED,
+        (S.HANDLING, A.FORWARD): S.DISPATCHED,
+        (S.HANDLING, A.REPLY): S.REPLIED,
+        (S.HANDLING, A.REMIND): S.HANDLING,
+        (S.HANDLING, A.SUPERVISE): S.SUPERVISED,
+        (S.HANDLING, A.EXTEND): S.HANDLING,
+        (S.SUPERVISED, A.REPLY): S.REPLIED,
+        (S.SUPERVISED, A.REMIND): S.SUPERVISED,
+        (S.SUPERVISED, A.SUPERVISE): S.SUPERVISED,
+        (S.SUPERVISED, A.EXTEND): S.SUPERVISED,
+        (S.REPLIED, A.VISIT_SATISFIED): S.CLOSED,
+        (S.REPLIED, A.VISIT_FAILED): S.CLOSED,
+        (S.REPLIED, A.CLOSE): S.CLOSED,
+        (S.REPLIED, A.REOPEN): S.HANDLING,
+        (S.REPLIED, A.ESCALATE): S.SUPERVISED,
+        (S.REPLIED, A.CLOSE_UNSATISFIED): S.CLOSED,
+    }
+)
 
 DEPARTMENT_PERM: Final = "appeals.handle_workorder"
 CENTRE_PERM: Final = "appeals.dispatch_appeal"
@@ -106,24 +110,55 @@ ACTION_PERMS: Final[dict[str, str]] = {
 DEPARTMENT_ACTIONS: Final = frozenset({A.ACCEPT, A.FORWARD, A.REQUEST_RETURN, A.REPLY})
 
 
-def target(status: str, action: str) -> str | None:
-    """The status `action` leads to from `status`, or None when the table does not allow it."""
-    return ALLOWED_TRANSITIONS.get((status, action))
-
-
-def allowed_actions(status: str) -> list[str]:
-    return [action for (source, action) in ALLOWED_TRANSITIONS if source == status]
-
-
 class AppealAction(models.TextChoices):
-    """Moves of an appeal itself (before a work order carries it): a grid worker's event."""
+    """Moves of an appeal's own status; ``appeal_transition`` (services) is their only writer and writes an
+    ``AppealEvent`` for each. An appeal starts as ``pending_dispatch``, as ``reported`` (a grid event)
+    or, answered at intake, as ``concluded``; from then on its work order carries it until it closes."""
 
     ESCALATE = "escalate", "上报派单"
     SELF_HANDLE = "self_handle", "自行处置办结"
+    CONCLUDE_DIRECTLY = "conclude_directly", "直接答复办结"
+    DISPATCH = "dispatch", "派单"
+    MERGE = "merge", "并入已派工单"
+    CLOSE = "close", "工单办结"
 
 
-#: (from status, action) -> to status for ``appeal_transition``; a grid event starts as ``reported``.
-APPEAL_TRANSITIONS: Final[dict[tuple[str, str], str]] = {
-    (AppealStatus.REPORTED, AppealAction.ESCALATE): AppealStatus.PENDING_DISPATCH,
-    (AppealStatus.REPORTED, AppealAction.SELF_HANDLE): AppealStatus.CONCLUDED,
-}
+AS = AppealStatus
+
+APPEAL_TRANSITIONS: Final = TransitionTable(
+    {
+        (AS.REPORTED, AppealAction.ESCALATE): AS.PENDING_DISPATCH,
+        (AS.REPORTED, AppealAction.SELF_HANDLE): AS.CONCLUDED,
+        (AS.PENDING_DISPATCH, AppealAction.CONCLUDE_DIRECTLY): AS.CONCLUDED,
+        (AS.PENDING_DISPATCH, AppealAction.DISPATCH): AS.DISPATCHED,
+        (AS.PENDING_DISPATCH, AppealAction.MERGE): AS.DISPATCHED,
+        (AS.DISPATCHED, AppealAction.CLOSE): AS.CLOSED,
+    }
+)
+
+
+class ArticleAction(models.TextChoices):
+    """Moves of a knowledge-base article; each writes a ``KnowledgeArticleVersion`` row. Editing takes any
+    article back to draft (a published answer needs review again)."""
+
+    UPDATE = "update", "修改"
+    SUBMIT = "submit", "提交审核"
+    PUBLISH = "publish", "审核发布"
+    REJECT = "reject", "退回修改"
+    RETIRE = "retire", "下线"
+
+
+KS = ArticleStatus
+
+ARTICLE_TRANSITIONS: Final = TransitionTable(
+    {
+        (KS.DRAFT, ArticleAction.UPDATE): KS.DRAFT,
+        (KS.IN_REVIEW, ArticleAction.UPDATE): KS.DRAFT,
+        (KS.PUBLISHED, ArticleAction.UPDATE): KS.DRAFT,
+        (KS.RETIRED, ArticleAction.UPDATE): KS.DRAFT,
+        (KS.DRAFT, ArticleAction.SUBMIT): KS.IN_REVIEW,
+        (KS.IN_REVIEW, ArticleAction.PUBLISH): KS.PUBLISHED,
+        (KS.IN_REVIEW, ArticleAction.REJECT): KS.DRAFT,
+        (KS.PUBLISHED, ArticleAction.RETIRE): KS.RETIRED,
+    }
+)

@@ -15,7 +15,6 @@ from typing import Any, Final
 
 from django.db import transaction
 
-from shuzheng.appeals import services
 from shuzheng.appeals.constants import WorkOrderStatus
 from shuzheng.appeals.demo.articles import ensure_articles
 from shuzheng.appeals.demo.examples import ensure_examples, ensure_grid_events
@@ -37,7 +36,9 @@ from shuzheng.appeals.models import (
     RoutingRule,
     WorkOrder,
 )
+from shuzheng.appeals.services.training import dispatch_model_train
 from shuzheng.core import audit
+from shuzheng.core.actors import SystemActor
 from shuzheng.orgs.models import Department, Division
 
 Progress = Callable[[str, int, int], None]
@@ -82,7 +83,7 @@ def load(progress: Progress | None = None) -> dict[str, Any]:
     t0 = time.perf_counter()
     model = DispatchModel.objects.filter(is_active=True).first()
     if model is None:
-        model = services.dispatch_model_train(actor=None)
+        model = dispatch_model_train(actor=SystemActor("demo"))
     timings["training_seconds"] = round(time.perf_counter() - t0, 1)
     step(5)
     with transaction.atomic():

@@ -6,8 +6,7 @@ from typing import Final
 
 from django.utils import timezone
 
-from shuzheng.appeals import services
-from shuzheng.appeals.constants import ArticleStatus
+from shuzheng.appeals.constants import KB_DOC, ArticleStatus
 from shuzheng.appeals.demo import synthetic
 from shuzheng.appeals.models import Category, KnowledgeArticle, KnowledgeArticleVersion
 from shuzheng.core import fulltext
@@ -175,5 +174,5 @@ def ensure_articles(categories: dict[str, Category], departments: dict[str, Depa
             action="import",
             note="演示数据",
         )
-        fulltext.index(services.KB_DOC, article.pk, f"{question} {keywords} {answer}")
+        fulltext.index(KB_DOC, article.pk, f"{question} {keywords} {answer}")
     return KnowledgeArticle.objects.count()

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from typing import Final
 
-from shuzheng.appeals import services
 from shuzheng.appeals.constants import AppealChannel, AppealType, VisitResult
 from shuzheng.appeals.models import Appeal
+from shuzheng.appeals.services.dispatch import appeal_dispatch
+from shuzheng.appeals.services.intake import IntakeInput, appeal_intake
+from shuzheng.appeals.services.visits import work_order_visit
+from shuzheng.appeals.services.work_orders import (
+    work_order_accept,
+    work_order_reply,
+    work_order_request_return,
+    work_order_supervise,
+)
+from shuzheng.core.actors import SystemActor
 from shuzheng.identity.models import User
 from shuzheng.orgs.models import Department, Division
 
@@ -70,13 +79,14 @@ EXAMPLES: Final = (
     ),
 )
 
+DEMO: Final = SystemActor("demo")
+
 
 def ensure_examples(divisions: dict[str, Division], departments: dict[str, Department]) -> int:
     if Appeal.objects.filter(is_historical=False).exists():
         return Appeal.objects.filter(is_historical=False).count()
     for text, appeal_type, division_code, channel, state in EXAMPLES:
-        appeal = services.appeal_intake(
-            actor=None,
+        data = IntakeInput(
             channel=channel,
             appeal_type=appeal_type,
             text=text,
@@ -85,32 +95,33 @@ def ensure_examples(divisions: dict[str, Division], departments: dict[str, Depar
             reporter_phone="13707500001",
             publish_consent=state in ("replied", "closed"),  # two reporters agreed to publish the text
         )
+        appeal = appeal_intake(actor=DEMO, data=data)
         if state == "pending":
             continue
         appeal.refresh_from_db()
         if appeal.work_order_id is None:
-            services.appeal_dispatch(actor=None, appeal=appeal, department=departments["EP022"])
+            appeal_dispatch(actor=DEMO, appeal=appeal, department=departments["EP022"])
             appeal.refresh_from_db()
         wo = appeal.work_order
         assert wo is not None
         if state == "dispatched":
             continue
         if state == "return_requested":
-            services.work_order_request_return(
-                actor=None, work_order=wo.pk, reason="该点位属城区范围，不属本单位职责。"
+            work_order_request_return(
+                actor=DEMO, work_order=wo.pk, reason="该点位属城区范围，不属本单位职责。"
             )
             continue
-        services.work_order_accept(actor=None, work_order=wo.pk)
+        work_order_accept(actor=DEMO, work_order=wo.pk)
         if state == "handling":
             continue
         if state == "supervised":
-            services.work_order_supervise(actor=None, work_order=wo.pk, note="群众多次反映，列入督办。")
+            work_order_supervise(actor=DEMO, work_order=wo.pk, note="群众多次反映，列入督办。")
             continue
-        services.work_order_reply(
-            actor=None, work_order=wo.pk, reply_text="经现场核查，已责令相关方整改，并将持续跟进。"
+        work_order_reply(
+            actor=DEMO, work_order=wo.pk, reply_text="经现场核查，已责令相关方整改，并将持续跟进。"
         )
         if state == "closed":
-            services.work_order_visit(actor=None, work_order=wo.pk, result=VisitResult.SATISFIED, note="")
+            work_order_visit(actor=DEMO, work_order=wo.pk, result=VisitResult.SATISFIED, note="")
     return Appeal.objects.filter(is_historical=False).count()
 
 
@@ -130,11 +141,8 @@ def ensure_grid_events() -> int:
     if worker is None or Appeal.objects.filter(channel=AppealChannel.GRID, created_by=worker).exists():
         return 0
     for text, appeal_type in GRID_EVENTS:
-        services.appeal_intake(
-            actor=worker,
-            channel=AppealChannel.GRID,
-            appeal_type=appeal_type,
-            text=text,
-            division_code=GRID_VILLAGE,
+        data = IntakeInput(
+            channel=AppealChannel.GRID, appeal_type=appeal_type, text=text, division_code=GRID_VILLAGE
         )
+        appeal_intake(actor=worker, data=data)
     return len(GRID_EVENTS)

@@ -9,8 +9,8 @@ from typing import Final
 
 from django.utils import timezone
 
-from shuzheng.appeals import services, sla
-from shuzheng.appeals.constants import AppealStatus, ConclusionKind, Urgency, VisitResult
+from shuzheng.appeals import sla
+from shuzheng.appeals.constants import APPEAL_DOC, AppealStatus, ConclusionKind, Urgency, VisitResult
 from shuzheng.appeals.demo import synthetic
 from shuzheng.appeals.demo.reference import CITY
 from shuzheng.appeals.models import Appeal, Category
@@ -122,7 +122,7 @@ def _index_recent() -> None:
     recent = Appeal.objects.filter(is_historical=True).order_by("-received_at").values_list("pk", "text")
     SearchEntry.objects.bulk_create(
         [
-            SearchEntry(doc_type=services.APPEAL_DOC, doc_id=str(pk), tokens=fulltext.segment(text))
+            SearchEntry(doc_type=APPEAL_DOC, doc_id=str(pk), tokens=fulltext.segment(text))
             for pk, text in recent[:INDEXED_HISTORICAL]
         ],
         batch_size=1000,

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from typing import Final
 
-from shuzheng.appeals import services
 from shuzheng.appeals.constants import OPEN_WORK_ORDER_STATUSES, AppealChannel, AssistStatus
 from shuzheng.appeals.demo import synthetic
 from shuzheng.appeals.models import Category, DispatchCatalogueEntry, RoutingRule, WorkOrder, WorkOrderAssist
-from shuzheng.identity import services as identity_services
+from shuzheng.appeals.services.common import HANDLER_ROLE
+from shuzheng.core.actors import SYSTEM
 from shuzheng.identity.demo import DEMO_PASSWORD, DemoAccount, ensure_staff_account
 from shuzheng.identity.models import DataScopeKind, Role
 from shuzheng.identity.selectors import users_with_role_for_department
+from shuzheng.identity.services import roles as role_services
 from shuzheng.orgs.models import Department, Division
 
 CITY: Final = "440785"
@@ -159,8 +160,8 @@ def ensure_rules(categories: dict[str, Category], departments: dict[str, Departm
 def ensure_roles_and_staff(departments: dict[str, Department]) -> list[DemoAccount]:
     roles: dict[str, Role] = {}
     for code, name, description, perms in ROLES:
-        roles[code] = identity_services.role_ensure(
-            actor=None, code=code, name=name, description=description, permissions=list(perms)
+        roles[code] = role_services.role_ensure(
+            actor=SYSTEM, code=code, name=name, description=description, permissions=list(perms)
         )
     return [
         ensure_staff(username, full_name, departments[code], roles[role_code], scope, scope_label)
@@ -191,7 +192,7 @@ EXTRA_HANDLERS: Final = {
 
 def ensure_handlers_for_open_work() -> list[DemoAccount]:
     """Every open work order and unanswered assist of the demo has a handler of its own department."""
-    role = Role.objects.get(code=services.HANDLER_ROLE)
+    role = Role.objects.get(code=HANDLER_ROLE)
     open_orders = WorkOrder.objects.filter(status__in=OPEN_WORK_ORDER_STATUSES)
     departments = {w.lead_department for w in open_orders.select_related("lead_department")}
     assists = WorkOrderAssist.objects.filter(work_order__in=open_orders).exclude(status=AssistStatus.REPLIED)
@@ -200,7 +201,7 @@ def ensure_handlers_for_open_work() -> list[DemoAccount]:
     for department in sorted(departments, key=lambda d: d.code):
         default = (f"{department.code.lower().replace('-', '_')}_handler", f"{department.name}办理员")
         username, full_name = EXTRA_HANDLERS.get(department.code, default)
-        covered = users_with_role_for_department(services.HANDLER_ROLE, department.pk)
+        covered = users_with_role_for_department(HANDLER_ROLE, department.pk)
         if any(u.username != username for u in covered):
             continue
         label = f"{department.name}及下级"

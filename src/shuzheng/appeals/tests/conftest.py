@@ -162,10 +162,13 @@ def world(db: Any) -> World:
 
 
 def intake(world: World, **overrides: Any) -> Any:
-    from shuzheng.appeals import services
+    """An appeal registered by the hotline agent; `overrides` are intake fields, or actor, reporter_user,
+    auto_dispatch and received_at."""
+    from shuzheng.appeals.services.intake import IntakeInput, appeal_intake
 
+    actor = overrides.pop("actor", world.agent)
+    extra = {k: overrides.pop(k) for k in ("reporter_user", "auto_dispatch", "received_at") if k in overrides}
     data: dict[str, Any] = {
-        "actor": world.agent,
         "channel": "hotline",
         "appeal_type": "complaint",
         "text": "沙湖镇市场旁边的垃圾桶已经一个星期没人清运，气味很臭",
@@ -175,4 +178,4 @@ def intake(world: World, **overrides: Any) -> Any:
         "reporter_phone": "13707500001",
     }
     data.update(overrides)
-    return services.appeal_intake(**data)
+    return appeal_intake(actor=actor, data=IntakeInput(**data), **extra)

@@ -7,8 +7,14 @@ import json
 import pytest
 from django.test import Client
 
-from shuzheng.appeals import services
 from shuzheng.appeals.models import Appeal, KnowledgeArticle
+from shuzheng.appeals.routing import routing_rule_match
+from shuzheng.appeals.services.dispatch import appeal_dispatch
+from shuzheng.appeals.services.knowledge import (
+    knowledge_article_create,
+    knowledge_article_review,
+    knowledge_article_submit,
+)
 from shuzheng.appeals.tests.conftest import intake
 from shuzheng.identity.models import AuditEvent
 
@@ -109,7 +115,7 @@ def test_dispatch_then_department_actions_and_boundaries(world, django_assert_ma
         "visit_satisfied",
     ]
     for _ in range(3):
-        services.appeal_dispatch(actor=world.dispatcher, appeal=intake(world), department=world.cgj)
+        appeal_dispatch(actor=world.dispatcher, appeal=intake(world), department=world.cgj)
     with django_assert_max_num_queries(12):
         queue = handler.get(f"{BASE}/queues/department")
     assert queue.status_code == 200
@@ -134,7 +140,7 @@ def test_queue_endpoints_answer(world):
 
 
 def test_rule_test_endpoint(world):
-    services.routing_rule_match  # noqa: B018 - the endpoint calls it
+    routing_rule_match  # noqa: B018 - the endpoint calls it
     from shuzheng.appeals.models import RoutingRule
 
     RoutingRule.objects.create(position=1, name="欠薪", keywords="欠薪", lead_department=world.rsj)
@@ -197,14 +203,12 @@ def test_kb_review_before_publish_and_search(world):
 def test_reviewer_cannot_publish_own_submission(world):
     from shuzheng.core.errors import PermissionDenied
 
-    article = (
-        services.knowledge_article_create(actor=world.reviewer, question="问", answer="答") if False else None
-    )
+    article = knowledge_article_create(actor=world.reviewer, question="问", answer="答") if False else None
     del article
     article = KnowledgeArticle.objects.create(question="问题", answer="答复")
-    services.knowledge_article_submit(actor=world.reviewer, article=article)
+    knowledge_article_submit(actor=world.reviewer, article=article)
     with pytest.raises(PermissionDenied):
-        services.knowledge_article_review(actor=world.reviewer, article=article, approve=True)
+        knowledge_article_review(actor=world.reviewer, article=article, approve=True)
 
 
 def test_citizen_files_and_follows_own_appeal(world):

@@ -15,9 +15,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from shuzheng.appeals import services
 from shuzheng.appeals.constants import AppealStatus, ConclusionKind
 from shuzheng.appeals.models import Appeal
+from shuzheng.appeals.services.dispatch import appeal_dispatch
+from shuzheng.appeals.services.work_orders import work_order_accept, work_order_reply
 from shuzheng.appeals.tests.conftest import World
 from shuzheng.appeals.tests.test_views_portal import png_bytes
 from shuzheng.orgs.models import GridWorker
@@ -78,9 +79,9 @@ def test_a_citizen_files_an_appeal_and_follows_it(
     shoot(page, screenshot_dir, "appeal-portal-filed")
 
     # the centre dispatches, the department accepts and replies
-    work_order = services.appeal_dispatch(actor=world.dispatcher, appeal=appeal, department=world.cgj)
-    services.work_order_accept(actor=world.cgj_handler, work_order=work_order.pk)
-    services.work_order_reply(
+    work_order = appeal_dispatch(actor=world.dispatcher, appeal=appeal, department=world.cgj)
+    work_order_accept(actor=world.cgj_handler, work_order=work_order.pk)
+    work_order_reply(
         actor=world.cgj_handler, work_order=work_order.pk, reply_text="已安排环卫车辆清运，并增加清运频次。"
     )
 

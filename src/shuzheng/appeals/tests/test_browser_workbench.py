@@ -17,9 +17,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-from shuzheng.appeals import services
 from shuzheng.appeals.constants import AppealStatus, WorkOrderStatus
 from shuzheng.appeals.models import Appeal, WorkOrder
+from shuzheng.appeals.services.dispatch import appeal_dispatch
+from shuzheng.appeals.services.knowledge import (
+    knowledge_article_create,
+    knowledge_article_review,
+    knowledge_article_submit,
+)
 from shuzheng.appeals.tests.conftest import World, intake
 from shuzheng.web.tests.browser import BROWSER_TESTS, shoot
 
@@ -27,14 +32,14 @@ pytestmark = BROWSER_TESTS
 
 
 def _kb_article(world: World) -> None:
-    article = services.knowledge_article_create(
+    article = knowledge_article_create(
         actor=world.editor,
         question="垃圾桶满了多久清运",
         answer="城区生活垃圾每日清运两次，可拨打12345反映。",
         category=world.garbage,
     )
-    services.knowledge_article_submit(actor=world.editor, article=article)
-    services.knowledge_article_review(actor=world.reviewer, article=article, approve=True)
+    knowledge_article_submit(actor=world.editor, article=article)
+    knowledge_article_review(actor=world.reviewer, article=article, approve=True)
 
 
 def _visit(page: Any, base: str, number: str, result: str, note: str = "") -> None:
@@ -142,7 +147,7 @@ def test_b_unsatisfied_visit_reopens_to_the_same_department_then_closes(
 ) -> None:
     base = live_server.url
     appeal = intake(world)
-    work_order = services.appeal_dispatch(actor=world.dispatcher, appeal=appeal, department=world.cgj)
+    work_order = appeal_dispatch(actor=world.dispatcher, appeal=appeal, department=world.cgj)
     handler = open_as(world.cgj_handler)
     _handle(handler, base, work_order.number, "已清运。", accept=True)
 

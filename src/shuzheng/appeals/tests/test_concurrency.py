@@ -7,9 +7,10 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from shuzheng.appeals import services
 from shuzheng.appeals.constants import WorkOrderStatus
 from shuzheng.appeals.models import WorkOrderEvent
+from shuzheng.appeals.services.dispatch import appeal_dispatch
+from shuzheng.appeals.services.work_orders import work_order_accept
 from shuzheng.appeals.tests.conftest import intake
 from shuzheng.core.errors import Conflict
 
@@ -20,14 +21,14 @@ def test_concurrent_accept_has_one_winner(world):
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL")
     appeal = intake(world)
-    wo = services.appeal_dispatch(actor=world.dispatcher, appeal=appeal, department=world.cgj)
+    wo = appeal_dispatch(actor=world.dispatcher, appeal=appeal, department=world.cgj)
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
     def accept() -> None:
         try:
             barrier.wait()
-            services.work_order_accept(actor=world.cgj_handler, work_order=wo.pk, expected_version=0)
+            work_order_accept(actor=world.cgj_handler, work_order=wo.pk, expected_version=0)
             outcomes.append("ok")
         except Conflict:
             outcomes.append("conflict")

@@ -82,10 +82,10 @@ def test_the_list_is_keyset_paginated(world: World) -> None:
 def test_the_list_is_scoped_by_role(world: World) -> None:
     mine = intake(world, text="城管的事")
     other = intake(world, text="人社的事")
-    from shuzheng.appeals import services
+    from shuzheng.appeals.services.dispatch import appeal_dispatch
 
-    services.appeal_dispatch(actor=world.dispatcher, appeal=mine, department=world.cgj)
-    services.appeal_dispatch(actor=world.dispatcher, appeal=other, department=world.rsj)
+    appeal_dispatch(actor=world.dispatcher, appeal=mine, department=world.cgj)
+    appeal_dispatch(actor=world.dispatcher, appeal=other, department=world.rsj)
     assert _numbers(client_for(world.cgj_handler).get(LIST)) == [mine.number]
     assert _numbers(client_for(world.rsj_handler).get(LIST)) == [other.number]
     assert _numbers(client_for(world.grid_worker).get(LIST)) == []  # a grid worker sees their own only
@@ -140,9 +140,9 @@ def test_lists_and_detail_pages_show_working_days(world: World) -> None:
     assert re.search(
         r"超期 \d+ 个工作日", _text(client.get(reverse("appeals:workbench_appeal", args=[late.pk])))
     )
-    from shuzheng.appeals import services
+    from shuzheng.appeals.services.dispatch import appeal_dispatch
 
-    wo = services.appeal_dispatch(actor=world.dispatcher, appeal=appeal, department=world.cgj)
+    wo = appeal_dispatch(actor=world.dispatcher, appeal=appeal, department=world.cgj)
     handler = client_for(world.cgj_handler)
     for page in (
         handler.get(reverse("appeals:workbench_orders")),
@@ -232,11 +232,12 @@ def test_escalation_moves_the_event_and_changes_the_buttons(world: World) -> Non
 
 
 def test_the_return_review_picker_is_searchable(world: World) -> None:
-    from shuzheng.appeals import services
+    from shuzheng.appeals.services.dispatch import appeal_dispatch
+    from shuzheng.appeals.services.work_orders import work_order_request_return
 
     appeal = intake(world)
-    wo = services.appeal_dispatch(actor=world.dispatcher, appeal=appeal, department=world.cgj)
-    services.work_order_request_return(actor=world.cgj_handler, work_order=wo.pk, reason="不属本部门")
+    wo = appeal_dispatch(actor=world.dispatcher, appeal=appeal, department=world.cgj)
+    work_order_request_return(actor=world.cgj_handler, work_order=wo.pk, reason="不属本部门")
     client = client_for(world.dispatcher)
     page = _text(client.get(reverse("appeals:workbench_dispatch"), {"tab": "returns"}))
     assert 'list="department-options"' in page

@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from shuzheng.appeals.models import Appeal
 from shuzheng.appeals.tests.conftest import World, intake, staff_with_role
-from shuzheng.identity import services as identity_services
+from shuzheng.core.actors import SYSTEM
 from shuzheng.identity.models import AuditEvent, DataScopeKind
+from shuzheng.identity.services import api_keys as api_key_services
 
 BASE = "/open311/v2"
 ISO_WITH_ZONE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)$")
@@ -24,7 +25,7 @@ ISO_WITH_ZONE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)$")
 
 @pytest.fixture
 def api_key(world: World) -> str:
-    _, raw = identity_services.api_key_issue(actor=None, user=world.agent, name="网格平台对接")
+    _, raw = api_key_services.api_key_issue(actor=SYSTEM, user=world.agent, name="网格平台对接")
     return raw
 
 
@@ -75,6 +76,11 @@ def test_discovery_json_and_xml(client: Client, world: World) -> None:
         "text/xml",
         "application/json",
     ]
+
+
+def test_discovery_contact_names_the_configured_city(client: Client, world: World, settings: Any) -> None:
+    settings.SHUZHENG_CITY_NAME = "开平市"
+    assert _json(client.get(f"{BASE}/discovery.json"))["contact"].startswith("开平市12345")
 
 
 def test_services_are_active_categories_chinese_intact(client: Client, world: World) -> None:
@@ -250,18 +256,18 @@ def test_missing_fields_are_all_named(client: Client, world: World, api_key: str
 
 
 def test_revoked_key_and_key_without_permission(client: Client, world: World) -> None:
-    key, raw = identity_services.api_key_issue(actor=None, user=world.agent, name="k")
-    identity_services.api_key_revoke(actor=None, key=key)
+    key, raw = api_key_services.api_key_issue(actor=SYSTEM, user=world.agent, name="k")
+    api_key_services.api_key_revoke(actor=SYSTEM, key=key)
     before = Appeal.objects.count()
     assert _post(client, **_valid(world, raw)).status_code == 403
     handler = world.cgj_handler  # may handle work orders but not register appeals
-    _, raw2 = identity_services.api_key_issue(actor=None, user=handler, name="k2")
+    _, raw2 = api_key_services.api_key_issue(actor=SYSTEM, user=handler, name="k2")
     response = _post(client, **_valid(world, raw2))
     assert response.status_code == 403
     description = _json(response)[0]["description"]
     assert "登记诉求（话务员）" in description  # the permission by its Chinese name, never its code
     assert "appeals.intake_appeal" not in description
-    citizen_key = identity_services.api_key_issue(actor=None, user=world.citizen, name="k3")[1]
+    citizen_key = api_key_services.api_key_issue(actor=SYSTEM, user=world.citizen, name="k3")[1]
     assert _post(client, **_valid(world, citizen_key)).status_code == 403
     _nothing_created(before)
 
@@ -411,7 +417,7 @@ def test_status_closed_after_conclusion(client: Client, world: World) -> None:
 def test_staff_user_without_scope_cannot_use_other_users_key(world: World) -> None:
     """A key only ever acts as its own user: another user's prefix with a wrong secret is refused."""
     other = staff_with_role("agent2", world.centre, "hotline_agent", DataScopeKind.ALL)
-    key, _ = identity_services.api_key_issue(actor=None, user=other, name="k")
+    key, _ = api_key_services.api_key_issue(actor=SYSTEM, user=other, name="k")
     response = Client().post(f"{BASE}/requests.json", _valid(world, f"{key.prefix}.wrong-secret"))
     assert response.status_code == 403
 

@@ -18,7 +18,8 @@ from georeport import GeoReport
 
 from shuzheng.appeals.models import Appeal
 from shuzheng.appeals.tests.conftest import World
-from shuzheng.identity import services as identity_services
+from shuzheng.core.actors import SYSTEM
+from shuzheng.identity.services import api_keys as api_key_services
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,7 +31,7 @@ def root(live_server: Any) -> str:
 
 @pytest.fixture
 def key(world: World) -> str:
-    return identity_services.api_key_issue(actor=None, user=world.agent, name="第三方客户端")[1]
+    return api_key_services.api_key_issue(actor=SYSTEM, user=world.agent, name="第三方客户端")[1]
 
 
 def _create(root: str, key: str, world: World, fmt: str = "json", **extra: str) -> requests.Response:

@@ -19,8 +19,9 @@ from shuzheng.appeals.tests.conftest import World, intake
 from shuzheng.appeals.tests.test_views_grid import report_data
 from shuzheng.appeals.tests.test_views_portal import client_for, form_data
 from shuzheng.appeals.tests.test_views_workbench import INTAKE
+from shuzheng.core.actors import SYSTEM
 from shuzheng.core.masking import mask_free_text
-from shuzheng.identity import services as identity_services
+from shuzheng.identity.services import api_keys as api_key_services
 
 BASE = "/open311/v2"
 STORY = (
@@ -135,7 +136,7 @@ def test_grid_report_asks(world: World, consent: str | None) -> None:
 
 
 def _open311_post(client: Client, world: World, **extra: str) -> Any:
-    _, key = identity_services.api_key_issue(actor=None, user=world.agent, name="对接")
+    _, key = api_key_services.api_key_issue(actor=SYSTEM, user=world.agent, name="对接")
     data = {
         "api_key": key,
         "service_code": world.roads.code,

@@ -10,9 +10,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from shuzheng.appeals import services
 from shuzheng.appeals.constants import ArticleStatus
 from shuzheng.appeals.models import KnowledgeArticle, KnowledgeArticleVersion
+from shuzheng.appeals.services.knowledge import (
+    knowledge_article_create,
+    knowledge_article_review,
+    knowledge_article_submit,
+)
 from shuzheng.appeals.tests.conftest import World
 from shuzheng.appeals.tests.test_views_portal import client_for
 from shuzheng.identity.models import AuditEvent
@@ -37,7 +41,7 @@ def article_data(world: World, **overrides: Any) -> dict[str, Any]:
 
 
 def _draft(world: World) -> KnowledgeArticle:
-    return services.knowledge_article_create(
+    return knowledge_article_create(
         actor=world.editor, question="身份证丢失后如何补办？", answer="到派出所补领。", keywords="身份证"
     )
 
@@ -179,9 +183,9 @@ def test_drafts_are_found_by_their_question_and_unknown_article_is_404(world: Wo
 
 
 def _published(world: World, question: str, answer: str) -> KnowledgeArticle:
-    article = services.knowledge_article_create(actor=world.editor, question=question, answer=answer)
-    services.knowledge_article_submit(actor=world.editor, article=article)
-    return services.knowledge_article_review(actor=world.reviewer, article=article, approve=True)
+    article = knowledge_article_create(actor=world.editor, question=question, answer=answer)
+    knowledge_article_submit(actor=world.editor, article=article)
+    return knowledge_article_review(actor=world.reviewer, article=article, approve=True)
 
 
 def test_search_ranks_the_best_full_text_match_first(world: World) -> None:

@@ -13,9 +13,12 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
-from shuzheng.appeals import services
 from shuzheng.appeals.constants import AppealStatus, AttachmentKind
 from shuzheng.appeals.models import Appeal, AppealAttachment
+from shuzheng.appeals.services.dispatch import appeal_dispatch
+from shuzheng.appeals.services.intake import appeal_attach
+from shuzheng.appeals.services.visits import work_order_visit
+from shuzheng.appeals.services.work_orders import work_order_accept, work_order_reply
 from shuzheng.appeals.tests.conftest import World, intake
 from shuzheng.core.validators import generate_uscc
 from shuzheng.identity.models import AuditEvent
@@ -206,7 +209,7 @@ def _citizen_appeal(world: World, user: Any = None) -> Appeal:
 
 def test_someone_elses_appeal_and_photo_are_404(world: World) -> None:
     appeal = _citizen_appeal(world)
-    services.appeal_attach(actor=world.citizen, appeal=appeal, content=png_bytes(), name="a.png")
+    appeal_attach(actor=world.citizen, appeal=appeal, content=png_bytes(), name="a.png")
     photo = appeal.attachments.get()
     other = client_for(CitizenFactory(username="other"))
     assert other.get(reverse("appeals:portal_appeal", args=[appeal.pk])).status_code == 404
@@ -221,9 +224,9 @@ def test_someone_elses_appeal_and_photo_are_404(world: World) -> None:
 
 def test_progress_in_citizen_terms_with_the_reply(world: World) -> None:
     appeal = _citizen_appeal(world)
-    work_order = services.appeal_dispatch(actor=world.dispatcher, appeal=appeal, department=world.cgj)
-    services.work_order_accept(actor=world.cgj_handler, work_order=work_order.pk)
-    services.work_order_reply(
+    work_order = appeal_dispatch(actor=world.dispatcher, appeal=appeal, department=world.cgj)
+    work_order_accept(actor=world.cgj_handler, work_order=work_order.pk)
+    work_order_reply(
         actor=world.cgj_handler, work_order=work_order.pk, reply_text="已安排环卫车辆清运，并增加清运频次。"
     )
     page = _text(client_for(world.citizen).get(reverse("appeals:portal_appeal", args=[appeal.pk])))
@@ -239,10 +242,10 @@ def test_progress_in_citizen_terms_with_the_reply(world: World) -> None:
 
 def test_satisfaction_from_the_return_visit_is_shown(world: World) -> None:
     appeal = _citizen_appeal(world)
-    work_order = services.appeal_dispatch(actor=world.dispatcher, appeal=appeal, department=world.cgj)
-    services.work_order_accept(actor=world.cgj_handler, work_order=work_order.pk)
-    services.work_order_reply(actor=world.cgj_handler, work_order=work_order.pk, reply_text="已清运。")
-    services.work_order_visit(actor=world.dispatcher, work_order=work_order.pk, result="satisfied")
+    work_order = appeal_dispatch(actor=world.dispatcher, appeal=appeal, department=world.cgj)
+    work_order_accept(actor=world.cgj_handler, work_order=work_order.pk)
+    work_order_reply(actor=world.cgj_handler, work_order=work_order.pk, reply_text="已清运。")
+    work_order_visit(actor=world.dispatcher, work_order=work_order.pk, result="satisfied")
     appeal.refresh_from_db()
     assert appeal.status == AppealStatus.CLOSED
     page = _text(client_for(world.citizen).get(reverse("appeals:portal_appeal", args=[appeal.pk])))

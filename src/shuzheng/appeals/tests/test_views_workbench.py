@@ -18,7 +18,6 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from shuzheng.appeals import services
 from shuzheng.appeals.constants import AppealStatus, ConclusionKind, RequestStatus, WorkOrderStatus
 from shuzheng.appeals.models import (
     Appeal,
@@ -29,6 +28,17 @@ from shuzheng.appeals.models import (
     RoutingRule,
     WorkOrder,
     WorkOrderAssist,
+)
+from shuzheng.appeals.services.dispatch import appeal_dispatch
+from shuzheng.appeals.services.knowledge import (
+    knowledge_article_create,
+    knowledge_article_review,
+    knowledge_article_submit,
+)
+from shuzheng.appeals.services.work_orders import (
+    work_order_accept,
+    work_order_reply,
+    work_order_request_return,
 )
 from shuzheng.appeals.tests.conftest import World, intake
 from shuzheng.identity.models import AuditEvent
@@ -54,16 +64,16 @@ def png(name: str = "现场.png") -> SimpleUploadedFile:
 
 
 def published_article(world: World, question: str, answer: str) -> KnowledgeArticle:
-    article = services.knowledge_article_create(
+    article = knowledge_article_create(
         actor=world.editor, question=question, answer=answer, category=world.consult
     )
-    services.knowledge_article_submit(actor=world.editor, article=article)
-    return services.knowledge_article_review(actor=world.reviewer, article=article, approve=True)
+    knowledge_article_submit(actor=world.editor, article=article)
+    return knowledge_article_review(actor=world.reviewer, article=article, approve=True)
 
 
 def dispatched(world: World, department: Any = None, **overrides: Any) -> WorkOrder:
     appeal = intake(world, **overrides)
-    return services.appeal_dispatch(actor=world.dispatcher, appeal=appeal, department=department or world.cgj)
+    return appeal_dispatch(actor=world.dispatcher, appeal=appeal, department=department or world.cgj)
 
 
 def act(client: Client, wo: WorkOrder, action: str, data: dict[str, Any] | None = None) -> Any:
@@ -475,7 +485,7 @@ def test_return_needs_a_reason_then_the_centre_reassigns(world: World) -> None:
 
 def test_reject_return_needs_a_note(world: World) -> None:
     wo = dispatched(world, world.rsj)
-    services.work_order_request_return(actor=world.rsj_handler, work_order=wo.pk, reason="不归我们管")
+    work_order_request_return(actor=world.rsj_handler, work_order=wo.pk, reason="不归我们管")
     request = ReturnRequest.objects.get()
     centre = client_for(world.dispatcher)
     url = reverse("appeals:workbench_return_review", args=[request.pk])
@@ -535,7 +545,7 @@ def test_extension_requested_by_the_department_and_approved_by_the_centre(world:
 
 def test_assisting_department_gives_its_feedback(world: World) -> None:
     appeal = intake(world)
-    wo = services.appeal_dispatch(
+    wo = appeal_dispatch(
         actor=world.dispatcher, appeal=appeal, department=world.cgj, assist_departments=[world.rsj]
     )
     assist = WorkOrderAssist.objects.get()
@@ -566,8 +576,8 @@ def test_assisting_department_gives_its_feedback(world: World) -> None:
 
 def _replied(world: World, **overrides: Any) -> WorkOrder:
     wo = dispatched(world, world.cgj, **overrides)
-    services.work_order_accept(actor=world.cgj_handler, work_order=wo.pk)
-    return services.work_order_reply(actor=world.cgj_handler, work_order=wo.pk, reply_text="已清运")
+    work_order_accept(actor=world.cgj_handler, work_order=wo.pk)
+    return work_order_reply(actor=world.cgj_handler, work_order=wo.pk, reply_text="已清运")
 
 
 def test_unsatisfied_visit_reopens_to_the_same_department_visibly(world: World) -> None:
@@ -626,7 +636,7 @@ def test_close_without_visit_only_for_types_that_need_none(world: World) -> None
 
 def test_remind_and_supervise_from_the_centre(world: World) -> None:
     wo = dispatched(world, world.cgj)
-    services.work_order_accept(actor=world.cgj_handler, work_order=wo.pk)
+    work_order_accept(actor=world.cgj_handler, work_order=wo.pk)
     centre = client_for(world.dispatcher)
     monitor = text(centre.get(reverse("appeals:workbench_dispatch"), {"tab": "monitor"}))
     assert wo.number in monitor
@@ -662,7 +672,7 @@ def test_queue_pages_do_not_query_per_row(world: World) -> None:
     handler, centre = client_for(world.cgj_handler), client_for(world.dispatcher)
     orders, dispatch = reverse("appeals:workbench_orders"), reverse("appeals:workbench_dispatch")
     first = dispatched(world, world.cgj)
-    services.work_order_request_return(actor=world.cgj_handler, work_order=first.pk, reason="不属本部门")
+    work_order_request_return(actor=world.cgj_handler, work_order=first.pk, reason="不属本部门")
     intake(world, text="第一件待派单的诉求")
     counts = [
         _queries(handler, orders),
@@ -672,7 +682,7 @@ def test_queue_pages_do_not_query_per_row(world: World) -> None:
     ]
     for n in range(3):
         wo = dispatched(world, world.cgj, text=f"第{n}处路灯不亮")
-        services.work_order_request_return(actor=world.cgj_handler, work_order=wo.pk, reason="不属本部门")
+        work_order_request_return(actor=world.cgj_handler, work_order=wo.pk, reason="不属本部门")
         intake(world, text=f"第{n}件待派单的诉求，道路坑洼")
     assert [
         _queries(handler, orders),

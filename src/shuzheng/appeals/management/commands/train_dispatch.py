@@ -12,7 +12,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from shuzheng.appeals import services
+from shuzheng.appeals.services.training import dispatch_model_train
+from shuzheng.core.actors import SYSTEM
 from shuzheng.core.errors import ApplicationError
 
 
@@ -41,8 +42,8 @@ class Command(BaseCommand):
             bar.refresh()
 
         try:
-            model = services.dispatch_model_train(
-                actor=None, limit=limit, activate=not no_activate, progress=progress
+            model = dispatch_model_train(
+                actor=SYSTEM, limit=limit, activate=not no_activate, progress=progress
             )
         except ApplicationError as exc:
             raise CommandError(exc.detail) from exc
