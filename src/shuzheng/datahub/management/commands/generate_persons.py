@@ -32,9 +32,13 @@ class Command(BaseCommand):
             self.stdout.write(f"人口基础信息库已有 {current} 人，无需扩充。")
             return
         bar = tqdm(total=persons - current, desc="生成人口", file=sys.stderr, disable=quiet, unit="人")
+
+        def advance(rows: int) -> None:
+            bar.update(rows)
+
         try:
             total = demo_persons.grow(
-                entry, start=current, count=persons - current, batch=batch, progress=bar.update
+                entry, start=current, count=persons - current, batch=batch, progress=advance
             )
         finally:
             bar.close()
