@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import File, Router, Status, UploadedFile
 from ninja.security import django_auth
 
-from shuzheng.catalog import selectors, services, xlsx
+from shuzheng.catalog import selectors, xlsx
 from shuzheng.catalog.constants import ApplicantType, GuideGroupKind, ItemLevel, ItemType
 from shuzheng.catalog.models import ServiceItemVersion
 from shuzheng.catalog.schemas import (
@@ -29,6 +29,7 @@ from shuzheng.catalog.schemas import (
     VersionPatch,
     VersionSummaryOut,
 )
+from shuzheng.catalog.services import versions
 from shuzheng.core.errors import UnsupportedMediaType, ValidationFailed
 from shuzheng.core.pagination import DEFAULT_LIMIT, page_out
 from shuzheng.core.schemas import PageLimit
@@ -151,7 +152,7 @@ def list_items(
 def create_item(request: HttpRequest, payload: ItemIn) -> Status[ServiceItemVersion]:
     data = _fields(payload)
     code = data.pop("code")
-    draft = services.item_create(actor=request.user, code=code, **data)
+    draft = versions.item_create(actor=request.user, code=code, **data)
     return Status(201, selectors.version_get(user=request.user, id=draft.pk))
 
 
@@ -174,7 +175,7 @@ def create_draft(request: HttpRequest, code: str) -> Status[ServiceItemVersion]:
     source = item.live_version or item.versions.order_by("-number").first()
     if source is None:
         raise ValidationFailed("该事项没有可复制的版本。")
-    draft = services.version_draft_from(actor=request.user, version=source)
+    draft = versions.version_draft_from(actor=request.user, version=source)
     return Status(201, selectors.version_get(user=request.user, id=draft.pk))
 
 
@@ -188,14 +189,14 @@ def get_version(request: HttpRequest, version_id: int) -> ServiceItemVersion:
 @router.patch("/versions/{int:version_id}", response=VersionOut, summary="修改草稿", auth=django_auth)
 def update_version(request: HttpRequest, version_id: int, payload: VersionPatch) -> ServiceItemVersion:
     version = selectors.version_get(user=request.user, id=version_id)
-    services.version_update(actor=request.user, version=version, **_fields(payload))
+    versions.version_update(actor=request.user, version=version, **_fields(payload))
     return selectors.version_get(user=request.user, id=version_id)
 
 
 @router.delete("/versions/{int:version_id}", response={204: None}, summary="删除草稿", auth=django_auth)
 def discard_version(request: HttpRequest, version_id: int) -> Status[None]:
     version = selectors.version_get(user=request.user, id=version_id)
-    services.version_discard(actor=request.user, version=version)
+    versions.version_discard(actor=request.user, version=version)
     return Status(204, None)
 
 
@@ -210,7 +211,7 @@ def publish_version(
 ) -> ServiceItemVersion:
     version = selectors.version_get(user=request.user, id=version_id)
     valid_from = payload.valid_from if payload is not None else None
-    services.version_publish(actor=request.user, version=version, valid_from=valid_from)
+    versions.version_publish(actor=request.user, version=version, valid_from=valid_from)
     return selectors.version_get(user=request.user, id=version_id)
 
 
@@ -219,7 +220,7 @@ def publish_version(
 )
 def retire_version(request: HttpRequest, version_id: int) -> ServiceItemVersion:
     version = selectors.version_get(user=request.user, id=version_id)
-    services.version_retire(actor=request.user, version=version)
+    versions.version_retire(actor=request.user, version=version)
     return selectors.version_get(user=request.user, id=version_id)
 
 

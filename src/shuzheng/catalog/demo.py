@@ -24,7 +24,6 @@ from typing import Any, Final
 
 from django.db import transaction
 
-from shuzheng.catalog import services
 from shuzheng.catalog.constants import (
     EDIT_PERM,
     PUBLISH_PERM,
@@ -37,6 +36,8 @@ from shuzheng.catalog.constants import (
     VersionStatus,
 )
 from shuzheng.catalog.models import ServiceItem
+from shuzheng.catalog.services import bulk, guide_groups, versions
+from shuzheng.core.actors import SYSTEM
 from shuzheng.core.errors import ApplicationError
 from shuzheng.identity import services as identity_services
 from shuzheng.identity.models import DataScopeKind, RoleAssignment, User
@@ -663,8 +664,8 @@ def fields_for(spec: ItemSpec) -> dict[str, Any]:
 
 def ensure_groups() -> int:
     for position, (code, name, kind, audience) in enumerate(GROUPS):
-        services.guide_group_save(
-            actor=None, code=code, name=name, kind=kind, audience=audience, position=position
+        guide_groups.guide_group_save(
+            actor=SYSTEM, code=code, name=name, kind=kind, audience=audience, position=position
         )
     return len(GROUPS)
 
@@ -720,8 +721,8 @@ def load(progress: Progress | None = None) -> dict[str, int]:
                 progress("政务服务事项", done, total)
 
         created = len(
-            services.items_bulk_publish(
-                actor=None, items=[(s.code, fields_for(s)) for s in missing_specs], progress=step
+            bulk.items_bulk_publish(
+                actor=SYSTEM, items=[(s.code, fields_for(s)) for s in missing_specs], progress=step
             )
         )
         _pending_draft(specs)
@@ -744,9 +745,9 @@ def _pending_draft(specs: list[ItemSpec]) -> None:
         return
     if item.versions.count() > 1:
         return  # the demo draft was published or discarded by someone: leave it so
-    draft = services.version_draft_from(actor=None, version=item.live_version)
-    services.version_update(
-        actor=None,
+    draft = versions.version_draft_from(actor=SYSTEM, version=item.live_version)
+    versions.version_update(
+        actor=SYSTEM,
         version=draft,
         promised_limit_days=3,
         steps=[

@@ -27,11 +27,13 @@ from shuzheng.catalog.constants import (
 )
 from shuzheng.catalog.models import GuideGroup, ServiceItem, ServiceItemVersion, WorkflowStep
 from shuzheng.core import fulltext
+from shuzheng.core.actors import is_system
 from shuzheng.core.errors import MalformedRequest, NotFound, PermissionDenied
 from shuzheng.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, keyset_page
+from shuzheng.identity.actors import Actor
 from shuzheng.identity.scopes import data_scope_for
+from shuzheng.orgs import selectors as orgs_selectors
 from shuzheng.orgs.models import Department
-from shuzheng.orgs.selectors import hall_list
 
 GUIDE_ORDER: Final = ("-high_frequency", "code", "id")
 ITEM_ORDER: Final = ("code",)
@@ -61,9 +63,7 @@ def guide_queryset(
     ``group`` a guide group code; ``audience`` "person" or "enterprise"."""
     qs = ServiceItemVersion.objects.filter(status=VersionStatus.PUBLISHED).select_related("department")
     if department:
-        path = (
-            Department.objects.filter(code=department.strip().upper()).values_list("path", flat=True).first()
-        )
+        path = orgs_selectors.department_path(department)
         qs = qs.filter(department__path__startswith=path) if path else qs.none()
     if group:
         qs = qs.filter(guide_groups__code=group.strip())
@@ -191,27 +191,29 @@ def guide_departments() -> list[DepartmentGuides]:
         .annotate(n=Count("id"))
         .order_by()
     )
-    departments = Department.objects.filter(pk__in=counts).select_related("division").order_by("path")
+    departments = (
+        orgs_selectors.department_queryset(include_inactive=True).filter(pk__in=counts).order_by("path")
+    )
     return [DepartmentGuides(d, counts[d.pk]) for d in departments]
 
 
 def halls_for(version: ServiceItemVersion, *, limit: int = 6) -> list[Any]:
     """Public: the service halls where the item is handled — those of the implementing department's
     division (the city hall for city items, the town hall for town items)."""
-    return hall_list(division=version.department.division_id, limit=limit).items
+    return orgs_selectors.hall_list(division=version.department.division_id, limit=limit).items
 
 
 # --- staff ------------------------------------------------------------------------------------------
 
 
-def _require_staff(user: Any) -> None:
-    if user is None or not getattr(user, "is_authenticated", False):
+def _require_staff(user: Actor) -> None:
+    if not getattr(user, "is_authenticated", False):
         raise PermissionDenied("请先登录。")
     if not any(user.has_perm(p) for p in STAFF_PERMS):
         raise PermissionDenied("没有查看事项管理的权限（catalog.view_serviceitemversion）。")
 
 
-def staff_scope_q(user: Any, path: str = "department") -> Q:
+def staff_scope_q(user: Actor, path: str = "department") -> Q:
     """Rows whose department (at `path`) lies in the union of the user's catalog scopes."""
     condition = Q(pk__in=[])
     for perm in STAFF_PERMS:
@@ -225,7 +227,7 @@ def staff_scope_q(user: Any, path: str = "department") -> Q:
 
 def item_list(
     *,
-    user: Any,
+    user: Actor,
     status: str | None = None,
     department: str | None = None,
     q: str | None = None,
@@ -254,9 +256,7 @@ def item_list(
     elif status:
         raise MalformedRequest("状态应为 live、draft 或 retired。", code="invalid_status")
     if department:
-        path = (
-            Department.objects.filter(code=department.strip().upper()).values_list("path", flat=True).first()
-        )
+        path = orgs_selectors.department_path(department)
         qs = qs.filter(department__path__startswith=path) if path else qs.none()
     text = (q or "").strip()[:64]
     if text:
@@ -264,7 +264,7 @@ def item_list(
     return keyset_page(qs, order=ITEM_ORDER, cursor=cursor, limit=limit)
 
 
-def item_get(*, user: Any, code: str) -> ServiceItem:
+def item_get(*, user: Actor, code: str) -> ServiceItem:
     """Staff: one item in scope (NotFound otherwise), with its live version."""
     _require_staff(user)
     item = (
@@ -277,13 +277,13 @@ def item_get(*, user: Any, code: str) -> ServiceItem:
     return item
 
 
-def version_history(*, user: Any, item: ServiceItem) -> list[ServiceItemVersion]:
+def version_history(*, user: Actor, item: ServiceItem) -> list[ServiceItemVersion]:
     """Staff: every version of an item, newest first."""
     _require_staff(user)
     return list(item.versions.select_related("department", "published_by").order_by("-number"))
 
 
-def version_get(*, user: Any, id: int) -> ServiceItemVersion:
+def version_get(*, user: Actor, id: int) -> ServiceItemVersion:
     """Staff: one version of any status in scope, with its children."""
     _require_staff(user)
     version = (
@@ -297,16 +297,16 @@ def version_get(*, user: Any, id: int) -> ServiceItemVersion:
     return version
 
 
-def versions_for_export(*, user: Any | None) -> QuerySet[ServiceItemVersion]:
+def versions_for_export(*, user: Actor) -> QuerySet[ServiceItemVersion]:
     """The current version of each item in scope (its draft if it has one, else its live version), by code.
 
-    ``user=None`` is the system (management commands): every item.
+    The platform itself (management commands) exports every item.
     """
     with_draft = ServiceItemVersion.objects.filter(status=VersionStatus.DRAFT).values("item_id")
     result = ServiceItemVersion.objects.filter(
         Q(status=VersionStatus.DRAFT) | (Q(status=VersionStatus.PUBLISHED) & ~Q(item_id__in=with_draft))
     )
-    if user is not None:
+    if not is_system(user):
         _require_staff(user)
         result = result.filter(staff_scope_q(user, "item__department"))
     return (
@@ -316,12 +316,12 @@ def versions_for_export(*, user: Any | None) -> QuerySet[ServiceItemVersion]:
     )
 
 
-def editable_departments(user: Any) -> list[Department]:
+def editable_departments(user: Actor) -> list[Department]:
     """Staff: active departments where the user may create and edit items (for the workbench forms)."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.has_perm(EDIT_PERM):
+    if not getattr(user, "is_authenticated", False) or not user.has_perm(EDIT_PERM):
         return []
     scope = data_scope_for(user, EDIT_PERM)
-    departments = Department.objects.filter(is_active=True).select_related("division").order_by("path")
+    departments = orgs_selectors.department_queryset().order_by("path")
     return [d for d in departments if scope.covers_department(d)]
 
 

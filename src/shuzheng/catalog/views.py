@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shuzheng.catalog import selectors, services, xlsx
+from shuzheng.catalog import rules, selectors, xlsx
 from shuzheng.catalog.constants import (
     STEP_ROLES,
     ApplyChannel,
@@ -27,6 +27,7 @@ from shuzheng.catalog.constants import (
 )
 from shuzheng.catalog.forms import GuideFilterForm, ImportForm, ItemCreateForm, VersionForm
 from shuzheng.catalog.models import ServiceItemVersion
+from shuzheng.catalog.services import versions
 from shuzheng.core import errors
 from shuzheng.identity.page_access import renders_application_errors, staff_required
 
@@ -172,7 +173,7 @@ def workbench_item_new(request: HttpRequest) -> HttpResponse:
     form = ItemCreateForm(request.POST or None, departments=departments)
     if request.method == "POST" and form.is_valid():
         try:
-            draft = services.item_create(
+            draft = versions.item_create(
                 actor=request.user, code=form.cleaned_data["code"], **form.service_fields()
             )
         except errors.ValidationFailed as error:
@@ -196,8 +197,8 @@ def workbench_item(request: HttpRequest, code: str) -> HttpResponse:
         "item": item,
         "versions": versions,
         "draft": next((v for v in versions if v.status == VersionStatus.DRAFT), None),
-        "can_edit": services.can_edit(request.user, item),
-        "can_publish": services.can_publish(request.user, item),
+        "can_edit": rules.can_edit(request.user, item),
+        "can_publish": rules.can_publish(request.user, item),
     }
     return render(request, "catalog/workbench/item.html", context)
 
@@ -207,13 +208,13 @@ def workbench_item(request: HttpRequest, code: str) -> HttpResponse:
 def workbench_version(request: HttpRequest, version_id: int) -> HttpResponse:
     """One version of any status, shown as its guide (a draft previewed before publishing)."""
     version = selectors.version_get(user=request.user, id=version_id)
-    problems = services.publish_problems(version) if version.status == VersionStatus.DRAFT else []
+    problems = rules.publish_problems(version) if version.status == VersionStatus.DRAFT else []
     context = {
         **guide_facts(version),
         "item": version.item,
         "problems": problems,
-        "can_edit": services.can_edit(request.user, version.item),
-        "can_publish": services.can_publish(request.user, version.item),
+        "can_edit": rules.can_edit(request.user, version.item),
+        "can_publish": rules.can_publish(request.user, version.item),
     }
     return render(request, "catalog/workbench/version.html", context)
 
@@ -236,7 +237,7 @@ def workbench_version_edit(request: HttpRequest, version_id: int) -> HttpRespons
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.version_update(actor=request.user, version=version, **form.service_fields())
+            versions.version_update(actor=request.user, version=version, **form.service_fields())
         except errors.ValidationFailed as error:
             form.add_service_error(error)
         else:
@@ -255,18 +256,18 @@ def workbench_version_action(request: HttpRequest, version_id: int, action: str)
     code = version.code
     try:
         if action == "publish":
-            services.version_publish(actor=request.user, version=version)
+            versions.version_publish(actor=request.user, version=version)
             messages.success(request, f"第{version.number}版已发布，办事指南已更新。")
         elif action == "retire":
-            services.version_retire(actor=request.user, version=version)
+            versions.version_retire(actor=request.user, version=version)
             messages.success(request, f"第{version.number}版已废止，该事项暂停办理。")
         elif action == "discard":
-            services.version_discard(actor=request.user, version=version)
+            versions.version_discard(actor=request.user, version=version)
             messages.success(request, "草稿已删除。")
             if not selectors.item_list(user=request.user, q=code, limit=1).items:
                 return redirect("catalog:workbench_items")
         elif action == "draft":
-            draft = services.version_draft_from(actor=request.user, version=version)
+            draft = versions.version_draft_from(actor=request.user, version=version)
             messages.success(request, f"已基于第{version.number}版创建草稿（第{draft.number}版）。")
             return redirect("catalog:workbench_version_edit", version_id=draft.pk)
         else:

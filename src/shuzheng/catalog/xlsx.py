@@ -32,7 +32,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
-from shuzheng.catalog import selectors, services
+from shuzheng.catalog import selectors
 from shuzheng.catalog.constants import (
     ApplicantType,
     ApplyChannel,
@@ -45,6 +45,7 @@ from shuzheng.catalog.constants import (
     VersionStatus,
 )
 from shuzheng.catalog.models import ServiceItem, ServiceItemVersion
+from shuzheng.catalog.services import cleaning, content, versions
 from shuzheng.core import audit
 from shuzheng.core.errors import (
     ApplicationError,
@@ -53,6 +54,7 @@ from shuzheng.core.errors import (
     ValidationFailed,
 )
 from shuzheng.core.imports import ImportReport, RowError
+from shuzheng.identity.actors import Actor
 
 MAX_BYTES: Final = 5 * 1024 * 1024
 XLSX_CONTENT_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -413,37 +415,37 @@ def _errors_of(exc: ApplicationError, row: _ItemRow) -> list[RowError]:
         if name == "is_free":
             header = "是否收费"
         elif name in ("materials", "steps") and not header:
-            header = services.FIELD_LABELS[name]
+            header = cleaning.FIELD_LABELS[name]
         result.append(RowError(row.number, header, message, sheet=ITEM_SHEET))
     return result
 
 
-def _apply_row(row: _ItemRow, *, actor: Any, publish: bool) -> tuple[str, bool]:
+def _apply_row(row: _ItemRow, *, actor: Actor, publish: bool) -> tuple[str, bool]:
     """(created | updated | unchanged, published?) for one item row."""
     item = ServiceItem.objects.filter(code=row.code).select_related("live_version").first()
     if item is None:
-        draft = services.item_create(actor=actor, code=row.code, **row.fields)
+        draft = versions.item_create(actor=actor, code=row.code, **row.fields)
         outcome = "created"
     else:
-        cleaned = services.clean_fields(dict(row.fields))
+        cleaned = cleaning.clean_fields(dict(row.fields))
         existing = item.versions.filter(status=VersionStatus.DRAFT).first()
         if existing is not None:
-            outcome = "unchanged" if services.matches(existing, cleaned) else "updated"
-            draft = services.version_update(actor=actor, version=existing, **row.fields)
-        elif item.live_version is not None and services.matches(item.live_version, cleaned):
+            outcome = "unchanged" if content.matches(existing, cleaned) else "updated"
+            draft = versions.version_update(actor=actor, version=existing, **row.fields)
+        elif item.live_version is not None and content.matches(item.live_version, cleaned):
             return "unchanged", False
         else:
             base = item.live_version or item.versions.order_by("-number").first()
             assert base is not None
-            draft = services.version_draft_from(actor=actor, version=base)
-            draft = services.version_update(actor=actor, version=draft, **row.fields)
+            draft = versions.version_draft_from(actor=actor, version=base)
+            draft = versions.version_update(actor=actor, version=draft, **row.fields)
             outcome = "updated"
     if publish:
-        services.version_publish(actor=actor, version=draft)
+        versions.version_publish(actor=actor, version=draft)
     return outcome, publish
 
 
-def import_items_xlsx(file: XlsxSource, *, actor: Any = None, publish: bool = False) -> ImportReport:
+def import_items_xlsx(file: XlsxSource, *, actor: Actor, publish: bool = False) -> ImportReport:
     """Create or update drafts from the 事项/材料/环节 sheets (see the module docstring); all-or-nothing."""
     sheets = _load_sheets(file)
     report = ImportReport(unit="项")
@@ -520,9 +522,9 @@ def _item_cells(version: ServiceItemVersion) -> list[Any]:
     return [values[name] for name, _ in ITEM_COLUMNS]
 
 
-def export_items_xlsx(*, user: Any = None) -> bytes:
-    """The current version of each item in the user's scope (its draft if any, else the live one);
-    ``user=None`` exports every item."""
+def export_items_xlsx(*, user: Actor) -> bytes:
+    """The current version of each item in the user's scope (its draft if any, else the live one); the
+    platform itself (`SYSTEM`) exports every item."""
     workbook = Workbook()
     items = workbook.active
     assert items is not None

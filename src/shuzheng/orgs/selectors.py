@@ -468,3 +468,8 @@ def department_by_code(code: str) -> Department | None:
 def departments_by_code(codes: list[str]) -> dict[str, Department]:
     """Departments (in use or not) among `codes`, by code (one query; unknown codes are left out)."""
     return {d.code: d for d in Department.objects.filter(code__in=codes)}
+
+
+def department_path(code: str) -> str | None:
+    """The tree path of the department with this code (any case; inactive ones too), or None."""
+    return Department.objects.filter(code=code.strip().upper()).values_list("path", flat=True).first()

@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from shuzheng.catalog import services
 from shuzheng.catalog.constants import EDIT_PERM, PUBLISH_PERM, VIEW_PERM
 from shuzheng.catalog.models import GuideGroup, ServiceItemVersion
+from shuzheng.catalog.services import guide_groups, versions
+from shuzheng.core.actors import SYSTEM
 from shuzheng.identity.models import DataScopeKind, User
 from shuzheng.identity.tests.conftest import Org, grant, org, staff  # noqa: F401 - fixtures
 from shuzheng.orgs.models import Department
@@ -68,8 +69,8 @@ def fields(department: Department | str, **overrides: Any) -> dict[str, Any]:
 
 
 def make_live(code: str, department: Department, **overrides: Any) -> ServiceItemVersion:
-    draft = services.item_create(actor=None, code=code, **fields(department, **overrides))
-    return services.version_publish(actor=None, version=draft)
+    draft = versions.item_create(actor=SYSTEM, code=code, **fields(department, **overrides))
+    return versions.version_publish(actor=SYSTEM, version=draft)
 
 
 def editor(tree: Org, *, publish: bool = True, department: Department | None = None) -> User:
@@ -89,10 +90,10 @@ def client_for(user: User) -> Client:
 @pytest.fixture
 def groups(db: Any) -> list[GuideGroup]:
     return [
-        services.guide_group_save(
-            actor=None, code="kaiban", name="开办企业", kind="topic", audience="enterprise"
+        guide_groups.guide_group_save(
+            actor=SYSTEM, code="kaiban", name="开办企业", kind="topic", audience="enterprise"
         ),
-        services.guide_group_save(
-            actor=None, code="birth", name="出生", kind="life_event", audience="person"
+        guide_groups.guide_group_save(
+            actor=SYSTEM, code="birth", name="出生", kind="life_event", audience="person"
         ),
     ]

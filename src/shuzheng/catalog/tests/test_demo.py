@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from shuzheng.catalog import demo, selectors, services
+from shuzheng.catalog import demo, rules, selectors
 from shuzheng.catalog.constants import SEARCH_DOC_TYPE, VersionStatus
 from shuzheng.catalog.models import ServiceItem, ServiceItemVersion
 from shuzheng.core import fulltext
@@ -33,7 +33,7 @@ def test_demo_catalog(db: Any) -> None:
         assert version.statutory_limit_days >= version.promised_limit_days
         assert 2 <= version.materials.count() <= 6, version.name
         assert 1 <= version.steps.count() <= 3
-        assert services.publish_problems(version) == []
+        assert rules.publish_problems(version) == []
         if version.high_frequency:
             assert version.exemptions_complete, version.name
     assert Counter(live.values_list("onsite_visits", flat=True))[2] < 5

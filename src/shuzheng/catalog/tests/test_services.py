@@ -8,11 +8,13 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from shuzheng.catalog import selectors, services
+from shuzheng.catalog import rules, selectors
 from shuzheng.catalog.constants import SEARCH_DOC_TYPE, VersionStatus
 from shuzheng.catalog.models import ServiceItem, ServiceItemVersion
+from shuzheng.catalog.services import versions
 from shuzheng.catalog.tests.conftest import FORM, editor, fields, make_live
 from shuzheng.core import fulltext
+from shuzheng.core.actors import SYSTEM
 from shuzheng.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from shuzheng.identity.models import AuditEvent
 from shuzheng.identity.tests.conftest import Org, staff
@@ -25,8 +27,8 @@ def messages(exc: pytest.ExceptionInfo[ValidationFailed]) -> dict[str, str]:
 
 
 def test_create_makes_an_item_with_a_first_draft(org: Org, groups: Any) -> None:
-    draft = services.item_create(
-        actor=None, code="ITEM-1", **fields(org.bureau.code, guide_groups=["kaiban", "出生"])
+    draft = versions.item_create(
+        actor=SYSTEM, code="ITEM-1", **fields(org.bureau.code, guide_groups=["kaiban", "出生"])
     )
     assert draft.status == VersionStatus.DRAFT
     assert draft.number == 1
@@ -42,8 +44,8 @@ def test_create_makes_an_item_with_a_first_draft(org: Org, groups: Any) -> None:
 
 def test_create_reports_every_bad_field_in_chinese(org: Org) -> None:
     with pytest.raises(ValidationFailed) as exc:
-        services.item_create(
-            actor=None,
+        versions.item_create(
+            actor=SYSTEM,
             code="ITEM-2",
             **fields(
                 "NOPE",
@@ -64,11 +66,11 @@ def test_create_reports_every_bad_field_in_chinese(org: Org) -> None:
 
 
 def test_duplicate_code_and_bad_code_are_refused(org: Org) -> None:
-    services.item_create(actor=None, code="ITEM-3", **fields(org.bureau))
+    versions.item_create(actor=SYSTEM, code="ITEM-3", **fields(org.bureau))
     with pytest.raises(Conflict):
-        services.item_create(actor=None, code="ITEM-3", **fields(org.bureau))
+        versions.item_create(actor=SYSTEM, code="ITEM-3", **fields(org.bureau))
     with pytest.raises(ValidationFailed) as exc:
-        services.item_create(actor=None, code="有 空格", **fields(org.bureau))
+        versions.item_create(actor=SYSTEM, code="有 空格", **fields(org.bureau))
     assert "实施编码" in exc.value.detail
 
 
@@ -81,28 +83,28 @@ def test_publish_makes_it_live_indexed_and_immutable(org: Org) -> None:
     assert live.published_at is not None
     assert fulltext.search(SEARCH_DOC_TYPE, "食品经营") == ["ITEM-4"]
     with pytest.raises(Conflict) as exc:
-        services.version_update(actor=None, version=live, name="改名")
+        versions.version_update(actor=SYSTEM, version=live, name="改名")
     assert "已发布的版本不可修改" in exc.value.detail
     with pytest.raises(Conflict):
-        services.version_publish(actor=None, version=live)
+        versions.version_publish(actor=SYSTEM, version=live)
     with pytest.raises(Conflict):
-        services.version_discard(actor=None, version=live)
+        versions.version_discard(actor=SYSTEM, version=live)
     live.refresh_from_db()
     assert live.name == "食品经营许可"
 
 
 def test_draft_from_live_keeps_live_until_published(org: Org) -> None:
     first = make_live("ITEM-5", org.bureau)
-    draft = services.version_draft_from(actor=None, version=first)
+    draft = versions.version_draft_from(actor=SYSTEM, version=first)
     assert (draft.number, draft.status) == (2, VersionStatus.DRAFT)
     assert [m.name for m in draft.materials.all()] == [m.name for m in first.materials.all()]
     assert [s.role_code for s in draft.steps.all()] == ["case_acceptor", "case_reviewer", "case_approver"]
     with pytest.raises(Conflict) as exc:
-        services.version_draft_from(actor=None, version=first)
+        versions.version_draft_from(actor=SYSTEM, version=first)
     assert "已有一份草稿" in exc.value.detail
 
-    services.version_update(
-        actor=None,
+    versions.version_update(
+        actor=SYSTEM,
         version=draft,
         name="食品经营许可（新办）",
         promised_limit_days=3,
@@ -116,7 +118,7 @@ def test_draft_from_live_keeps_live_until_published(org: Org) -> None:
 
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     ServiceItemVersion.objects.filter(pk=first.pk).update(valid_from=yesterday - datetime.timedelta(days=9))
-    published = services.version_publish(actor=None, version=draft)
+    published = versions.version_publish(actor=SYSTEM, version=draft)
     first.refresh_from_db()
     assert first.status == VersionStatus.RETIRED
     assert first.valid_to == yesterday
@@ -128,8 +130,8 @@ def test_draft_from_live_keeps_live_until_published(org: Org) -> None:
 
 
 def test_publish_validation_is_complete_and_chinese(org: Org) -> None:
-    draft = services.item_create(
-        actor=None,
+    draft = versions.item_create(
+        actor=SYSTEM,
         code="ITEM-6",
         **fields(
             org.bureau,
@@ -141,7 +143,7 @@ def test_publish_validation_is_complete_and_chinese(org: Org) -> None:
         ),
     )
     with pytest.raises(ValidationFailed) as exc:
-        services.version_publish(actor=None, version=draft)
+        versions.version_publish(actor=SYSTEM, version=draft)
     errors = messages(exc)
     assert exc.value.code == "publish_invalid"
     assert errors["applicant_types"] == "请至少选择一类服务对象（自然人或法人）"
@@ -172,33 +174,33 @@ def test_publish_validation_is_complete_and_chinese(org: Org) -> None:
     ],
 )
 def test_form_schema_rules(schema: dict[str, Any], message: str) -> None:
-    problems = services.form_schema_problems(schema)
+    problems = rules.form_schema_problems(schema)
     assert any(message in p for p in problems), problems
 
 
 def test_form_schema_draft_7_and_local_refs_are_accepted() -> None:
     schema = {**FORM, "$schema": "http://json-schema.org/draft-07/schema#"}
-    assert services.form_schema_problems(schema) == []
+    assert rules.form_schema_problems(schema) == []
     local = {
         "type": "object",
         "$defs": {"phone": {"type": "string", "pattern": "^1\\d{10}$"}},
         "properties": {"phone": {"$ref": "#/$defs/phone"}},
     }
-    assert services.form_schema_problems(local) == []
+    assert rules.form_schema_problems(local) == []
 
 
 def test_publish_refuses_future_valid_from(org: Org) -> None:
-    draft = services.item_create(actor=None, code="ITEM-7", **fields(org.bureau))
+    draft = versions.item_create(actor=SYSTEM, code="ITEM-7", **fields(org.bureau))
     with pytest.raises(ValidationFailed) as exc:
-        services.version_publish(
-            actor=None, version=draft, valid_from=timezone.localdate() + datetime.timedelta(days=3)
+        versions.version_publish(
+            actor=SYSTEM, version=draft, valid_from=timezone.localdate() + datetime.timedelta(days=3)
         )
     assert "生效日期不能晚于今天" in exc.value.detail
 
 
 def test_retire_removes_the_guide(org: Org) -> None:
     live = make_live("ITEM-8", org.bureau)
-    retired = services.version_retire(actor=None, version=live)
+    retired = versions.version_retire(actor=SYSTEM, version=live)
     assert retired.status == VersionStatus.RETIRED
     assert retired.valid_to == timezone.localdate()
     assert ServiceItem.objects.get(code="ITEM-8").live_version is None
@@ -208,34 +210,34 @@ def test_retire_removes_the_guide(org: Org) -> None:
         selectors.version_for_application("ITEM-8")
     assert fulltext.search(SEARCH_DOC_TYPE, "食品") == []
     with pytest.raises(Conflict):
-        services.version_retire(actor=None, version=retired)
+        versions.version_retire(actor=SYSTEM, version=retired)
     with pytest.raises(Conflict):
-        services.version_update(actor=None, version=retired, name="x")
+        versions.version_update(actor=SYSTEM, version=retired, name="x")
     # a retired item can come back through a new draft
-    draft = services.version_draft_from(actor=None, version=retired)
-    services.version_publish(actor=None, version=draft)
+    draft = versions.version_draft_from(actor=SYSTEM, version=retired)
+    versions.version_publish(actor=SYSTEM, version=draft)
     assert selectors.guide_get("ITEM-8").number == 2
 
 
 def test_discard_draft_deletes_a_new_item(org: Org) -> None:
-    draft = services.item_create(actor=None, code="ITEM-9", **fields(org.bureau))
-    services.version_discard(actor=None, version=draft)
+    draft = versions.item_create(actor=SYSTEM, code="ITEM-9", **fields(org.bureau))
+    versions.version_discard(actor=SYSTEM, version=draft)
     assert not ServiceItem.objects.filter(code="ITEM-9").exists()
     live = make_live("ITEM-10", org.bureau)
-    draft = services.version_draft_from(actor=None, version=live)
-    services.version_discard(actor=None, version=draft)
+    draft = versions.version_draft_from(actor=SYSTEM, version=live)
+    versions.version_discard(actor=SYSTEM, version=draft)
     assert list(ServiceItem.objects.get(code="ITEM-10").versions.values_list("status", flat=True)) == [
         "published"
     ]
 
 
 def test_update_with_same_values_writes_nothing(org: Org) -> None:
-    draft = services.item_create(actor=None, code="ITEM-11", **fields(org.bureau))
+    draft = versions.item_create(actor=SYSTEM, code="ITEM-11", **fields(org.bureau))
     before = AuditEvent.objects.count()
     data = fields(org.bureau)
-    services.version_update(actor=None, version=draft, **data)
+    versions.version_update(actor=SYSTEM, version=draft, **data)
     assert AuditEvent.objects.count() == before
-    services.version_update(actor=None, version=draft, keywords="预包装食品")
+    versions.version_update(actor=SYSTEM, version=draft, keywords="预包装食品")
     assert AuditEvent.objects.count() == before + 1
 
 
@@ -244,29 +246,29 @@ def test_update_with_same_values_writes_nothing(org: Org) -> None:
 
 def test_editor_works_inside_their_department_tree(org: Org) -> None:
     user = editor(org)
-    draft = services.item_create(actor=user, code="ITEM-20", **fields(org.bureau_unit))
-    services.version_update(actor=user, version=draft, keywords="新关键词")
-    published = services.version_publish(actor=user, version=draft)
+    draft = versions.item_create(actor=user, code="ITEM-20", **fields(org.bureau_unit))
+    versions.version_update(actor=user, version=draft, keywords="新关键词")
+    published = versions.version_publish(actor=user, version=draft)
     assert published.published_by == user
 
 
 def test_other_scope_is_not_found_and_missing_perm_is_denied(org: Org) -> None:
     user = editor(org, publish=False)
-    foreign = services.item_create(actor=None, code="ITEM-21", **fields(org.other_bureau))
+    foreign = versions.item_create(actor=SYSTEM, code="ITEM-21", **fields(org.other_bureau))
     with pytest.raises(NotFound):
-        services.version_update(actor=user, version=foreign, name="越权修改")
+        versions.version_update(actor=user, version=foreign, name="越权修改")
     with pytest.raises(NotFound):
-        services.item_create(actor=user, code="ITEM-22", **fields(org.other_bureau))
+        versions.item_create(actor=user, code="ITEM-22", **fields(org.other_bureau))
     with pytest.raises(NotFound):
         selectors.version_get(user=user, id=foreign.pk)
-    mine = services.item_create(actor=user, code="ITEM-23", **fields(org.bureau))
+    mine = versions.item_create(actor=user, code="ITEM-23", **fields(org.bureau))
     with pytest.raises(NotFound):  # moving an item to a department outside the scope
-        services.version_update(actor=user, version=mine, department=org.other_bureau)
+        versions.version_update(actor=user, version=mine, department=org.other_bureau)
     with pytest.raises(PermissionDenied):
-        services.version_publish(actor=user, version=mine)
+        versions.version_publish(actor=user, version=mine)
     nobody = staff(org.bureau)
     with pytest.raises(PermissionDenied):
-        services.version_update(actor=nobody, version=mine, name="x")
+        versions.version_update(actor=nobody, version=mine, name="x")
     with pytest.raises(PermissionDenied):
         selectors.item_list(user=nobody)
     assert [i.code for i in selectors.item_list(user=user).items] == ["ITEM-23"]
@@ -279,7 +281,7 @@ def test_town_clerk_with_division_scope_edits_town_items(org: Org) -> None:
 
     clerk = staff(org.town_gov)
     grant(clerk, [VIEW_PERM, EDIT_PERM], DataScopeKind.DIVISION_TREE, division=org.town)
-    draft = services.item_create(actor=clerk, code="TOWN-1", **fields(org.village_station, level="village"))
+    draft = versions.item_create(actor=clerk, code="TOWN-1", **fields(org.village_station, level="village"))
     assert draft.level == "village"
     with pytest.raises(NotFound):
-        services.item_create(actor=clerk, code="TOWN-2", **fields(org.other_town_gov, level="town"))
+        versions.item_create(actor=clerk, code="TOWN-2", **fields(org.other_town_gov, level="town"))

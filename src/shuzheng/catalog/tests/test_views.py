@@ -9,10 +9,11 @@ import pytest
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
-from shuzheng.catalog import services
 from shuzheng.catalog.constants import VersionStatus
 from shuzheng.catalog.models import ServiceItem, ServiceItemVersion
+from shuzheng.catalog.services import versions
 from shuzheng.catalog.tests.conftest import client_for, editor, fields, make_live
+from shuzheng.core.actors import SYSTEM
 from shuzheng.identity.tests.conftest import Org, staff
 from shuzheng.orgs.models import Hall
 
@@ -179,7 +180,7 @@ def test_unknown_or_retired_guide_is_a_chinese_404(client: Client, guides: Any) 
     response = client.get("/guide/NOPE/")
     assert response.status_code == 404
     assert "办事指南不存在" in response.content.decode()
-    services.version_retire(actor=None, version=guides["shop"])
+    versions.version_retire(actor=SYSTEM, version=guides["shop"])
     assert client.get("/guide/SHOP-1/").status_code == 404
     assert client.get("/guide/SHOP-1/print/").status_code == 404
     json_response = client.get("/guide/NOPE/", HTTP_ACCEPT="application/json")
@@ -326,8 +327,8 @@ def test_workbench_editor_without_publish_permission_cannot_publish(guides: Any,
     live.refresh_from_db()
     assert live.status == VersionStatus.PUBLISHED
     assert client.post(f"/workbench/catalog/versions/{live.pk}/explode/").status_code == 404
-    assert services.item_create  # the editor may still create drafts
-    services.item_create(actor=None, code="X-1", **fields(org.bureau))
+    assert versions.item_create  # the editor may still create drafts
+    versions.item_create(actor=SYSTEM, code="X-1", **fields(org.bureau))
 
 
 def test_workbench_import_page(guides: Any, org: Org) -> None:

@@ -13,6 +13,7 @@ from shuzheng.catalog import xlsx
 from shuzheng.catalog.constants import VersionStatus
 from shuzheng.catalog.models import ServiceItem, ServiceItemVersion
 from shuzheng.catalog.tests.conftest import editor, make_live
+from shuzheng.core.actors import SYSTEM
 from shuzheng.core.errors import UnsupportedMediaType
 from shuzheng.identity.models import AuditEvent
 from shuzheng.identity.tests.conftest import Org
@@ -103,7 +104,7 @@ def material_rows(code: str) -> list[list[Any]]:
 def test_export_round_trip_changes_nothing(org: Org, groups: Any) -> None:
     make_live("FOOD-1", org.bureau, guide_groups=["kaiban", "birth"])
     make_live("SHOP-1", org.bureau_unit, name="个体工商户设立登记", conditions="=1+1 is text, not a formula")
-    content = xlsx.export_items_xlsx()
+    content = xlsx.export_items_xlsx(user=SYSTEM)
     items = rows_of(content, xlsx.ITEM_SHEET)
     assert items[0][:4] == ["实施编码", "事项名称", "事项类型", "实施部门编码"]
     assert [r[0] for r in items[1:]] == ["FOOD-1", "SHOP-1"]
@@ -113,7 +114,7 @@ def test_export_round_trip_changes_nothing(org: Org, groups: Any) -> None:
     assert len(rows_of(content, xlsx.MATERIAL_SHEET)) == 1 + 4
     assert len(rows_of(content, xlsx.STEP_SHEET)) == 1 + 6
     before = AuditEvent.objects.count()
-    report = xlsx.import_items_xlsx(content)
+    report = xlsx.import_items_xlsx(content, actor=SYSTEM)
     assert report.ok, report.errors
     assert (report.created, report.updated, report.unchanged) == (0, 0, 2)
     assert AuditEvent.objects.count() == before
@@ -129,7 +130,7 @@ def test_import_creates_drafts_and_is_idempotent(org: Org) -> None:
         material_rows("NEW-1") + material_rows("NEW-2"),
         step_rows("NEW-1") + step_rows("NEW-2"),
     )
-    first = xlsx.import_items_xlsx(content)
+    first = xlsx.import_items_xlsx(content, actor=SYSTEM)
     assert first.ok, first.errors
     assert (first.created, first.updated, first.unchanged) == (2, 0, 0)
     draft = ServiceItemVersion.objects.get(code="NEW-1")
@@ -148,7 +149,7 @@ def test_import_creates_drafts_and_is_idempotent(org: Org) -> None:
     assert [s.role_code for s in draft.steps.all()] == ["case_acceptor", "case_approver"]
     audit_count = AuditEvent.objects.count()
 
-    second = xlsx.import_items_xlsx(content)
+    second = xlsx.import_items_xlsx(content, actor=SYSTEM)
     assert (second.created, second.updated, second.unchanged) == (0, 0, 2)
     assert AuditEvent.objects.count() == audit_count
     assert ServiceItemVersion.objects.count() == 2
@@ -156,25 +157,25 @@ def test_import_creates_drafts_and_is_idempotent(org: Org) -> None:
 
 def test_import_with_publish_then_again_changes_nothing(org: Org) -> None:
     content = build([item_row("NEW-1", org.bureau.code)], material_rows("NEW-1"), step_rows("NEW-1"))
-    first = xlsx.import_items_xlsx(content, publish=True)
+    first = xlsx.import_items_xlsx(content, publish=True, actor=SYSTEM)
     assert first.ok, first.errors
     assert first.published == 1
     live = ServiceItem.objects.get(code="NEW-1").live_version
     assert live is not None
     assert live.status == VersionStatus.PUBLISHED
-    second = xlsx.import_items_xlsx(content, publish=True)
+    second = xlsx.import_items_xlsx(content, publish=True, actor=SYSTEM)
     assert (second.created, second.updated, second.unchanged, second.published) == (0, 0, 1, 0)
     assert ServiceItemVersion.objects.filter(code="NEW-1").count() == 1
 
 
 def test_a_changed_row_makes_a_draft_and_never_touches_the_live_version(org: Org) -> None:
     live = make_live("FOOD-1", org.bureau)
-    content = xlsx.export_items_xlsx()
+    content = xlsx.export_items_xlsx(user=SYSTEM)
     workbook = load_workbook(io.BytesIO(content))
     workbook[xlsx.ITEM_SHEET]["B2"] = "食品经营许可（新）"
     buffer = io.BytesIO()
     workbook.save(buffer)
-    report = xlsx.import_items_xlsx(buffer.getvalue())
+    report = xlsx.import_items_xlsx(buffer.getvalue(), actor=SYSTEM)
     assert (report.created, report.updated) == (0, 1)
     live.refresh_from_db()
     assert live.name == "食品经营许可"
@@ -183,7 +184,7 @@ def test_a_changed_row_makes_a_draft_and_never_touches_the_live_version(org: Org
     assert draft.name == "食品经营许可（新）"
     assert draft.materials.count() == live.materials.count()
     # the same file again: the draft already matches
-    again = xlsx.import_items_xlsx(buffer.getvalue())
+    again = xlsx.import_items_xlsx(buffer.getvalue(), actor=SYSTEM)
     assert (again.updated, again.unchanged) == (0, 1)
 
 
@@ -204,7 +205,7 @@ def test_bad_rows_are_reported_with_sheet_row_and_column_and_nothing_changes(org
         ],
         [*step_rows("NEW-1"), ["NEW-1", 3, "审批", "case_approver", "ZZZ", 1]],
     )
-    report = xlsx.import_items_xlsx(content)
+    report = xlsx.import_items_xlsx(content, actor=SYSTEM)
     assert not report.ok
     found = {(e.sheet, e.row, e.field): e.message for e in report.errors}
     assert found[("事项", 3, "实施部门编码")] == "部门编码“NOPE”不存在"
@@ -229,7 +230,7 @@ def test_publish_errors_roll_back_the_whole_import(org: Org) -> None:
         material_rows("NEW-1") + material_rows("NEW-2"),
         step_rows("NEW-1") + step_rows("NEW-2")[:1] + [["NEW-2", 2, "审核", "", "", 2]],
     )
-    report = xlsx.import_items_xlsx(content, publish=True)
+    report = xlsx.import_items_xlsx(content, publish=True, actor=SYSTEM)
     found = {(e.sheet, e.row, e.field): e.message for e in report.errors}
     assert (
         "承诺办结时限（9个工作日）不能超过法定办结时限（5个工作日）"
@@ -241,12 +242,12 @@ def test_publish_errors_roll_back_the_whole_import(org: Org) -> None:
 
 def test_import_refuses_what_is_not_an_implementation_list(org: Org) -> None:
     with pytest.raises(UnsupportedMediaType):
-        xlsx.import_items_xlsx(b"name,code\n")
+        xlsx.import_items_xlsx(b"name,code\n", actor=SYSTEM)
     workbook = Workbook()
     buffer = io.BytesIO()
     workbook.save(buffer)
     with pytest.raises(Exception, match="没有“事项”工作表"):
-        xlsx.import_items_xlsx(buffer.getvalue())
+        xlsx.import_items_xlsx(buffer.getvalue(), actor=SYSTEM)
     wrong_header = Workbook()
     sheet = wrong_header.active
     assert sheet is not None
@@ -256,7 +257,7 @@ def test_import_refuses_what_is_not_an_implementation_list(org: Org) -> None:
     buffer = io.BytesIO()
     wrong_header.save(buffer)
     with pytest.raises(Exception, match="表头缺少列"):
-        xlsx.import_items_xlsx(buffer.getvalue())
+        xlsx.import_items_xlsx(buffer.getvalue(), actor=SYSTEM)
 
 
 def test_scoped_actor_cannot_import_other_departments(org: Org) -> None:

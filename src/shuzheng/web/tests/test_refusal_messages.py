@@ -11,7 +11,8 @@ from django.test import Client
 
 from shuzheng.appeals import selectors as appeals_selectors
 from shuzheng.appeals import services as appeals_services
-from shuzheng.catalog import services as catalog_services
+from shuzheng.catalog import rules as catalog_rules
+from shuzheng.catalog.constants import EDIT_PERM as CATALOG_EDIT_PERM
 from shuzheng.core.errors import PermissionDenied
 from shuzheng.core.permissions import permission_label
 from shuzheng.evaluation import selectors as evaluation_selectors
@@ -24,8 +25,8 @@ CODE = re.compile(r"\b[a-z_]+\.[a-z_]+\b")
 
 REFUSALS: dict[str, tuple[str, Callable[[User], Any]]] = {
     "catalog": (
-        catalog_services.EDIT_PERM,
-        lambda user: catalog_services._require(user, catalog_services.EDIT_PERM, verb="编辑事项"),
+        CATALOG_EDIT_PERM,
+        lambda user: catalog_rules.require(user, CATALOG_EDIT_PERM, verb="编辑事项"),
     ),
     "evaluation.services": (
         evaluation_selectors.CHANGE_RECTIFICATION,

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from shuzheng.catalog import xlsx
+from shuzheng.core.actors import SYSTEM
 
 
 class Command(BaseCommand):
@@ -20,7 +21,7 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if path.suffix.lower() != ".xlsx":
             raise CommandError("输出文件名应以 .xlsx 结尾")
-        content = xlsx.export_items_xlsx(user=None)
+        content = xlsx.export_items_xlsx(user=SYSTEM)
         try:
             path.write_bytes(content)
         except OSError as exc:

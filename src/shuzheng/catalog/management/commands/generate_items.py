@@ -14,10 +14,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from shuzheng.catalog import demo, services
+from shuzheng.catalog import demo
 from shuzheng.catalog.constants import SYNTHETIC_CODE_PREFIX, SYNTHETIC_NAME_SUFFIX
 from shuzheng.catalog.models import ServiceItem
+from shuzheng.catalog.services import bulk
 from shuzheng.core import context
+from shuzheng.core.actors import SYSTEM
 from shuzheng.core.constants import Channel
 from shuzheng.core.errors import ApplicationError
 from shuzheng.orgs.models import Department
@@ -73,7 +75,7 @@ class Command(BaseCommand):
                 bar.n = done
                 bar.refresh()
 
-            codes = services.items_bulk_publish(actor=None, items=items, progress=progress)
+            codes = bulk.items_bulk_publish(actor=SYSTEM, items=items, progress=progress)
         except ApplicationError as exc:
             raise CommandError(exc.detail) from exc
         finally:
