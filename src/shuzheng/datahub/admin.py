@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from shuzheng.core.errors import ApplicationError
-from shuzheng.datahub import quality, services
+from shuzheng.datahub import quality
 from shuzheng.datahub.models import (
     AccessLog,
     ApiCredential,
@@ -31,6 +31,10 @@ from shuzheng.datahub.models import (
     RowChange,
     SharingRequest,
 )
+from shuzheng.datahub.services import catalog as catalog_services
+from shuzheng.datahub.services import mounts as mount_services
+from shuzheng.datahub.services import open_data as open_data_services
+from shuzheng.datahub.services import sharing as sharing_services
 
 
 def _each(
@@ -107,7 +111,7 @@ class CatalogClassAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: CatalogClass, form: Any, change: bool) -> None:
         try:
-            saved = services.catalog_class_name(actor=request.user, code=obj.code, name=obj.name)
+            saved = catalog_services.catalog_class_name(actor=request.user, code=obj.code, name=obj.name)
         except ApplicationError as exc:
             self.message_user(request, exc.detail or exc.title, level=messages.ERROR)
         else:
@@ -148,7 +152,7 @@ class CatalogEntryAdmin(ReadOnlyAdmin):
             self,
             request,
             queryset,
-            lambda e: services.entry_transition(actor=request.user, entry=e, action="submit"),
+            lambda e: catalog_services.entry_transition(actor=request.user, entry=e, action="submit"),
             "已提交",
         )
 
@@ -158,7 +162,7 @@ class CatalogEntryAdmin(ReadOnlyAdmin):
             self,
             request,
             queryset,
-            lambda e: services.entry_transition(actor=request.user, entry=e, action="approve"),
+            lambda e: catalog_services.entry_transition(actor=request.user, entry=e, action="approve"),
             "已发布",
         )
 
@@ -168,14 +172,18 @@ class CatalogEntryAdmin(ReadOnlyAdmin):
             self,
             request,
             queryset,
-            lambda e: services.entry_mount_table(actor=request.user, entry=e),
+            lambda e: mount_services.entry_mount_table(actor=request.user, entry=e),
             "已建表",
         )
 
     @admin.action(description="发布为开放数据集")
     def publish_open(self, request: HttpRequest, queryset: QuerySet[CatalogEntry]) -> None:
         _each(
-            self, request, queryset, lambda e: services.dataset_publish(actor=request.user, entry=e), "已开放"
+            self,
+            request,
+            queryset,
+            lambda e: open_data_services.dataset_publish(actor=request.user, entry=e),
+            "已开放",
         )
 
 
@@ -214,7 +222,13 @@ class GrantAdmin(ReadOnlyAdmin):
 
     @admin.action(description="撤销授权（凭证随之失效）")
     def revoke(self, request: HttpRequest, queryset: QuerySet[Grant]) -> None:
-        _each(self, request, queryset, lambda g: services.grant_revoke(actor=request.user, grant=g), "已撤销")
+        _each(
+            self,
+            request,
+            queryset,
+            lambda g: sharing_services.grant_revoke(actor=request.user, grant=g),
+            "已撤销",
+        )
 
 
 @admin.register(ApiCredential)
@@ -238,7 +252,7 @@ class ApiCredentialAdmin(ReadOnlyAdmin):
             self,
             request,
             queryset,
-            lambda c: services.credential_revoke(actor=request.user, credential=c),
+            lambda c: sharing_services.credential_revoke(actor=request.user, credential=c),
             "已撤销",
         )
 
@@ -327,7 +341,7 @@ class OpenDatasetAdmin(ReadOnlyAdmin):
             self,
             request,
             queryset,
-            lambda d: services.dataset_unpublish(actor=request.user, dataset=d),
+            lambda d: open_data_services.dataset_unpublish(actor=request.user, dataset=d),
             "已下架",
         )
 

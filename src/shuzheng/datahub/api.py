@@ -15,9 +15,10 @@ from ninja import File, Form, Router, Status, UploadedFile
 from ninja.security import django_auth
 
 from shuzheng.core.errors import PermissionDenied, UnsupportedMediaType, ValidationFailed
-from shuzheng.core.pagination import DEFAULT_LIMIT
+from shuzheng.core.lookup import resolve_many_or_422
+from shuzheng.core.pagination import DEFAULT_LIMIT, page_out
 from shuzheng.core.schemas import PageLimit
-from shuzheng.datahub import access, quality, selectors, services, xlsx
+from shuzheng.datahub import access, quality, selectors, xlsx
 from shuzheng.datahub.models import CatalogEntry, DataItem, OpenTopic, SharingRequest
 from shuzheng.datahub.schemas import (
     AccessLogPage,
@@ -51,15 +52,16 @@ from shuzheng.datahub.schemas import (
     SharingRequestOut,
     SharingRequestPage,
 )
-from shuzheng.orgs.models import Department
+from shuzheng.datahub.services import catalog as catalog_services
+from shuzheng.datahub.services import mounts as mount_services
+from shuzheng.datahub.services import open_data as open_data_services
+from shuzheng.datahub.services import rows as row_services
+from shuzheng.datahub.services import sharing as sharing_services
+from shuzheng.orgs import selectors as orgs_selectors
 
 router = Router(tags=["数据中台"], auth=django_auth)
 
 MAX_UPLOAD_NAME = 200
-
-
-def _page(page: Any) -> dict[str, Any]:
-    return {"items": page.items, "next_cursor": page.next_cursor}
 
 
 def _entry_for_write(request: HttpRequest, entry_id: int) -> CatalogEntry:
@@ -67,13 +69,7 @@ def _entry_for_write(request: HttpRequest, entry_id: int) -> CatalogEntry:
 
 
 def _related(ids: list[int]) -> list[CatalogEntry]:
-    found = {e.pk: e for e in CatalogEntry.objects.filter(pk__in=ids)}
-    missing = [i for i in ids if i not in found]
-    if missing:
-        raise ValidationFailed.for_field(
-            "related_ids", f"关联资源不存在（id={'、'.join(map(str, missing))}）"
-        )
-    return [found[i] for i in dict.fromkeys(ids)]
+    return resolve_many_or_422(CatalogEntry.objects.all(), ids, field="related_ids", label="关联资源")
 
 
 def _read_upload(file: UploadedFile) -> bytes:
@@ -96,7 +92,7 @@ def list_entries(
     cursor: str | None = None,
     limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
-    return _page(
+    return page_out(
         selectors.entry_list(
             user=request.user,
             q=q,
@@ -133,11 +129,11 @@ def import_entries(request: HttpRequest, file: UploadedFile = File(...)) -> dict
 def create_entry(request: HttpRequest, payload: EntryIn) -> Status[CatalogEntry]:
     data = payload.model_dump()
     department_id = data.pop("department_id") or getattr(request.user, "department_id", None)
-    department = Department.objects.filter(pk=department_id).first() if department_id else None
+    department = orgs_selectors.department_by_id(department_id) if department_id else None
     if department is None:
         raise ValidationFailed.for_field("department_id", "提供部门不存在")
     related = _related(data.pop("related_ids"))
-    entry = services.entry_create(actor=request.user, department=department, related=related, **data)
+    entry = catalog_services.entry_create(actor=request.user, department=department, related=related, **data)
     return Status(201, selectors.entry_get(user=request.user, id=entry.pk))
 
 
@@ -155,7 +151,7 @@ def update_entry(request: HttpRequest, entry_id: int, payload: EntryPatch) -> Ca
         raise ValidationFailed.for_field(nulls[0], "不能为空")
     related = _related(data.pop("related_ids")) if "related_ids" in data else None
     items = data.pop("items", None)
-    services.entry_update(actor=request.user, entry=entry, items=items, related=related, **data)
+    catalog_services.entry_update(actor=request.user, entry=entry, items=items, related=related, **data)
     return selectors.entry_get(user=request.user, id=entry_id)
 
 
@@ -164,7 +160,9 @@ def update_entry(request: HttpRequest, entry_id: int, payload: EntryPatch) -> Ca
 )
 def transition_entry(request: HttpRequest, entry_id: int, payload: EntryTransitionIn) -> CatalogEntry:
     entry = _entry_for_write(request, entry_id)
-    services.entry_transition(actor=request.user, entry=entry, action=payload.action, comment=payload.comment)
+    catalog_services.entry_transition(
+        actor=request.user, entry=entry, action=payload.action, comment=payload.comment
+    )
     return selectors.entry_get(user=request.user, id=entry_id)
 
 
@@ -172,9 +170,9 @@ def transition_entry(request: HttpRequest, entry_id: int, payload: EntryTransiti
 def mount_entry(request: HttpRequest, entry_id: int, payload: MountIn) -> CatalogEntry:
     entry = _entry_for_write(request, entry_id)
     if payload.kind == "table":
-        services.entry_mount_table(actor=request.user, entry=entry)
+        mount_services.entry_mount_table(actor=request.user, entry=entry)
     elif payload.kind == "api":
-        services.entry_mount_api(
+        mount_services.entry_mount_api(
             actor=request.user, entry=entry, url=payload.url, description=payload.description
         )
     else:
@@ -185,7 +183,7 @@ def mount_entry(request: HttpRequest, entry_id: int, payload: MountIn) -> Catalo
 @router.post("/entries/{int:entry_id}/mount-file", response=EntryOut, summary="挂接：上传文件")
 def mount_file(request: HttpRequest, entry_id: int, file: UploadedFile = File(...)) -> CatalogEntry:  # noqa: B008
     entry = _entry_for_write(request, entry_id)
-    services.entry_mount_file(
+    mount_services.entry_mount_file(
         actor=request.user,
         entry=entry,
         filename=(file.name or "")[:MAX_UPLOAD_NAME],
@@ -204,7 +202,7 @@ def upload_rows(
     replace: bool = Form(False),
 ) -> dict[str, Any]:
     entry = _entry_for_write(request, entry_id)
-    return services.rows_load_file(
+    return row_services.rows_load_file(
         actor=request.user,
         entry=entry,
         filename=(file.name or "")[:MAX_UPLOAD_NAME],
@@ -219,20 +217,21 @@ def upload_rows(
 def insert_rows(request: HttpRequest, entry_id: int, payload: RowsIn) -> Status[dict[str, Any]]:
     entry = _entry_for_write(request, entry_id)
     return Status(
-        201, services.rows_insert(actor=request.user, entry=entry, rows=payload.rows, replace=payload.replace)
+        201,
+        row_services.rows_insert(actor=request.user, entry=entry, rows=payload.rows, replace=payload.replace),
     )
 
 
 @router.patch("/entries/{int:entry_id}/rows/{int:row_id}", response=dict[str, Any], summary="修改一行数据")
 def update_row(request: HttpRequest, entry_id: int, row_id: int, payload: RowPatch) -> dict[str, Any]:
     entry = _entry_for_write(request, entry_id)
-    return services.row_update(actor=request.user, entry=entry, row_id=row_id, values=payload.values)
+    return row_services.row_update(actor=request.user, entry=entry, row_id=row_id, values=payload.values)
 
 
 @router.delete("/entries/{int:entry_id}/rows/{int:row_id}", response={204: None}, summary="删除一行数据")
 def delete_row(request: HttpRequest, entry_id: int, row_id: int) -> Status[None]:
     entry = _entry_for_write(request, entry_id)
-    services.row_delete(actor=request.user, entry=entry, row_id=row_id)
+    row_services.row_delete(actor=request.user, entry=entry, row_id=row_id)
     return Status(204, None)
 
 
@@ -241,7 +240,9 @@ def entry_access_log(
     request: HttpRequest, entry_id: int, cursor: str | None = None, limit: PageLimit = DEFAULT_LIMIT
 ) -> dict[str, Any]:
     entry = selectors.entry_get(user=request.user, id=entry_id)
-    return _page(selectors.access_log_for_entry(user=request.user, entry=entry, cursor=cursor, limit=limit))
+    return page_out(
+        selectors.access_log_for_entry(user=request.user, entry=entry, cursor=cursor, limit=limit)
+    )
 
 
 @router.get("/access-log", response=AccessLogPage, summary="谁访问了本部门的数据（全部资源）")
@@ -252,12 +253,10 @@ def provider_access_log(
     limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     code = (department or "").strip().upper()
-    found = (
-        Department.objects.filter(code=code).first() if code else getattr(request.user, "department", None)
-    )
+    found = orgs_selectors.department_by_code(code) if code else getattr(request.user, "department", None)
     if found is None:
         raise ValidationFailed.for_field("department", "部门不存在")
-    return _page(
+    return page_out(
         selectors.access_log_for_provider(user=request.user, department=found, cursor=cursor, limit=limit)
     )
 
@@ -266,7 +265,7 @@ def provider_access_log(
     "/access-log/person", response=AccessLogPage, summary="按身份证号查询谁读取了其记录（个人信息查询）"
 )
 def person_access_log(request: HttpRequest, payload: PersonLookupIn) -> dict[str, Any]:
-    return _page(
+    return page_out(
         selectors.access_log_for_person(user=request.user, id_number=payload.id_number, cursor=payload.cursor)
     )
 
@@ -293,7 +292,7 @@ def list_requests(
     cursor: str | None = None,
     limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
-    return _page(
+    return page_out(
         selectors.request_list(
             user=request.user, role=role, status=status, timed_out=timed_out, cursor=cursor, limit=limit
         )
@@ -306,7 +305,7 @@ def create_request(request: HttpRequest, payload: SharingRequestIn) -> Status[Sh
     if department is None:
         raise PermissionDenied("只有部门工作人员可以申请共享")
     entry = selectors.entry_get(user=request.user, id=payload.entry_id)
-    created = services.sharing_request_create(
+    created = sharing_services.sharing_request_create(
         actor=request.user,
         entry=entry,
         requester_department=department,
@@ -329,7 +328,7 @@ def get_request(request: HttpRequest, request_id: int) -> SharingRequest:
 )
 def approve_request(request: HttpRequest, request_id: int, payload: ApproveIn) -> SharingRequest:
     found = selectors.request_get(user=request.user, id=request_id)
-    services.sharing_request_approve(
+    sharing_services.sharing_request_approve(
         actor=request.user,
         request=found,
         fields=payload.fields,
@@ -344,7 +343,7 @@ def approve_request(request: HttpRequest, request_id: int, payload: ApproveIn) -
 )
 def refuse_request(request: HttpRequest, request_id: int, payload: RefuseIn) -> SharingRequest:
     found = selectors.request_get(user=request.user, id=request_id)
-    services.sharing_request_refuse(actor=request.user, request=found, reason=payload.reason)
+    sharing_services.sharing_request_refuse(actor=request.user, request=found, reason=payload.reason)
     return selectors.request_get(user=request.user, id=request_id)
 
 
@@ -357,13 +356,13 @@ def sharing_indicator(request: HttpRequest) -> dict[str, Any]:
 def list_grants(
     request: HttpRequest, cursor: str | None = None, limit: PageLimit = DEFAULT_LIMIT
 ) -> dict[str, Any]:
-    return _page(selectors.grant_list(user=request.user, cursor=cursor, limit=limit))
+    return page_out(selectors.grant_list(user=request.user, cursor=cursor, limit=limit))
 
 
 @router.post("/grants/{int:grant_id}/revoke", response=GrantOut, summary="撤销授权（凭证随之失效）")
 def revoke_grant(request: HttpRequest, grant_id: int) -> Any:
     grant = selectors.grant_get(user=request.user, id=grant_id)
-    return services.grant_revoke(actor=request.user, grant=grant)
+    return sharing_services.grant_revoke(actor=request.user, grant=grant)
 
 
 @router.post(
@@ -373,7 +372,7 @@ def revoke_grant(request: HttpRequest, grant_id: int) -> Any:
 )
 def issue_credential(request: HttpRequest, grant_id: int, payload: CredentialIn) -> Status[dict[str, Any]]:
     grant = selectors.grant_get(user=request.user, id=grant_id)
-    credential, secret = services.credential_issue(
+    credential, secret = sharing_services.credential_issue(
         actor=request.user,
         grant=grant,
         label=payload.label,
@@ -387,7 +386,7 @@ def issue_credential(request: HttpRequest, grant_id: int, payload: CredentialIn)
 @router.post("/credentials/{int:credential_id}/revoke", response=CredentialOut, summary="撤销接口凭证")
 def revoke_credential(request: HttpRequest, credential_id: int) -> Any:
     credential = selectors.credential_get(user=request.user, id=credential_id)
-    return services.credential_revoke(actor=request.user, credential=credential)
+    return sharing_services.credential_revoke(actor=request.user, credential=credential)
 
 
 # --- data service (credential, not session) -------------------------------------------------------------
@@ -470,7 +469,7 @@ def publish_dataset(request: HttpRequest, entry_id: int, payload: OpenDatasetPub
     missing = set(payload.topics) - {t.name for t in topics}
     if missing:
         raise ValidationFailed.for_field("topics", f"主题不存在：{'、'.join(sorted(missing))}")
-    dataset = services.dataset_publish(
+    dataset = open_data_services.dataset_publish(
         actor=request.user,
         entry=entry,
         name=payload.name,
@@ -486,5 +485,5 @@ def publish_dataset(request: HttpRequest, entry_id: int, payload: OpenDatasetPub
 @router.post("/open-datasets/{name}/unpublish", response=OpenDatasetOut, summary="下架开放数据集")
 def unpublish_dataset(request: HttpRequest, name: str) -> Any:
     dataset = selectors.open_dataset_get(name=name)
-    services.dataset_unpublish(actor=request.user, dataset=dataset)
+    open_data_services.dataset_unpublish(actor=request.user, dataset=dataset)
     return selectors.open_dataset_get(id=dataset.pk, include_deleted=True)

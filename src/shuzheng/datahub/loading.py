@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -23,28 +22,12 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from shuzheng.core.errors import UnsupportedMediaType, ValidationFailed
+from shuzheng.core.imports import RowError
 from shuzheng.datahub.models import DataItem, DataType
 
 MAX_ERRORS = 50
 _TRUE = {"是", "true", "1", "y", "yes", "t"}
 _FALSE = {"否", "false", "0", "n", "no", "f"}
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    field: str
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "field": self.field, "message": self.message}
-
-    def __str__(self) -> str:
-        return (
-            f"第{self.row}行【{self.field}】：{self.message}"
-            if self.field
-            else f"第{self.row}行：{self.message}"
-        )
 
 
 def decode_text(raw: bytes) -> str:

@@ -26,6 +26,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from shuzheng.core import audit
+from shuzheng.core.actors import is_system
 from shuzheng.core.errors import Conflict, ValidationFailed
 from shuzheng.datahub import loading, tables
 from shuzheng.datahub.models import (
@@ -39,7 +40,8 @@ from shuzheng.datahub.models import (
     RuleKind,
     UpdateCycle,
 )
-from shuzheng.datahub.services import require
+from shuzheng.datahub.services import require, user_of
+from shuzheng.identity.actors import Actor
 
 PERM_RULE: Final = "datahub.add_qualityrule"
 PERM_RUN: Final = "datahub.add_qualityrun"
@@ -194,7 +196,7 @@ def validate_rule(
 @transaction.atomic
 def rule_create(
     *,
-    actor: Any,
+    actor: Actor,
     entry: CatalogEntry,
     kind: str,
     item: DataItem | None = None,
@@ -349,8 +351,9 @@ def scores(results: Iterable[QualityResult]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _require_run(actor: Any, entries: Iterable[CatalogEntry] | None) -> None:
-    if entries is None or (actor is not None and actor.has_perm(PERM_RUN)):
+def _require_run(actor: Actor, entries: Iterable[CatalogEntry] | None) -> None:
+    user = user_of(actor)
+    if entries is None or is_system(actor) or (user is not None and user.has_perm(PERM_RUN)):
         require(actor, PERM_RUN, None)
         return
     for entry in entries:
@@ -359,7 +362,7 @@ def _require_run(actor: Any, entries: Iterable[CatalogEntry] | None) -> None:
 
 def run(
     *,
-    actor: Any,
+    actor: Actor,
     entries: Iterable[CatalogEntry] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> QualityRun:
@@ -376,7 +379,7 @@ def run(
         rules = rules.filter(entry__in=list(entries))
     rules_list = [r for r in rules if r.entry.is_mounted_table]
     _prepare_connection()
-    quality_run = QualityRun.objects.create(triggered_by=actor, rule_count=len(rules_list))
+    quality_run = QualityRun.objects.create(triggered_by=user_of(actor), rule_count=len(rules_list))
     results = []
     totals: dict[int, int] = {}
     for n, rule in enumerate(rules_list, start=1):

@@ -19,6 +19,7 @@ from django.utils import timezone
 from stdnum.cn import ric
 
 from shuzheng.core import audit
+from shuzheng.core.actors import SYSTEM
 from shuzheng.core.validators import generate_uscc
 from shuzheng.datahub import tables
 from shuzheng.datahub.models import CatalogEntry
@@ -267,7 +268,7 @@ def bulk_load_persons(
         entry.last_loaded_at = timezone.now()
         entry.save(update_fields=["row_count", "last_loaded_at", "updated_at"])
         audit.record(
-            actor=None,
+            actor=SYSTEM,
             action="datahub.rows.bulk_load",
             subject=entry,
             after={"start": start, "count": count, "row_count": entry.row_count},

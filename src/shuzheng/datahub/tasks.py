@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from shuzheng.core.actors import SYSTEM
 from shuzheng.datahub import quality
 
 
 @shared_task(name="shuzheng.datahub.tasks.run_quality")
 def run_quality() -> int:
     """Run every active quality rule; returns the run's id. Safe to repeat: each run is a new record."""
-    return quality.run(actor=None).pk
+    return quality.run(actor=SYSTEM).pk

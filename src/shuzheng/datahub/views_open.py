@@ -19,8 +19,9 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from shuzheng.core import errors
-from shuzheng.datahub import export, selectors, services
+from shuzheng.datahub import export, selectors
 from shuzheng.datahub.models import DataType, OpenDataset, OpenResource, OpenTopic
+from shuzheng.datahub.services import open_data as open_data_services
 from shuzheng.identity.page_access import renders_application_errors
 
 DATASETS_PER_PAGE: Final = 20
@@ -234,13 +235,13 @@ def open_dataset(request: HttpRequest, ident: str) -> HttpResponse:
 def _download(resource: OpenResource) -> HttpResponse:
     """The generated file of a resource, counted; an external resource is counted and redirected to."""
     if resource.url:
-        services.resource_download_record(resource=resource)
+        open_data_services.resource_download_record(resource=resource)
         return HttpResponseRedirect(resource.url)
     try:
         content, content_type, filename = export.resource_export(resource)
     except ValueError as exc:
         raise errors.NotFound("该资源暂不提供下载") from exc
-    services.resource_download_record(resource=resource)
+    open_data_services.resource_download_record(resource=resource)
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename) or ""
     response["Content-Length"] = str(len(content))

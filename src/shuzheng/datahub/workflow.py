@@ -1,21 +1,26 @@
-"""Lifecycle of a catalog entry: edit → review → published; a reviewer other than the editor approves."""
+"""Lifecycles of the data hub, as (from state, action) → to state tables.
+
+A catalog entry: edit → review → published; a reviewer other than the editor approves. A sharing request:
+pending until the providing department approves or refuses it (无条件共享 requests are approved at once).
+Each record's status has one writer (`services.catalog.entry_transition`, `services.sharing._move`) that
+asks its table.
+"""
 
 from __future__ import annotations
 
 from typing import Final
 
-from shuzheng.datahub.models import EntryStatus
+from shuzheng.core.transitions import TransitionTable
+from shuzheng.datahub.models import EntryStatus, SharingRequest
 
-#: (from, to) → the action's name as the API and audit know it.
-ALLOWED_TRANSITIONS: Final[dict[tuple[str, str], str]] = {
-    (EntryStatus.DRAFT, EntryStatus.IN_REVIEW): "submit",
-    (EntryStatus.IN_REVIEW, EntryStatus.PUBLISHED): "approve",
-    (EntryStatus.IN_REVIEW, EntryStatus.DRAFT): "reject",
-    (EntryStatus.PUBLISHED, EntryStatus.DRAFT): "revise",
-}
-ACTION_TARGET: Final[dict[str, tuple[str, str]]] = {
-    action: edge for edge, action in ALLOWED_TRANSITIONS.items()
-}
+ENTRY_WORKFLOW: Final = TransitionTable(
+    {
+        (EntryStatus.DRAFT, "submit"): EntryStatus.IN_REVIEW,
+        (EntryStatus.IN_REVIEW, "approve"): EntryStatus.PUBLISHED,
+        (EntryStatus.IN_REVIEW, "reject"): EntryStatus.DRAFT,
+        (EntryStatus.PUBLISHED, "revise"): EntryStatus.DRAFT,
+    }
+)
 #: Actions that need the review permission (the others need the edit permission).
 REVIEW_ACTIONS: Final = frozenset({"approve", "reject"})
 ACTION_LABELS: Final = {
@@ -24,3 +29,10 @@ ACTION_LABELS: Final = {
     "reject": "退回修改",
     "revise": "撤回修订",
 }
+
+SHARING_WORKFLOW: Final = TransitionTable(
+    {
+        (SharingRequest.Status.PENDING, "approve"): SharingRequest.Status.APPROVED,
+        (SharingRequest.Status.PENDING, "refuse"): SharingRequest.Status.REFUSED,
+    }
+)

@@ -3,9 +3,9 @@
 Two sheets: 数据目录 (one row per entry) and 信息项 (one row per data item, linked by 提供部门编码 and
 资源名称).
 Choice columns take the Chinese labels (or the codes). Import is all-or-nothing: each entry goes
-through ``services.entry_create`` (new entries start in 编辑中); if any row is bad nothing is written and
-the error lists every bad row with its sheet and Excel row number. Entries that already exist (same
-department and name) are skipped, so importing an exported file twice creates nothing.
+through ``services.catalog.entry_create`` (new entries start in 编辑中); if any row is bad nothing is
+written and the error lists every bad row with its sheet and Excel row number. Entries that already exist
+(same department and name) are skipped, so importing an exported file twice creates nothing.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
 
 from shuzheng.core.errors import ApplicationError, UnsupportedMediaType, ValidationFailed
-from shuzheng.datahub import services
 from shuzheng.datahub.models import (
     CatalogEntry,
     Classification,
@@ -34,7 +33,9 @@ from shuzheng.datahub.models import (
     SharingType,
     UpdateCycle,
 )
-from shuzheng.orgs.models import Department
+from shuzheng.datahub.services import catalog as catalog_services
+from shuzheng.identity.actors import Actor
+from shuzheng.orgs import selectors as orgs_selectors
 
 ENTRY_SHEET: Final = "数据目录"
 ITEM_SHEET: Final = "信息项"
@@ -161,7 +162,7 @@ def _rows(
     return result
 
 
-def import_catalog(*, actor: Any, content: bytes) -> dict[str, int]:
+def import_catalog(*, actor: Actor, content: bytes) -> dict[str, int]:
     """Create the entries of an xlsx file (all or nothing); returns {"created": n, "skipped": n}."""
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
@@ -185,10 +186,7 @@ def import_catalog(*, actor: Any, content: bytes) -> dict[str, int]:
                 "description": row["description"],
             }
         )
-    departments = {
-        d.code: d
-        for d in Department.objects.filter(code__in={r["department"].upper() for _n, r in entry_rows})
-    }
+    departments = orgs_selectors.departments_by_code(list({r["department"].upper() for _n, r in entry_rows}))
     errors: list[dict[str, Any]] = []
     created = skipped = 0
     try:
@@ -209,7 +207,7 @@ def import_catalog(*, actor: Any, content: bytes) -> dict[str, int]:
                     continue
                 try:
                     with transaction.atomic():
-                        services.entry_create(
+                        catalog_services.entry_create(
                             actor=actor,
                             department=department,
                             name=row["name"],

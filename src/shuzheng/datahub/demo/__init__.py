@@ -20,7 +20,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from shuzheng.datahub import quality, registries, services
+from shuzheng.core.actors import SYSTEM
+from shuzheng.datahub import quality, registries
 from shuzheng.datahub.constants import ROLES
 from shuzheng.datahub.demo import specs_ep001_014, specs_ep015_032
 from shuzheng.datahub.demo.base_registries import (
@@ -48,6 +49,11 @@ from shuzheng.datahub.models import (
     SharingType,
     UpdateCycle,
 )
+from shuzheng.datahub.services import catalog as catalog_services
+from shuzheng.datahub.services import mounts as mount_services
+from shuzheng.datahub.services import open_data as open_data_services
+from shuzheng.datahub.services import rows as row_services
+from shuzheng.datahub.services import sharing as sharing_services
 from shuzheng.orgs.models import Department
 
 Progress = Callable[[str, int, int], None]
@@ -79,12 +85,12 @@ def _specs() -> list[Spec]:
 def _name_classes(names: list[tuple[str, str]]) -> None:
     """The class tree reads in words: the demo's classes, and each item after its (first) resource."""
     for code, name in CLASS_NAMES.items():
-        services.catalog_class_name(actor=None, code=code, name=name)
+        catalog_services.catalog_class_name(actor=SYSTEM, code=code, name=name)
     items: dict[str, str] = {}
     for class_code, name in names:
         items.setdefault(class_code[:3], name.split("（")[0])
     for code, name in items.items():
-        services.catalog_class_name(actor=None, code=code, name=name)
+        catalog_services.catalog_class_name(actor=SYSTEM, code=code, name=name)
 
 
 @dataclass
@@ -108,8 +114,8 @@ def _ensure_entry(
         state.entries[spec.name] = existing
         return existing
     openness = Openness.OPEN if spec.open else Openness.CLOSED
-    entry = services.entry_create(
-        actor=None,
+    entry = catalog_services.entry_create(
+        actor=SYSTEM,
         department=department,
         name=spec.name,
         class_code=spec.class_code,
@@ -125,15 +131,15 @@ def _ensure_entry(
         update_cycle=spec.cycle,
         grade=spec.grade,
     )
-    services.entry_transition(actor=None, entry=entry, action="submit")
-    services.entry_transition(actor=None, entry=entry, action="approve")
-    services.entry_mount_table(actor=None, entry=entry)
+    catalog_services.entry_transition(actor=SYSTEM, entry=entry, action="submit")
+    catalog_services.entry_transition(actor=SYSTEM, entry=entry, action="approve")
+    mount_services.entry_mount_table(actor=SYSTEM, entry=entry)
     if rows is None:
         rng = random.Random(f"{spec.department}/{spec.name}")  # noqa: S311 - demo data, not secrets
         count = spec.rows or rng.randint(*spec.template.rows)
         rows = [spec.template.row(rng, n) for n in range(count)]
     if rows:
-        services.rows_insert(actor=None, entry=entry, rows=rows, source="demo")
+        row_services.rows_insert(actor=SYSTEM, entry=entry, rows=rows, source="demo")
     entry.refresh_from_db()
     state.created += 1
     state.entries[spec.name] = entry
@@ -141,11 +147,11 @@ def _ensure_entry(
 
 
 def _ensure_roles() -> None:
-    from shuzheng.identity import services as identity_services
+    from shuzheng.identity.services import roles as role_services
 
     for code, name, description, permissions in ROLES:
-        identity_services.role_ensure(
-            actor=None, code=code, name=name, description=description, permissions=list(permissions)
+        role_services.role_ensure(
+            actor=SYSTEM, code=code, name=name, description=description, permissions=list(permissions)
         )
 
 
@@ -204,8 +210,8 @@ def _ensure_sharing(state: _State, departments: dict[str, Department]) -> str:
     def request(
         entry: CatalogEntry, dept: str, fields: list[str], purpose: str, days_ago: int = 1
     ) -> SharingRequest:
-        return services.sharing_request_create(
-            actor=None,
+        return sharing_services.sharing_request_create(
+            actor=SYSTEM,
             entry=entry,
             requester_department=departments[dept],
             purpose=purpose,
@@ -220,15 +226,15 @@ def _ensure_sharing(state: _State, departments: dict[str, Department]) -> str:
     # Base registry grants for form prefill (免填写) to the departments that run the most cases.
     for dept in ("EP001-01", "EP005", "EP008", "EP020", "EP021", "EP023-01", "EP027"):
         granted = request(persons, dept, base_fields, "办事表单预填（免填写）与身份核验", days_ago=20)
-        services.sharing_request_approve(
-            actor=None, request=granted, decided_at=_aware(today - timedelta(days=18))
+        sharing_services.sharing_request_approve(
+            actor=SYSTEM, request=granted, decided_at=_aware(today - timedelta(days=18))
         )
     for dept in ("EP002", "EP011", "EP014", "EP026"):
         granted = request(
             enterprises, dept, ["uscc", "name", "entity_type", "status", "address"], "企业办事表单预填", 15
         )
-        services.sharing_request_approve(
-            actor=None, request=granted, decided_at=_aware(today - timedelta(days=14))
+        sharing_services.sharing_request_approve(
+            actor=SYSTEM, request=granted, decided_at=_aware(today - timedelta(days=14))
         )
     for dept in ("EP029", "EP020"):
         granted = request(
@@ -238,21 +244,21 @@ def _ensure_sharing(state: _State, departments: dict[str, Department]) -> str:
             "办事材料免提交（电子证照调用）",
             12,
         )
-        services.sharing_request_approve(
-            actor=None, request=granted, decided_at=_aware(today - timedelta(days=11))
+        sharing_services.sharing_request_approve(
+            actor=SYSTEM, request=granted, decided_at=_aware(today - timedelta(days=11))
         )
     # 民政局 asks 公安局 for household data: approved with fewer fields; the demo credential hangs on it.
     mz = request(
         hukou, "EP005", ["id_number", "full_name", "mobile", "address", "household_type"], "低保资格核查", 10
     )
-    grant = services.sharing_request_approve(
-        actor=None,
+    grant = sharing_services.sharing_request_approve(
+        actor=SYSTEM,
         request=mz,
         fields=["id_number", "full_name", "address", "household_type"],
         decided_at=_aware(today - timedelta(days=8)),
     )
-    services.credential_issue(
-        actor=None,
+    sharing_services.credential_issue(
+        actor=SYSTEM,
         grant=grant,
         label="民政低保核查系统（演示）",
         client_id=DEMO_CLIENT_ID,
@@ -261,15 +267,17 @@ def _ensure_sharing(state: _State, departments: dict[str, Department]) -> str:
     )
     # 人社局 asks 民政局 for marriage records: refused with a reason.
     refused = request(marriage, "EP008", ["id_number", "full_name", "marriage_type"], "就业补贴审核", 9)
-    services.sharing_request_refuse(
-        actor=None,
+    sharing_services.sharing_request_refuse(
+        actor=SYSTEM,
         request=refused,
         reason="用途不在婚姻登记信息的共享范围内，请通过人口基础信息库核验",
         decided_at=_aware(today - timedelta(days=7)),
     )
     # 残联 asks 民政局 for 低保 data: decided late (timed out, still satisfied).
     late = request(dibao, "EP030", ["id_number", "full_name", "category"], "残疾人两项补贴核对", 30)
-    services.sharing_request_approve(actor=None, request=late, decided_at=_aware(today - timedelta(days=5)))
+    sharing_services.sharing_request_approve(
+        actor=SYSTEM, request=late, decided_at=_aware(today - timedelta(days=5))
+    )
     # Pending: one fresh, one past its due date (timed out against 不动产登记中心).
     request(property_, "EP010", ["id_number", "full_name", "certificate_no"], "保障性住房资格审核", 1)
     request(property_, "EP003", ["id_number", "full_name", "right_type"], "义务教育入学住房核验", 25)
@@ -290,7 +298,7 @@ def _ensure_quality(state: _State) -> None:
 
     def rule(entry: CatalogEntry, kind: str, item: str | None = None, **params: Any) -> None:
         item_obj = DataItem.objects.get(entry=entry, name=item) if item else None
-        quality.rule_create(actor=None, entry=entry, kind=kind, item=item_obj, params=params)
+        quality.rule_create(actor=SYSTEM, entry=entry, kind=kind, item=item_obj, params=params)
 
     rule(persons, RuleKind.NOT_NULL, "id_number")
     rule(persons, RuleKind.TYPE, "id_number", type="id_number")
@@ -318,7 +326,7 @@ def _ensure_quality(state: _State) -> None:
     )
     rule(divisions, RuleKind.UNIQUE, "code")
     rule(divisions, RuleKind.PATTERN, "code", pattern=r"^[0-9]{6}([0-9]{3}([0-9]{3})?)?$")
-    quality.run(actor=None)
+    quality.run(actor=SYSTEM)
 
 
 def _ensure_open(state: _State, specs: list[Spec]) -> None:
@@ -331,8 +339,8 @@ def _ensure_open(state: _State, specs: list[Spec]) -> None:
         entry = state.entries.get(spec.name)
         if entry is None or not spec.open or entry.pk in published:
             continue
-        services.dataset_publish(
-            actor=None,
+        open_data_services.dataset_publish(
+            actor=SYSTEM,
             entry=entry,
             name=f"enping-{entry.code.lower().replace('/', '-')}",
             title=spec.name,

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shuzheng.core import audit, fulltext
+from shuzheng.core.actors import SYSTEM
 from shuzheng.core.models import SearchEntry
 from shuzheng.datahub.models import (
     CatalogEntry,
@@ -201,7 +202,7 @@ def generate(target: int, *, progress: Any = None) -> int:
                 ]
             )
             audit.record(
-                actor=None,
+                actor=SYSTEM,
                 action="datahub.open.generate",
                 subject=datasets[0],
                 after={"from": specs[0]["name"], "to": specs[-1]["name"], "count": len(specs)},

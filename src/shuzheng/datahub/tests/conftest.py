@@ -11,9 +11,12 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from shuzheng.core import calendar
-from shuzheng.datahub import services
 from shuzheng.datahub.constants import ADMIN_PERMISSIONS, CONSUMER_PERMISSIONS, STEWARD_PERMISSIONS
 from shuzheng.datahub.models import CatalogEntry, Grant, Openness, SharingType
+from shuzheng.datahub.services import catalog as catalog_services
+from shuzheng.datahub.services import mounts as mount_services
+from shuzheng.datahub.services import rows as row_services
+from shuzheng.datahub.services import sharing as sharing_services
 from shuzheng.identity.models import DataScopeKind, User
 from shuzheng.identity.tests.conftest import grant as grant_role
 from shuzheng.identity.tests.factories import UserFactory
@@ -119,7 +122,7 @@ def make_entry(
     rows: list[dict[str, Any]] | None = None,
     class_code: str = "A01",
 ) -> CatalogEntry:
-    entry = services.entry_create(
+    entry = catalog_services.entry_create(
         actor=hub.steward,
         department=hub.provider,
         name=name,
@@ -132,12 +135,12 @@ def make_entry(
         open_conditions="经审批" if openness == Openness.CONDITIONAL else "",
     )
     if publish:
-        services.entry_transition(actor=hub.steward, entry=entry, action="submit")
-        services.entry_transition(actor=hub.reviewer, entry=entry, action="approve")
+        catalog_services.entry_transition(actor=hub.steward, entry=entry, action="submit")
+        catalog_services.entry_transition(actor=hub.reviewer, entry=entry, action="approve")
     if mount:
-        services.entry_mount_table(actor=hub.steward, entry=entry)
+        mount_services.entry_mount_table(actor=hub.steward, entry=entry)
     if rows:
-        services.rows_insert(actor=hub.steward, entry=entry, rows=rows)
+        row_services.rows_insert(actor=hub.steward, entry=entry, rows=rows)
     entry.refresh_from_db()
     return entry
 
@@ -151,7 +154,7 @@ def approve(
     hub: Hub, entry: CatalogEntry, *, fields: list[str], granted: list[str] | None = None, clear: bool = False
 ) -> Grant:
     today = timezone.localdate()
-    request = services.sharing_request_create(
+    request = sharing_services.sharing_request_create(
         actor=hub.consumer_user,
         entry=entry,
         requester_department=hub.consumer,
@@ -161,6 +164,6 @@ def approve(
         period_start=today,
         period_end=today + timedelta(days=90),
     )
-    return services.sharing_request_approve(
+    return sharing_services.sharing_request_approve(
         actor=hub.steward, request=request, fields=granted, allow_clear_text=clear
     )

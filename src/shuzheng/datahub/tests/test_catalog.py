@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 
 from shuzheng.core.errors import Conflict, PermissionDenied, ValidationFailed
-from shuzheng.datahub import selectors, services
+from shuzheng.datahub import selectors
 from shuzheng.datahub.models import CatalogEntry, EntryStatus, EntryTransition
+from shuzheng.datahub.services import catalog as catalog_services
+from shuzheng.datahub.services import rows as row_services
 from shuzheng.datahub.tests.conftest import PERSON_ITEMS, make_entry
-from shuzheng.datahub.workflow import ALLOWED_TRANSITIONS
+from shuzheng.datahub.workflow import ENTRY_WORKFLOW
 from shuzheng.identity.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +42,7 @@ def test_create_assigns_code_and_items(hub):
 )
 def test_bad_items_are_refused_naming_the_field(hub, items, field):
     with pytest.raises(ValidationFailed) as info:
-        services.entry_create(
+        catalog_services.entry_create(
             actor=hub.steward,
             department=hub.provider,
             name="测试",
@@ -54,7 +56,7 @@ def test_bad_items_are_refused_naming_the_field(hub, items, field):
 
 def test_bad_metadata(hub):
     with pytest.raises(ValidationFailed) as info:
-        services.entry_create(
+        catalog_services.entry_create(
             actor=hub.steward,
             department=hub.provider,
             name="",
@@ -70,51 +72,57 @@ def test_bad_metadata(hub):
 
 def test_steward_cannot_catalog_for_another_department(hub):
     with pytest.raises(PermissionDenied):
-        services.entry_create(
+        catalog_services.entry_create(
             actor=hub.steward, department=hub.consumer, name="x", class_code="A01", items=PERSON_ITEMS
         )
 
 
 def test_every_allowed_transition_and_a_forbidden_one(hub):
     entry = make_entry(hub, publish=False, mount=False)
-    services.entry_transition(actor=hub.steward, entry=entry, action="submit")
+    catalog_services.entry_transition(actor=hub.steward, entry=entry, action="submit")
     with pytest.raises(ValidationFailed):
-        services.entry_transition(actor=hub.reviewer, entry=entry, action="reject")  # needs a comment
-    services.entry_transition(actor=hub.reviewer, entry=entry, action="reject", comment="摘要不完整")
-    services.entry_transition(actor=hub.steward, entry=entry, action="submit")
-    services.entry_transition(actor=hub.reviewer, entry=entry, action="approve")
-    services.entry_transition(actor=hub.steward, entry=entry, action="revise")
+        catalog_services.entry_transition(actor=hub.reviewer, entry=entry, action="reject")  # needs a comment
+    catalog_services.entry_transition(actor=hub.reviewer, entry=entry, action="reject", comment="摘要不完整")
+    catalog_services.entry_transition(actor=hub.steward, entry=entry, action="submit")
+    catalog_services.entry_transition(actor=hub.reviewer, entry=entry, action="approve")
+    catalog_services.entry_transition(actor=hub.steward, entry=entry, action="revise")
     edges = set(EntryTransition.objects.filter(entry=entry).values_list("from_status", "to_status"))
-    assert edges == set(ALLOWED_TRANSITIONS)
+    assert edges == {(source, target) for (source, _), target in ENTRY_WORKFLOW.edges.items()}
     with pytest.raises(Conflict):
-        services.entry_transition(actor=hub.reviewer, entry=entry, action="approve")  # draft → published
+        catalog_services.entry_transition(
+            actor=hub.reviewer, entry=entry, action="approve"
+        )  # draft → published
 
 
 def test_editor_cannot_approve_own_entry(hub):
     entry = make_entry(hub, publish=False, mount=False)
-    services.entry_transition(actor=hub.reviewer, entry=entry, action="submit")  # reviewer may also edit
+    catalog_services.entry_transition(
+        actor=hub.reviewer, entry=entry, action="submit"
+    )  # reviewer may also edit
     entry.refresh_from_db()
     entry.editor = hub.reviewer
     entry.save()
     with pytest.raises(PermissionDenied):
-        services.entry_transition(actor=hub.reviewer, entry=entry, action="approve")
+        catalog_services.entry_transition(actor=hub.reviewer, entry=entry, action="approve")
     with pytest.raises(PermissionDenied):  # the steward lacks the review permission
-        services.entry_transition(actor=hub.steward, entry=entry, action="approve")
+        catalog_services.entry_transition(actor=hub.steward, entry=entry, action="approve")
 
 
 def test_update_only_in_draft_and_mounted_columns_stay(hub):
     entry = make_entry(hub, rows=None)
     with pytest.raises(Conflict):
-        services.entry_update(actor=hub.steward, entry=entry, name="新名称")
-    services.entry_transition(actor=hub.steward, entry=entry, action="revise")
+        catalog_services.entry_update(actor=hub.steward, entry=entry, name="新名称")
+    catalog_services.entry_transition(actor=hub.steward, entry=entry, action="revise")
     with pytest.raises(ValidationFailed):
-        services.entry_update(actor=hub.steward, entry=entry, items=PERSON_ITEMS[1:])  # drops a column
+        catalog_services.entry_update(
+            actor=hub.steward, entry=entry, items=PERSON_ITEMS[1:]
+        )  # drops a column
     items = [*PERSON_ITEMS, {"name": "nation", "label": "民族"}]
-    services.entry_update(actor=hub.steward, entry=entry, items=items, name="户籍人口基本信息")
+    catalog_services.entry_update(actor=hub.steward, entry=entry, items=items, name="户籍人口基本信息")
     entry.refresh_from_db()
     assert entry.name == "户籍人口基本信息"
     assert entry.items.get(name="nation").mounted
-    services.rows_insert(
+    row_services.rows_insert(
         actor=hub.steward, entry=entry, rows=[{"id_number": "1", "full_name": "甲", "nation": "汉族"}]
     )
 

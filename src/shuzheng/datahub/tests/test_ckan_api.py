@@ -13,12 +13,13 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from shuzheng.datahub import services
+from shuzheng.core.actors import SYSTEM
 from shuzheng.datahub.constants import STEWARD_PERMISSIONS
 from shuzheng.datahub.models import OpenDataset, Openness, OpenResource, OpenTag
+from shuzheng.datahub.services import open_data as open_data_services
 from shuzheng.datahub.tests.conftest import Hub, make_entry
-from shuzheng.identity import services as identity_services
 from shuzheng.identity.models import AuditEvent, DataScopeKind
+from shuzheng.identity.services import api_keys as api_key_services
 from shuzheng.identity.tests.conftest import grant as grant_role
 from shuzheng.identity.tests.factories import UserFactory
 
@@ -71,8 +72,8 @@ def failed(response: Any, status: int, kind: str) -> dict[str, Any]:
 
 @pytest.fixture
 def portal(hub: Hub) -> dict[str, Any]:
-    transport = services.topic_ensure(actor=None, name="transport", title="交通出行")
-    welfare = services.topic_ensure(actor=None, name="welfare", title="社会保障")
+    transport = open_data_services.topic_ensure(actor=SYSTEM, name="transport", title="交通出行")
+    welfare = open_data_services.topic_ensure(actor=SYSTEM, name="welfare", title="社会保障")
     parking_rows = [
         {"name": f"停车场{n}", "town": "恩城街道" if n % 2 else "沙湖镇", "capacity": n * 10}
         for n in range(1, 8)
@@ -102,20 +103,20 @@ def portal(hub: Hub) -> dict[str, Any]:
         class_code="C01",
     )
     closed = make_entry(hub, name="内部名册", items=PARKING_ITEMS, rows=parking_rows[:1], class_code="D01")
-    ds_parking = services.dataset_publish(
-        actor=None, entry=parking, name="enping-parking", tags=["停车", "交通"], topics=[transport]
+    ds_parking = open_data_services.dataset_publish(
+        actor=SYSTEM, entry=parking, name="enping-parking", tags=["停车", "交通"], topics=[transport]
     )
-    ds_homes = services.dataset_publish(
-        actor=None, entry=homes, name="enping-homes", tags=["养老"], topics=[welfare]
+    ds_homes = open_data_services.dataset_publish(
+        actor=SYSTEM, entry=homes, name="enping-homes", tags=["养老"], topics=[welfare]
     )
-    link = services.resource_add(
-        actor=None,
+    link = open_data_services.resource_add(
+        actor=SYSTEM,
         dataset=ds_parking,
         name="停车接口说明",
         url="https://example.cn/parking.pdf",
         format="PDF",
     )
-    _, key = identity_services.api_key_issue(actor=None, user=hub.steward, name="CKAN 发布")
+    _, key = api_key_services.api_key_issue(actor=SYSTEM, user=hub.steward, name="CKAN 发布")
     return {
         "parking": ds_parking,
         "homes": ds_homes,
@@ -183,7 +184,7 @@ def test_package_list_and_show(client, portal):
     assert "no-such" in error["message"]
     assert failed(action(client, "package_show", {}), 409, "Validation Error")["id"]
     # a withdrawn dataset is gone for the public
-    services.dataset_unpublish(actor=None, dataset=portal["homes"])
+    open_data_services.dataset_unpublish(actor=SYSTEM, dataset=portal["homes"])
     failed(action(client, "package_show", {"id": "enping-homes"}), 404, "Not Found Error")
     assert ok(action(client, "package_list")) == ["enping-parking"]
 
@@ -511,22 +512,22 @@ def test_writes_need_a_valid_key_within_the_publishers_scope(client, portal, hub
     # another department's steward may not publish the provider's entry
     other = UserFactory(username="other_steward", department=hub.consumer)
     grant_role(other, list(STEWARD_PERMISSIONS), DataScopeKind.DEPARTMENT)
-    _, other_key = identity_services.api_key_issue(actor=None, user=other, name="k")
+    _, other_key = api_key_services.api_key_issue(actor=SYSTEM, user=other, name="k")
     failed(action(client, "package_create", body, key=other_key), 403, "Authorization Error")
     failed(
         action(client, "package_delete", {"id": "enping-parking"}, key=other_key), 403, "Authorization Error"
     )
     # staff without the publish permission
     plain = UserFactory(username="plain", department=hub.provider)
-    _, plain_key = identity_services.api_key_issue(actor=None, user=plain, name="k")
+    _, plain_key = api_key_services.api_key_issue(actor=SYSTEM, user=plain, name="k")
     failed(
         action(client, "package_patch", {"id": "enping-parking", "title": "x"}, key=plain_key),
         403,
         "Authorization Error",
     )
     # a revoked key
-    key_row, revoked = identity_services.api_key_issue(actor=None, user=hub.steward, name="old")
-    identity_services.api_key_revoke(actor=None, key=key_row)
+    key_row, revoked = api_key_services.api_key_issue(actor=SYSTEM, user=hub.steward, name="old")
+    api_key_services.api_key_revoke(actor=SYSTEM, key=key_row)
     before = _counts()
     failed(action(client, "package_create", body, key=revoked), 403, "Authorization Error")
     _unchanged(before)

@@ -14,11 +14,12 @@ from typing import Any
 import pytest
 from ckanapi import NotAuthorized, NotFound, RemoteCKAN, ValidationError
 
-from shuzheng.datahub import services
+from shuzheng.core.actors import SYSTEM
 from shuzheng.datahub.models import OpenDataset, Openness, OpenResource
+from shuzheng.datahub.services import open_data as open_data_services
 from shuzheng.datahub.tests.conftest import Hub, make_entry
-from shuzheng.identity import services as identity_services
 from shuzheng.identity.models import AuditEvent
+from shuzheng.identity.services import api_keys as api_key_services
 
 ITEMS = [
     {"name": "name", "label": "名称", "required": True},
@@ -30,16 +31,20 @@ CKANAPI = str(Path(sys.executable).parent / "ckanapi")
 
 @pytest.fixture
 def site(live_server: Any, hub: Hub, drop_mounted_tables: None) -> dict[str, Any]:
-    topic = services.topic_ensure(actor=None, name="transport", title="交通出行")
+    topic = open_data_services.topic_ensure(actor=SYSTEM, name="transport", title="交通出行")
     rows = [{"name": f"停车场{n}", "town": "恩城街道", "capacity": n} for n in range(1, 6)]
     parking = make_entry(hub, name="公共停车场", items=ITEMS, openness=Openness.OPEN, rows=rows)
     buses = make_entry(hub, name="公交站点", items=ITEMS, openness=Openness.OPEN, rows=rows, class_code="B01")
     spare = make_entry(
         hub, name="公共厕所", items=ITEMS, openness=Openness.OPEN, rows=rows[:2], class_code="C01"
     )
-    services.dataset_publish(actor=None, entry=parking, name="enping-parking", tags=["停车"], topics=[topic])
-    services.dataset_publish(actor=None, entry=buses, name="enping-bus-stops", tags=["公交"], topics=[topic])
-    _, key = identity_services.api_key_issue(actor=None, user=hub.steward, name="ckanapi")
+    open_data_services.dataset_publish(
+        actor=SYSTEM, entry=parking, name="enping-parking", tags=["停车"], topics=[topic]
+    )
+    open_data_services.dataset_publish(
+        actor=SYSTEM, entry=buses, name="enping-bus-stops", tags=["公交"], topics=[topic]
+    )
+    _, key = api_key_services.api_key_issue(actor=SYSTEM, user=hub.steward, name="ckanapi")
     return {"url": live_server.url, "key": key, "spare": spare}
 
 

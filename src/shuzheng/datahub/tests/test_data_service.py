@@ -12,15 +12,17 @@ from django.test import Client
 from django.utils import timezone
 
 from shuzheng.core.errors import PermissionDenied
-from shuzheng.datahub import selectors, services, tables
+from shuzheng.datahub import selectors, tables
 from shuzheng.datahub.models import AccessLog, AccessSubject, ApiCredential, Grant
+from shuzheng.datahub.services import rows as row_services
+from shuzheng.datahub.services import sharing as sharing_services
 from shuzheng.datahub.tests.conftest import approve, make_entry, people
 
 pytestmark = pytest.mark.django_db
 
 
 def _credential(hub, grant: Grant, **kwargs):
-    credential, secret = services.credential_issue(actor=hub.consumer_user, grant=grant, **kwargs)
+    credential, secret = sharing_services.credential_issue(actor=hub.consumer_user, grant=grant, **kwargs)
     return credential, f"Bearer {credential.client_id}:{secret}"
 
 
@@ -125,7 +127,7 @@ def test_typed_filters_on_granted_numbers(hub, person_entry):
 def test_keyset_paging_and_sort(hub, person_entry):
     grant = approve(hub, person_entry, fields=["full_name", "household_size"])
     _c, auth = _credential(hub, grant)
-    services.rows_insert(
+    row_services.rows_insert(
         actor=hub.steward, entry=person_entry, rows=[{"id_number": "x", "full_name": "无人口"}]
     )
     seen = []
@@ -163,13 +165,13 @@ def test_credentials_missing_wrong_expired_revoked(hub, served):
     assert _get(entry, auth).json()["code"] == "credential_expired"
     ApiCredential.objects.filter(pk=credential.pk).update(expires_at=timezone.now() + timedelta(days=1))
     assert _get(entry, auth).status_code == 200
-    services.credential_revoke(actor=hub.consumer_user, credential=credential)
+    sharing_services.credential_revoke(actor=hub.consumer_user, credential=credential)
     revoked = _get(entry, auth)
     assert revoked.status_code == 403
     assert revoked.json()["code"] == "credential_revoked"
     _c2, auth2 = _credential(hub, grant)
     assert _get(entry, auth2).status_code == 200
-    services.grant_revoke(actor=hub.steward, grant=grant)
+    sharing_services.grant_revoke(actor=hub.steward, grant=grant)
     assert _get(entry, auth2).status_code == 403
 
 

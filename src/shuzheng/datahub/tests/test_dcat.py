@@ -13,9 +13,11 @@ from pyshacl import validate
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SH, XSD
 
-from shuzheng.datahub import services, views_dcat
+from shuzheng.core.actors import SYSTEM
+from shuzheng.datahub import views_dcat
 from shuzheng.datahub.dcat import VCARD
 from shuzheng.datahub.models import Openness
+from shuzheng.datahub.services import open_data as open_data_services
 from shuzheng.datahub.tests.conftest import make_entry
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +50,7 @@ def failing_paths(graph: Graph, shapes: Graph) -> set[object]:
 
 @pytest.fixture
 def published(hub):
-    topic = services.topic_ensure(actor=None, name="transport", title="交通出行")
+    topic = open_data_services.topic_ensure(actor=SYSTEM, name="transport", title="交通出行")
     parking = make_entry(
         hub,
         name="停车场",
@@ -56,7 +58,7 @@ def published(hub):
         openness=Openness.OPEN,
         rows=[{"name": f"停车场{n}", "town": "沙湖镇", "capacity": n} for n in range(1, 4)],
     )
-    first = services.dataset_publish(
+    first = open_data_services.dataset_publish(
         actor=hub.steward,
         entry=parking,
         name="enping-parking",
@@ -64,7 +66,7 @@ def published(hub):
         tags=["停车", "交通"],
         topics=[topic],
     )
-    services.resource_add(
+    open_data_services.resource_add(
         actor=hub.steward, dataset=first, name="接口说明", url="https://data.example.cn/api.pdf", format="pdf"
     )
     stops = make_entry(
@@ -75,10 +77,10 @@ def published(hub):
         rows=[{"name": "汽车总站"}],
         class_code="A02",
     )
-    second = services.dataset_publish(actor=hub.steward, entry=stops, name="enping-stops")
+    second = open_data_services.dataset_publish(actor=hub.steward, entry=stops, name="enping-stops")
     hidden = make_entry(hub, name="旧数据", items=ITEMS, openness=Openness.OPEN, class_code="A03")
-    gone = services.dataset_publish(actor=hub.steward, entry=hidden, name="enping-old")
-    services.dataset_unpublish(actor=hub.steward, dataset=gone)
+    gone = open_data_services.dataset_publish(actor=hub.steward, entry=hidden, name="enping-old")
+    open_data_services.dataset_unpublish(actor=hub.steward, dataset=gone)
     return first, second, gone
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from shuzheng.datahub import services
+from shuzheng.core.actors import SYSTEM
+from shuzheng.datahub.services import catalog as catalog_services
 from shuzheng.datahub.tests.conftest import Hub, make_entry
 
 pytestmark = pytest.mark.django_db
@@ -14,8 +15,8 @@ pytestmark = pytest.mark.django_db
 
 def test_a_transition_made_by_the_system_shows_as_system(hub: Hub) -> None:
     entry = make_entry(hub, publish=False, mount=False)
-    services.entry_transition(actor=None, entry=entry, action="submit")
-    services.entry_transition(actor=hub.reviewer, entry=entry, action="approve")
+    catalog_services.entry_transition(actor=SYSTEM, entry=entry, action="submit")
+    catalog_services.entry_transition(actor=hub.reviewer, entry=entry, action="approve")
     client = Client()
     client.force_login(hub.steward)
     response = client.get(f"/workbench/datahub/catalog/{entry.pk}/")

@@ -13,8 +13,10 @@ from urllib.parse import quote
 import pytest
 from django.test import Client
 
-from shuzheng.datahub import services
+from shuzheng.core.actors import SYSTEM
 from shuzheng.datahub.models import AccessLog, Openness, OpenResource
+from shuzheng.datahub.services import open_data as open_data_services
+from shuzheng.datahub.services import sharing as sharing_services
 from shuzheng.datahub.tests.conftest import PERSON_ITEMS, approve, make_entry, people
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +32,7 @@ def _rows(entry: Any, auth: str, query: str = "") -> Any:
 
 def _auth(hub: Any, entry: Any, *, clear: bool = False) -> str:
     grant = approve(hub, entry, fields=[*MASKED, "household_size", "birth_date"], clear=clear)
-    credential, secret = services.credential_issue(actor=hub.consumer_user, grant=grant)
+    credential, secret = sharing_services.credential_issue(actor=hub.consumer_user, grant=grant)
     return f"Bearer {credential.client_id}:{secret}"
 
 
@@ -168,7 +170,7 @@ def test_the_base_registry_lookup_still_finds_by_its_key(hub, person_entry):
 @pytest.fixture
 def datastore(hub: Any) -> str:
     entry = make_entry(hub, name="公开名录", openness=Openness.OPEN, rows=people())
-    dataset = services.dataset_publish(actor=None, entry=entry, name="enping-people")
+    dataset = open_data_services.dataset_publish(actor=SYSTEM, entry=entry, name="enping-people")
     return str(OpenResource.objects.get(dataset=dataset, format="CSV", url="").pk)
 
 

@@ -10,8 +10,10 @@ from django.test import Client
 from openpyxl import Workbook
 
 from shuzheng.core.errors import Conflict, UnsupportedMediaType, ValidationFailed
-from shuzheng.datahub import services, tables
+from shuzheng.datahub import tables
 from shuzheng.datahub.models import CatalogEntry, MountKind, RowChange
+from shuzheng.datahub.services import mounts as mount_services
+from shuzheng.datahub.services import rows as row_services
 from shuzheng.datahub.tests.conftest import make_entry, people
 
 pytestmark = pytest.mark.django_db
@@ -36,16 +38,18 @@ def test_mount_creates_a_real_table(hub):
     assert entry.mount_kind == MountKind.TABLE
     assert entry.mount_table == f"datahub_t_{entry.pk}"
     assert tables.table_exists(entry.mount_table)
-    services.entry_mount_table(actor=hub.steward, entry=entry)  # idempotent
+    mount_services.entry_mount_table(actor=hub.steward, entry=entry)  # idempotent
     with pytest.raises(Conflict):
-        services.entry_mount_api(actor=hub.steward, entry=entry, url="https://x.example/api", description="x")
+        mount_services.entry_mount_api(
+            actor=hub.steward, entry=entry, url="https://x.example/api", description="x"
+        )
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
 def test_csv_upload_in_each_encoding(hub, encoding):
     entry = make_entry(hub)
     content = _csv(_good_rows()).encode(encoding)
-    result = services.rows_load_file(actor=hub.steward, entry=entry, filename="人口.csv", content=content)
+    result = row_services.rows_load_file(actor=hub.steward, entry=entry, filename="人口.csv", content=content)
     assert result["inserted"] == 5
     entry.refresh_from_db()
     assert entry.row_count == 5
@@ -60,7 +64,9 @@ def test_header_by_field_names_and_any_order(hub):
     p = people()[0]
     content = f"full_name,id_number\n{p['full_name']},{p['id_number']}\n".encode()
     assert (
-        services.rows_load_file(actor=hub.steward, entry=entry, filename="a.csv", content=content)["inserted"]
+        row_services.rows_load_file(actor=hub.steward, entry=entry, filename="a.csv", content=content)[
+            "inserted"
+        ]
         == 1
     )
 
@@ -72,7 +78,7 @@ def test_bad_rows_are_reported_with_row_numbers_and_nothing_is_written(hub):
     rows[3] = rows[3].replace(people()[3]["full_name"], "")  # required
     rows.append("440785,甲,,,,abc,1.5")
     with pytest.raises(ValidationFailed) as info:
-        services.rows_load_file(
+        row_services.rows_load_file(
             actor=hub.steward, entry=entry, filename="a.csv", content=_csv(rows).encode("gb18030")
         )
     found = {(e["row"], e["field"]) for e in info.value.errors}
@@ -96,7 +102,7 @@ def test_bad_rows_are_reported_with_row_numbers_and_nothing_is_written(hub):
 def test_malformed_files(hub, content, code):
     entry = make_entry(hub)
     with pytest.raises(ValidationFailed) as info:
-        services.rows_load_file(actor=hub.steward, entry=entry, filename="a.csv", content=content)
+        row_services.rows_load_file(actor=hub.steward, entry=entry, filename="a.csv", content=content)
     assert info.value.code in (code, "bad_header")
     assert tables.build_model(entry).objects.count() == 0
 
@@ -127,22 +133,24 @@ def test_xlsx_upload_good_and_bad(hub):
         ]
         for x in p
     ]
-    result = services.rows_load_file(actor=hub.steward, entry=entry, filename="a.xlsx", content=_xlsx(good))
+    result = row_services.rows_load_file(
+        actor=hub.steward, entry=entry, filename="a.xlsx", content=_xlsx(good)
+    )
     assert result["inserted"] == 5
     bad = [header, [p[0]["id_number"], None, "", "", "not a date", 1, 1]]
     with pytest.raises(ValidationFailed) as info:
-        services.rows_load_file(
+        row_services.rows_load_file(
             actor=hub.steward, entry=entry, filename="b.xlsx", content=_xlsx(bad), replace=True
         )
     assert {e["row"] for e in info.value.errors} == {2}
     assert tables.build_model(entry).objects.count() == 5  # the replace did not happen
     with pytest.raises(UnsupportedMediaType) as not_xlsx:
-        services.rows_load_file(actor=hub.steward, entry=entry, filename="c.xlsx", content=b"not a zip")
+        row_services.rows_load_file(actor=hub.steward, entry=entry, filename="c.xlsx", content=b"not a zip")
     assert getattr(not_xlsx.value, "code", "") == "not_xlsx"
 
 
 def test_replace_logs_deletes(hub, person_entry):
-    services.rows_insert(actor=hub.steward, entry=person_entry, rows=people()[:2], replace=True)
+    row_services.rows_insert(actor=hub.steward, entry=person_entry, rows=people()[:2], replace=True)
     person_entry.refresh_from_db()
     assert person_entry.row_count == 2
     assert RowChange.objects.filter(entry=person_entry, action="delete").count() == 5
@@ -151,11 +159,13 @@ def test_replace_logs_deletes(hub, person_entry):
 def test_row_update_and_delete(hub, person_entry):
     model = tables.build_model(person_entry)
     row_id = model.objects.order_by("_row_id").values_list("_row_id", flat=True).first()
-    services.row_update(actor=hub.steward, entry=person_entry, row_id=row_id, values={"household_size": "9"})
+    row_services.row_update(
+        actor=hub.steward, entry=person_entry, row_id=row_id, values={"household_size": "9"}
+    )
     assert model.objects.get(_row_id=row_id).household_size == 9
     with pytest.raises(ValidationFailed):
-        services.row_update(actor=hub.steward, entry=person_entry, row_id=row_id, values={"nope": 1})
-    services.row_delete(actor=hub.steward, entry=person_entry, row_id=row_id)
+        row_services.row_update(actor=hub.steward, entry=person_entry, row_id=row_id, values={"nope": 1})
+    row_services.row_delete(actor=hub.steward, entry=person_entry, row_id=row_id)
     actions = list(
         RowChange.objects.filter(entry=person_entry, row_id=row_id).values_list("action", flat=True)
     )
@@ -202,7 +212,9 @@ def test_api_upload_and_rows(hub):
 
 def test_file_and_api_mounts(hub):
     entry = make_entry(hub, mount=False, name="规划图件")
-    services.entry_mount_file(actor=hub.steward, entry=entry, filename="../../etc/passwd", content=b"pdf")
+    mount_services.entry_mount_file(
+        actor=hub.steward, entry=entry, filename="../../etc/passwd", content=b"pdf"
+    )
     entry.refresh_from_db()
     assert entry.mount_kind == MountKind.FILE
     assert (
@@ -211,7 +223,7 @@ def test_file_and_api_mounts(hub):
     )
     other = make_entry(hub, mount=False, name="公交实时到站")
     with pytest.raises(ValidationFailed):
-        services.entry_mount_api(actor=hub.steward, entry=other, url="ftp://x", description="")
-    services.entry_mount_api(
+        mount_services.entry_mount_api(actor=hub.steward, entry=other, url="ftp://x", description="")
+    mount_services.entry_mount_api(
         actor=hub.steward, entry=other, url="https://bus.example.cn/api", description="GET 线路"
     )

@@ -10,8 +10,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from shuzheng.datahub import services
+from shuzheng.core.actors import SYSTEM
 from shuzheng.datahub.models import CatalogEntry, Openness, OpenResource, SharingRequest
+from shuzheng.datahub.services import open_data as open_data_services
+from shuzheng.datahub.services import sharing as sharing_services
 from shuzheng.datahub.tests.conftest import approve, make_entry, people
 from shuzheng.datahub.tests.test_workbench_pages import _entry_post, client_for
 
@@ -136,7 +138,7 @@ def test_rows_through_the_api_and_an_upload(hub, person_entry):
 
 def test_the_data_service(hub, person_entry):
     grant = approve(hub, person_entry, fields=["full_name", "household_size"], clear=True)
-    credential, secret = services.credential_issue(actor=hub.consumer_user, grant=grant)
+    credential, secret = sharing_services.credential_issue(actor=hub.consumer_user, grant=grant)
     auth = f"Bearer {credential.client_id}:{secret}"
     for query in ("?full_name=%00", "?full_name__contains=a%00", "?sort=%00", "?cursor=%00", "?fields=%00"):
         response = Client().get(
@@ -153,7 +155,7 @@ def test_the_data_service(hub, person_entry):
 @pytest.fixture
 def datastore(hub: Any) -> str:
     entry = make_entry(hub, name="公开名录", openness=Openness.OPEN, rows=people())
-    dataset = services.dataset_publish(actor=None, entry=entry, name="enping-people")
+    dataset = open_data_services.dataset_publish(actor=SYSTEM, entry=entry, name="enping-people")
     return str(OpenResource.objects.get(dataset=dataset, format="CSV", url="").pk)
 
 

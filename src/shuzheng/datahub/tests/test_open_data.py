@@ -11,9 +11,12 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
+from shuzheng.core.actors import SYSTEM
 from shuzheng.core.errors import Conflict, ValidationFailed
-from shuzheng.datahub import export, selectors, services
+from shuzheng.datahub import export, selectors
 from shuzheng.datahub.models import OpenDataset, Openness, OpenResource
+from shuzheng.datahub.services import catalog as catalog_services
+from shuzheng.datahub.services import open_data as open_data_services
 from shuzheng.datahub.tests.conftest import make_entry, people
 
 pytestmark = pytest.mark.django_db
@@ -36,11 +39,11 @@ def open_entry(hub):
 
 @pytest.fixture
 def topic(hub):
-    return services.topic_ensure(actor=None, name="transport", title="交通出行")
+    return open_data_services.topic_ensure(actor=SYSTEM, name="transport", title="交通出行")
 
 
 def test_publish_and_select(hub, open_entry, topic):
-    dataset = services.dataset_publish(
+    dataset = open_data_services.dataset_publish(
         actor=hub.steward, entry=open_entry, name="enping-parking", tags=["停车", "交通"], topics=[topic]
     )
     assert dataset.department == hub.provider
@@ -67,9 +70,9 @@ def test_publish_and_select(hub, open_entry, topic):
     assert fetched.next_cursor
     assert [f["id"] for f in selectors.open_fields(dataset=dataset)] == ["name", "town", "capacity"]
     # re-publishing keeps one dataset; unpublishing hides it
-    services.dataset_publish(actor=hub.steward, entry=open_entry, name="enping-parking")
+    open_data_services.dataset_publish(actor=hub.steward, entry=open_entry, name="enping-parking")
     assert OpenDataset.objects.count() == 1
-    services.dataset_unpublish(actor=hub.steward, dataset=dataset)
+    open_data_services.dataset_unpublish(actor=hub.steward, dataset=dataset)
     assert not selectors.open_dataset_list().items
     assert not selectors.open_dataset_list(q="停车场").items
 
@@ -77,20 +80,23 @@ def test_publish_and_select(hub, open_entry, topic):
 def test_only_open_entries_can_be_published(hub, open_entry):
     closed = make_entry(hub, name="户籍", rows=people())
     with pytest.raises(Conflict):
-        services.dataset_publish(actor=hub.steward, entry=closed)
+        open_data_services.dataset_publish(actor=hub.steward, entry=closed)
     conditional = make_entry(
         hub, name="有条件开放资源", items=STOP_ITEMS, openness=Openness.CONDITIONAL, rows=[{"name": "甲"}]
     )
     with pytest.raises(Conflict):
-        services.dataset_publish(actor=hub.steward, entry=conditional)
-    services.entry_set_open_approval(actor=hub.reviewer, entry=conditional, approved=True)
-    assert services.dataset_publish(actor=hub.steward, entry=conditional, name="cond-ok").state == "active"
-    services.dataset_publish(actor=hub.steward, entry=open_entry, name="taken")
+        open_data_services.dataset_publish(actor=hub.steward, entry=conditional)
+    catalog_services.entry_set_open_approval(actor=hub.reviewer, entry=conditional, approved=True)
+    assert (
+        open_data_services.dataset_publish(actor=hub.steward, entry=conditional, name="cond-ok").state
+        == "active"
+    )
+    open_data_services.dataset_publish(actor=hub.steward, entry=open_entry, name="taken")
     other = make_entry(hub, name="另一个", items=STOP_ITEMS, openness=Openness.OPEN, rows=[{"name": "乙"}])
     with pytest.raises(ValidationFailed):
-        services.dataset_publish(actor=hub.steward, entry=other, name="taken")
+        open_data_services.dataset_publish(actor=hub.steward, entry=other, name="taken")
     with pytest.raises(ValidationFailed):
-        services.dataset_publish(actor=hub.steward, entry=other, name="Bad Name!")
+        open_data_services.dataset_publish(actor=hub.steward, entry=other, name="Bad Name!")
 
 
 def test_exports_mask_personal_columns(hub):
@@ -105,7 +111,7 @@ def test_exports_mask_personal_columns(hub):
         openness=Openness.OPEN,
         rows=[{"full_name": "张三丰", "town": "沙湖镇"}],
     )
-    dataset = services.dataset_publish(actor=hub.steward, entry=entry)
+    dataset = open_data_services.dataset_publish(actor=hub.steward, entry=entry)
     content, kind, filename = export.export(dataset, "CSV")
     assert kind.startswith("text/csv")
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
@@ -116,7 +122,7 @@ def test_exports_mask_personal_columns(hub):
     assert [c.value for c in sheet[2]] == ["张*丰", "沙湖镇"]
     assert filename.endswith(".csv")
     resource = dataset.resources.get(format="CSV")
-    services.resource_download_record(resource=resource)
+    open_data_services.resource_download_record(resource=resource)
     dataset.refresh_from_db()
     resource.refresh_from_db()
     assert (dataset.download_count, resource.download_count) == (1, 1)
@@ -143,20 +149,22 @@ def test_publish_over_the_api(hub, open_entry, topic):
 
 
 def test_external_resource(hub, open_entry):
-    dataset = services.dataset_publish(actor=hub.steward, entry=open_entry, name="parking")
-    resource = services.resource_add(
+    dataset = open_data_services.dataset_publish(actor=hub.steward, entry=open_entry, name="parking")
+    resource = open_data_services.resource_add(
         actor=hub.steward, dataset=dataset, name="接口说明", url="https://data.example.cn/api", format="api"
     )
     assert resource.format == "API"
     with pytest.raises(ValidationFailed) as info:
-        services.resource_add(actor=hub.steward, dataset=dataset, name="", url="javascript:x", format="a b")
+        open_data_services.resource_add(
+            actor=hub.steward, dataset=dataset, name="", url="javascript:x", format="a b"
+        )
     assert {e["field"] for e in info.value.errors} == {"name", "url", "format"}
     with pytest.raises(ValueError, match="external"):
         export.resource_export(resource)
 
 
 def test_facets_and_indicator(hub, open_entry, topic):
-    services.dataset_publish(
+    open_data_services.dataset_publish(
         actor=hub.steward, entry=open_entry, name="parking", tags=["停车"], topics=[topic]
     )
     facets = selectors.open_facets(selectors.open_dataset_queryset())

@@ -15,8 +15,12 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from shuzheng.datahub import selectors, services
+from shuzheng.datahub import selectors
 from shuzheng.datahub.models import CatalogEntry, OpenDataset, Openness, OpenResource, OpenTopic
+from shuzheng.datahub.services import catalog as catalog_services
+from shuzheng.datahub.services import mounts as mount_services
+from shuzheng.datahub.services import open_data as open_data_services
+from shuzheng.datahub.services import rows as row_services
 from shuzheng.datahub.tests.conftest import Hub
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +48,7 @@ def _open_entry(
 ) -> CatalogEntry:
     """A published, open entry of ``department`` with a table holding ``rows`` (the data admin catalogs
     it: its scope is every department)."""
-    entry = services.entry_create(
+    entry = catalog_services.entry_create(
         actor=hub.admin,
         department=department,
         name=name,
@@ -54,10 +58,10 @@ def _open_entry(
         sharing_type="unconditional",
         openness=Openness.OPEN,
     )
-    services.entry_transition(actor=hub.admin, entry=entry, action="submit")
-    services.entry_transition(actor=hub.reviewer, entry=entry, action="approve")
-    services.entry_mount_table(actor=hub.admin, entry=entry)
-    services.rows_insert(actor=hub.admin, entry=entry, rows=rows)
+    catalog_services.entry_transition(actor=hub.admin, entry=entry, action="submit")
+    catalog_services.entry_transition(actor=hub.reviewer, entry=entry, action="approve")
+    mount_services.entry_mount_table(actor=hub.admin, entry=entry)
+    row_services.rows_insert(actor=hub.admin, entry=entry, rows=rows)
     entry.refresh_from_db()
     return entry
 
@@ -74,14 +78,14 @@ class Portal:
 
 @pytest.fixture
 def portal(hub: Hub) -> Portal:
-    social = services.topic_ensure(actor=hub.admin, name="social", title="社会保障")
-    transport = services.topic_ensure(actor=hub.admin, name="transport", title="交通出行")
-    services.topic_ensure(actor=hub.admin, name="tourism", title="文化旅游")  # no datasets yet
+    social = open_data_services.topic_ensure(actor=hub.admin, name="social", title="社会保障")
+    transport = open_data_services.topic_ensure(actor=hub.admin, name="transport", title="交通出行")
+    open_data_services.topic_ensure(actor=hub.admin, name="tourism", title="文化旅游")  # no datasets yet
     population_rows = [
         {"year": 2020 + n // 4, "town": TOWNS[n % 4], "population": 10000 + n * 37, "contact": "欧阳娜娜"}
         for n in range(12)
     ]
-    population = services.dataset_publish(
+    population = open_data_services.dataset_publish(
         actor=hub.admin,
         entry=_open_entry(hub, hub.provider, "恩平市常住人口统计", POPULATION_ITEMS, population_rows),
         name="enping-population",
@@ -90,7 +94,7 @@ def portal(hub: Hub) -> Portal:
         topics=[social],
     )
     parking_rows = [{"name": f"停车场{n}", "town": TOWNS[n % 4], "capacity": n * 10} for n in range(1, 8)]
-    parking = services.dataset_publish(
+    parking = open_data_services.dataset_publish(
         actor=hub.admin,
         entry=_open_entry(hub, hub.consumer, "公共停车场信息", PARKING_ITEMS, parking_rows),
         name="enping-parking",
@@ -98,7 +102,7 @@ def portal(hub: Hub) -> Portal:
         topics=[transport],
     )
     air_rows = [{"station": f"监测站{n}", "aqi": 30 + n} for n in range(5)]
-    air = services.dataset_publish(
+    air = open_data_services.dataset_publish(
         actor=hub.admin,
         entry=_open_entry(hub, hub.consumer, "空气质量监测数据", AIR_ITEMS, air_rows),
         name="enping-air",
@@ -189,8 +193,8 @@ def test_sorting_and_paging(portal: Portal, monkeypatch: pytest.MonkeyPatch) -> 
     client = Client()
     parking_csv = portal.parking.resources.get(format="CSV")
     for _ in range(3):
-        services.resource_download_record(resource=parking_csv)
-    services.resource_download_record(resource=portal.air.resources.get(format="JSON"))
+        open_data_services.resource_download_record(resource=parking_csv)
+    open_data_services.resource_download_record(resource=portal.air.resources.get(format="JSON"))
     assert _names(client.get("/open-data/", {"sort": "downloads"})) == [
         "enping-parking",
         "enping-air",
@@ -238,7 +242,7 @@ def test_relevance_pages_by_number(portal: Portal, monkeypatch: pytest.MonkeyPat
 
 
 def test_unpublished_datasets_are_gone_everywhere(portal: Portal) -> None:
-    services.dataset_unpublish(actor=portal.hub.admin, dataset=portal.population)
+    open_data_services.dataset_unpublish(actor=portal.hub.admin, dataset=portal.population)
     client = Client()
     assert "enping-population" not in _names(client.get("/open-data/"))
     assert _names(client.get("/open-data/", {"q": "人口"})) == []
@@ -346,7 +350,7 @@ def test_each_download_is_counted(portal: Portal) -> None:
 
 
 def test_external_resource_is_counted_and_redirected(portal: Portal) -> None:
-    resource = services.resource_add(
+    resource = open_data_services.resource_add(
         actor=portal.hub.admin,
         dataset=portal.parking,
         name="停车场实时泊位接口",
@@ -371,7 +375,7 @@ def test_external_resource_is_counted_and_redirected(portal: Portal) -> None:
 
 def test_department_and_topic_listings(portal: Portal) -> None:
     client = Client()
-    services.resource_download_record(resource=portal.parking.resources.get(format="CSV"))
+    open_data_services.resource_download_record(resource=portal.parking.resources.get(format="CSV"))
     departments = client.get("/open-data/departments/")
     assert departments.status_code == 200
     stats = departments.context["departments"]

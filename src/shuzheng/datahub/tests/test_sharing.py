@@ -10,8 +10,9 @@ from django.test import Client
 from django.utils import timezone
 
 from shuzheng.core.errors import Conflict, PermissionDenied, ValidationFailed
-from shuzheng.datahub import selectors, services
+from shuzheng.datahub import selectors
 from shuzheng.datahub.models import Grant, SharingRequest, SharingType
+from shuzheng.datahub.services import sharing as sharing_services
 from shuzheng.datahub.tests.conftest import make_entry
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +22,7 @@ TZ = timezone.get_current_timezone()
 
 def _request(hub, entry, *, fields=("id_number", "full_name", "mobile"), submitted_at=None):
     today = timezone.localdate()
-    return services.sharing_request_create(
+    return sharing_services.sharing_request_create(
         actor=hub.consumer_user,
         entry=entry,
         requester_department=hub.consumer,
@@ -37,7 +38,7 @@ def _request(hub, entry, *, fields=("id_number", "full_name", "mobile"), submitt
 def test_approve_fewer_fields(hub, person_entry):
     request = _request(hub, person_entry)
     assert request.status == SharingRequest.Status.PENDING
-    grant = services.sharing_request_approve(
+    grant = sharing_services.sharing_request_approve(
         actor=hub.steward, request=request, fields=["id_number", "full_name"]
     )
     request.refresh_from_db()
@@ -45,23 +46,23 @@ def test_approve_fewer_fields(hub, person_entry):
     assert grant.fields == ["id_number", "full_name"]
     assert grant.allow_clear_text is False
     with pytest.raises(Conflict):
-        services.sharing_request_refuse(actor=hub.steward, request=request, reason="晚了")
+        sharing_services.sharing_request_refuse(actor=hub.steward, request=request, reason="晚了")
 
 
 def test_approve_cannot_add_fields_or_be_done_by_the_requester(hub, person_entry):
     request = _request(hub, person_entry)
     with pytest.raises(ValidationFailed):
-        services.sharing_request_approve(actor=hub.steward, request=request, fields=["income"])
+        sharing_services.sharing_request_approve(actor=hub.steward, request=request, fields=["income"])
     with pytest.raises(PermissionDenied):
-        services.sharing_request_approve(actor=hub.consumer_user, request=request)
+        sharing_services.sharing_request_approve(actor=hub.consumer_user, request=request)
     assert not Grant.objects.exists()
 
 
 def test_refuse_needs_a_reason(hub, person_entry):
     request = _request(hub, person_entry)
     with pytest.raises(ValidationFailed):
-        services.sharing_request_refuse(actor=hub.steward, request=request, reason=" ")
-    services.sharing_request_refuse(actor=hub.steward, request=request, reason="用途与职责不符")
+        sharing_services.sharing_request_refuse(actor=hub.steward, request=request, reason=" ")
+    sharing_services.sharing_request_refuse(actor=hub.steward, request=request, reason="用途与职责不符")
     request.refresh_from_db()
     assert request.status == SharingRequest.Status.REFUSED
     assert not Grant.objects.exists()
@@ -85,7 +86,7 @@ def test_not_shareable_entries_cannot_be_requested(hub):
 
 def test_bad_requests(hub, person_entry):
     with pytest.raises(ValidationFailed) as info:
-        services.sharing_request_create(
+        sharing_services.sharing_request_create(
             actor=hub.consumer_user,
             entry=person_entry,
             requester_department=hub.consumer,
@@ -109,11 +110,11 @@ def test_timeout_is_derived_and_counted_against_the_provider(hub, person_entry):
     assert selectors.is_timed_out(late, today=date(2026, 11, 9)) is False
     assert selectors.is_timed_out(late, today=date(2026, 11, 10)) is True
     decided_late = _request(hub, person_entry, submitted_at=monday)
-    services.sharing_request_approve(
+    sharing_services.sharing_request_approve(
         actor=hub.steward, request=decided_late, decided_at=datetime(2026, 11, 12, 10, 0, tzinfo=TZ)
     )
     on_time = _request(hub, person_entry, submitted_at=monday)
-    services.sharing_request_refuse(
+    sharing_services.sharing_request_refuse(
         actor=hub.steward, request=on_time, reason="不符", decided_at=datetime(2026, 11, 5, 10, 0, tzinfo=TZ)
     )
     indicator = selectors.sharing_indicator(today=date(2026, 11, 20))
@@ -125,9 +126,11 @@ def test_timeout_is_derived_and_counted_against_the_provider(hub, person_entry):
 def test_indicator_13_on_a_fixed_set(hub, person_entry):
     open_entry = make_entry(hub, name="公交线路", sharing_type=SharingType.UNCONDITIONAL)
     for _ in range(3):
-        services.sharing_request_approve(actor=hub.steward, request=_request(hub, person_entry))
+        sharing_services.sharing_request_approve(actor=hub.steward, request=_request(hub, person_entry))
     _request(hub, open_entry, fields=("full_name",))  # granted at once
-    services.sharing_request_refuse(actor=hub.steward, request=_request(hub, person_entry), reason="不符")
+    sharing_services.sharing_request_refuse(
+        actor=hub.steward, request=_request(hub, person_entry), reason="不符"
+    )
     _request(hub, person_entry)  # pending
     withdrawn = _request(hub, person_entry)
     SharingRequest.objects.filter(pk=withdrawn.pk).update(status=SharingRequest.Status.WITHDRAWN)

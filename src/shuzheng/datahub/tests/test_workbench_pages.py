@@ -19,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from shuzheng.datahub import access, quality, services, tables
+from shuzheng.datahub import access, quality, tables
 from shuzheng.datahub.constants import STEWARD_PERMISSIONS
 from shuzheng.datahub.models import (
     AccessLog,
@@ -33,6 +33,9 @@ from shuzheng.datahub.models import (
     SharingRequest,
     SharingType,
 )
+from shuzheng.datahub.services import catalog as catalog_services
+from shuzheng.datahub.services import rows as row_services
+from shuzheng.datahub.services import sharing as sharing_services
 from shuzheng.datahub.tests.conftest import PERSON_ITEMS, Hub, approve, make_entry, people
 from shuzheng.identity.models import AuditEvent, DataScopeKind, User
 from shuzheng.identity.tests.conftest import grant as grant_role
@@ -160,7 +163,7 @@ def test_list_pages_do_not_query_per_row(hub: Hub) -> None:
     def add(n: int) -> None:
         entry = make_entry(hub, name=f"资源{n}", rows=people()[:1])
         grant = approve(hub, entry, fields=["id_number", "full_name"])
-        credential, secret = services.credential_issue(actor=hub.consumer_user, grant=grant)
+        credential, secret = sharing_services.credential_issue(actor=hub.consumer_user, grant=grant)
         access.data_service_query(
             authorization=f"Bearer {credential.client_id}:{secret}", entry_code=entry.code, params={}
         )
@@ -178,7 +181,7 @@ def test_list_pages_do_not_query_per_row(hub: Hub) -> None:
 def test_catalog_browse_search_tree_and_departments(hub: Hub, other_steward: Any) -> None:
     make_entry(hub, name="户籍人口信息", class_code="A0101", mount=False)
     make_entry(hub, name="机动车登记信息", class_code="B0201", mount=False)
-    draft = services.entry_create(
+    draft = catalog_services.entry_create(
         actor=other_steward,
         department=other_steward.department,
         name="土地利用现状草稿",
@@ -220,7 +223,7 @@ def test_catalog_browse_search_tree_and_departments(hub: Hub, other_steward: Any
 
 
 def test_another_departments_draft_is_a_404(hub: Hub, other_steward: Any) -> None:
-    draft = services.entry_create(
+    draft = catalog_services.entry_create(
         actor=other_steward,
         department=other_steward.department,
         name="土地利用现状",
@@ -556,7 +559,7 @@ def test_request_approve_fewer_fields_and_issue_a_credential(hub: Hub, person_en
     html = text(response)
     secret = re.search(r'id="client-secret">([^<]+)<', html).group(1)  # type: ignore[union-attr]
     credential = ApiCredential.objects.get()
-    assert credential.secret_hash == services.hash_secret(secret)
+    assert credential.secret_hash == access.hash_secret(secret)
     assert secret not in text(consumer.get(f"{WB}/grants/{grant.pk}/"))
     assert audits("datahub.credential.issue") == 1
     # bad rate limit: Chinese error, nothing issued
@@ -630,7 +633,7 @@ def test_refuse_needs_a_reason_and_other_departments_see_nothing(
 def test_timeouts_are_flagged_and_indicator_13_is_shown(hub: Hub, person_entry: CatalogEntry) -> None:
     today = timezone.localdate()
     old = timezone.make_aware(datetime.combine(today - timedelta(days=30), datetime.min.time()))
-    services.sharing_request_create(
+    sharing_services.sharing_request_create(
         actor=hub.consumer_user,
         entry=person_entry,
         requester_department=hub.consumer,
@@ -663,7 +666,7 @@ def test_unconditional_entry_is_granted_at_once(hub: Hub) -> None:
 
 def test_grant_revoke_by_the_provider_only(hub: Hub, person_entry: CatalogEntry, other_steward: Any) -> None:
     grant = approve(hub, person_entry, fields=["id_number"])
-    services.credential_issue(actor=hub.consumer_user, grant=grant)
+    sharing_services.credential_issue(actor=hub.consumer_user, grant=grant)
     assert client_for(other_steward).get(f"{WB}/grants/{grant.pk}/").status_code == 404
     assert client_for(hub.consumer_user).post(f"{WB}/grants/{grant.pk}/revoke/").status_code == 404
     grant.refresh_from_db()
@@ -681,7 +684,7 @@ def test_grant_revoke_by_the_provider_only(hub: Hub, person_entry: CatalogEntry,
 
 def _read_through_the_api(hub: Hub, entry: CatalogEntry) -> str:
     grant = approve(hub, entry, fields=["id_number", "full_name"])
-    credential, secret = services.credential_issue(actor=hub.consumer_user, grant=grant)
+    credential, secret = sharing_services.credential_issue(actor=hub.consumer_user, grant=grant)
     access.data_service_query(
         authorization=f"Bearer {credential.client_id}:{secret}", entry_code=entry.code, params={}
     )
@@ -737,7 +740,7 @@ def test_person_view_validates_the_id_number(hub: Hub, person_entry: CatalogEntr
 def test_quality_rules_run_history_and_masked_samples(
     hub: Hub, person_entry: CatalogEntry, other_steward: Any
 ) -> None:
-    services.rows_insert(
+    row_services.rows_insert(
         actor=hub.steward,
         entry=person_entry,
         rows=[{"id_number": "440785199001011234", "full_name": "赵六", "mobile": "123", "address": "某地"}],

@@ -12,9 +12,11 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from shuzheng.core.actors import SYSTEM
 from shuzheng.core.errors import PermissionDenied, ValidationFailed
-from shuzheng.datahub import services
 from shuzheng.datahub.models import AccessLog, CatalogClass
+from shuzheng.datahub.services import catalog as catalog_services
+from shuzheng.datahub.services import sharing as sharing_services
 from shuzheng.datahub.tests.conftest import approve, make_entry, people
 from shuzheng.identity.models import AuditEvent
 
@@ -35,8 +37,8 @@ def _page(user: Any, url: str) -> str:
 def test_the_class_tree_shows_names(hub):
     make_entry(hub, name="婚姻登记信息", class_code="B01", rows=people()[:1])
     make_entry(hub, name="低保对象信息", class_code="B02", rows=people()[:1])
-    services.catalog_class_name(actor=hub.admin, code="b", name="社会保障与民政")
-    services.catalog_class_name(actor=hub.admin, code="B01", name="婚姻登记")
+    catalog_services.catalog_class_name(actor=hub.admin, code="b", name="社会保障与民政")
+    catalog_services.catalog_class_name(actor=hub.admin, code="B01", name="婚姻登记")
     html = _page(hub.steward, f"{WB}/catalog/")
     tree = html[html.index('id="tree-title"') : html.index('id="dept-title"')]
     assert "社会保障与民政" in tree
@@ -49,19 +51,19 @@ def test_the_class_tree_shows_names(hub):
 
 def test_naming_a_class_is_checked_and_for_the_data_administration(hub):
     with pytest.raises(PermissionDenied):
-        services.catalog_class_name(actor=hub.steward, code="B", name="社会保障")
+        catalog_services.catalog_class_name(actor=hub.steward, code="B", name="社会保障")
     for code, name in (("b1", "社会保障"), ("B", ""), ("B", "x" * 65), ("B", "社会\x00保障")):
         with pytest.raises(ValidationFailed):
-            services.catalog_class_name(actor=hub.admin, code=code, name=name)
+            catalog_services.catalog_class_name(actor=hub.admin, code=code, name=name)
     assert not CatalogClass.objects.exists()
-    services.catalog_class_name(actor=hub.admin, code="B", name="社会保障")
-    services.catalog_class_name(actor=hub.admin, code="B", name="社会保障与民政")
+    catalog_services.catalog_class_name(actor=hub.admin, code="B", name="社会保障")
+    catalog_services.catalog_class_name(actor=hub.admin, code="B", name="社会保障与民政")
     assert CatalogClass.objects.get(code="B").name == "社会保障与民政"
 
 
 def _credential(hub: Any, entry: Any, **kwargs: Any) -> str:
     grant = approve(hub, entry, fields=["full_name", "household_size"], **kwargs)
-    credential, secret = services.credential_issue(actor=hub.consumer_user, grant=grant)
+    credential, secret = sharing_services.credential_issue(actor=hub.consumer_user, grant=grant)
     return f"Bearer {credential.client_id}:{secret}"
 
 
@@ -109,7 +111,7 @@ def test_refusals_of_a_revoked_credential_and_another_entry_are_logged(hub, pers
     assert logged.entry == other  # the provider of the entry asked for sees the attempt
     assert logged.refusal == "该凭证未获此资源的授权"
     grant = AccessLog.objects.get().grant
-    services.grant_revoke(actor=hub.steward, grant=grant)
+    sharing_services.grant_revoke(actor=hub.steward, grant=grant)
     assert _rows(person_entry, auth).status_code == 403
     assert AccessLog.objects.count() == 2
     assert _rows(person_entry, "Bearer nobody:nothing").status_code == 401  # nobody to name: not logged
@@ -119,8 +121,10 @@ def test_refusals_of_a_revoked_credential_and_another_entry_are_logged(hub, pers
 def test_only_the_system_issues_a_credential_for_somebody_else(hub, person_entry):
     grant = approve(hub, person_entry, fields=["full_name"])
     with pytest.raises(PermissionDenied):
-        services.credential_issue(actor=hub.steward, grant=grant, holder=hub.consumer_user)
-    credential, _secret = services.credential_issue(actor=None, grant=grant, holder=hub.consumer_user)
+        sharing_services.credential_issue(actor=hub.steward, grant=grant, holder=hub.consumer_user)
+    credential, _secret = sharing_services.credential_issue(
+        actor=SYSTEM, grant=grant, holder=hub.consumer_user
+    )
     assert credential.created_by == hub.consumer_user
 
 
@@ -152,7 +156,7 @@ def test_quality_and_sharing_pages_show_no_column_names(hub, person_entry):
     )
     html = _page(hub.steward, f"{WB}/catalog/{person_entry.pk}/quality/")
     assert "类型：公民身份号码" in html
-    request = services.sharing_request_create(
+    request = sharing_services.sharing_request_create(
         actor=hub.consumer_user,
         entry=person_entry,
         requester_department=hub.consumer,

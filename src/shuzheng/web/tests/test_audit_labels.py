@@ -11,8 +11,8 @@ from django.contrib import admin
 
 from shuzheng.appeals.workflow import AppealAction, WorkOrderAction
 from shuzheng.cases.workflow import CaseAction
-from shuzheng.datahub.workflow import ALLOWED_TRANSITIONS as ENTRY_TRANSITIONS
-from shuzheng.evaluation.workflow import ACTIONS as RECTIFICATION_ACTIONS
+from shuzheng.datahub.workflow import ENTRY_WORKFLOW
+from shuzheng.evaluation.workflow import RectificationAction
 from shuzheng.web.audit_labels import UNKNOWN, action_label, actor_label, channel_label, subject_label
 
 CONTEXTS = "core|identity|orgs|catalog|cases|evaluation|appeals|datahub"
@@ -49,8 +49,8 @@ def dynamic_codes() -> set[str]:
         *(f"cases.case.{a}" for a in CaseAction.values),
         *(f"appeals.appeal.{a}" for a in AppealAction.values),
         *(f"appeals.workorder.{a}" for a in WorkOrderAction.values),
-        *(f"datahub.entry.{a}" for a in ENTRY_TRANSITIONS.values()),
-        *(f"evaluation.rectification.{a}" for a in RECTIFICATION_ACTIONS.values()),
+        *(f"datahub.entry.{a}" for a in ENTRY_WORKFLOW.actions()),
+        *(f"evaluation.rectification.{a}" for a in RectificationAction.values),
         *(f"appeals.{m}.{v}" for m in appeals_admin for v in ("create", "update", "delete")),
     }
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from shuzheng.core.actors import SYSTEM
 from shuzheng.core.errors import ApplicationError
 from shuzheng.datahub import quality
 from shuzheng.datahub.models import CatalogEntry, Dimension
@@ -35,7 +36,7 @@ class Command(BaseCommand):
             bar.refresh()
 
         try:
-            run = quality.run(actor=None, entries=entries, progress=progress)
+            run = quality.run(actor=SYSTEM, entries=entries, progress=progress)
         except ApplicationError as exc:
             raise CommandError(exc.detail) from exc
         finally:
