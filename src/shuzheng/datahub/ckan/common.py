@@ -13,7 +13,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
-from shuzheng.core.errors import MalformedRequest, NotFound, ValidationFailed
+from shuzheng.core.errors import MalformedRequest, NotFound
+from shuzheng.core.field_errors import FieldErrors
 from shuzheng.datahub import services
 from shuzheng.datahub.models import (
     DataType,
@@ -94,15 +95,13 @@ class Params:
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.data = data
-        self.errors: dict[str, list[str]] = {}
+        self.errors = FieldErrors()
 
     def error(self, field: str, message: str) -> None:
-        self.errors.setdefault(field, []).append(message)
+        self.errors.add(field, message)
 
     def check(self) -> None:
-        if self.errors:
-            items = [{"field": f, "message": m} for f, messages in self.errors.items() for m in messages]
-            raise ValidationFailed("；".join(i["message"] for i in items), errors=items)
+        self.errors.raise_if_any()
 
     def has(self, key: str) -> bool:
         return key in self.data and self.data[key] is not None

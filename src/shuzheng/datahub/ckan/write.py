@@ -139,9 +139,8 @@ def _resource_values(p: Params, data: dict[str, Any], field: str) -> tuple[str, 
     name = rp.text("name", max_length=200) or (urlparse(url).path.rsplit("/", 1)[-1] if url else "")
     fmt = rp.text("format", max_length=16) or (_guess_format(url) if url else "")
     description = rp.text("description", max_length=5000)
-    for key, messages in rp.errors.items():
-        for message in messages:
-            p.error(field or key, message)
+    for item in rp.errors.items:
+        p.error(field or item["field"], item["message"])
     return name, url, fmt, description
 
 
