@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from shuzheng.core import audit
 from shuzheng.core.actors import is_system
-from shuzheng.core.errors import Conflict, ValidationFailed
+from shuzheng.core.errors import ValidationFailed
 from shuzheng.datahub import loading, tables
 from shuzheng.datahub.models import (
     CatalogEntry,
@@ -413,13 +413,3 @@ def run(
         actor=actor, action="datahub.quality.run", subject=quality_run, after={"rules": len(rules_list)}
     )
     return quality_run
-
-
-def latest_scores(entry: CatalogEntry) -> dict[str, Any] | None:
-    """The entry's score in the latest run that checked it."""
-    result = QualityResult.objects.filter(entry=entry).order_by("-run_id").first()
-    if result is None:
-        raise Conflict("该资源还没有质量检测结果", code="no_quality_run")
-    run_scores: dict[str, Any] = result.run.scores or {}
-    found: dict[str, Any] | None = run_scores.get(str(entry.pk))
-    return found

@@ -21,9 +21,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from shuzheng.core.actors import SYSTEM
-from shuzheng.datahub import quality, registries
+from shuzheng.datahub import quality
 from shuzheng.datahub.constants import ROLES
-from shuzheng.datahub.demo import specs_ep001_014, specs_ep015_032
+from shuzheng.datahub.demo import registries, specs_ep001_014, specs_ep015_032
 from shuzheng.datahub.demo.base_registries import (
     BASE_REGISTRIES,
     CLASS_NAMES,

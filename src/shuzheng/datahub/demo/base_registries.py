@@ -7,7 +7,7 @@ import random
 from datetime import date, timedelta
 from typing import Any, Final
 
-from shuzheng.datahub import registries
+from shuzheng.datahub.demo import registries
 from shuzheng.datahub.demo.templates import item, random_day
 
 

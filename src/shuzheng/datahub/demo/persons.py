@@ -8,7 +8,8 @@ from typing import Final
 
 from django.core.management.base import CommandError
 
-from shuzheng.datahub import registries, tables
+from shuzheng.datahub import tables
+from shuzheng.datahub.demo import registries
 from shuzheng.datahub.models import CatalogEntry, Classification
 
 REGISTRY_NAME: Final = "人口基础信息库"

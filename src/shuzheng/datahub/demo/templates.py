@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from shuzheng.datahub import registries
+from shuzheng.datahub.demo import registries
 from shuzheng.datahub.models import Classification, Grade, SharingType, UpdateCycle
 from shuzheng.orgs.demo import TOWNS, village_rows
 

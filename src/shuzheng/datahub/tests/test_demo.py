@@ -11,7 +11,8 @@ from django.core.management import call_command
 from django.test import Client
 
 from shuzheng.core.validators import validate_id_number, validate_uscc
-from shuzheng.datahub import demo, registries, tables
+from shuzheng.datahub import demo, tables
+from shuzheng.datahub.demo import registries
 from shuzheng.datahub.models import (
     AccessLog,
     CatalogEntry,

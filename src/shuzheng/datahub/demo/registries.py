@@ -1,9 +1,9 @@
 """The five base registries (五大基础库) as catalog entries, and generators for their demo rows.
 
-Natural persons get valid ID numbers (GB 11643) in region 440785 with realistic Chinese names, mobiles
-and addresses in Enping's towns and villages; legal entities valid USCC codes (GB 32100). Generation is
-deterministic: person ``i`` is always the same person, so ``generate_persons`` can add millions of rows
-for the bench in batches (COPY on PostgreSQL) and the demo stays reproducible.
+Natural persons get valid ID numbers (GB 11643) in the demo city's region with realistic Chinese names,
+mobiles and addresses in its towns and villages (`orgs.demo`); legal entities valid USCC codes (GB 32100).
+Generation is deterministic: person ``i`` is always the same person, so ``generate_persons`` can add
+millions of rows for the bench in batches (COPY on PostgreSQL) and the demo stays reproducible.
 """
 
 from __future__ import annotations
@@ -23,9 +23,11 @@ from shuzheng.core.actors import SYSTEM
 from shuzheng.core.validators import generate_uscc
 from shuzheng.datahub import tables
 from shuzheng.datahub.models import CatalogEntry
-from shuzheng.orgs.demo import TOWNS, Town, village_rows
+from shuzheng.orgs.demo import CITY, PREFECTURE, PROVINCE, TOWNS, Town, village_rows
 
-REGION: Final = "440785"
+REGION: Final = CITY[0]
+#: Where every demo address starts (省市县).
+ADDRESS_PREFIX: Final = f"{PROVINCE[1]}{PREFECTURE[1]}{CITY[1]}"
 SURNAMES: Final = (
     "梁", "吴", "郑", "冯", "岑", "黄", "李", "陈", "何", "司徒", "张", "刘", "林", "关", "谭", "余", "甄",
     "胡", "区", "麦", "邓", "杨", "周", "钟", "唐", "冼", "苏", "叶", "卢", "欧阳",
@@ -129,7 +131,7 @@ def address(rng: random.Random) -> tuple[str, str, str]:
         where = f"{village}{rng.choice(ROADS)}{rng.randint(1, 300)}号"
     else:
         where = f"{village}{rng.choice('东西南北中新')}队{rng.randint(1, 80)}号"
-    return f"广东省江门市恩平市{town.name}{where}", town.code, code
+    return f"{ADDRESS_PREFIX}{town.name}{where}", town.code, code
 
 
 def mobile(rng: random.Random) -> str:
@@ -182,7 +184,7 @@ def enterprise(i: int) -> dict[str, Any]:
     word = ENTERPRISE_WORDS[i % len(ENTERPRISE_WORDS)]
     trade, industry = ENTERPRISE_TRADES[(i // len(ENTERPRISE_WORDS)) % len(ENTERPRISE_TRADES)]
     kind = rng.choice(ENTERPRISE_TYPES)
-    name = f"恩平市{word}{trade}{ENTERPRISE_SUFFIX[kind]}"
+    name = f"{CITY[1]}{word}{trade}{ENTERPRISE_SUFFIX[kind]}"
     if i >= len(ENTERPRISE_WORDS) * len(ENTERPRISE_TRADES):
         name = f"{name}（{i // (len(ENTERPRISE_WORDS) * len(ENTERPRISE_TRADES)) + 1}）"
     where, town_code, _village = address(rng)
