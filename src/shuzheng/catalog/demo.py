@@ -39,8 +39,8 @@ from shuzheng.catalog.models import ServiceItem
 from shuzheng.catalog.services import bulk, guide_groups, versions
 from shuzheng.core.actors import SYSTEM
 from shuzheng.core.errors import ApplicationError
-from shuzheng.identity import services as identity_services
 from shuzheng.identity.models import DataScopeKind, RoleAssignment, User
+from shuzheng.identity.services import roles as role_services
 from shuzheng.orgs.models import Department
 
 Progress = Callable[[str, int, int], None]
@@ -672,8 +672,8 @@ def ensure_groups() -> int:
 
 def _ensure_role() -> None:
     code, name, description = CATALOG_ROLE
-    role = identity_services.role_ensure(
-        actor=None,
+    role = role_services.role_ensure(
+        actor=SYSTEM,
         code=code,
         name=name,
         description=description,
@@ -688,7 +688,7 @@ def _ensure_role() -> None:
     )
     user = User.objects.filter(username=CATALOG_ROLE_USER).first()
     if user is not None and not RoleAssignment.objects.filter(user=user, role=role).exists():
-        identity_services.role_assign(actor=None, user=user, role=role, scope=DataScopeKind.ALL)
+        role_services.role_assign(actor=SYSTEM, user=user, role=role, scope=DataScopeKind.ALL)
 
 
 def load(progress: Progress | None = None) -> dict[str, int]:

@@ -1,4 +1,4 @@
-"""/api/v1/evaluation/...: 好差评 — evaluations (online, on site, QR), rectifications, appeals, statistics.
+"""/api/v1/evaluation/...: 好差评 — evaluations (online, on site, QR), rectifications, disputes, statistics.
 
 Thin: parse, call one selector or service, shape the output. Everything needs a login except the public
 QR evaluation; permissions and data scopes are checked in the selectors and services.
@@ -9,27 +9,26 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 from ninja.security import django_auth
 
 from shuzheng.core.errors import ValidationFailed
 from shuzheng.core.middleware import client_ip
-from shuzheng.core.pagination import DEFAULT_LIMIT
+from shuzheng.core.pagination import DEFAULT_LIMIT, page_out
 from shuzheng.core.schemas import PageLimit
-from shuzheng.evaluation import selectors, services, stats
+from shuzheng.evaluation import selectors, stats
 from shuzheng.evaluation.constants import EvaluationChannel, RectificationStatus
-from shuzheng.evaluation.models import Evaluation, EvaluationAppeal, Rectification
+from shuzheng.evaluation.models import Evaluation, RatingDispute, Rectification
 from shuzheng.evaluation.schemas import (
-    AppealReviewIn,
     AssignIn,
-    CallbackIn,
     CaseEvaluationIn,
     CheckIn,
-    EvaluationAppealIn,
-    EvaluationAppealOut,
-    EvaluationAppealPage,
+    DisputeIn,
+    DisputeOut,
+    DisputePage,
+    DisputeReviewIn,
     EvaluationOut,
     EvaluationPage,
     EvaluationReceiptOut,
@@ -38,8 +37,10 @@ from shuzheng.evaluation.schemas import (
     RectificationDetailOut,
     RectificationPage,
     ResultIn,
+    ReturnVisitIn,
     StatsOut,
 )
+from shuzheng.evaluation.services import disputes, ratings, rectifications
 
 router = Router(tags=["好差评"], auth=django_auth)
 
@@ -115,9 +116,9 @@ def rectification_out(rectification: Rectification) -> dict[str, Any]:
         "status_label": rectification.get_status_display(),
         "due_date": rectification.due_date,
         "overdue": bool(overdue),
-        "callback_required": rectification.callback_required,
-        "called_back_at": rectification.called_back_at,
-        "callback_note": rectification.callback_note,
+        "return_visit_required": rectification.return_visit_required,
+        "return_visited_at": rectification.return_visited_at,
+        "return_visit_note": rectification.return_visit_note,
         "result": rectification.result,
         "rectified_at": rectification.rectified_at,
         "checked_by_id": rectification.checked_by_id,
@@ -145,22 +146,22 @@ def rectification_detail_out(rectification: Rectification) -> dict[str, Any]:
     return data
 
 
-def appeal_out(appeal: EvaluationAppeal) -> dict[str, Any]:
-    evaluation = appeal.evaluation
+def dispute_out(dispute: RatingDispute) -> dict[str, Any]:
+    evaluation = dispute.evaluation
     return {
-        "id": appeal.pk,
-        "evaluation_id": appeal.evaluation_id,
+        "id": dispute.pk,
+        "evaluation_id": dispute.evaluation_id,
         "department_name": evaluation.department.name,
         "level": evaluation.level,
         "level_label": evaluation.get_level_display(),
-        "reason": appeal.reason,
-        "filed_by": _person(appeal.filed_by),
-        "status": appeal.status,
-        "status_label": appeal.get_status_display(),
-        "reviewed_by": _person(appeal.reviewed_by) or None,
-        "reviewed_at": appeal.reviewed_at,
-        "review_note": appeal.review_note,
-        "created_at": appeal.created_at,
+        "reason": dispute.reason,
+        "filed_by": _person(dispute.filed_by),
+        "status": dispute.status,
+        "status_label": dispute.get_status_display(),
+        "reviewed_by": _person(dispute.reviewed_by) or None,
+        "reviewed_at": dispute.reviewed_at,
+        "review_note": dispute.review_note,
+        "created_at": dispute.created_at,
     }
 
 
@@ -181,14 +182,14 @@ def _date_range(date_from: date | None, date_to: date | None) -> None:
 )
 def submit_online(request: HttpRequest, payload: CaseEvaluationIn) -> Status[dict[str, Any]]:
     case = selectors.case_for_applicant(user=request.user, case_id=payload.case_id)
-    evaluation = services.evaluation_submit_online(actor=request.user, case=case, **_rating(payload))
+    evaluation = ratings.evaluation_submit_online(actor=request.user, case=case, **_rating(payload))
     return Status(201, receipt_out(evaluation))
 
 
 @router.post("/evaluations/onsite", response={201: EvaluationOut}, summary="录入现场评价（一次一评，窗口）")
 def record_onsite(request: HttpRequest, payload: CaseEvaluationIn) -> Status[dict[str, Any]]:
     case = selectors.case_for_onsite(user=request.user, case_id=payload.case_id)
-    evaluation = services.evaluation_record_onsite(actor=request.user, case=case, **_rating(payload))
+    evaluation = ratings.evaluation_record_onsite(actor=request.user, case=case, **_rating(payload))
     return Status(201, evaluation_out(evaluation, clear=selectors.can_see_clear_personal_data(request.user)))
 
 
@@ -199,8 +200,8 @@ def submit_qr(request: HttpRequest, payload: QrEvaluationIn) -> Status[dict[str,
     hall, window = selectors.hall_for_qr(code=payload.hall_code, window_number=payload.window_number)
     # Anonymous through the API (a public endpoint has no CSRF check, so a session must not sign it);
     # the portal's QR page records a logged-in person by real name.
-    evaluation = services.evaluation_submit_qr(
-        actor=None,
+    evaluation = ratings.evaluation_submit_qr(
+        actor=AnonymousUser(),
         hall=hall,
         window=window,
         phone=payload.phone,
@@ -215,7 +216,7 @@ def my_evaluations(
     request: HttpRequest, cursor: str | None = None, limit: PageLimit = DEFAULT_LIMIT
 ) -> dict[str, Any]:
     page = selectors.my_evaluations(user=request.user, cursor=cursor, limit=limit)
-    return {"items": [evaluation_out(e, clear=True) for e in page.items], "next_cursor": page.next_cursor}
+    return {**page_out(page), "items": [evaluation_out(e, clear=True) for e in page.items]}
 
 
 # --- reading (staff) ----------------------------------------------------------------------------
@@ -252,7 +253,7 @@ def list_evaluations(
     )
     page = selectors.evaluation_list(user=request.user, filters=filters, cursor=cursor, limit=limit)
     clear = selectors.can_see_clear_personal_data(request.user)
-    return {"items": [evaluation_out(e, clear=clear) for e in page.items], "next_cursor": page.next_cursor}
+    return {**page_out(page), "items": [evaluation_out(e, clear=clear) for e in page.items]}
 
 
 @router.get("/evaluations/{int:evaluation_id}", response=EvaluationOut, summary="评价详情")
@@ -289,7 +290,7 @@ def list_rectifications(
         department_id=department_id,
     )
     page = selectors.rectification_list(user=request.user, filters=filters, cursor=cursor, limit=limit)
-    return {"items": [rectification_out(r) for r in page.items], "next_cursor": page.next_cursor}
+    return {**page_out(page), "items": [rectification_out(r) for r in page.items]}
 
 
 def _rectification(request: HttpRequest, rectification_id: int) -> Rectification:
@@ -304,9 +305,13 @@ def get_rectification(request: HttpRequest, rectification_id: int) -> dict[str, 
 @router.post(
     "/rectifications/{int:rectification_id}/callback", response=RectificationDetailOut, summary="记录回访"
 )
-def record_callback(request: HttpRequest, rectification_id: int, payload: CallbackIn) -> dict[str, Any]:
+def record_return_visit(
+    request: HttpRequest, rectification_id: int, payload: ReturnVisitIn
+) -> dict[str, Any]:
     rectification = _rectification(request, rectification_id)
-    services.rectification_record_callback(actor=request.user, rectification=rectification, note=payload.note)
+    rectifications.rectification_record_return_visit(
+        actor=request.user, rectification=rectification, note=payload.note
+    )
     return rectification_detail_out(_rectification(request, rectification_id))
 
 
@@ -315,7 +320,7 @@ def record_callback(request: HttpRequest, rectification_id: int, payload: Callba
 )
 def submit_result(request: HttpRequest, rectification_id: int, payload: ResultIn) -> dict[str, Any]:
     rectification = _rectification(request, rectification_id)
-    services.rectification_submit_result(
+    rectifications.rectification_submit_result(
         actor=request.user, rectification=rectification, result=payload.result
     )
     return rectification_detail_out(_rectification(request, rectification_id))
@@ -328,7 +333,7 @@ def submit_result(request: HttpRequest, rectification_id: int, payload: ResultIn
 )
 def check_rectification(request: HttpRequest, rectification_id: int, payload: CheckIn) -> dict[str, Any]:
     rectification = _rectification(request, rectification_id)
-    services.rectification_check(
+    rectifications.rectification_check(
         actor=request.user, rectification=rectification, passed=payload.passed, note=payload.note
     )
     return rectification_detail_out(_rectification(request, rectification_id))
@@ -339,29 +344,27 @@ def check_rectification(request: HttpRequest, rectification_id: int, payload: Ch
 )
 def assign_rectification(request: HttpRequest, rectification_id: int, payload: AssignIn) -> dict[str, Any]:
     rectification = _rectification(request, rectification_id)
-    owner = get_user_model().objects.filter(pk=payload.owner_id).first()
-    services.rectification_assign(actor=request.user, rectification=rectification, owner=owner)
+    owner = selectors.rectification_handlers(department=rectification.department).filter(pk=payload.owner_id)
+    rectifications.rectification_assign(actor=request.user, rectification=rectification, owner=owner.first())
     return rectification_detail_out(_rectification(request, rectification_id))
 
 
-# --- appeals ------------------------------------------------------------------------------------
+# --- disputes ------------------------------------------------------------------------------------
 
 
 @router.post(
     "/evaluations/{int:evaluation_id}/appeals",
-    response={201: EvaluationAppealOut},
+    response={201: DisputeOut},
     summary="对评价提出申诉（本部门）",
 )
-def file_appeal(
-    request: HttpRequest, evaluation_id: int, payload: EvaluationAppealIn
-) -> Status[dict[str, Any]]:
+def file_dispute(request: HttpRequest, evaluation_id: int, payload: DisputeIn) -> Status[dict[str, Any]]:
     evaluation = selectors.evaluation_get(user=request.user, evaluation_id=evaluation_id)
-    appeal = services.evaluation_appeal_file(actor=request.user, evaluation=evaluation, reason=payload.reason)
-    return Status(201, appeal_out(selectors.appeal_get(user=request.user, appeal_id=appeal.pk)))
+    dispute = disputes.dispute_file(actor=request.user, evaluation=evaluation, reason=payload.reason)
+    return Status(201, dispute_out(selectors.dispute_get(user=request.user, dispute_id=dispute.pk)))
 
 
-@router.get("/appeals", response=EvaluationAppealPage, summary="评价申诉列表")
-def list_appeals(
+@router.get("/appeals", response=DisputePage, summary="评价申诉列表")
+def list_disputes(
     request: HttpRequest,
     status: str | None = None,
     cursor: str | None = None,
@@ -369,24 +372,20 @@ def list_appeals(
 ) -> dict[str, Any]:
     if status and status not in ("pending", "upheld", "dismissed"):
         raise ValidationFailed.for_field("status", "status 只能是 pending、upheld 或 dismissed")
-    page = selectors.appeal_list(user=request.user, status=status, cursor=cursor, limit=limit)
-    return {"items": [appeal_out(a) for a in page.items], "next_cursor": page.next_cursor}
+    page = selectors.dispute_list(user=request.user, status=status, cursor=cursor, limit=limit)
+    return {**page_out(page), "items": [dispute_out(a) for a in page.items]}
 
 
-@router.get("/appeals/{int:appeal_id}", response=EvaluationAppealOut, summary="评价申诉详情")
-def get_appeal(request: HttpRequest, appeal_id: int) -> dict[str, Any]:
-    return appeal_out(selectors.appeal_get(user=request.user, appeal_id=appeal_id))
+@router.get("/appeals/{int:dispute_id}", response=DisputeOut, summary="评价申诉详情")
+def get_dispute(request: HttpRequest, dispute_id: int) -> dict[str, Any]:
+    return dispute_out(selectors.dispute_get(user=request.user, dispute_id=dispute_id))
 
 
-@router.post(
-    "/appeals/{int:appeal_id}/review", response=EvaluationAppealOut, summary="复核申诉（成立则作废评价）"
-)
-def review_appeal(request: HttpRequest, appeal_id: int, payload: AppealReviewIn) -> dict[str, Any]:
-    appeal = selectors.appeal_get(user=request.user, appeal_id=appeal_id)
-    services.evaluation_appeal_review(
-        actor=request.user, appeal=appeal, decision=payload.decision, note=payload.note
-    )
-    return appeal_out(selectors.appeal_get(user=request.user, appeal_id=appeal_id))
+@router.post("/appeals/{int:dispute_id}/review", response=DisputeOut, summary="复核申诉（成立则作废评价）")
+def review_dispute(request: HttpRequest, dispute_id: int, payload: DisputeReviewIn) -> dict[str, Any]:
+    dispute = selectors.dispute_get(user=request.user, dispute_id=dispute_id)
+    disputes.dispute_review(actor=request.user, dispute=dispute, decision=payload.decision, note=payload.note)
+    return dispute_out(selectors.dispute_get(user=request.user, dispute_id=dispute_id))
 
 
 # --- statistics ---------------------------------------------------------------------------------

@@ -61,7 +61,7 @@ DIMENSIONS = {
 
 class RectificationStatus(models.TextChoices):
     OPEN = "open", "待整改"
-    CALLED_BACK = "called_back", "已回访"
+    RETURN_VISITED = "return_visited", "已回访"
     RECTIFIED = "rectified", "已整改待核查"
     VERIFIED = "verified", "核查通过"
     REJECTED = "rejected", "核查不通过（退回整改）"
@@ -71,17 +71,17 @@ class RectificationStatus(models.TextChoices):
 #: Statuses in which the department still has to act; overdue is derived from these and the due date.
 OPEN_RECTIFICATION_STATUSES = (
     RectificationStatus.OPEN,
-    RectificationStatus.CALLED_BACK,
+    RectificationStatus.RETURN_VISITED,
     RectificationStatus.REJECTED,
 )
 
 
-class AppealStatus(models.TextChoices):
+class DisputeStatus(models.TextChoices):
     PENDING = "pending", "待复核"
     UPHELD = "upheld", "申诉成立（评价作废）"
     DISMISSED = "dismissed", "申诉不成立"
 
 
-class AppealDecision(models.TextChoices):
+class DisputeDecision(models.TextChoices):
     UPHOLD = "uphold", "申诉成立，作废评价"
     DISMISS = "dismiss", "申诉不成立"

@@ -1,4 +1,4 @@
-"""好差评: evaluations, rectification of bad reviews, and appeals against reviews."""
+"""好差评: evaluations, rectification of bad reviews, and disputes against reviews."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.db import models
 
 from shuzheng.core.crypto.fields import EncryptedTextField
 from shuzheng.core.models import TimestampedModel
-from shuzheng.evaluation.constants import AppealStatus, EvaluationChannel, Level, RectificationStatus
+from shuzheng.evaluation.constants import DisputeStatus, EvaluationChannel, Level, RectificationStatus
 
 
 class Evaluation(TimestampedModel):
@@ -70,7 +70,7 @@ class Evaluation(TimestampedModel):
 
 
 class Rectification(TimestampedModel):
-    """差评整改: owner, deadline, call-back for real-name reviews, result, and the supervisor's check."""
+    """差评整改: owner, deadline, return visit for real-name reviews, result, and the supervisor's check."""
 
     evaluation = models.OneToOneField(
         Evaluation, verbose_name="差评", on_delete=models.PROTECT, related_name="rectification"
@@ -90,9 +90,9 @@ class Rectification(TimestampedModel):
         "状态", max_length=16, choices=RectificationStatus.choices, default=RectificationStatus.OPEN
     )
     due_date = models.DateField("整改期限", db_index=True)
-    callback_required = models.BooleanField("须回访", default=False)
-    called_back_at = models.DateTimeField("回访时间", null=True, blank=True)
-    callback_note = models.TextField("回访记录", blank=True)
+    return_visit_required = models.BooleanField("须回访", default=False)
+    return_visited_at = models.DateTimeField("回访时间", null=True, blank=True)
+    return_visit_note = models.TextField("回访记录", blank=True)
     result = models.TextField("整改结果", blank=True)
     rectified_at = models.DateTimeField("整改完成时间", null=True, blank=True)
     checked_by = models.ForeignKey(
@@ -147,18 +147,21 @@ class RectificationEvent(models.Model):
         return f"{self.from_status or '—'} → {self.to_status}"
 
 
-class EvaluationAppeal(TimestampedModel):
-    """申诉复核: a department contests a review; a reviewer voids it or not (never deleted)."""
+class RatingDispute(TimestampedModel):
+    """申诉复核: a department contests a review; a reviewer voids it or not (never deleted).
+
+    Its permission codenames predate the rename (``*_evaluationappeal``) and stay so the roles that
+    hold them keep working; they are declared instead of derived from the model name."""
 
     evaluation = models.ForeignKey(
-        Evaluation, verbose_name="评价", on_delete=models.PROTECT, related_name="appeals"
+        Evaluation, verbose_name="评价", on_delete=models.PROTECT, related_name="disputes"
     )
     reason = models.TextField("申诉理由")
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="申诉人", on_delete=models.PROTECT, related_name="+"
     )
     status = models.CharField(
-        "状态", max_length=16, choices=AppealStatus.choices, default=AppealStatus.PENDING
+        "状态", max_length=16, choices=DisputeStatus.choices, default=DisputeStatus.PENDING
     )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -174,15 +177,22 @@ class EvaluationAppeal(TimestampedModel):
     class Meta:
         verbose_name = "评价申诉"
         verbose_name_plural = "评价申诉"
-        permissions = [("review_evaluationappeal", "复核评价申诉、作废评价")]
+        default_permissions = ()
+        permissions = [
+            ("add_evaluationappeal", "Can add 评价申诉"),
+            ("change_evaluationappeal", "Can change 评价申诉"),
+            ("delete_evaluationappeal", "Can delete 评价申诉"),
+            ("view_evaluationappeal", "Can view 评价申诉"),
+            ("review_evaluationappeal", "复核评价申诉、作废评价"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["evaluation"],
-                condition=models.Q(status=AppealStatus.PENDING),
-                name="evaluationappeal_one_pending",
+                condition=models.Q(status=DisputeStatus.PENDING),
+                name="ratingdispute_one_pending",
             ),
         ]
-        indexes = [models.Index(fields=["status", "created_at", "id"], name="evaluationappeal_queue")]
+        indexes = [models.Index(fields=["status", "created_at", "id"], name="ratingdispute_queue")]
 
     def __str__(self) -> str:
         return f"评价申诉#{self.pk}"

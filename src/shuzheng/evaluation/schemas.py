@@ -10,7 +10,7 @@ from ninja import Schema
 from pydantic import Field
 
 from shuzheng.core.schemas import StrictIn
-from shuzheng.evaluation.constants import COMMENT_MAX_LENGTH, AppealDecision
+from shuzheng.evaluation.constants import COMMENT_MAX_LENGTH, DisputeDecision
 
 _LEVEL_HELP = "评价等级（即整体满意度）：5 非常满意、4 满意、3 基本满意、2 不满意、1 非常不满意"
 _DIMENSIONS_HELP = (
@@ -104,9 +104,9 @@ class RectificationOut(Schema):
     status_label: str
     due_date: date
     overdue: bool
-    callback_required: bool
-    called_back_at: datetime | None
-    callback_note: str
+    return_visit_required: bool
+    return_visited_at: datetime | None
+    return_visit_note: str
     result: str
     rectified_at: datetime | None
     checked_by_id: int | None
@@ -125,7 +125,7 @@ class RectificationPage(Schema):
     next_cursor: str | None
 
 
-class CallbackIn(StrictIn):
+class ReturnVisitIn(StrictIn):
     note: str = Field(..., max_length=2000, description="回访记录")
 
 
@@ -142,16 +142,16 @@ class AssignIn(StrictIn):
     owner_id: int
 
 
-class EvaluationAppealIn(StrictIn):
+class DisputeIn(StrictIn):
     reason: str = Field(..., max_length=2000, description="申诉理由（恶意评价或误评的具体情况）")
 
 
-class AppealReviewIn(StrictIn):
-    decision: AppealDecision = Field(..., description="uphold 申诉成立（作废评价）；dismiss 申诉不成立")
+class DisputeReviewIn(StrictIn):
+    decision: DisputeDecision = Field(..., description="uphold 申诉成立（作废评价）；dismiss 申诉不成立")
     note: str = Field(..., max_length=2000, description="复核意见（作废时即作废理由）")
 
 
-class EvaluationAppealOut(Schema):
+class DisputeOut(Schema):
     id: int
     evaluation_id: int
     department_name: str
@@ -167,8 +167,8 @@ class EvaluationAppealOut(Schema):
     created_at: datetime
 
 
-class EvaluationAppealPage(Schema):
-    items: list[EvaluationAppealOut]
+class DisputePage(Schema):
+    items: list[DisputeOut]
     next_cursor: str | None
 
 
@@ -183,9 +183,9 @@ class StatsRowOut(Schema):
     bad: int
     rectified: int
     rectification_rate: float | None
-    callback_required: int
-    called_back: int
-    callback_rate: float | None
+    return_visit_required: int
+    return_visited: int
+    return_visit_rate: float | None
     score: float | None
 
 

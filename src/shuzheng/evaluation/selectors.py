@@ -4,7 +4,7 @@ Who may read what:
 - an applicant: their own cases (another person's case is a 404) and their own evaluations;
 - staff: evaluations of the departments inside the scope of a role holding ``evaluation.view_evaluation``;
   rectifications inside the scope of ``view_rectification``, ``change_rectification`` or
-  ``check_rectification``; appeals inside the scope of ``view_evaluationappeal``,
+  ``check_rectification``; disputes inside the scope of ``view_evaluationappeal``,
   ``add_evaluationappeal`` or ``review_evaluationappeal`` (all by the evaluated department);
 - anyone: an active hall and its windows for the QR evaluation page.
 
@@ -25,8 +25,9 @@ from django.db.models import Case as SqlCase
 from django.db.models import When as SqlWhen
 from django.utils import timezone
 
-from shuzheng.cases import models as case_models
+from shuzheng.cases import selectors as case_selectors
 from shuzheng.cases.constants import CaseStatus
+from shuzheng.cases.models import Case
 from shuzheng.core.calendar import OFFICE_TZ
 from shuzheng.core.errors import AuthenticationRequired, NotFound, PermissionDenied
 from shuzheng.core.masking import mask_mobile, mask_name
@@ -35,11 +36,11 @@ from shuzheng.core.permissions import missing_permission
 from shuzheng.evaluation.constants import (
     BAD_LEVELS,
     OPEN_RECTIFICATION_STATUSES,
-    AppealStatus,
+    DisputeStatus,
     EvaluationChannel,
     RectificationStatus,
 )
-from shuzheng.evaluation.models import Evaluation, EvaluationAppeal, Rectification
+from shuzheng.evaluation.models import Evaluation, RatingDispute, Rectification
 from shuzheng.identity.scopes import data_scope_for
 from shuzheng.orgs import selectors as orgs_selectors
 from shuzheng.orgs.models import Department, Division, Hall, Window
@@ -49,16 +50,16 @@ ADD_EVALUATION = "evaluation.add_evaluation"
 VIEW_RECTIFICATION = "evaluation.view_rectification"
 CHANGE_RECTIFICATION = "evaluation.change_rectification"
 CHECK_RECTIFICATION = "evaluation.check_rectification"
-VIEW_APPEAL = "evaluation.view_evaluationappeal"
-ADD_APPEAL = "evaluation.add_evaluationappeal"
-REVIEW_APPEAL = "evaluation.review_evaluationappeal"
+VIEW_DISPUTE = "evaluation.view_evaluationappeal"
+ADD_DISPUTE = "evaluation.add_evaluationappeal"
+REVIEW_DISPUTE = "evaluation.review_evaluationappeal"
 
 RECTIFICATION_READ_PERMS = (VIEW_RECTIFICATION, CHANGE_RECTIFICATION, CHECK_RECTIFICATION)
-APPEAL_READ_PERMS = (VIEW_APPEAL, ADD_APPEAL, REVIEW_APPEAL)
+DISPUTE_READ_PERMS = (VIEW_DISPUTE, ADD_DISPUTE, REVIEW_DISPUTE)
 
 EVALUATION_ORDER = ("-evaluated_at", "-id")
 RECTIFICATION_ORDER = ("due_date", "id")
-APPEAL_ORDER = ("-created_at", "-id")
+DISPUTE_ORDER = ("-created_at", "-id")
 CASE_ORDER = ("-id",)
 
 #: Rectification list filters ("state"): which statuses each one selects.
@@ -121,68 +122,54 @@ def day_bounds(date_from: date | None, date_to: date | None) -> Q:
 # --- cases (read only; the cases context owns them) ---------------------------------------------
 
 
-def _case_queryset() -> QuerySet[case_models.Case]:
-    return case_models.Case.objects.select_related(
-        "version", "department__division", "division", "hall", "window", "applicant"
-    )
-
-
-def case_for_applicant(*, user: Any, case_id: int) -> case_models.Case:
+def case_for_applicant(*, user: Any, case_id: int) -> Case:
     """The logged-in applicant's own case; anybody else's case is a 404."""
     _require_login(user)
-    case = _case_queryset().filter(pk=case_id, applicant_id=user.pk).first()
+    case = case_selectors.applicant_case(applicant_id=user.pk, case_id=case_id)
     if case is None:
         raise NotFound("办件不存在")
     return case
 
 
-def case_for_onsite(*, user: Any, case_id: int) -> case_models.Case:
+def case_for_onsite(*, user: Any, case_id: int) -> Case:
     """A case the clerk may record an on-site evaluation for: ``evaluation.add_evaluation`` over the case's
     department or division; outside that scope a 404."""
     _require_login(user)
     if not user.has_perm(ADD_EVALUATION):
         raise PermissionDenied(f"没有录入现场评价的权限{missing_permission(ADD_EVALUATION)}")
-    scope = data_scope_for(user, ADD_EVALUATION)
-    case = scope.filter(_case_queryset().filter(pk=case_id), department="department", division="division")
-    found = case.first()
+    found = case_selectors.case_in_scope_of(scope=data_scope_for(user, ADD_EVALUATION), case_id=case_id)
     if found is None:
         raise NotFound("办件不存在")
     return found
 
 
-def case_for_onsite_by_number(*, user: Any, number: str) -> case_models.Case:
+def case_for_onsite_by_number(*, user: Any, number: str) -> Case:
     """As `case_for_onsite`, looked up by the case number the clerk reads from the acceptance slip."""
     _require_login(user)
     if not user.has_perm(ADD_EVALUATION):
         raise PermissionDenied(f"没有录入现场评价的权限{missing_permission(ADD_EVALUATION)}")
-    found = (
-        case_models.Case.objects.filter(number=(number or "").strip()).values_list("pk", flat=True).first()
-    )
+    found = case_selectors.case_id_by_number(number)
     if found is None:
         raise NotFound("办件不存在")
     return case_for_onsite(user=user, case_id=found)
 
 
-def case_is_concluded(case: case_models.Case) -> bool:
+def case_is_concluded(case: Case) -> bool:
     return str(case.status) == CaseStatus.CONCLUDED
 
 
-def evaluation_for_case(*, case: case_models.Case | int, channel: str) -> Evaluation | None:
+def evaluation_for_case(*, case: Case | int, channel: str) -> Evaluation | None:
     case_id: int = case if isinstance(case, int) else case.pk
     return Evaluation.objects.filter(case_id=case_id, channel=channel).first()
 
 
 def cases_awaiting_evaluation(
     *, user: Any, cursor: str | None = None, limit: int = DEFAULT_LIMIT
-) -> Page[case_models.Case]:
+) -> Page[Case]:
     """The applicant's concluded cases not yet evaluated online (newest first)."""
     _require_login(user)
     evaluated = Evaluation.objects.filter(channel=EvaluationChannel.ONLINE, case__applicant_id=user.pk)
-    qs = (
-        _case_queryset()
-        .filter(applicant_id=user.pk, status=CaseStatus.CONCLUDED)
-        .exclude(pk__in=evaluated.values("case_id"))
-    )
+    qs = case_selectors.concluded_cases_of_applicant(user.pk).exclude(pk__in=evaluated.values("case_id"))
     return keyset_page(qs, order=CASE_ORDER, cursor=cursor, limit=limit)
 
 
@@ -339,12 +326,12 @@ def item_name(evaluation: Evaluation) -> str:
     return str(live.name) if live is not None else str(item.code)
 
 
-def pending_appeal(evaluation: Evaluation) -> EvaluationAppeal | None:
-    return evaluation.appeals.filter(status=AppealStatus.PENDING).first()
+def pending_dispute(evaluation: Evaluation) -> RatingDispute | None:
+    return evaluation.disputes.filter(status=DisputeStatus.PENDING).first()
 
 
-def evaluation_appeals(evaluation: Evaluation) -> list[EvaluationAppeal]:
-    return list(evaluation.appeals.select_related("filed_by", "reviewed_by").order_by("-created_at", "-id"))
+def evaluation_disputes(evaluation: Evaluation) -> list[RatingDispute]:
+    return list(evaluation.disputes.select_related("filed_by", "reviewed_by").order_by("-created_at", "-id"))
 
 
 # --- rectifications -----------------------------------------------------------------------------
@@ -474,33 +461,33 @@ def pick_rectification_owner(*, department: Department) -> Any | None:
     return min(handlers, key=lambda h: (load.get(h.pk, 0), h.pk))
 
 
-# --- appeals ------------------------------------------------------------------------------------
+# --- disputes ------------------------------------------------------------------------------------
 
 
-def appeal_queryset(*, user: Any, status: str | None = None) -> QuerySet[EvaluationAppeal]:
-    qs = EvaluationAppeal.objects.filter(_scope_q(user, APPEAL_READ_PERMS, "evaluation__department"))
+def dispute_queryset(*, user: Any, status: str | None = None) -> QuerySet[RatingDispute]:
+    qs = RatingDispute.objects.filter(_scope_q(user, DISPUTE_READ_PERMS, "evaluation__department"))
     if status:
         qs = qs.filter(status=status)
     return qs
 
 
-def appeal_list(
+def dispute_list(
     *, user: Any, status: str | None = None, cursor: str | None = None, limit: int = DEFAULT_LIMIT
-) -> Page[EvaluationAppeal]:
-    """Appeals against evaluations of departments in the user's scope, newest first."""
-    qs = appeal_queryset(user=user, status=status).select_related(
+) -> Page[RatingDispute]:
+    """Disputes against evaluations of departments in the user's scope, newest first."""
+    qs = dispute_queryset(user=user, status=status).select_related(
         "evaluation__department", "evaluation__hall", "filed_by", "reviewed_by"
     )
-    return keyset_page(qs, order=APPEAL_ORDER, cursor=cursor, limit=limit)
+    return keyset_page(qs, order=DISPUTE_ORDER, cursor=cursor, limit=limit)
 
 
-def appeal_get(*, user: Any, appeal_id: int) -> EvaluationAppeal:
-    appeal = (
-        appeal_queryset(user=user)
+def dispute_get(*, user: Any, dispute_id: int) -> RatingDispute:
+    dispute = (
+        dispute_queryset(user=user)
         .select_related("evaluation__department__division", "filed_by", "reviewed_by")
-        .filter(pk=appeal_id)
+        .filter(pk=dispute_id)
         .first()
     )
-    if appeal is None:
+    if dispute is None:
         raise NotFound("申诉不存在")
-    return appeal
+    return dispute

@@ -2,15 +2,15 @@
 
 Definitions (docs/indicators.md, indicator 7, explains them with a worked example):
 
-- Only valid evaluations count: an evaluation voided after an upheld appeal is left out of every
+- Only valid evaluations count: an evaluation voided after an upheld dispute is left out of every
   number below (and its rectification is closed, so it is not a bad review to rectify either).
 - ``total``: valid evaluations; ``levels``: how many at each of the five levels.
 - satisfaction rate (满意率) = (非常满意 + 满意) / total × 100 %.
 - bad reviews (差评) = 不满意 + 非常不满意.
 - rectification rate (差评整改率) = bad reviews whose rectification passed the supervisor's check
   (status ``verified``) / bad reviews × 100 %.
-- call-back rate (回访率) = bad reviews that required a call-back and have one recorded / bad reviews
-  that required a call-back × 100 %.
+- return visit rate (回访率) = bad reviews that required a return visit and have one recorded / bad reviews
+  that required a return visit × 100 %.
 - score (好差评得分, 10-point, indicator 7) = the mean of the points of the valid evaluations, with
   非常满意 10, 满意 8, 基本满意 6, 不满意 3, 非常不满意 0 (the weights Guangdong cities publish in
   their 好差评 work plans), rounded half up to two decimals.
@@ -85,8 +85,8 @@ class StatsRow:
     label: str
     levels: dict[int, int] = field(default_factory=lambda: dict.fromkeys(LEVELS_DESC, 0))
     rectified: int = 0
-    callback_required: int = 0
-    called_back: int = 0
+    return_visit_required: int = 0
+    return_visited: int = 0
 
     @property
     def total(self) -> int:
@@ -109,8 +109,8 @@ class StatsRow:
         return _ratio(self.rectified, self.bad)
 
     @property
-    def callback_rate(self) -> Decimal | None:
-        return _ratio(self.called_back, self.callback_required)
+    def return_visit_rate(self) -> Decimal | None:
+        return _ratio(self.return_visited, self.return_visit_required)
 
     @property
     def score(self) -> Decimal | None:
@@ -120,8 +120,8 @@ class StatsRow:
         for level in LEVELS_DESC:
             self.levels[level] += other.levels[level]
         self.rectified += other.rectified
-        self.callback_required += other.callback_required
-        self.called_back += other.called_back
+        self.return_visit_required += other.return_visit_required
+        self.return_visited += other.return_visited
 
     def as_dict(self) -> dict[str, Any]:
         def number(value: Decimal | None) -> float | None:
@@ -138,9 +138,9 @@ class StatsRow:
             "bad": self.bad,
             "rectified": self.rectified,
             "rectification_rate": number(self.rectification_rate),
-            "callback_required": self.callback_required,
-            "called_back": self.called_back,
-            "callback_rate": number(self.callback_rate),
+            "return_visit_required": self.return_visit_required,
+            "return_visited": self.return_visited,
+            "return_visit_rate": number(self.return_visit_rate),
             "score": number(self.score),
         }
 
@@ -215,10 +215,10 @@ def valid_evaluations(*, user: Any, filters: StatsFilters) -> QuerySet[Evaluatio
 def _aggregates() -> dict[str, Any]:
     values: dict[str, Any] = {f"n{level}": Count("id", filter=Q(level=level)) for level in LEVELS_DESC}
     values["rectified"] = Count("id", filter=Q(rectification__status=RectificationStatus.VERIFIED))
-    values["callback_required"] = Count("id", filter=Q(rectification__callback_required=True))
-    values["called_back"] = Count(
+    values["return_visit_required"] = Count("id", filter=Q(rectification__return_visit_required=True))
+    values["return_visited"] = Count(
         "id",
-        filter=Q(rectification__callback_required=True, rectification__called_back_at__isnull=False),
+        filter=Q(rectification__return_visit_required=True, rectification__return_visited_at__isnull=False),
     )
     return values
 
@@ -306,8 +306,8 @@ def evaluation_stats(
             label=label,
             levels={level: int(values[f"n{level}"] or 0) for level in LEVELS_DESC},
             rectified=int(values["rectified"] or 0),
-            callback_required=int(values["callback_required"] or 0),
-            called_back=int(values["called_back"] or 0),
+            return_visit_required=int(values["return_visit_required"] or 0),
+            return_visited=int(values["return_visited"] or 0),
         )
         if key in merged:  # e.g. two timestamps truncating to one bucket on a backend quirk
             merged[key].add(row)
@@ -367,9 +367,9 @@ def _cells(row: StatsRow) -> list[Any]:
         row.bad,
         row.rectified,
         number(row.rectification_rate),
-        row.callback_required,
-        row.called_back,
-        number(row.callback_rate),
+        row.return_visit_required,
+        row.return_visited,
+        number(row.return_visit_rate),
         number(row.score),
     ]
 

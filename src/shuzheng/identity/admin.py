@@ -25,9 +25,12 @@ from django.urls import reverse
 from shuzheng.core.crypto import blind_index
 from shuzheng.core.errors import ApplicationError
 from shuzheng.core.masking import mask_id_number, mask_mobile
-from shuzheng.identity import selectors, services, views
+from shuzheng.identity import selectors, views
 from shuzheng.identity.forms import PolicyAdminPasswordChangeForm
 from shuzheng.identity.models import ApiKey, Role, RoleAssignment, User
+from shuzheng.identity.services import accounts as account_services
+from shuzheng.identity.services import api_keys as api_key_services
+from shuzheng.identity.services import roles as role_services
 
 # The admin's password view builds its form without the request; the acting user travels in this
 # context variable (per thread / task, so concurrent requests cannot see each other's).
@@ -56,7 +59,7 @@ class UserChangeAdminForm(UserChangeForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         try:
-            services.user_admin_check(actor=self.actor, user=self.instance, values=data)
+            account_services.user_admin_check(actor=self.actor, user=self.instance, values=data)
         except ApplicationError as exc:
             field = exc.errors[0]["field"] if exc.errors else None
             self.add_error(field if field in self.fields else None, exc.detail)
@@ -152,7 +155,7 @@ class UserAdmin(DjangoUserAdmin):
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         password = None if change else form.cleaned_data.get("password1") or None
-        services.user_admin_save(
+        account_services.user_admin_save(
             actor=request.user,
             user=obj,
             created=not change,
@@ -194,14 +197,14 @@ class RoleAdmin(admin.ModelAdmin):
             before = {
                 "code": saved.code,
                 "name": saved.name,
-                "permissions": services.role_permission_names(saved),
+                "permissions": role_services.role_permission_names(saved),
             }
         form._audit_before = before
         super().save_model(request, obj, form, change)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        services.role_record_change(
+        role_services.role_record_change(
             actor=request.user,
             role=form.instance,
             created=not change,
@@ -224,7 +227,7 @@ class RoleAssignmentAdminForm(forms.ModelForm):
         if user is None or role is None or not scope:
             return data
         try:
-            services.role_assign_check(
+            role_services.role_assign_check(
                 actor=self.actor,
                 user=user,
                 role=role,
@@ -262,7 +265,7 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
         return form
 
     def save_model(self, request: HttpRequest, obj: RoleAssignment, form: Any, change: bool) -> None:
-        assignment = services.role_assign(
+        assignment = role_services.role_assign(
             actor=request.user,
             user=obj.user,
             role=obj.role,
@@ -280,7 +283,7 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
         """The service's refusal of revoking any of `assignments`, asked before Django deletes anything."""
         for assignment in assignments:
             try:
-                services.role_revoke_check(actor=request.user, assignment=assignment)
+                role_services.role_revoke_check(actor=request.user, assignment=assignment)
             except ApplicationError as exc:
                 return f"{assignment}：{exc.detail}"
         return None
@@ -305,11 +308,11 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
     actions = ("delete_selected",)
 
     def delete_model(self, request: HttpRequest, obj: RoleAssignment) -> None:
-        services.role_revoke(actor=request.user, assignment=obj)
+        role_services.role_revoke(actor=request.user, assignment=obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[RoleAssignment]) -> None:
         for assignment in queryset.select_related("user", "role"):
-            services.role_revoke(actor=request.user, assignment=assignment)
+            role_services.role_revoke(actor=request.user, assignment=assignment)
 
 
 @admin.register(ApiKey)
@@ -345,7 +348,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
         revoked = 0
         for key in queryset.filter(revoked_at__isnull=True):
             try:
-                services.api_key_revoke(actor=request.user, key=key)
+                api_key_services.api_key_revoke(actor=request.user, key=key)
             except ApplicationError as exc:
                 self.message_user(request, f"{key}：{exc.detail}", level=messages.ERROR)
             else:

@@ -12,7 +12,7 @@ from ninja.security import django_auth
 from shuzheng.core.masking import mask_id_number, mask_mobile, mask_name
 from shuzheng.core.pagination import DEFAULT_LIMIT
 from shuzheng.core.schemas import PageLimit
-from shuzheng.identity import selectors, services
+from shuzheng.identity import selectors
 from shuzheng.identity.models import RoleAssignment, User
 from shuzheng.identity.schemas import (
     AssignmentIn,
@@ -27,6 +27,8 @@ from shuzheng.identity.schemas import (
     UserKind,
     UserPage,
 )
+from shuzheng.identity.services import accounts as account_services
+from shuzheng.identity.services import roles as role_services
 
 router = Router(tags=["身份与审计"], auth=django_auth)
 
@@ -95,7 +97,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
 @router.post("/me/password", response={204: None}, summary="修改本人密码")
 def change_own_password(request: HttpRequest, payload: PasswordChangeIn) -> Status[None]:
     actor = _actor(request)
-    services.user_change_own_password(
+    account_services.user_change_own_password(
         request=request, user=actor, old_password=payload.old_password, new_password=payload.new_password
     )
     update_session_auth_hash(request, actor)
@@ -129,14 +131,14 @@ def users_detail(request: HttpRequest, user_id: int) -> dict[str, Any]:
 @router.post("/users/staff", response={201: UserDetailOut}, summary="创建工作人员账号")
 def users_create_staff(request: HttpRequest, payload: StaffCreateIn) -> Status[dict[str, Any]]:
     actor = _actor(request)
-    user = services.staff_create(actor=actor, **payload.dict())
+    user = account_services.staff_create(actor=actor, **payload.dict())
     return Status(201, _detail(user, clearance=actor.has_perm(CLEARANCE)))
 
 
 @router.post("/users/citizens", response={201: UserDetailOut}, summary="创建自然人账号")
 def users_create_citizen(request: HttpRequest, payload: CitizenCreateIn) -> Status[dict[str, Any]]:
     actor = _actor(request)
-    user = services.citizen_create(actor=actor, **payload.dict())
+    user = account_services.citizen_create(actor=actor, **payload.dict())
     return Status(201, _detail(user, clearance=actor.has_perm(CLEARANCE)))
 
 
@@ -145,7 +147,7 @@ def users_create_enterprise_agent(
     request: HttpRequest, payload: EnterpriseAgentCreateIn
 ) -> Status[dict[str, Any]]:
     actor = _actor(request)
-    user = services.enterprise_agent_create(actor=actor, **payload.dict())
+    user = account_services.enterprise_agent_create(actor=actor, **payload.dict())
     return Status(201, _detail(user, clearance=actor.has_perm(CLEARANCE)))
 
 
@@ -169,7 +171,7 @@ def users_assign_role(request: HttpRequest, user_id: int, payload: AssignmentIn)
     actor = _actor(request)
     user = selectors.user_get(actor=actor, user_id=user_id)
     role = selectors.role_get(code=payload.role)
-    assignment = services.role_assign(
+    assignment = role_services.role_assign(
         actor=actor,
         user=user,
         role=role,
@@ -184,5 +186,5 @@ def users_assign_role(request: HttpRequest, user_id: int, payload: AssignmentIn)
 def assignments_revoke(request: HttpRequest, assignment_id: int) -> Status[None]:
     actor = _actor(request)
     assignment = selectors.assignment_get(actor=actor, assignment_id=assignment_id)
-    services.role_revoke(actor=actor, assignment=assignment)
+    role_services.role_revoke(actor=actor, assignment=assignment)
     return Status(204, None)

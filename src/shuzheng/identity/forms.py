@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AdminPasswordChangeForm
 
-from shuzheng.identity import services
+from shuzheng.identity.services import accounts as account_services
 
 
 class LoginForm(forms.Form):
@@ -64,5 +64,7 @@ class PolicyAdminPasswordChangeForm(AdminPasswordChangeForm):
         if not self.cleaned_data.get("set_usable_password", True):
             return super().save(commit=commit)  # "password login disabled": nothing to validate
         password = self.cleaned_data["password1"]
-        services.user_set_password(actor=self.actor, user=self.user, password=password, field="password1")
+        account_services.user_set_password(
+            actor=self.actor, user=self.user, password=password, field="password1"
+        )
         return self.user

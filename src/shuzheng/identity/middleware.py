@@ -18,8 +18,8 @@ from django.urls import reverse
 
 from shuzheng.core import errors
 from shuzheng.core.api import problem_response
-from shuzheng.identity import services
 from shuzheng.identity.models import User
+from shuzheng.identity.services import logins as login_services
 
 LAST_ACTIVITY_KEY = "identity_last_activity"
 SESSION_EXPIRED_KEY = "identity_session_expired"
@@ -74,7 +74,7 @@ class IdleTimeoutMiddleware:
 
     @staticmethod
     def _expire(request: HttpRequest, user: object) -> HttpResponse:
-        services.logged_out(user=user, reason="idle_timeout")  # type: ignore[arg-type]
+        login_services.logged_out(user=user, reason="idle_timeout")  # type: ignore[arg-type]
         logout(request)
         request.session[SESSION_EXPIRED_KEY] = True
         minutes = max(1, round(settings.IDLE_TIMEOUT_SECONDS / 60))

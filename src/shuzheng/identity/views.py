@@ -32,7 +32,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from shuzheng.core import errors
 from shuzheng.core.api import problem_response
-from shuzheng.identity import services
 from shuzheng.identity.forms import LoginForm, OTPForm
 from shuzheng.identity.middleware import (
     LAST_ACTIVITY_KEY,
@@ -41,6 +40,7 @@ from shuzheng.identity.middleware import (
     wants_json,
 )
 from shuzheng.identity.models import User
+from shuzheng.identity.services import logins as login_services
 
 NEXT_KEY = "identity_next"
 FAILED_LOGIN = "账号或密码错误。"
@@ -83,7 +83,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         user = authenticate(request=request, username=username, password=form.cleaned_data["password"])
         if user is None:
             locked = bool(getattr(request, "axes_locked_out", False))
-            services.login_failed(username=username, locked_out=locked)
+            login_services.login_failed(username=username, locked_out=locked)
             if locked:
                 return lockout_response(request)
             form.add_error(None, FAILED_LOGIN)
@@ -91,7 +91,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             auth_login(request, user)
             request.session[LAST_ACTIVITY_KEY] = time.time()
             pending = staff_needs_second_factor(user)
-            services.login_succeeded(user=user, second_factor_pending=pending)
+            login_services.login_succeeded(user=user, second_factor_pending=pending)
             request.session[NEXT_KEY] = next_url
             if pending:
                 return redirect("identity:otp")
@@ -130,9 +130,9 @@ def otp_view(request: HttpRequest) -> HttpResponse:
         device = next((d for d in devices if d.verify_token(token)), None)
         if device is not None:
             otp_login(request, device)
-            services.otp_verified(user=user, device=device)
+            login_services.otp_verified(user=user, device=device)
             return _finish(request, user)
-        services.otp_failed(user=user)
+        login_services.otp_failed(user=user)
         form.add_error(
             "otp_token",
             "尝试次数过多，请稍候片刻再输入。"
@@ -155,12 +155,14 @@ def otp_setup_view(request: HttpRequest) -> HttpResponse:
         return _finish(request, user)
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         return redirect("identity:otp")
-    device = services.otp_setup_start(user=user)
+    device = login_services.otp_setup_start(user=user)
     form = OTPForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if services.otp_setup_confirm(user=user, device=device, token=form.cleaned_data["otp_token"].strip()):
+        if login_services.otp_setup_confirm(
+            user=user, device=device, token=form.cleaned_data["otp_token"].strip()
+        ):
             otp_login(request, device)
-            services.otp_verified(user=user, device=device)
+            login_services.otp_verified(user=user, device=device)
             return _finish(request, user)
         form.add_error("otp_token", "验证码不正确，请确认手机时间准确后输入最新的验证码。")
     qr_svg = segno.make(device.config_url, error="m").svg_inline(
@@ -184,7 +186,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         user: Any = request.user
         if user.is_authenticated:
-            services.logged_out(user=user, reason="user")
+            login_services.logged_out(user=user, reason="user")
         logout(request)
         return redirect(settings.LOGOUT_REDIRECT_URL)
     return render(request, "identity/logout.html")

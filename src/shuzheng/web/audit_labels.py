@@ -63,7 +63,8 @@ ENTITIES: Final[dict[str, str]] = {
     "cases.upload": "办件材料文件",
     "evaluation.evaluation": "评价",
     "evaluation.rectification": "差评整改",
-    "evaluation.appeal": "评价申诉",
+    "evaluation.dispute": "评价申诉",
+    "evaluation.appeal": "评价申诉",  # events written before the rename to dispute
     "appeals.appeal": "诉求",
     "appeals.workorder": "工单",
     "appeals.assist": "协办",
@@ -109,13 +110,15 @@ ENTITY_VERBS: Final[dict[str, dict[str, str]]] = {
     "evaluation.rectification": {
         "open": "立案",
         "assign": "分派",
-        "callback": "回访",
+        "return_visit": "回访",
+        "callback": "回访",  # events written before the rename to return_visit
         "result": "提交整改结果",
         "check_pass": "核查通过",
         "check_fail": "核查不通过",
         "close": "关闭",
     },
-    "evaluation.appeal": {"file": "提出", "review": "复核"},
+    "evaluation.dispute": {"file": "提出", "review": "复核"},
+    "evaluation.appeal": {"file": "提出", "review": "复核"},  # events written before the rename to dispute
     "appeals.appeal": {
         **{a.value: str(a.label) for a in AppealAction},
         "intake": "登记",

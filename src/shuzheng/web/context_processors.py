@@ -54,7 +54,7 @@ PORTAL_NAV: tuple[NavEntry, ...] = (
 _EVALUATION_VIEW = "evaluation.view_evaluation"
 _EVALUATION_ADD = "evaluation.add_evaluation"
 _RECTIFY_VIEW = "evaluation.view_rectification"
-_APPEAL_VIEW = "evaluation.view_evaluationappeal"
+_DISPUTE_VIEW = "evaluation.view_evaluationappeal"
 
 WORKBENCH_NAV: tuple[NavEntry, ...] = (
     NavEntry("home", "工作台首页", ("web:workbench",)),
@@ -69,7 +69,7 @@ WORKBENCH_NAV: tuple[NavEntry, ...] = (
     NavEntry("evaluations", "好差评", ("evaluation:evaluation_list",), needs_perm=_EVALUATION_VIEW),
     NavEntry("onsite_evaluation", "现场评价录入", ("evaluation:onsite_lookup",), needs_perm=_EVALUATION_ADD),
     NavEntry("rectifications", "差评整改", ("evaluation:rectification_list",), needs_perm=_RECTIFY_VIEW),
-    NavEntry("evaluation_appeals", "评价申诉", ("evaluation:appeal_list",), needs_perm=_APPEAL_VIEW),
+    NavEntry("evaluation_appeals", "评价申诉", ("evaluation:dispute_list",), needs_perm=_DISPUTE_VIEW),
     NavEntry("evaluation_stats", "好差评统计", ("evaluation:dashboard",), needs_perm=_EVALUATION_VIEW),
     # 一网统管 诉求 (appeals context): hotline intake, dispatch centre, department work orders
     NavEntry("appeal_list", "诉求列表", ("appeals:workbench_appeals",), needs_perm="appeals.view_appeal"),

@@ -21,8 +21,8 @@ from shuzheng.core import errors
 from shuzheng.core.masking import mask_id_number, mask_mobile
 from shuzheng.identity import audit_selectors
 from shuzheng.identity import selectors as identity_selectors
-from shuzheng.identity import services as identity_services
 from shuzheng.identity.page_access import renders_application_errors, staff_required
+from shuzheng.identity.services import accounts as account_services
 from shuzheng.orgs import selectors as orgs_selectors
 from shuzheng.orgs.models import Hall
 from shuzheng.web.context_processors import resolve_first
@@ -135,7 +135,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            identity_services.user_change_own_password(
+            account_services.user_change_own_password(
                 request=request,
                 user=user,
                 old_password=form.cleaned_data["old_password"],

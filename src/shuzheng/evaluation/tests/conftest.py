@@ -45,13 +45,13 @@ class World:
     city: Division
     bureau: Department  # 测试局: the evaluated department
     other_bureau: Department
-    supervising: Department  # 政数局: checks rectifications, reviews appeals
+    supervising: Department  # 政数局: checks rectifications, reviews disputes
     hall: Hall
     comprehensive_window: Window
     bureau_window: Window
     citizen: User
     other_citizen: User
-    handler: User  # bureau, rectification handler and appeal filer
+    handler: User  # bureau, rectification handler and dispute filer
     other_handler: User  # other bureau
     supervisor: User  # scope: all
     clerk: User  # window clerk, division tree of the city

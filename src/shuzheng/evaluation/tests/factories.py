@@ -28,4 +28,4 @@ class RectificationFactory(factory.django.DjangoModelFactory):
     department = factory.LazyAttribute(lambda o: o.evaluation.department)
     status = RectificationStatus.OPEN
     due_date = factory.LazyFunction(timezone.localdate)
-    callback_required = factory.LazyAttribute(lambda o: o.evaluation.real_name)
+    return_visit_required = factory.LazyAttribute(lambda o: o.evaluation.real_name)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from shuzheng.evaluation.constants import RectificationStatus
-from shuzheng.evaluation.models import Evaluation, EvaluationAppeal, Rectification
+from shuzheng.evaluation.models import Evaluation, RatingDispute, Rectification
 from shuzheng.evaluation.tests.conftest import World
 from shuzheng.evaluation.tests.factories import EvaluationFactory, RectificationFactory
 
@@ -216,12 +216,12 @@ def test_rectification_loop_through_the_api(world: World) -> None:
     assert listed["items"][0]["owner_name"] == "黄志华"
     status, body = post(handler, f"/rectifications/{rectification.pk}/result", {"result": "已经整改完毕"})
     assert status == 409
-    assert body["code"] == "callback_required"
+    assert body["code"] == "return_visit_required"
     status, body = post(
         handler, f"/rectifications/{rectification.pk}/callback", {"note": "电话回访，了解材料问题"}
     )
     assert status == 200, body
-    assert body["status"] == "called_back"
+    assert body["status"] == "return_visited"
     status, body = post(
         handler, f"/rectifications/{rectification.pk}/result", {"result": "一次性告知材料清单"}
     )
@@ -234,7 +234,7 @@ def test_rectification_loop_through_the_api(world: World) -> None:
     )
     assert status == 200
     assert body["status"] == "verified"
-    assert [h["action"] for h in body["history"]] == ["open", "callback", "result", "check_pass"]
+    assert [h["action"] for h in body["history"]] == ["open", "return_visit", "result", "check_pass"]
     assert (
         post(
             as_user(world.other_handler),
@@ -271,32 +271,32 @@ def test_assign_through_the_api(world: World) -> None:
     assert body["errors"][0]["field"] == "owner_id"
 
 
-# --- appeals ----------------------------------------------------------------------------------
+# --- disputes ----------------------------------------------------------------------------------
 
 
-def test_appeal_and_review_through_the_api(world: World) -> None:
+def test_dispute_and_review_through_the_api(world: World) -> None:
     case = world.case()
     post(as_user(world.citizen), "/evaluations/online", {"case_id": case.pk, "level": 1})
     evaluation = Evaluation.objects.get()
     handler = as_user(world.handler)
-    status, appeal = post(
+    status, dispute = post(
         handler, f"/evaluations/{evaluation.pk}/appeals", {"reason": "申请人评价的是另一部门的窗口"}
     )
-    assert status == 201, appeal
-    assert appeal["status"] == "pending"
+    assert status == 201, dispute
+    assert dispute["status"] == "pending"
     status, body = post(handler, f"/evaluations/{evaluation.pk}/appeals", {"reason": "重复提交同一申诉"})
     assert status == 409
     status, queue = get(as_user(world.supervisor), "/appeals", status="pending")
-    assert [a["id"] for a in queue["items"]] == [appeal["id"]]
+    assert [a["id"] for a in queue["items"]] == [dispute["id"]]
     status, body = post(
         as_user(world.supervisor),
-        f"/appeals/{appeal['id']}/review",
+        f"/appeals/{dispute['id']}/review",
         {"decision": "void", "note": "无效结论测试"},
     )
     assert status == 422
     status, body = post(
         as_user(world.supervisor),
-        f"/appeals/{appeal['id']}/review",
+        f"/appeals/{dispute['id']}/review",
         {"decision": "uphold", "note": "核实为误评，作废"},
     )
     assert status == 200, body
@@ -305,7 +305,7 @@ def test_appeal_and_review_through_the_api(world: World) -> None:
     assert detail["voided"] is True
     assert detail["void_reason"] == "核实为误评，作废"
     assert Rectification.objects.get().status == RectificationStatus.CLOSED
-    assert EvaluationAppeal.objects.count() == 1
+    assert RatingDispute.objects.count() == 1
     assert (
         post(
             as_user(world.other_handler), f"/evaluations/{evaluation.pk}/appeals", {"reason": "别的部门申诉"}
@@ -352,7 +352,7 @@ def test_openapi_lists_the_evaluation_endpoints(client: Client) -> None:
         assert f"{BASE}{path}" in paths
 
 
-def test_rectification_and_appeal_lists_cost_no_query_per_row(
+def test_rectification_and_dispute_lists_cost_no_query_per_row(
     world: World, django_assert_num_queries
 ) -> None:
     for n in range(8):
@@ -362,7 +362,7 @@ def test_rectification_and_appeal_lists_cost_no_query_per_row(
             evaluation__window=world.bureau_window,
             owner=world.handler if n % 2 else None,
         )
-        EvaluationAppeal.objects.create(
+        RatingDispute.objects.create(
             evaluation=rectification.evaluation, reason="列表查询数测试", filed_by=world.handler
         )
     client = as_user(world.supervisor)

@@ -1,4 +1,4 @@
-"""The 好差评 demo: roles and grants, every rectification state, appeals, and idempotence."""
+"""The 好差评 demo: roles and grants, every rectification state, disputes, and idempotence."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from shuzheng.cases.constants import CaseChannel, CaseStatus
 from shuzheng.cases.tests.factories import CaseFactory
 from shuzheng.catalog.tests.factories import ServiceItemVersionFactory
 from shuzheng.evaluation import demo, selectors, stats
-from shuzheng.evaluation.constants import AppealStatus, EvaluationChannel, RectificationStatus
-from shuzheng.evaluation.models import Evaluation, EvaluationAppeal, Rectification
+from shuzheng.evaluation.constants import DisputeStatus, EvaluationChannel, RectificationStatus
+from shuzheng.evaluation.models import Evaluation, RatingDispute, Rectification
 from shuzheng.identity import demo as identity_demo
 from shuzheng.identity.models import AuditEvent, Role, User
 from shuzheng.orgs import demo as orgs_demo
@@ -42,14 +42,14 @@ def test_load_without_cases_then_again(base) -> None:
         "evaluation_recorder",
     }
     statuses = set(Rectification.objects.values_list("status", flat=True))
-    assert statuses == set(RectificationStatus.values)  # every state, closed by the upheld appeal
+    assert statuses == set(RectificationStatus.values)  # every state, closed by the upheld dispute
     supervisor = User.objects.get(username="zwsj_admin")
     overdue = selectors.rectification_list(
         user=supervisor, filters=selectors.RectificationFilters(overdue=True)
     )
     assert overdue.items
-    appeals = dict(EvaluationAppeal.objects.values_list("status", "evaluation__voided"))
-    assert appeals == {AppealStatus.UPHELD: True, AppealStatus.PENDING: False}
+    disputes = dict(RatingDispute.objects.values_list("status", "evaluation__voided"))
+    assert disputes == {DisputeStatus.UPHELD: True, DisputeStatus.PENDING: False}
     handler = User.objects.get(username="window01")
     assert selectors.rectification_list(user=handler).items
     city_owners = set(

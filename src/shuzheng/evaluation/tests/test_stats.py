@@ -7,7 +7,7 @@ The data set (all in 2026, Asia/Shanghai):
   满意 ×1 (online, February), 基本满意 ×1 (onsite, February)
   不满意 ×1 — real name, rectification verified, called back (March)
   非常不满意 ×1 — real name, rectification open, not called back (March)
-  非常不满意 ×1 voided after an upheld appeal (March) — counts nowhere
+  非常不满意 ×1 voided after an upheld dispute (March) — counts nowhere
 另一局 (other bureau), 3 valid evaluations: 非常满意 ×1, 满意 ×2 (QR at the comprehensive window, March)
 """
 
@@ -97,12 +97,12 @@ def data(world: World) -> dict[str, Evaluation]:
     RectificationFactory(
         evaluation=rows["a2"],
         status=RectificationStatus.VERIFIED,
-        callback_required=True,
-        called_back_at=at(3, 4),
+        return_visit_required=True,
+        return_visited_at=at(3, 4),
     )
-    RectificationFactory(evaluation=rows["a1"], status=RectificationStatus.OPEN, callback_required=True)
+    RectificationFactory(evaluation=rows["a1"], status=RectificationStatus.OPEN, return_visit_required=True)
     RectificationFactory(
-        evaluation=rows["a1_void"], status=RectificationStatus.CLOSED, callback_required=False
+        evaluation=rows["a1_void"], status=RectificationStatus.CLOSED, return_visit_required=False
     )
     return rows
 
@@ -123,15 +123,15 @@ def test_by_department(world: World, data, django_assert_max_num_queries) -> Non
     assert bureau.bad == 2
     assert bureau.rectified == 1
     assert bureau.rectification_rate == Decimal("50.00")
-    assert bureau.callback_required == 2
-    assert bureau.called_back == 1
-    assert bureau.callback_rate == Decimal("50.00")
+    assert bureau.return_visit_required == 2
+    assert bureau.return_visited == 1
+    assert bureau.return_visit_rate == Decimal("50.00")
     assert bureau.score == Decimal("6.71")  # (3×10 + 8 + 6 + 3 + 0) / 7 = 47 / 7
     other = rows["另一局"]
     assert other.levels == {5: 1, 4: 2, 3: 0, 2: 0, 1: 0}
     assert other.satisfaction_rate == Decimal("100.00")
     assert other.rectification_rate is None  # no bad review: nothing to rectify
-    assert other.callback_rate is None
+    assert other.return_visit_rate is None
     assert other.score == Decimal("8.67")  # 26 / 3
     total = table.total
     assert total.total == 10

@@ -11,8 +11,8 @@ from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from shuzheng.evaluation.constants import AppealStatus, RectificationStatus
-from shuzheng.evaluation.models import Evaluation, EvaluationAppeal, Rectification
+from shuzheng.evaluation.constants import DisputeStatus, RectificationStatus
+from shuzheng.evaluation.models import Evaluation, RatingDispute, Rectification
 from shuzheng.evaluation.tests.conftest import World
 from shuzheng.evaluation.tests.factories import EvaluationFactory, RectificationFactory
 from shuzheng.identity.tests.conftest import login_verified
@@ -141,9 +141,9 @@ def test_logged_in_qr_is_real_name(world: World) -> None:
 
 def test_workbench_evaluation_list_is_scoped_and_masked(world: World) -> None:
     services_case = world.case()
-    from shuzheng.evaluation import services
+    from shuzheng.evaluation.services import ratings
 
-    services.evaluation_submit_online(actor=world.citizen, case=services_case, level=5, comment="很好")
+    ratings.evaluation_submit_online(actor=world.citizen, case=services_case, level=5, comment="很好")
     EvaluationFactory(department=world.other_bureau, comment="别的部门")
     client = logged_in(world.handler)
     response = client.get("/workbench/evaluations/")
@@ -161,7 +161,7 @@ def test_workbench_evaluation_list_is_scoped_and_masked(world: World) -> None:
     assert logged_in(world.citizen).get("/workbench/evaluations/").status_code == 403
 
 
-def test_appeal_from_the_detail_page_and_review_from_the_queue(world: World) -> None:
+def test_dispute_from_the_detail_page_and_review_from_the_queue(world: World) -> None:
     evaluation = EvaluationFactory(department=world.bureau, level=1, comment="乱评")
     handler = logged_in(world.handler)
     detail = handler.get(f"/workbench/evaluations/{evaluation.pk}/")
@@ -174,32 +174,32 @@ def test_appeal_from_the_detail_page_and_review_from_the_queue(world: World) -> 
         f"/workbench/evaluations/{evaluation.pk}/appeal/", {"reason": "评价人当天未到本窗口办事"}
     )
     assert done.status_code == 302
-    appeal = EvaluationAppeal.objects.get()
+    dispute = RatingDispute.objects.get()
     assert "已有待复核的申诉" in text(handler.get(f"/workbench/evaluations/{evaluation.pk}/"))
     assert logged_in(world.other_handler).get(f"/workbench/evaluations/{evaluation.pk}/").status_code == 404
     supervisor = logged_in(world.supervisor)
     queue = text(supervisor.get("/workbench/evaluation-appeals/"))
     assert "评价人当天未到本窗口办事" in queue
-    assert f'action="/workbench/evaluation-appeals/{appeal.pk}/review/"' in queue
-    assert f"/workbench/evaluation-appeals/{appeal.pk}/review/" not in text(
+    assert f'action="/workbench/evaluation-appeals/{dispute.pk}/review/"' in queue
+    assert f"/workbench/evaluation-appeals/{dispute.pk}/review/" not in text(
         handler.get("/workbench/evaluation-appeals/")
     )  # the filer does not review
     bad = supervisor.post(
-        f"/workbench/evaluation-appeals/{appeal.pk}/review/", {"decision": "uphold", "note": ""}
+        f"/workbench/evaluation-appeals/{dispute.pk}/review/", {"decision": "uphold", "note": ""}
     )
     assert bad.status_code == 422
     ok = supervisor.post(
-        f"/workbench/evaluation-appeals/{appeal.pk}/review/",
+        f"/workbench/evaluation-appeals/{dispute.pk}/review/",
         {"decision": "uphold", "note": "核实为误评，予以作废"},
     )
     assert ok.status_code == 302
-    appeal.refresh_from_db()
-    assert appeal.status == AppealStatus.UPHELD
+    dispute.refresh_from_db()
+    assert dispute.status == DisputeStatus.UPHELD
     evaluation.refresh_from_db()
     assert evaluation.voided
     assert "已作废" in text(handler.get(f"/workbench/evaluations/{evaluation.pk}/"))
     again = supervisor.post(
-        f"/workbench/evaluation-appeals/{appeal.pk}/review/", {"decision": "dismiss", "note": "重复复核测试"}
+        f"/workbench/evaluation-appeals/{dispute.pk}/review/", {"decision": "dismiss", "note": "重复复核测试"}
     )
     assert again.status_code == 422
     assert "已复核" in text(again)
@@ -229,9 +229,9 @@ def test_onsite_entry_by_the_clerk(world: World) -> None:
 
 
 def test_rectification_pages_walk_the_loop(world: World) -> None:
-    from shuzheng.evaluation import services
+    from shuzheng.evaluation.services import ratings
 
-    evaluation = services.evaluation_submit_online(
+    evaluation = ratings.evaluation_submit_online(
         actor=world.citizen, case=world.case(), level=2, comment="慢"
     )
     rectification = evaluation.rectification

@@ -8,9 +8,10 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
 
+from shuzheng.core.actors import SYSTEM
 from shuzheng.core.validators import generate_id_number
-from shuzheng.identity import services
 from shuzheng.identity.models import AuditEvent, DataScopeKind, PasswordHistory, Role, RoleAssignment, User
+from shuzheng.identity.services import accounts as account_services
 from shuzheng.identity.tests.conftest import grant, staff
 from shuzheng.identity.tests.factories import RoleFactory
 
@@ -32,8 +33,8 @@ def admin_client(client: Client, root: User) -> Client:
 
 @pytest.fixture
 def citizen() -> User:
-    return services.citizen_create(
-        actor=None, username="chenjm", full_name="陈建明", id_number=ID_1, mobile="13707500001"
+    return account_services.citizen_create(
+        actor=SYSTEM, username="chenjm", full_name="陈建明", id_number=ID_1, mobile="13707500001"
     )
 
 

@@ -7,8 +7,8 @@ import pytest
 from django.test import Client
 
 from shuzheng.core.errors import PermissionDenied
-from shuzheng.identity import services
 from shuzheng.identity.models import AuditEvent, DataScopeKind, RoleAssignment, User
+from shuzheng.identity.services import roles as role_services
 from shuzheng.identity.tests.conftest import grant, staff
 
 pytestmark = pytest.mark.django_db
@@ -40,22 +40,22 @@ def _unchanged(assignment: RoleAssignment) -> None:
 
 def test_the_service_refuses_to_revoke_the_callers_last_admin_role(root: User, own_admin_role) -> None:
     with pytest.raises(PermissionDenied, match=REFUSAL):
-        services.role_revoke(actor=root, assignment=own_admin_role)
+        role_services.role_revoke(actor=root, assignment=own_admin_role)
     _unchanged(own_admin_role)
 
 
 def test_a_second_admin_role_may_go_and_others_may_revoke_it(org, root: User, own_admin_role) -> None:
     second = grant(root, ADMIN_PERMS, DataScopeKind.ALL)
-    services.role_revoke(actor=root, assignment=second)
+    role_services.role_revoke(actor=root, assignment=second)
     assert not RoleAssignment.objects.filter(pk=second.pk).exists()
     other_admin = staff(org.bureau, username="root2", is_superuser=True, is_staff=True)
-    services.role_revoke(actor=other_admin, assignment=own_admin_role)
+    role_services.role_revoke(actor=other_admin, assignment=own_admin_role)
     assert not RoleAssignment.objects.filter(pk=own_admin_role.pk).exists()
 
 
 def test_a_non_admin_role_of_ones_own_may_still_go(root: User, own_admin_role) -> None:
     clerk_role = grant(root, ["identity.view_user"], DataScopeKind.ALL)
-    services.role_revoke(actor=root, assignment=clerk_role)
+    role_services.role_revoke(actor=root, assignment=clerk_role)
     assert not RoleAssignment.objects.filter(pk=clerk_role.pk).exists()
 
 

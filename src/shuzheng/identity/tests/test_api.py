@@ -8,9 +8,10 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from shuzheng.core.actors import SYSTEM
 from shuzheng.core.validators import generate_id_number, generate_uscc
-from shuzheng.identity import services
 from shuzheng.identity.models import AuditEvent, DataScopeKind, RoleAssignment, User
+from shuzheng.identity.services import accounts as account_services
 from shuzheng.identity.tests.conftest import grant, login_verified, staff
 from shuzheng.identity.tests.factories import RoleFactory
 
@@ -69,8 +70,8 @@ def test_user_list_is_scoped_masked_and_keyset_paginated(org, api: Client, clerk
     for i in range(4):
         staff(org.bureau_unit, username=f"unit{i}")
     staff(org.other_bureau, username="outsider")
-    citizen = services.citizen_create(
-        actor=None, username="chenjm", full_name="陈建明", id_number=ID_1, mobile="13707500001"
+    citizen = account_services.citizen_create(
+        actor=SYSTEM, username="chenjm", full_name="陈建明", id_number=ID_1, mobile="13707500001"
     )
     grant(clerk, ["identity.view_user"], DataScopeKind.SELF, department=None)  # (no effect on others)
     first = api.get(f"{BASE}/users", {"limit": 3}).json()
@@ -85,8 +86,8 @@ def test_user_list_is_scoped_masked_and_keyset_paginated(org, api: Client, clerk
 def test_all_scope_without_clearance_sees_masked_personal_data(org, client: Client) -> None:
     viewer = staff(org.bureau, username="viewer")
     grant(viewer, ["identity.view_user"], DataScopeKind.ALL, department=None)
-    citizen = services.citizen_create(
-        actor=None, username="chenjm", full_name="陈建明", id_number=ID_1, mobile="13707500001"
+    citizen = account_services.citizen_create(
+        actor=SYSTEM, username="chenjm", full_name="陈建明", id_number=ID_1, mobile="13707500001"
     )
     client.force_login(viewer)
     items = client.get(f"{BASE}/users", {"kind": "citizen"}).json()["items"]
@@ -209,7 +210,7 @@ def test_wrong_id_number_is_422_naming_the_field_and_writes_nothing(api: Client)
 
 
 def test_duplicate_id_number_is_409(api: Client) -> None:
-    services.citizen_create(actor=None, username="chenjm", full_name="陈建明", id_number=ID_1)
+    account_services.citizen_create(actor=SYSTEM, username="chenjm", full_name="陈建明", id_number=ID_1)
     response = post(
         api, f"{BASE}/users/citizens", {"username": "other", "full_name": "陈建明", "id_number": ID_1}
     )

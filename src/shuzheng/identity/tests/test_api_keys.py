@@ -9,9 +9,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from shuzheng.core.actors import SYSTEM
 from shuzheng.core.errors import PermissionDenied, ValidationFailed
-from shuzheng.identity import services
 from shuzheng.identity.models import ApiKey, AuditEvent
+from shuzheng.identity.services import api_keys as api_key_services
 from shuzheng.identity.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,8 +20,8 @@ pytestmark = pytest.mark.django_db
 
 def test_an_issued_key_authenticates_its_user_and_only_a_digest_is_stored() -> None:
     user = UserFactory()
-    key, raw = services.api_key_issue(actor=user, user=user, name="12345 对接")
-    assert services.api_key_authenticate(raw) == user
+    key, raw = api_key_services.api_key_issue(actor=user, user=user, name="12345 对接")
+    assert api_key_services.api_key_authenticate(raw) == user
     stored = ApiKey.objects.get(pk=key.pk)
     assert raw.split(".", 1)[1] not in stored.secret_hash
     assert stored.last_used_at is not None
@@ -32,30 +33,30 @@ def test_an_issued_key_authenticates_its_user_and_only_a_digest_is_stored() -> N
 )
 def test_a_wrong_key_authenticates_nobody(mangle) -> None:  # type: ignore[no-untyped-def]
     user = UserFactory()
-    _, raw = services.api_key_issue(actor=None, user=user, name="k")
-    assert services.api_key_authenticate(mangle(raw)) is None
+    _, raw = api_key_services.api_key_issue(actor=SYSTEM, user=user, name="k")
+    assert api_key_services.api_key_authenticate(mangle(raw)) is None
 
 
 def test_revoked_expired_and_inactive_keys_are_refused() -> None:
     user = UserFactory()
-    key, raw = services.api_key_issue(actor=None, user=user, name="k")
-    services.api_key_revoke(actor=user, key=key)
-    assert services.api_key_authenticate(raw) is None
-    key2, raw2 = services.api_key_issue(actor=None, user=user, name="k2")
+    key, raw = api_key_services.api_key_issue(actor=SYSTEM, user=user, name="k")
+    api_key_services.api_key_revoke(actor=user, key=key)
+    assert api_key_services.api_key_authenticate(raw) is None
+    key2, raw2 = api_key_services.api_key_issue(actor=SYSTEM, user=user, name="k2")
     ApiKey.objects.filter(pk=key2.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
-    assert services.api_key_authenticate(raw2) is None
-    _, raw3 = services.api_key_issue(actor=None, user=user, name="k3")
+    assert api_key_services.api_key_authenticate(raw2) is None
+    _, raw3 = api_key_services.api_key_issue(actor=SYSTEM, user=user, name="k3")
     user.is_active = False
     user.save()
-    assert services.api_key_authenticate(raw3) is None
+    assert api_key_services.api_key_authenticate(raw3) is None
 
 
 def test_issuing_for_someone_else_needs_account_administration() -> None:
     user, other = UserFactory(), UserFactory()
     with pytest.raises(PermissionDenied):
-        services.api_key_issue(actor=other, user=user, name="k")
+        api_key_services.api_key_issue(actor=other, user=user, name="k")
     with pytest.raises(ValidationFailed):
-        services.api_key_issue(actor=user, user=user, name=" ")
+        api_key_services.api_key_issue(actor=user, user=user, name=" ")
     assert not ApiKey.objects.exists()
 
 
@@ -63,6 +64,6 @@ def test_the_command_prints_the_key_once() -> None:
     user = UserFactory(username="open311_client")
     out = StringIO()
     call_command("issue_api_key", "open311_client", "--name", "网格平台", stdout=out, stderr=StringIO())
-    assert services.api_key_authenticate(out.getvalue().strip()) == user
+    assert api_key_services.api_key_authenticate(out.getvalue().strip()) == user
     with pytest.raises(CommandError):
         call_command("issue_api_key", "nobody", "--name", "x", stdout=StringIO(), stderr=StringIO())

@@ -7,13 +7,14 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.test import override_settings
 
-from shuzheng.identity import services
+from shuzheng.core.actors import SYSTEM
 from shuzheng.identity.models import DataScopeKind, User
 from shuzheng.identity.scopes import data_scope_for
+from shuzheng.identity.services import roles as role_services
 from shuzheng.identity.tests.conftest import grant, staff
 from shuzheng.identity.tests.factories import RoleFactory
-from shuzheng.orgs import services as org_services
 from shuzheng.orgs.models import Department
+from shuzheng.orgs.services import departments as org_departments
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_snapshots")]
 
@@ -48,7 +49,7 @@ def test_grant_and_revoke_take_effect_on_the_next_request(org) -> None:
     assert not request_user(user).has_perm("identity.view_user")
     assignment = grant(user, ["identity.view_user"])
     assert request_user(user).has_perm("identity.view_user")
-    services.role_revoke(actor=None, assignment=assignment)
+    role_services.role_revoke(actor=SYSTEM, assignment=assignment)
     assert not request_user(user).has_perm("identity.view_user")
     assert data_scope_for(request_user(user), "identity.view_user").is_empty
 
@@ -57,7 +58,7 @@ def test_a_role_losing_a_permission_reaches_every_holder(org) -> None:
     role = RoleFactory(perms=["identity.view_user", "identity.view_role"])
     first, second = staff(org.bureau), staff(org.bureau)
     for user in (first, second):
-        services.role_assign(actor=None, user=user, role=role, scope=DataScopeKind.DEPARTMENT)
+        role_services.role_assign(actor=SYSTEM, user=user, role=role, scope=DataScopeKind.DEPARTMENT)
         assert request_user(user).has_perm("identity.view_role")
     role.permissions.remove(Permission.objects.get(codename="view_role"))
     assert not request_user(first).has_perm("identity.view_role")
@@ -82,7 +83,7 @@ def test_a_moved_department_moves_the_tree_grant(org) -> None:
     user = staff(org.town_gov)
     grant(user, ["identity.view_user"], DataScopeKind.DEPARTMENT_TREE, department=org.town_gov)
     before = data_scope_for(request_user(user), "identity.view_user").grants[0].department_path
-    org_services.department_update(actor=None, department=org.town_gov, parent=org.bureau)
+    org_departments.department_update(actor=SYSTEM, department=org.town_gov, parent=org.bureau)
     after = data_scope_for(request_user(user), "identity.view_user").grants[0].department_path
     assert after != before
     assert after == Department.objects.get(pk=org.town_gov.pk).path

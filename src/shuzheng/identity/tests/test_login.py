@@ -10,10 +10,11 @@ from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from shuzheng.core.actors import SYSTEM
 from shuzheng.core.validators import generate_id_number
-from shuzheng.identity import services
 from shuzheng.identity.middleware import LAST_ACTIVITY_KEY
 from shuzheng.identity.models import AuditEvent, User
+from shuzheng.identity.services import accounts as account_services
 from shuzheng.identity.tests.conftest import add_totp, current_token, staff
 from shuzheng.identity.tests.factories import DEFAULT_PASSWORD
 
@@ -27,8 +28,8 @@ LOGOUT = "/accounts/logout/"
 
 @pytest.fixture
 def citizen() -> User:
-    return services.citizen_create(
-        actor=None,
+    return account_services.citizen_create(
+        actor=SYSTEM,
         username="chenjm",
         full_name="陈建明",
         id_number=generate_id_number("440785", date(1990, 3, 7), 1, False),

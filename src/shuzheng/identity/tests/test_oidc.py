@@ -15,9 +15,11 @@ from django.test import Client
 from jwcrypto import jwk, jwt
 from oauth2_provider.models import Application
 
+from shuzheng.core.actors import SYSTEM
 from shuzheng.core.validators import generate_id_number
-from shuzheng.identity import oidc, services
+from shuzheng.identity import oidc
 from shuzheng.identity.models import User
+from shuzheng.identity.services import accounts as account_services
 from shuzheng.identity.tests.conftest import login_verified, staff
 
 pytestmark = pytest.mark.django_db
@@ -144,8 +146,8 @@ def test_authorization_code_flow_with_pkce(org, client: Client, app: Application
 
 
 def test_citizen_claims_have_no_department(client: Client, app: Application) -> None:
-    citizen = services.citizen_create(
-        actor=None,
+    citizen = account_services.citizen_create(
+        actor=SYSTEM,
         username="chenjm",
         full_name="陈建明",
         id_number=generate_id_number("440785", date(1990, 3, 7), 1, False),

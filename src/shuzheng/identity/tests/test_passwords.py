@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 
 from shuzheng.core.errors import PermissionDenied, ValidationFailed
-from shuzheng.identity import services
 from shuzheng.identity.models import AuditEvent, PasswordHistory, User
 from shuzheng.identity.passwords import (
     CharacterClassValidator,
@@ -16,6 +15,7 @@ from shuzheng.identity.passwords import (
     NotUsernameValidator,
     character_classes,
 )
+from shuzheng.identity.services import accounts as account_services
 from shuzheng.identity.tests.conftest import grant, staff
 from shuzheng.identity.tests.factories import UserFactory
 
@@ -85,7 +85,7 @@ def test_configured_policy_messages_are_chinese(password: str) -> None:
 @pytest.mark.django_db
 def test_user_set_password_validates_sets_records_and_audits(org) -> None:
     user = staff(org.bureau, username="wuxf")
-    services.user_set_password(actor=user, user=user, password="Qiaoxiang#01")
+    account_services.user_set_password(actor=user, user=user, password="Qiaoxiang#01")
     user.refresh_from_db()
     assert user.check_password("Qiaoxiang#01")
     assert user.password_changed_at is not None
@@ -101,15 +101,15 @@ def test_user_set_password_validates_sets_records_and_audits(org) -> None:
 def test_history_keeps_five_and_refuses_reuse_of_any_of_them(org) -> None:
     user = staff(org.bureau, username="wuxf")
     for password in STRONG[:6]:
-        services.user_set_password(actor=user, user=user, password=password)
+        account_services.user_set_password(actor=user, user=user, password=password)
     assert PasswordHistory.objects.filter(user=user).count() == 5
     # The 6 passwords set: the oldest fell out of the history and may be used again.
     for recent in STRONG[1:6]:
         with pytest.raises(ValidationFailed) as excinfo:
-            services.user_set_password(actor=user, user=user, password=recent)
+            account_services.user_set_password(actor=user, user=user, password=recent)
         assert excinfo.value.code == "weak_password"
         assert excinfo.value.errors[0]["field"] == "password"
-    services.user_set_password(actor=user, user=user, password=STRONG[0])
+    account_services.user_set_password(actor=user, user=user, password=STRONG[0])
 
 
 @pytest.mark.django_db
@@ -117,7 +117,7 @@ def test_a_weak_password_changes_nothing(org) -> None:
     user = staff(org.bureau, username="wuxf")
     before = user.password
     with pytest.raises(ValidationFailed) as excinfo:
-        services.user_set_password(actor=user, user=user, password="wuxf12345")
+        account_services.user_set_password(actor=user, user=user, password="wuxf12345")
     assert any("账号名" in e["message"] for e in excinfo.value.errors)
     user.refresh_from_db()
     assert user.password == before
@@ -130,9 +130,13 @@ def test_setting_someone_elses_password_needs_change_user(org) -> None:
     target = staff(org.bureau, username="target")
     other = staff(org.bureau, username="other")
     with pytest.raises(PermissionDenied):
-        services.user_set_password(actor=User.objects.get(pk=other.pk), user=target, password="Qiaoxiang#01")
+        account_services.user_set_password(
+            actor=User.objects.get(pk=other.pk), user=target, password="Qiaoxiang#01"
+        )
     grant(other, ["identity.change_user"])
-    services.user_set_password(actor=User.objects.get(pk=other.pk), user=target, password="Qiaoxiang#01")
+    account_services.user_set_password(
+        actor=User.objects.get(pk=other.pk), user=target, password="Qiaoxiang#01"
+    )
     assert AuditEvent.objects.get(action="identity.user.set_password").after["by_self"] is False
 
 
@@ -140,13 +144,13 @@ def test_setting_someone_elses_password_needs_change_user(org) -> None:
 def test_change_own_password_checks_the_old_one(org) -> None:
     user = staff(org.bureau, username="wuxf")
     with pytest.raises(ValidationFailed) as excinfo:
-        services.user_change_own_password(
+        account_services.user_change_own_password(
             request=RequestFactory().post("/"), user=user, old_password="wrong", new_password="Qiaoxiang#01"
         )
     assert excinfo.value.errors[0]["field"] == "old_password"
     from shuzheng.identity.tests.factories import DEFAULT_PASSWORD
 
-    services.user_change_own_password(
+    account_services.user_change_own_password(
         request=RequestFactory().post("/"),
         user=user,
         old_password=DEFAULT_PASSWORD,

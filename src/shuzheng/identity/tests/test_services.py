@@ -7,11 +7,14 @@ from datetime import date
 import pytest
 from django.db import connection
 
+from shuzheng.core.actors import SYSTEM
 from shuzheng.core.crypto import blind_index
 from shuzheng.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from shuzheng.core.validators import generate_id_number, generate_uscc
-from shuzheng.identity import selectors, services
+from shuzheng.identity import selectors
 from shuzheng.identity.models import AuditEvent, DataScopeKind, RoleAssignment, User
+from shuzheng.identity.services import accounts as account_services
+from shuzheng.identity.services import roles as role_services
 from shuzheng.identity.tests.conftest import grant, staff
 from shuzheng.identity.tests.factories import RoleFactory
 
@@ -26,8 +29,8 @@ def fresh(user: User) -> User:
 
 
 def test_citizen_create_encrypts_the_id_number_and_indexes_it() -> None:
-    user = services.citizen_create(
-        actor=None, username="chenjm", full_name="陈建明", id_number=ID_1.lower(), mobile="13707500001"
+    user = account_services.citizen_create(
+        actor=SYSTEM, username="chenjm", full_name="陈建明", id_number=ID_1.lower(), mobile="13707500001"
     )
     assert user.kind == User.Kind.CITIZEN
     assert user.id_number == ID_1
@@ -46,7 +49,9 @@ def test_citizen_create_encrypts_the_id_number_and_indexes_it() -> None:
 
 
 def test_citizen_create_audits_without_personal_data() -> None:
-    user = services.citizen_create(actor=None, username="chenjm", full_name="陈建明", id_number=ID_1)
+    user = account_services.citizen_create(
+        actor=SYSTEM, username="chenjm", full_name="陈建明", id_number=ID_1
+    )
     event = AuditEvent.objects.get(action="identity.user.create")
     assert event.subject_id == str(user.pk)
     text = str(event.after)
@@ -56,9 +61,9 @@ def test_citizen_create_audits_without_personal_data() -> None:
 
 
 def test_duplicate_id_number_is_refused() -> None:
-    services.citizen_create(actor=None, username="chenjm", full_name="陈建明", id_number=ID_1)
+    account_services.citizen_create(actor=SYSTEM, username="chenjm", full_name="陈建明", id_number=ID_1)
     with pytest.raises(Conflict) as excinfo:
-        services.citizen_create(actor=None, username="chenjm2", full_name="陈建明", id_number=ID_1)
+        account_services.citizen_create(actor=SYSTEM, username="chenjm2", full_name="陈建明", id_number=ID_1)
     assert excinfo.value.errors[0]["field"] == "id_number"
     assert User.objects.count() == 1
 
@@ -69,7 +74,9 @@ def test_duplicate_id_number_is_refused() -> None:
 )
 def test_invalid_id_number_names_the_field(id_number: str, fragment: str) -> None:
     with pytest.raises(ValidationFailed) as excinfo:
-        services.citizen_create(actor=None, username="chenjm", full_name="陈建明", id_number=id_number)
+        account_services.citizen_create(
+            actor=SYSTEM, username="chenjm", full_name="陈建明", id_number=id_number
+        )
     assert excinfo.value.errors[0]["field"] == "id_number"
     assert fragment in excinfo.value.errors[0]["message"]
     assert not User.objects.exists()
@@ -89,22 +96,22 @@ def test_invalid_id_number_names_the_field(id_number: str, fragment: str) -> Non
 def test_bad_citizen_fields_are_named(field: str, kwargs: dict) -> None:
     data = {"username": "chenjm", "full_name": "陈建明", "id_number": ID_1, **kwargs}
     with pytest.raises(ValidationFailed) as excinfo:
-        services.citizen_create(actor=None, **data)
+        account_services.citizen_create(actor=SYSTEM, **data)
     assert excinfo.value.errors[0]["field"] == field
     assert not User.objects.exists()
 
 
 def test_duplicate_username_is_refused_case_insensitively() -> None:
-    services.citizen_create(actor=None, username="chenjm", full_name="陈建明", id_number=ID_1)
+    account_services.citizen_create(actor=SYSTEM, username="chenjm", full_name="陈建明", id_number=ID_1)
     with pytest.raises(Conflict) as excinfo:
-        services.citizen_create(actor=None, username="ChenJM", full_name="陈建明", id_number=ID_2)
+        account_services.citizen_create(actor=SYSTEM, username="ChenJM", full_name="陈建明", id_number=ID_2)
     assert excinfo.value.errors[0]["field"] == "username"
 
 
 def test_enterprise_agent_needs_a_valid_uscc() -> None:
     uscc = generate_uscc("440785", 7)
-    agent = services.enterprise_agent_create(
-        actor=None,
+    agent = account_services.enterprise_agent_create(
+        actor=SYSTEM,
         username="agent",
         full_name="吴嘉伟",
         id_number=ID_2,
@@ -117,8 +124,8 @@ def test_enterprise_agent_needs_a_valid_uscc() -> None:
     assert agent.check_password("Qiaoxiang#01")
     assert agent.password_history.count() == 1
     with pytest.raises(ValidationFailed) as excinfo:
-        services.enterprise_agent_create(
-            actor=None,
+        account_services.enterprise_agent_create(
+            actor=SYSTEM,
             username="agent2",
             full_name="吴嘉伟",
             id_number=ID_1,
@@ -131,20 +138,22 @@ def test_enterprise_agent_needs_a_valid_uscc() -> None:
 def test_staff_create_is_limited_to_the_actors_scope(org) -> None:
     clerk = staff(org.bureau, username="clerk")
     with pytest.raises(PermissionDenied):
-        services.staff_create(
+        account_services.staff_create(
             actor=fresh(clerk), username="newbie", full_name="新人", department_id=org.bureau.pk
         )
     grant(clerk, ["identity.add_user"], DataScopeKind.DEPARTMENT_TREE)
-    created = services.staff_create(
+    created = account_services.staff_create(
         actor=fresh(clerk), username="newbie", full_name="新人", department_id=org.bureau_unit.pk
     )
     assert created.department == org.bureau_unit
     with pytest.raises(PermissionDenied):
-        services.staff_create(
+        account_services.staff_create(
             actor=fresh(clerk), username="newbie2", full_name="新人", department_id=org.other_bureau.pk
         )
     with pytest.raises(ValidationFailed) as excinfo:
-        services.staff_create(actor=fresh(clerk), username="newbie3", full_name="新人", department_id=999999)
+        account_services.staff_create(
+            actor=fresh(clerk), username="newbie3", full_name="新人", department_id=999999
+        )
     assert excinfo.value.errors[0]["field"] == "department_id"
     assert AuditEvent.objects.get(action="identity.user.create").actor_id == clerk.pk
 
@@ -171,7 +180,7 @@ def manager(org) -> User:
 def test_role_assign_and_revoke_are_audited(org, manager) -> None:
     target = staff(org.bureau_unit, username="target")
     role = RoleFactory(code="viewer", perms=["identity.view_user"])
-    assignment = services.role_assign(
+    assignment = role_services.role_assign(
         actor=manager,
         user=target,
         role=role,
@@ -190,7 +199,7 @@ def test_role_assign_and_revoke_are_audited(org, manager) -> None:
         "division_id": None,
     }
     assignment_id = assignment.pk
-    services.role_revoke(actor=manager, assignment=assignment)
+    role_services.role_revoke(actor=manager, assignment=assignment)
     assert not RoleAssignment.objects.filter(pk=assignment_id).exists()
     assert not fresh(target).has_perm("identity.view_user")
     revoked = AuditEvent.objects.get(action="identity.role.revoke")
@@ -201,7 +210,7 @@ def test_role_assign_and_revoke_are_audited(org, manager) -> None:
 def test_department_defaults_to_the_users_own(org, manager) -> None:
     target = staff(org.bureau_unit, username="target")
     role = RoleFactory(perms=["identity.view_user"])
-    assignment = services.role_assign(
+    assignment = role_services.role_assign(
         actor=manager, user=target, role=role, scope=DataScopeKind.DEPARTMENT_TREE
     )
     assert assignment.department == org.bureau_unit
@@ -211,7 +220,7 @@ def test_cannot_hand_out_permissions_one_lacks(org, manager) -> None:
     target = staff(org.bureau_unit)
     role = RoleFactory(perms=["identity.delete_user"])
     with pytest.raises(PermissionDenied, match="超出本人权限"):
-        services.role_assign(actor=manager, user=target, role=role, scope=DataScopeKind.DEPARTMENT)
+        role_services.role_assign(actor=manager, user=target, role=role, scope=DataScopeKind.DEPARTMENT)
     assert not RoleAssignment.objects.filter(user=target).exists()
 
 
@@ -219,49 +228,51 @@ def test_cannot_assign_beyond_ones_scope(org, manager) -> None:
     target = staff(org.bureau_unit)
     role = RoleFactory(perms=["identity.view_user"])
     with pytest.raises(PermissionDenied, match="数据范围"):
-        services.role_assign(actor=manager, user=target, role=role, scope=DataScopeKind.ALL)
+        role_services.role_assign(actor=manager, user=target, role=role, scope=DataScopeKind.ALL)
     with pytest.raises(PermissionDenied, match="数据范围"):
-        services.role_assign(
+        role_services.role_assign(
             actor=manager,
             user=target,
             role=role,
             scope=DataScopeKind.DEPARTMENT,
             department_id=org.other_bureau.pk,
         )
-    services.role_assign(actor=manager, user=target, role=role, scope=DataScopeKind.SELF)
+    role_services.role_assign(actor=manager, user=target, role=role, scope=DataScopeKind.SELF)
 
 
 def test_users_outside_the_scope_do_not_exist_for_the_assigner(org, manager) -> None:
     outsider = staff(org.other_bureau)
     role = RoleFactory(perms=["identity.view_user"])
     with pytest.raises(NotFound):
-        services.role_assign(actor=manager, user=outsider, role=role, scope=DataScopeKind.DEPARTMENT)
+        role_services.role_assign(actor=manager, user=outsider, role=role, scope=DataScopeKind.DEPARTMENT)
 
 
 def test_cannot_assign_to_oneself(org, manager) -> None:
     role = RoleFactory(perms=["identity.view_user"])
     with pytest.raises(PermissionDenied, match="自己"):
-        services.role_assign(actor=manager, user=manager, role=role, scope=DataScopeKind.DEPARTMENT)
+        role_services.role_assign(actor=manager, user=manager, role=role, scope=DataScopeKind.DEPARTMENT)
 
 
 def test_duplicate_assignment_is_a_conflict(org, manager) -> None:
     target = staff(org.bureau_unit)
     role = RoleFactory(perms=["identity.view_user"])
-    services.role_assign(actor=manager, user=target, role=role, scope=DataScopeKind.SELF)
+    role_services.role_assign(actor=manager, user=target, role=role, scope=DataScopeKind.SELF)
     with pytest.raises(Conflict):
-        services.role_assign(actor=manager, user=target, role=role, scope=DataScopeKind.SELF)
+        role_services.role_assign(actor=manager, user=target, role=role, scope=DataScopeKind.SELF)
     assert RoleAssignment.objects.filter(user=target).count() == 1
 
 
 def test_division_tree_needs_a_division(org) -> None:
     role = RoleFactory(perms=["identity.view_user"])
-    citizen = services.citizen_create(actor=None, username="chenjm", full_name="陈建明", id_number=ID_1)
+    citizen = account_services.citizen_create(
+        actor=SYSTEM, username="chenjm", full_name="陈建明", id_number=ID_1
+    )
     with pytest.raises(ValidationFailed) as excinfo:
-        services.role_assign(actor=None, user=citizen, role=role, scope=DataScopeKind.DIVISION_TREE)
+        role_services.role_assign(actor=SYSTEM, user=citizen, role=role, scope=DataScopeKind.DIVISION_TREE)
     assert excinfo.value.errors[0]["field"] == "division_id"
     town_staff = staff(org.town_gov)
-    assignment = services.role_assign(
-        actor=None, user=town_staff, role=role, scope=DataScopeKind.DIVISION_TREE
+    assignment = role_services.role_assign(
+        actor=SYSTEM, user=town_staff, role=role, scope=DataScopeKind.DIVISION_TREE
     )
     assert assignment.division == org.town
 
@@ -269,22 +280,22 @@ def test_division_tree_needs_a_division(org) -> None:
 def test_revoke_needs_permission_and_scope(org, manager) -> None:
     target = staff(org.other_bureau)
     role = RoleFactory(perms=["identity.view_user"])
-    assignment = services.role_assign(actor=None, user=target, role=role, scope=DataScopeKind.SELF)
+    assignment = role_services.role_assign(actor=SYSTEM, user=target, role=role, scope=DataScopeKind.SELF)
     with pytest.raises(NotFound):
-        services.role_revoke(actor=manager, assignment=assignment)
+        role_services.role_revoke(actor=manager, assignment=assignment)
     plain = fresh(staff(org.bureau))
     with pytest.raises(PermissionDenied):
-        services.role_revoke(actor=plain, assignment=assignment)
+        role_services.role_revoke(actor=plain, assignment=assignment)
     assert RoleAssignment.objects.filter(pk=assignment.pk).exists()
 
 
 def test_role_ensure_is_idempotent_and_skips_unknown_permissions() -> None:
-    role = services.role_ensure(
-        actor=None, code="clerk", name="窗口", permissions=["identity.view_user", "nosuch.perm", "garbage"]
+    role = role_services.role_ensure(
+        actor=SYSTEM, code="clerk", name="窗口", permissions=["identity.view_user", "nosuch.perm", "garbage"]
     )
-    assert services.role_permission_names(role) == ["identity.view_user"]
+    assert role_services.role_permission_names(role) == ["identity.view_user"]
     assert AuditEvent.objects.filter(action="identity.role.create").count() == 1
-    services.role_ensure(actor=None, code="clerk", name="窗口", permissions=["identity.view_user"])
+    role_services.role_ensure(actor=SYSTEM, code="clerk", name="窗口", permissions=["identity.view_user"])
     assert AuditEvent.objects.filter(action__startswith="identity.role.").count() == 1
-    services.role_ensure(actor=None, code="clerk", name="窗口", permissions=["identity.add_user"])
+    role_services.role_ensure(actor=SYSTEM, code="clerk", name="窗口", permissions=["identity.add_user"])
     assert AuditEvent.objects.filter(action="identity.role.update").count() == 1

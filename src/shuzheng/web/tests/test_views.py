@@ -9,8 +9,8 @@ from django.contrib.auth.hashers import check_password
 from django.template import engines
 from django.test import Client, RequestFactory
 
-from shuzheng.identity import services as identity_services
 from shuzheng.identity.models import AuditEvent, DataScopeKind, PasswordHistory, User
+from shuzheng.identity.services import logins as login_services
 from shuzheng.identity.tests.factories import (
     DEFAULT_PASSWORD,
     CitizenFactory,
@@ -455,8 +455,8 @@ def auditor(org: Org) -> User:
 
 
 def test_audit_log_lists_events_in_scope(auditor: User, staff_user: User) -> None:
-    identity_services.login_succeeded(user=staff_user)
-    identity_services.logged_out(user=staff_user)
+    login_services.login_succeeded(user=staff_user)
+    login_services.logged_out(user=staff_user)
     client = verified_client(auditor)
     html = client.get("/workbench/").content.decode()
     assert "/workbench/audit/" in nav_hrefs(html, "工作台导航")

@@ -6,9 +6,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from shuzheng.core.actors import SYSTEM
 from shuzheng.core.errors import ApplicationError
 from shuzheng.identity.models import User
-from shuzheng.identity.services import API_KEY_DEFAULT_DAYS, api_key_issue
+from shuzheng.identity.services.api_keys import API_KEY_DEFAULT_DAYS, api_key_issue
 
 
 class Command(BaseCommand):
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"账号 {options['username']} 不存在")
         try:
-            key, raw = api_key_issue(actor=None, user=user, name=options["name"], days=options["days"])
+            key, raw = api_key_issue(actor=SYSTEM, user=user, name=options["name"], days=options["days"])
         except ApplicationError as exc:
             raise CommandError(str(exc.detail)) from exc
         self.stderr.write(f"已为 {user.username} 签发密钥“{key.name}”，有效期至 {key.expires_at:%Y-%m-%d}。")

@@ -59,7 +59,7 @@ COUNT_LABELS = {
     "case_departments": "办件角色覆盖部门",
     "evaluations": "评价",
     "rectifications": "差评整改",
-    "evaluation_appeals": "评价申诉",
+    "rating_disputes": "评价申诉",
     "data_entries": "数据目录",
     "data_departments": "编目部门",
     "mounted_resources": "挂接资源",

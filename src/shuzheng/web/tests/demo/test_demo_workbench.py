@@ -101,7 +101,7 @@ def test_what_the_demo_notifies_reaches_each_recipients_inbox(as_user) -> None:
         "case.deadline_overdue",
         "appeals.work_order",
         "evaluation.rectification",
-        "evaluation.appeal",
+        "evaluation.dispute",
         "case.correction_requested",
         "case.approved",
         "case.refused",

@@ -1,5 +1,5 @@
 """好差评 demo data for Enping: roles, evaluations of the demo's concluded cases, a year of QR evaluations,
-bad reviews with rectifications in every state, one upheld appeal and one pending.
+bad reviews with rectifications in every state, one upheld dispute and one pending.
 
 Needs the orgs and identity demo data (halls, departments, the demo staff); uses the cases demo's
 concluded cases when there are any and works without them. ``load()`` is idempotent: roles and role
@@ -22,16 +22,16 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from shuzheng.cases.constants import CaseStatus
-from shuzheng.cases.models import Case
+from shuzheng.cases import selectors as case_selectors
+from shuzheng.core.actors import SystemActor
 from shuzheng.core.calendar import OFFICE_TZ, add_working_days
 from shuzheng.core.errors import ApplicationError
-from shuzheng.evaluation import services
-from shuzheng.evaluation.constants import AppealDecision, EvaluationChannel
-from shuzheng.evaluation.models import Evaluation, EvaluationAppeal, Rectification, RectificationEvent
+from shuzheng.evaluation.constants import DisputeDecision, EvaluationChannel
+from shuzheng.evaluation.models import Evaluation, RatingDispute, Rectification, RectificationEvent
+from shuzheng.evaluation.services import disputes, ratings, rectifications
 from shuzheng.identity import demo as identity_demo
-from shuzheng.identity import services as identity_services
 from shuzheng.identity.models import DataScopeKind, Role, RoleAssignment
+from shuzheng.identity.services import roles as role_services
 from shuzheng.orgs.models import Department, Division, Hall, Window
 
 Progress = Callable[[str, int, int], None]
@@ -41,6 +41,8 @@ CITY_DIVISION: Final = "440785"
 CITY_HALL: Final = "H440785"
 TOWN_HALL: Final = "H440785103"  # 沙湖镇政务服务中心
 MAX_CASES: Final = 300
+#: The platform loading the demo (QR evaluations are anonymous; roles are ensured by no one in particular).
+DEMO: Final = SystemActor("demo")
 
 _VIEW = ("evaluation.view_evaluation", "evaluation.view_rectification", "evaluation.view_evaluationappeal")
 
@@ -120,7 +122,7 @@ class BadSpec:
     phone: str
     days_ago: int
     comment: str
-    target: str  # a RectificationStatus, or "appeal_upheld" / "appeal_pending"
+    target: str  # a RectificationStatus, or "dispute_upheld" / "dispute_pending"
 
 
 BAD: Final = (
@@ -137,11 +139,18 @@ BAD: Final = (
     BadSpec("rectified", CITY_HALL, "05", 1, "13707509002", 20, "窗口人员说话不耐烦。", "rectified"),
     BadSpec("rejected", CITY_HALL, "", 2, "", 30, "大厅指引不清楚，找不到取号机。", "rejected"),
     BadSpec(
-        "called_back", CITY_HALL, "02", 1, "13707509003", 8, "要求重复提交已经交过的材料。", "called_back"
+        "return_visited",
+        CITY_HALL,
+        "02",
+        1,
+        "13707509003",
+        8,
+        "要求重复提交已经交过的材料。",
+        "return_visited",
     ),
     BadSpec("overdue", CITY_HALL, "07", 2, "13707509004", 40, "告知的办理时限与实际不符。", "open"),
-    BadSpec("pending_appeal", CITY_HALL, "01", 1, "", 3, "差差差", "appeal_pending"),
-    BadSpec("upheld", CITY_HALL, "04", 1, "13707509005", 12, "评价的是其他大厅的服务", "appeal_upheld"),
+    BadSpec("pending_dispute", CITY_HALL, "01", 1, "", 3, "差差差", "dispute_pending"),
+    BadSpec("upheld", CITY_HALL, "04", 1, "13707509005", 12, "评价的是其他大厅的服务", "dispute_upheld"),
     BadSpec("town", TOWN_HALL, "01", 2, "13707509006", 5, "午休时间窗口没有人。", "open"),
 )
 
@@ -175,8 +184,8 @@ def _users(usernames: set[str]) -> dict[str, Any]:
 
 def _ensure_roles() -> dict[str, Role]:
     return {
-        spec.code: identity_services.role_ensure(
-            actor=None,
+        spec.code: role_services.role_ensure(
+            actor=DEMO,
             code=spec.code,
             name=spec.name,
             description=spec.description,
@@ -202,8 +211,8 @@ def _ensure_grants(roles: dict[str, Role], users: dict[str, Any]) -> int:
         ).exists()
         if exists:
             continue
-        identity_services.role_assign(
-            actor=None,
+        role_services.role_assign(
+            actor=DEMO,
             user=user,
             role=role,
             scope=grant.scope,
@@ -227,20 +236,16 @@ def _case_level(n: int) -> int:
 
 def _evaluate_cases(recorder: Any) -> int:
     created = 0
-    cases = (
-        Case.objects.filter(status=CaseStatus.CONCLUDED)
-        .select_related("applicant", "department__division", "division", "hall", "window")
-        .order_by("pk")[:MAX_CASES]
-    )
+    cases = case_selectors.concluded_cases(limit=MAX_CASES)
     done = set(Evaluation.objects.filter(case_id__in=[c.pk for c in cases]).values_list("case_id", "channel"))
     for n, case in enumerate(cases):
         when = (case.concluded_at or timezone.now()) + timedelta(hours=1)
         when = min(when, timezone.now())
         level = _case_level(n)
         comment = GOOD_COMMENTS[n % len(GOOD_COMMENTS)] if level >= 4 else "办理时间比承诺的长。"
-        if case.applicant_id is not None and (case.pk, EvaluationChannel.ONLINE) not in done:
+        if case.applicant is not None and (case.pk, EvaluationChannel.ONLINE) not in done:
             try:
-                evaluation = services.evaluation_submit_online(
+                evaluation = ratings.evaluation_submit_online(
                     actor=case.applicant,
                     case=case,
                     level=level,
@@ -253,7 +258,7 @@ def _evaluate_cases(recorder: Any) -> int:
             created += 1
         if case.hall_id is not None and (case.pk, EvaluationChannel.ONSITE) not in done:
             try:
-                evaluation = services.evaluation_record_onsite(
+                evaluation = ratings.evaluation_record_onsite(
                     actor=recorder,
                     case=case,
                     level=max(level, 4),
@@ -273,8 +278,8 @@ def _good_qr(halls: dict[str, Hall], windows: dict[tuple[str, str], Window]) -> 
         number = f"{n % 10 + 1:02d}" if hall_code == CITY_HALL else f"{n % 3 + 1:02d}"
         level = 3 if n % 19 == 4 else (4 if n % 5 == 2 else 5)
         comment = GOOD_COMMENTS[n % len(GOOD_COMMENTS)]
-        evaluation = services.evaluation_submit_qr(
-            actor=None,
+        evaluation = ratings.evaluation_submit_qr(
+            actor=DEMO,
             hall=halls[hall_code],
             window=windows.get((hall_code, number)),
             level=level,
@@ -290,11 +295,11 @@ def _good_qr(halls: dict[str, Hall], windows: dict[tuple[str, str], Window]) -> 
 def _bad_qr(
     halls: dict[str, Hall], windows: dict[tuple[str, str], Window], users: dict[str, Any]
 ) -> tuple[int, int]:
-    created = appeals = 0
+    created = filed = 0
     supervisor = users["zwsj_admin"]
     for spec in BAD:
-        evaluation = services.evaluation_submit_qr(
-            actor=None,
+        evaluation = ratings.evaluation_submit_qr(
+            actor=DEMO,
             hall=halls[spec.hall],
             window=windows.get((spec.hall, spec.window)) if spec.window else None,
             level=spec.level,
@@ -307,45 +312,47 @@ def _bad_qr(
         created += 1
         rectification = Rectification.objects.select_related("department", "owner").get(evaluation=evaluation)
         handler = rectification.owner
+        if handler is None:
+            raise RuntimeError(f"{rectification.department.name}没有差评整改处理人员，请先加载账号演示数据")
         if (
-            spec.target in ("called_back", "rectified", "verified", "rejected")
-            and rectification.callback_required
+            spec.target in ("return_visited", "rectified", "verified", "rejected")
+            and rectification.return_visit_required
         ):
-            rectification = services.rectification_record_callback(
+            rectification = rectifications.rectification_record_return_visit(
                 actor=handler, rectification=rectification, note="已电话回访评价人，了解了具体情况并致歉。"
             )
         if spec.target in ("rectified", "verified", "rejected"):
-            rectification = services.rectification_submit_result(
+            rectification = rectifications.rectification_submit_result(
                 actor=handler,
                 rectification=rectification,
                 result="已查明原因：高峰期人手不足。整改：增设引导岗，高峰时段增开两个综合窗口，并对窗口人员开展服务规范培训。",
             )
         if spec.target == "verified":
-            services.rectification_check(
+            rectifications.rectification_check(
                 actor=supervisor, rectification=rectification, passed=True, note="整改措施落实到位。"
             )
         if spec.target == "rejected":
-            services.rectification_check(
+            rectifications.rectification_check(
                 actor=supervisor,
                 rectification=rectification,
                 passed=False,
                 note="未提供整改佐证材料（排班表、培训记录）。",
             )
-        if spec.target in ("appeal_pending", "appeal_upheld"):
-            appeal = services.evaluation_appeal_file(
+        if spec.target in ("dispute_pending", "dispute_upheld"):
+            dispute = disputes.dispute_file(
                 actor=handler,
                 evaluation=Evaluation.objects.select_related("department__division").get(pk=evaluation.pk),
                 reason="经调取窗口录像，评价时段该窗口无办事人员办理业务，评价对象有误。",
             )
-            appeals += 1
-            if spec.target == "appeal_upheld":
-                services.evaluation_appeal_review(
+            filed += 1
+            if spec.target == "dispute_upheld":
+                disputes.dispute_review(
                     actor=supervisor,
-                    appeal=appeal,
-                    decision=AppealDecision.UPHOLD,
+                    dispute=dispute,
+                    decision=DisputeDecision.UPHOLD,
                     note="经核实，评价人评价的是其他大厅的服务，属误评，予以作废。",
                 )
-    return created, appeals
+    return created, filed
 
 
 def load(progress: Progress | None = None) -> dict[str, int]:
@@ -384,6 +391,6 @@ def load(progress: Progress | None = None) -> dict[str, int]:
     return {
         "evaluations": Evaluation.objects.count(),
         "rectifications": Rectification.objects.count(),
-        "evaluation_appeals": EvaluationAppeal.objects.count(),
+        "rating_disputes": RatingDispute.objects.count(),
         "created": created,
     }

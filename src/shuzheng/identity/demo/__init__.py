@@ -20,10 +20,13 @@ from django.apps import apps
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from shuzheng.core.actors import SYSTEM
 from shuzheng.core.crypto import blind_index
 from shuzheng.core.validators import generate_id_number, generate_uscc
-from shuzheng.identity import services
 from shuzheng.identity.models import DataScopeKind, Role, RoleAssignment, User
+from shuzheng.identity.services import accounts as account_services
+from shuzheng.identity.services import logins as login_services
+from shuzheng.identity.services import roles as role_services
 
 Progress = Callable[[str, int, int], None]
 
@@ -194,8 +197,12 @@ def _ensure_roles() -> dict[str, Role]:
     roles = {}
     for spec in ROLES:
         permissions = everything if spec.permissions == ("*",) else list(spec.permissions)
-        roles[spec.code] = services.role_ensure(
-            actor=None, code=spec.code, name=spec.name, description=spec.description, permissions=permissions
+        roles[spec.code] = role_services.role_ensure(
+            actor=SYSTEM,
+            code=spec.code,
+            name=spec.name,
+            description=spec.description,
+            permissions=permissions,
         )
     return roles
 
@@ -215,8 +222,8 @@ def ensure_staff_account(
     user = User.objects.filter(username=username).first()
     created = user is None
     if user is None:
-        user = services.staff_create(
-            actor=None,
+        user = account_services.staff_create(
+            actor=SYSTEM,
             username=username,
             full_name=full_name,
             department_id=department.pk,
@@ -225,8 +232,8 @@ def ensure_staff_account(
             is_staff=admin_site,
         )
     if not RoleAssignment.objects.filter(user=user, role=role).exists():
-        services.role_assign(
-            actor=None,
+        role_services.role_assign(
+            actor=SYSTEM,
             user=user,
             role=role,
             scope=scope,
@@ -252,10 +259,10 @@ def _ensure_staff(
     )
     if created and spec.superuser:
         user.is_superuser = True
-        services.user_admin_save(actor=None, user=user, created=False, changed=["is_superuser"])
+        account_services.user_admin_save(actor=SYSTEM, user=user, created=False, changed=["is_superuser"])
     device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
     if device is None:
-        device = services.otp_device_enrol(actor=None, user=user)
+        device = login_services.otp_device_enrol(actor=SYSTEM, user=user)
     return DemoAccount(
         username=user.username,
         password=DEMO_PASSWORD,
@@ -281,8 +288,8 @@ def _ensure_citizen(n: int) -> DemoAccount:
     id_number = _citizen_id(n)
     user = User.objects.filter(username=username).first()
     if user is None and not User.objects.filter(id_number_index=blind_index(id_number)).exists():
-        user = services.citizen_create(
-            actor=None,
+        user = account_services.citizen_create(
+            actor=SYSTEM,
             username=username,
             full_name=_citizen_name(n),
             id_number=id_number,
@@ -305,8 +312,8 @@ def _ensure_agent(index: int, username: str, full_name: str, enterprise: str, us
     )
     user = User.objects.filter(username=username).first()
     if user is None and not User.objects.filter(id_number_index=blind_index(id_number)).exists():
-        user = services.enterprise_agent_create(
-            actor=None,
+        user = account_services.enterprise_agent_create(
+            actor=SYSTEM,
             username=username,
             full_name=full_name,
             id_number=id_number,
