@@ -18,8 +18,9 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
 from shuzheng.core.errors import ApplicationError, ValidationFailed
-from shuzheng.orgs import selectors, services, xlsx
+from shuzheng.orgs import selectors, xlsx
 from shuzheng.orgs.models import Department, Division, Grid, GridWorker, Hall, Kiosk, Window
+from shuzheng.orgs.services import departments, divisions, grids, venues
 
 Service = Callable[..., Any]
 
@@ -209,13 +210,13 @@ class DivisionAdmin(XlsxAdminMixin):
     readonly_fields = ("path", "is_active", "created_at", "updated_at")
     service_fields = ("code", "name", "level", "parent", "is_generated")
     validate_fields = ("code", "name", "level", "parent")
-    normalisers = {"code": services.clean_division_code}
+    normalisers = {"code": divisions.clean_division_code}
     instance_kw = "division"
-    validate = staticmethod(services.division_validate)
-    create = staticmethod(services.division_create)
-    update = staticmethod(services.division_update)
-    deactivate = staticmethod(services.division_deactivate)
-    activate = staticmethod(services.division_activate)
+    validate = staticmethod(divisions.division_validate)
+    create = staticmethod(divisions.division_create)
+    update = staticmethod(divisions.division_update)
+    deactivate = staticmethod(divisions.division_deactivate)
+    activate = staticmethod(divisions.division_activate)
     xlsx_name = "divisions"
     xlsx_headers = (*xlsx.DIVISION_HEADERS, *xlsx.DIVISION_OPTIONAL_HEADERS)
     export_xlsx = staticmethod(xlsx.export_divisions_xlsx)
@@ -249,13 +250,13 @@ class DepartmentAdmin(XlsxAdminMixin):
     readonly_fields = ("path", "is_active", "created_at", "updated_at")
     service_fields = ("code", "name", "short_name", "uscc", "parent", "division", "serves")
     validate_fields = ("code", "name", "short_name", "uscc", "parent", "division")
-    normalisers = {"code": services.normalise_department_code}
+    normalisers = {"code": departments.normalise_department_code}
     instance_kw = "department"
-    validate = staticmethod(services.department_validate)
-    create = staticmethod(services.department_create)
-    update = staticmethod(services.department_update)
-    deactivate = staticmethod(services.department_deactivate)
-    activate = staticmethod(services.department_activate)
+    validate = staticmethod(departments.department_validate)
+    create = staticmethod(departments.department_create)
+    update = staticmethod(departments.department_update)
+    deactivate = staticmethod(departments.department_deactivate)
+    activate = staticmethod(departments.department_activate)
     xlsx_name = "departments"
     xlsx_headers = xlsx.DEPARTMENT_HEADERS
     export_xlsx = staticmethod(xlsx.export_departments_xlsx)
@@ -295,11 +296,11 @@ class HallAdmin(ServiceModelAdmin):
     service_fields = ("code", "name", "level", "division", "address", "opening_hours", "phone")
     validate_fields = service_fields
     instance_kw = "hall"
-    validate = staticmethod(services.hall_validate)
-    create = staticmethod(services.hall_create)
-    update = staticmethod(services.hall_update)
-    deactivate = staticmethod(services.hall_deactivate)
-    activate = staticmethod(services.hall_activate)
+    validate = staticmethod(venues.hall_validate)
+    create = staticmethod(venues.hall_create)
+    update = staticmethod(venues.hall_update)
+    deactivate = staticmethod(venues.hall_deactivate)
+    activate = staticmethod(venues.hall_activate)
 
 
 @admin.register(Window)
@@ -314,11 +315,11 @@ class WindowAdmin(ServiceModelAdmin):
     service_fields = ("hall", "number", "name", "kind", "department")
     validate_fields = service_fields
     instance_kw = "window"
-    validate = staticmethod(services.window_validate)
-    create = staticmethod(services.window_create)
-    update = staticmethod(services.window_update)
-    deactivate = staticmethod(services.window_deactivate)
-    activate = staticmethod(services.window_activate)
+    validate = staticmethod(venues.window_validate)
+    create = staticmethod(venues.window_create)
+    update = staticmethod(venues.window_update)
+    deactivate = staticmethod(venues.window_deactivate)
+    activate = staticmethod(venues.window_activate)
 
 
 # --- kiosks ---------------------------------------------------------------------------------------
@@ -336,11 +337,11 @@ class KioskAdmin(ServiceModelAdmin):
     service_fields = ("code", "kind", "name", "division", "hall", "bank_name", "bank_outlet", "address")
     validate_fields = service_fields
     instance_kw = "kiosk"
-    validate = staticmethod(services.kiosk_validate)
-    create = staticmethod(services.kiosk_create)
-    update = staticmethod(services.kiosk_update)
-    deactivate = staticmethod(services.kiosk_deactivate)
-    activate = staticmethod(services.kiosk_activate)
+    validate = staticmethod(venues.kiosk_validate)
+    create = staticmethod(venues.kiosk_create)
+    update = staticmethod(venues.kiosk_update)
+    deactivate = staticmethod(venues.kiosk_deactivate)
+    activate = staticmethod(venues.kiosk_activate)
 
 
 # --- grids ----------------------------------------------------------------------------------------
@@ -358,11 +359,11 @@ class GridAdmin(ServiceModelAdmin):
     service_fields = ("code", "name", "division")
     validate_fields = service_fields
     instance_kw = "grid"
-    validate = staticmethod(services.grid_validate)
-    create = staticmethod(services.grid_create)
-    update = staticmethod(services.grid_update)
-    deactivate = staticmethod(services.grid_deactivate)
-    activate = staticmethod(services.grid_activate)
+    validate = staticmethod(grids.grid_validate)
+    create = staticmethod(grids.grid_create)
+    update = staticmethod(grids.grid_update)
+    deactivate = staticmethod(grids.grid_deactivate)
+    activate = staticmethod(grids.grid_activate)
 
 
 @admin.register(GridWorker)
@@ -378,11 +379,11 @@ class GridWorkerAdmin(ServiceModelAdmin):
     service_fields = ("grid", "name", "phone", "user")
     validate_fields = service_fields
     instance_kw = "worker"
-    validate = staticmethod(services.grid_worker_validate)
-    create = staticmethod(services.grid_worker_create)
-    update = staticmethod(services.grid_worker_update)
-    deactivate = staticmethod(services.grid_worker_deactivate)
-    activate = staticmethod(services.grid_worker_activate)
+    validate = staticmethod(grids.grid_worker_validate)
+    create = staticmethod(grids.grid_worker_create)
+    update = staticmethod(grids.grid_worker_update)
+    deactivate = staticmethod(grids.grid_worker_deactivate)
+    activate = staticmethod(grids.grid_worker_activate)
 
     def get_list_display(self, request: HttpRequest) -> tuple[Any, ...]:
         clear = selectors.can_see_clear_personal_data(request.user)

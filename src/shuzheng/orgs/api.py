@@ -21,7 +21,7 @@ from shuzheng.core.lookup import resolve_many_or_422, resolve_or_422
 from shuzheng.core.pagination import DEFAULT_LIMIT, page_out
 from shuzheng.core.permissions import missing_permission
 from shuzheng.core.schemas import PageLimit
-from shuzheng.orgs import selectors, services, xlsx
+from shuzheng.orgs import selectors, xlsx
 from shuzheng.orgs.models import Department, Division, Grid, GridWorker, Hall, Kiosk, Window
 from shuzheng.orgs.schemas import (
     DepartmentFilters,
@@ -62,6 +62,7 @@ from shuzheng.orgs.schemas import (
     WindowPage,
     WindowPatch,
 )
+from shuzheng.orgs.services import departments, divisions, grids, venues
 
 router = Router(tags=["组织机构"], auth=django_auth)
 
@@ -186,7 +187,7 @@ def get_division(request: HttpRequest, division_id: int) -> Division:
 def create_division(request: HttpRequest, payload: DivisionIn) -> Status[Division]:
     _require(request, "orgs.add_division")
     data = _with_refs(payload.model_dump(), _DIVISION_REFS)
-    return Status(201, services.division_create(actor=_actor(request), **data))
+    return Status(201, divisions.division_create(actor=_actor(request), **data))
 
 
 @router.patch("/divisions/{int:division_id}", response=DivisionOut, summary="修改行政区划（可移动）")
@@ -194,13 +195,13 @@ def update_division(request: HttpRequest, division_id: int, payload: DivisionPat
     _require(request, "orgs.change_division")
     division = selectors.division_get(id=division_id)
     data = _with_refs(_changes(payload, not_null={"code", "name", "level", "is_generated"}), _DIVISION_REFS)
-    return services.division_update(actor=_actor(request), division=division, **data)
+    return divisions.division_update(actor=_actor(request), division=division, **data)
 
 
 @router.post("/divisions/{int:division_id}/deactivate", response=DivisionOut, summary="停用行政区划")
 def deactivate_division(request: HttpRequest, division_id: int) -> Division:
     _require(request, "orgs.change_division")
-    return services.division_deactivate(
+    return divisions.division_deactivate(
         actor=_actor(request), division=selectors.division_get(id=division_id)
     )
 
@@ -208,7 +209,7 @@ def deactivate_division(request: HttpRequest, division_id: int) -> Division:
 @router.post("/divisions/{int:division_id}/activate", response=DivisionOut, summary="启用行政区划")
 def activate_division(request: HttpRequest, division_id: int) -> Division:
     _require(request, "orgs.change_division")
-    return services.division_activate(actor=_actor(request), division=selectors.division_get(id=division_id))
+    return divisions.division_activate(actor=_actor(request), division=selectors.division_get(id=division_id))
 
 
 # --- departments ----------------------------------------------------------------------------------
@@ -245,7 +246,7 @@ def get_department(request: HttpRequest, department_id: int) -> Department:
 def create_department(request: HttpRequest, payload: DepartmentIn) -> Status[Department]:
     _require(request, "orgs.add_department")
     data = _department_refs(payload.model_dump())
-    return Status(201, services.department_create(actor=_actor(request), **data))
+    return Status(201, departments.department_create(actor=_actor(request), **data))
 
 
 @router.patch("/departments/{int:department_id}", response=DepartmentOut, summary="修改部门（可移动）")
@@ -255,21 +256,21 @@ def update_department(request: HttpRequest, department_id: int, payload: Departm
     data = _department_refs(
         _changes(payload, not_null={"code", "name", "short_name", "uscc", "division_id", "serves"})
     )
-    return services.department_update(actor=_actor(request), department=department, **data)
+    return departments.department_update(actor=_actor(request), department=department, **data)
 
 
 @router.post("/departments/{int:department_id}/deactivate", response=DepartmentOut, summary="停用部门")
 def deactivate_department(request: HttpRequest, department_id: int) -> Department:
     _require(request, "orgs.change_department")
     department = selectors.department_get(id=department_id)
-    return services.department_deactivate(actor=_actor(request), department=department)
+    return departments.department_deactivate(actor=_actor(request), department=department)
 
 
 @router.post("/departments/{int:department_id}/activate", response=DepartmentOut, summary="启用部门")
 def activate_department(request: HttpRequest, department_id: int) -> Department:
     _require(request, "orgs.change_department")
     department = selectors.department_get(id=department_id)
-    return services.department_activate(actor=_actor(request), department=department)
+    return departments.department_activate(actor=_actor(request), department=department)
 
 
 # --- halls (public reads) -------------------------------------------------------------------------
@@ -294,7 +295,7 @@ def get_hall(request: HttpRequest, hall_id: int) -> Hall:
 def create_hall(request: HttpRequest, payload: HallIn) -> Status[Hall]:
     _require(request, "orgs.add_hall")
     data = _with_refs(payload.model_dump(), _HALL_REFS)
-    return Status(201, services.hall_create(actor=_actor(request), **data))
+    return Status(201, venues.hall_create(actor=_actor(request), **data))
 
 
 @router.patch("/halls/{int:hall_id}", response=HallOut, summary="修改政务服务大厅")
@@ -307,19 +308,19 @@ def update_hall(request: HttpRequest, hall_id: int, payload: HallPatch) -> Hall:
         ),
         _HALL_REFS,
     )
-    return services.hall_update(actor=_actor(request), hall=hall, **data)
+    return venues.hall_update(actor=_actor(request), hall=hall, **data)
 
 
 @router.post("/halls/{int:hall_id}/deactivate", response=HallOut, summary="停用大厅（其窗口一并停用）")
 def deactivate_hall(request: HttpRequest, hall_id: int) -> Hall:
     _require(request, "orgs.change_hall")
-    return services.hall_deactivate(actor=_actor(request), hall=selectors.hall_get(id=hall_id))
+    return venues.hall_deactivate(actor=_actor(request), hall=selectors.hall_get(id=hall_id))
 
 
 @router.post("/halls/{int:hall_id}/activate", response=HallOut, summary="启用大厅")
 def activate_hall(request: HttpRequest, hall_id: int) -> Hall:
     _require(request, "orgs.change_hall")
-    return services.hall_activate(actor=_actor(request), hall=selectors.hall_get(id=hall_id))
+    return venues.hall_activate(actor=_actor(request), hall=selectors.hall_get(id=hall_id))
 
 
 # --- windows --------------------------------------------------------------------------------------
@@ -344,7 +345,7 @@ def get_window(request: HttpRequest, window_id: int) -> Window:
 def create_window(request: HttpRequest, payload: WindowIn) -> Status[Window]:
     _require(request, "orgs.add_window")
     data = _with_refs(payload.model_dump(), _WINDOW_REFS)
-    return Status(201, services.window_create(actor=_actor(request), **data))
+    return Status(201, venues.window_create(actor=_actor(request), **data))
 
 
 @router.patch("/windows/{int:window_id}", response=WindowOut, summary="修改窗口")
@@ -352,19 +353,19 @@ def update_window(request: HttpRequest, window_id: int, payload: WindowPatch) ->
     _require(request, "orgs.change_window")
     window = selectors.window_get(id=window_id)
     data = _with_refs(_changes(payload, not_null={"hall_id", "number", "name", "kind"}), _WINDOW_REFS)
-    return services.window_update(actor=_actor(request), window=window, **data)
+    return venues.window_update(actor=_actor(request), window=window, **data)
 
 
 @router.post("/windows/{int:window_id}/deactivate", response=WindowOut, summary="停用窗口")
 def deactivate_window(request: HttpRequest, window_id: int) -> Window:
     _require(request, "orgs.change_window")
-    return services.window_deactivate(actor=_actor(request), window=selectors.window_get(id=window_id))
+    return venues.window_deactivate(actor=_actor(request), window=selectors.window_get(id=window_id))
 
 
 @router.post("/windows/{int:window_id}/activate", response=WindowOut, summary="启用窗口")
 def activate_window(request: HttpRequest, window_id: int) -> Window:
     _require(request, "orgs.change_window")
-    return services.window_activate(actor=_actor(request), window=selectors.window_get(id=window_id))
+    return venues.window_activate(actor=_actor(request), window=selectors.window_get(id=window_id))
 
 
 # --- kiosks (public reads) ------------------------------------------------------------------------
@@ -389,7 +390,7 @@ def get_kiosk(request: HttpRequest, kiosk_id: int) -> Kiosk:
 def create_kiosk(request: HttpRequest, payload: KioskIn) -> Status[Kiosk]:
     _require(request, "orgs.add_kiosk")
     data = _with_refs(payload.model_dump(), _KIOSK_REFS)
-    return Status(201, services.kiosk_create(actor=_actor(request), **data))
+    return Status(201, venues.kiosk_create(actor=_actor(request), **data))
 
 
 @router.patch("/kiosks/{int:kiosk_id}", response=KioskOut, summary="修改自助终端")
@@ -402,19 +403,19 @@ def update_kiosk(request: HttpRequest, kiosk_id: int, payload: KioskPatch) -> Ki
         ),
         _KIOSK_REFS,
     )
-    return services.kiosk_update(actor=_actor(request), kiosk=kiosk, **data)
+    return venues.kiosk_update(actor=_actor(request), kiosk=kiosk, **data)
 
 
 @router.post("/kiosks/{int:kiosk_id}/deactivate", response=KioskOut, summary="停用自助终端")
 def deactivate_kiosk(request: HttpRequest, kiosk_id: int) -> Kiosk:
     _require(request, "orgs.change_kiosk")
-    return services.kiosk_deactivate(actor=_actor(request), kiosk=selectors.kiosk_get(id=kiosk_id))
+    return venues.kiosk_deactivate(actor=_actor(request), kiosk=selectors.kiosk_get(id=kiosk_id))
 
 
 @router.post("/kiosks/{int:kiosk_id}/activate", response=KioskOut, summary="启用自助终端")
 def activate_kiosk(request: HttpRequest, kiosk_id: int) -> Kiosk:
     _require(request, "orgs.change_kiosk")
-    return services.kiosk_activate(actor=_actor(request), kiosk=selectors.kiosk_get(id=kiosk_id))
+    return venues.kiosk_activate(actor=_actor(request), kiosk=selectors.kiosk_get(id=kiosk_id))
 
 
 # --- grids ----------------------------------------------------------------------------------------
@@ -439,7 +440,7 @@ def get_grid(request: HttpRequest, grid_id: int) -> Grid:
 def create_grid(request: HttpRequest, payload: GridIn) -> Status[Grid]:
     _require(request, "orgs.add_grid")
     data = _with_refs(payload.model_dump(), _GRID_REFS)
-    return Status(201, services.grid_create(actor=_actor(request), **data))
+    return Status(201, grids.grid_create(actor=_actor(request), **data))
 
 
 @router.patch("/grids/{int:grid_id}", response=GridOut, summary="修改网格")
@@ -447,19 +448,19 @@ def update_grid(request: HttpRequest, grid_id: int, payload: GridPatch) -> Grid:
     _require(request, "orgs.change_grid")
     grid = selectors.grid_get(id=grid_id)
     data = _with_refs(_changes(payload, not_null={"code", "name", "division_id"}), _GRID_REFS)
-    return services.grid_update(actor=_actor(request), grid=grid, **data)
+    return grids.grid_update(actor=_actor(request), grid=grid, **data)
 
 
 @router.post("/grids/{int:grid_id}/deactivate", response=GridOut, summary="停用网格")
 def deactivate_grid(request: HttpRequest, grid_id: int) -> Grid:
     _require(request, "orgs.change_grid")
-    return services.grid_deactivate(actor=_actor(request), grid=selectors.grid_get(id=grid_id))
+    return grids.grid_deactivate(actor=_actor(request), grid=selectors.grid_get(id=grid_id))
 
 
 @router.post("/grids/{int:grid_id}/activate", response=GridOut, summary="启用网格")
 def activate_grid(request: HttpRequest, grid_id: int) -> Grid:
     _require(request, "orgs.change_grid")
-    return services.grid_activate(actor=_actor(request), grid=selectors.grid_get(id=grid_id))
+    return grids.grid_activate(actor=_actor(request), grid=selectors.grid_get(id=grid_id))
 
 
 # --- grid workers: output shaped here, the phone masked unless the user may see it in clear ----------
@@ -510,23 +511,23 @@ def get_grid_worker(request: HttpRequest, worker_id: int) -> dict[str, Any]:
 def create_grid_worker(request: HttpRequest, payload: GridWorkerIn) -> Status[dict[str, Any]]:
     _require(request, "orgs.add_gridworker")
     data = _with_refs(payload.model_dump(), _GRID_WORKER_REFS)
-    return Status(201, _worker_out(request, services.grid_worker_create(actor=_actor(request), **data)))
+    return Status(201, _worker_out(request, grids.grid_worker_create(actor=_actor(request), **data)))
 
 
 @router.patch("/grid-workers/{int:worker_id}", response=GridWorkerOut, summary="修改网格员")
 def update_grid_worker(request: HttpRequest, worker_id: int, payload: GridWorkerPatch) -> dict[str, Any]:
     worker = _worker_to_change(request, worker_id)
     data = _with_refs(_changes(payload, not_null={"grid_id", "name", "phone"}), _GRID_WORKER_REFS)
-    return _worker_out(request, services.grid_worker_update(actor=_actor(request), worker=worker, **data))
+    return _worker_out(request, grids.grid_worker_update(actor=_actor(request), worker=worker, **data))
 
 
 @router.post("/grid-workers/{int:worker_id}/deactivate", response=GridWorkerOut, summary="网格员离岗")
 def deactivate_grid_worker(request: HttpRequest, worker_id: int) -> dict[str, Any]:
     worker = _worker_to_change(request, worker_id)
-    return _worker_out(request, services.grid_worker_deactivate(actor=_actor(request), worker=worker))
+    return _worker_out(request, grids.grid_worker_deactivate(actor=_actor(request), worker=worker))
 
 
 @router.post("/grid-workers/{int:worker_id}/activate", response=GridWorkerOut, summary="网格员在岗")
 def activate_grid_worker(request: HttpRequest, worker_id: int) -> dict[str, Any]:
     worker = _worker_to_change(request, worker_id)
-    return _worker_out(request, services.grid_worker_activate(actor=_actor(request), worker=worker))
+    return _worker_out(request, grids.grid_worker_activate(actor=_actor(request), worker=worker))

@@ -21,6 +21,7 @@ from typing import Any, Final
 from django.db import transaction
 
 from shuzheng.core import audit
+from shuzheng.core.actors import SYSTEM
 from shuzheng.orgs.models import Department, Division, Grid, GridWorker, Hall, Kiosk, Window
 
 Progress = Callable[[str, int, int], None]
@@ -468,7 +469,7 @@ def load(progress: Progress | None = None) -> dict[str, int]:
         result = {**loader.counts, "created": created}
         if created:
             audit.record(
-                actor=None,
+                actor=SYSTEM,
                 action="orgs.demo.load",
                 subject_type="orgs.demo",
                 subject_id="enping",

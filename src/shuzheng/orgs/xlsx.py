@@ -25,8 +25,9 @@ from openpyxl.utils.exceptions import InvalidFileException
 from shuzheng.core import audit
 from shuzheng.core.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from shuzheng.core.imports import ImportReport, RowError
-from shuzheng.orgs import services
 from shuzheng.orgs.models import Department, Division
+from shuzheng.orgs.services import departments, divisions
+from shuzheng.orgs.services.common import Actor
 
 MAX_BYTES = 5 * 1024 * 1024
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -191,7 +192,7 @@ def _apply(
     labels: dict[str, str],
     apply_row: Callable[[_Row], str],
     action: str,
-    actor: Any,
+    actor: Actor,
 ) -> ImportReport:
     with transaction.atomic():
         for row in _ordered(rows, report, labels["parent"]):
@@ -257,7 +258,7 @@ def export_divisions_xlsx() -> bytes:
     return _finish(workbook, widths=(16, 28, 12, 16, 10))
 
 
-def import_divisions_xlsx(file: XlsxSource, actor: Any = None) -> ImportReport:
+def import_divisions_xlsx(file: XlsxSource, *, actor: Actor) -> ImportReport:
     """Create or update divisions from a sheet headed 区划代码、名称、层级、上级代码 (optional 演示生成)."""
     table = _load_rows(file)
     report = ImportReport()
@@ -267,7 +268,7 @@ def import_divisions_xlsx(file: XlsxSource, actor: Any = None) -> ImportReport:
     rows: list[_Row] = []
     seen: dict[str, int] = {}
     for number, cells in table[1:]:
-        code = services.clean_division_code(_value(cells, columns, "区划代码"))
+        code = divisions.clean_division_code(_value(cells, columns, "区划代码"))
         level_text = _value(cells, columns, "层级")
         level = _LEVELS.get(level_text)
         generated_text = _value(cells, columns, "演示生成").lower()
@@ -295,7 +296,7 @@ def import_divisions_xlsx(file: XlsxSource, actor: Any = None) -> ImportReport:
         }
         if "演示生成" not in columns:
             values.pop("is_generated")
-        parent_code = services.clean_division_code(_value(cells, columns, "上级代码"))
+        parent_code = divisions.clean_division_code(_value(cells, columns, "上级代码"))
         rows.append(_Row(number, code, parent_code, values))
 
     def apply_row(row: _Row) -> str:
@@ -306,11 +307,11 @@ def import_divisions_xlsx(file: XlsxSource, actor: Any = None) -> ImportReport:
                 raise ValidationFailed.for_field("parent", f"上级代码“{row.parent_code}”不存在")
         existing = Division.objects.filter(code=row.code).first()
         if existing is None:
-            services.division_create(actor=actor, code=row.code, parent=parent, **row.values)
+            divisions.division_create(actor=actor, code=row.code, parent=parent, **row.values)
             return "created"
-        before = services.division_snapshot(existing)
-        updated = services.division_update(actor=actor, division=existing, parent=parent, **row.values)
-        return "updated" if services.division_snapshot(updated) != before else "unchanged"
+        before = divisions.division_snapshot(existing)
+        updated = divisions.division_update(actor=actor, division=existing, parent=parent, **row.values)
+        return "updated" if divisions.division_snapshot(updated) != before else "unchanged"
 
     return _apply(rows, report, _DIVISION_FIELDS, apply_row, "orgs.division.import", actor)
 
@@ -345,7 +346,7 @@ def export_departments_xlsx() -> bytes:
     return _finish(workbook, widths=(18, 36, 14, 22, 18, 16, 40))
 
 
-def import_departments_xlsx(file: XlsxSource, actor: Any = None) -> ImportReport:
+def import_departments_xlsx(file: XlsxSource, *, actor: Actor) -> ImportReport:
     """Create or update departments from a sheet headed
     部门编码、部门名称、简称、统一社会信用代码、上级部门编码、所在区划代码、服务区划代码 (comma separated)."""
     table = _load_rows(file)
@@ -356,7 +357,7 @@ def import_departments_xlsx(file: XlsxSource, actor: Any = None) -> ImportReport
     rows: list[_Row] = []
     seen: dict[str, int] = {}
     for number, cells in table[1:]:
-        code = services.normalise_department_code(_value(cells, columns, "部门编码"))
+        code = departments.normalise_department_code(_value(cells, columns, "部门编码"))
         if not code:
             report.errors.append(RowError(number, "部门编码", "部门编码不能为空"))
             continue
@@ -369,10 +370,10 @@ def import_departments_xlsx(file: XlsxSource, actor: Any = None) -> ImportReport
             "name": _value(cells, columns, "部门名称"),
             "short_name": _value(cells, columns, "简称"),
             "uscc": _value(cells, columns, "统一社会信用代码"),
-            "division_code": services.clean_division_code(_value(cells, columns, "所在区划代码")),
-            "serve_codes": [services.clean_division_code(c) for c in serves],
+            "division_code": divisions.clean_division_code(_value(cells, columns, "所在区划代码")),
+            "serve_codes": [divisions.clean_division_code(c) for c in serves],
         }
-        parent_code = services.normalise_department_code(_value(cells, columns, "上级部门编码"))
+        parent_code = departments.normalise_department_code(_value(cells, columns, "上级部门编码"))
         rows.append(_Row(number, code, parent_code, values))
 
     def apply_row(row: _Row) -> str:
@@ -405,11 +406,11 @@ def import_departments_xlsx(file: XlsxSource, actor: Any = None) -> ImportReport
         }
         existing = Department.objects.filter(code=row.code).first()
         if existing is None:
-            services.department_create(actor=actor, code=row.code, **fields)
+            departments.department_create(actor=actor, code=row.code, **fields)
             return "created"
-        before = services.department_snapshot(existing)
-        updated = services.department_update(actor=actor, department=existing, **fields)
-        return "updated" if services.department_snapshot(updated) != before else "unchanged"
+        before = departments.department_snapshot(existing)
+        updated = departments.department_update(actor=actor, department=existing, **fields)
+        return "updated" if departments.department_snapshot(updated) != before else "unchanged"
 
     return _apply(rows, report, _DEPARTMENT_FIELDS, apply_row, "orgs.department.import", actor)
 

@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from shuzheng.core.actors import SYSTEM
 from shuzheng.identity.models import AuditEvent, DataScopeKind, User
 from shuzheng.identity.tests.factories import RoleAssignmentFactory, RoleFactory, UserFactory
-from shuzheng.orgs import services
 from shuzheng.orgs.models import Department, Division
+from shuzheng.orgs.services import departments, divisions
 
 
 @dataclass
@@ -31,36 +32,38 @@ class Tree:
 
 @pytest.fixture
 def tree(db: Any) -> Tree:
-    province = services.division_create(actor=None, code="440000", name="广东省", level="province")
-    prefecture = services.division_create(
-        actor=None, code="440700", name="江门市", level="prefecture", parent=province
+    province = divisions.division_create(actor=SYSTEM, code="440000", name="广东省", level="province")
+    prefecture = divisions.division_create(
+        actor=SYSTEM, code="440700", name="江门市", level="prefecture", parent=province
     )
-    city = services.division_create(actor=None, code="440785", name="恩平市", level="city", parent=prefecture)
-    town = services.division_create(actor=None, code="440785103", name="沙湖镇", level="town", parent=city)
-    other_town = services.division_create(
-        actor=None, code="440785104", name="牛江镇", level="town", parent=city
+    city = divisions.division_create(
+        actor=SYSTEM, code="440785", name="恩平市", level="city", parent=prefecture
     )
-    village = services.division_create(
-        actor=None, code="440785103201", name="沙湖镇第1村", level="village", parent=town
+    town = divisions.division_create(actor=SYSTEM, code="440785103", name="沙湖镇", level="town", parent=city)
+    other_town = divisions.division_create(
+        actor=SYSTEM, code="440785104", name="牛江镇", level="town", parent=city
     )
-    village2 = services.division_create(
-        actor=None, code="440785103202", name="沙湖镇第2村", level="village", parent=town
+    village = divisions.division_create(
+        actor=SYSTEM, code="440785103201", name="沙湖镇第1村", level="village", parent=town
     )
-    bureau = services.department_create(
-        actor=None,
+    village2 = divisions.division_create(
+        actor=SYSTEM, code="440785103202", name="沙湖镇第2村", level="village", parent=town
+    )
+    bureau = departments.department_create(
+        actor=SYSTEM,
         code="EP001",
         name="恩平市政务服务数据管理局",
         short_name="政数局",
         division=city,
         serves=[city],
     )
-    unit = services.department_create(
-        actor=None, code="EP001-01", name="恩平市政务服务中心管理科", division=city, parent=bureau
+    unit = departments.department_create(
+        actor=SYSTEM, code="EP001-01", name="恩平市政务服务中心管理科", division=city, parent=bureau
     )
-    subunit = services.department_create(
-        actor=None, code="EP001-01-01", name="综合窗口组", division=city, parent=unit
+    subunit = departments.department_create(
+        actor=SYSTEM, code="EP001-01-01", name="综合窗口组", division=city, parent=unit
     )
-    other = services.department_create(actor=None, code="EP004", name="恩平市公安局", division=city)
+    other = departments.department_create(actor=SYSTEM, code="EP004", name="恩平市公安局", division=city)
     return Tree(province, prefecture, city, town, other_town, village, village2, bureau, unit, subunit, other)
 
 

@@ -7,9 +7,11 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from shuzheng.core.actors import SYSTEM
 from shuzheng.identity.models import AuditEvent, User
-from shuzheng.orgs import services, xlsx
+from shuzheng.orgs import xlsx
 from shuzheng.orgs.models import Department, Division, GridWorker
+from shuzheng.orgs.services import grids
 from shuzheng.orgs.tests.conftest import Tree, client_for
 
 pytestmark = pytest.mark.django_db
@@ -112,8 +114,8 @@ def test_admin_xlsx_links(tree: Tree, admin: Client) -> None:
 
 
 def test_admin_masks_grid_worker_phone_without_clearance(tree: Tree, admin_user: User) -> None:
-    grid = services.grid_create(actor=None, code="G-1", name="第1网格", division=tree.village)
-    worker = services.grid_worker_create(actor=None, grid=grid, name="梁志强", phone="13907501234")
+    grid = grids.grid_create(actor=SYSTEM, code="G-1", name="第1网格", division=tree.village)
+    worker = grids.grid_worker_create(actor=SYSTEM, grid=grid, name="梁志强", phone="13907501234")
     clerk = User.objects.create_user("clerk", password="Shuzheng#2026clerk", full_name="职员", is_staff=True)
     clerk.user_permissions.add(
         *Permission.objects.filter(codename__in=["view_gridworker", "change_gridworker"])

@@ -8,9 +8,11 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from shuzheng.core.actors import SYSTEM
 from shuzheng.identity.models import AuditEvent, User
-from shuzheng.orgs import demo, services
+from shuzheng.orgs import demo
 from shuzheng.orgs.models import Department, Division, GridWorker, Hall, Kiosk, Window
+from shuzheng.orgs.services import divisions, grids, venues
 from shuzheng.orgs.tests.conftest import Tree, client_for, grant
 
 pytestmark = pytest.mark.django_db
@@ -44,10 +46,10 @@ def test_anonymous_gets_401_problem(tree: Tree, path: str) -> None:
 
 
 def test_halls_and_kiosks_are_public(tree: Tree) -> None:
-    services.hall_create(
-        actor=None, code="H440785", name="恩平市政务服务中心", level="city", division=tree.city
+    venues.hall_create(
+        actor=SYSTEM, code="H440785", name="恩平市政务服务中心", level="city", division=tree.city
     )
-    services.kiosk_create(actor=None, code="Q-1", kind="kiosk", name="侨都之窗", division=tree.city)
+    venues.kiosk_create(actor=SYSTEM, code="Q-1", kind="kiosk", name="侨都之窗", division=tree.city)
     anonymous = Client()
     halls = anonymous.get(f"{BASE}/halls")
     assert halls.status_code == 200
@@ -143,7 +145,7 @@ def test_unknown_fields_are_422(tree: Tree, admin: Client) -> None:
 
 
 def test_service_validation_is_422_with_field(tree: Tree, admin: Client) -> None:
-    hall = services.hall_create(actor=None, code="H1", name="大厅", level="city", division=tree.city)
+    hall = venues.hall_create(actor=SYSTEM, code="H1", name="大厅", level="city", division=tree.city)
     response = post(
         admin, f"{BASE}/windows", {"hall_id": hall.pk, "number": "11", "name": "户政", "kind": "specialised"}
     )
@@ -267,8 +269,8 @@ def test_hall_window_kiosk_grid_crud(tree: Tree, admin: Client) -> None:
 
 @pytest.fixture
 def worker(tree: Tree) -> GridWorker:
-    grid = services.grid_create(actor=None, code="G-1", name="第1网格", division=tree.village)
-    return services.grid_worker_create(actor=None, grid=grid, name="梁志强", phone="13907501234")
+    grid = grids.grid_create(actor=SYSTEM, code="G-1", name="第1网格", division=tree.village)
+    return grids.grid_worker_create(actor=SYSTEM, grid=grid, name="梁志强", phone="13907501234")
 
 
 def test_grid_workers_need_view_permission(worker: GridWorker, staff: User) -> None:
@@ -312,8 +314,8 @@ def test_grid_worker_create_and_patch(tree: Tree, worker: GridWorker, staff: Use
 
 def test_keyset_pagination_walks_every_row_once(tree: Tree, admin: Client) -> None:
     for i in range(1, 24):
-        services.division_create(
-            actor=None,
+        divisions.division_create(
+            actor=SYSTEM,
             code=f"440785104{i:03d}",
             name=f"牛江镇第{i}村",
             level="village",

@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 
+from shuzheng.core.actors import SYSTEM
 from shuzheng.identity.models import AuditEvent
-from shuzheng.orgs import demo, selectors, services
+from shuzheng.orgs import demo, selectors
 from shuzheng.orgs.models import Department, Division, Grid, GridWorker, Hall, Kiosk, Window
+from shuzheng.orgs.services import departments
 
 pytestmark = pytest.mark.django_db
 
@@ -128,7 +130,7 @@ def test_progress_and_speed(db: Any) -> None:
 
 def test_demo_data_works_with_services_and_selectors(loaded: dict[str, int]) -> None:
     shahu = Department.objects.get(name="沙湖镇人民政府")
-    services.department_update(actor=None, department=shahu, name="恩平市沙湖镇人民政府")
+    departments.department_update(actor=SYSTEM, department=shahu, name="恩平市沙湖镇人民政府")
     town = Division.objects.get(name="沙湖镇")
     halls = selectors.hall_list(under=town.code, limit=100).items
     assert len(halls) == 1 + Division.objects.filter(parent=town).count()

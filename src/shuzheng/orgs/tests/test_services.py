@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from shuzheng.core.actors import SYSTEM
 from shuzheng.core.errors import ValidationFailed
 from shuzheng.core.validators import generate_uscc
 from shuzheng.identity.models import AuditEvent
-from shuzheng.orgs import services
 from shuzheng.orgs.models import Department, Division, Grid, GridWorker, Hall, Kiosk, Window
+from shuzheng.orgs.services import departments, divisions, grids, venues
 from shuzheng.orgs.tests.conftest import Tree, audit_actions
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +38,7 @@ def test_division_create_writes_audit_event(tree: Tree) -> None:
 
 def test_moving_a_division_rewrites_its_subtree(tree: Tree) -> None:
     before_events = AuditEvent.objects.count()
-    moved = services.division_update(actor=None, division=tree.city, parent=tree.province)
+    moved = divisions.division_update(actor=SYSTEM, division=tree.city, parent=tree.province)
     assert moved.path == "/440000/440785/"
     assert Division.objects.get(pk=tree.town.pk).path == "/440000/440785/440785103/"
     assert Division.objects.get(pk=tree.village.pk).path == "/440000/440785/440785103/440785103201/"
@@ -51,7 +52,7 @@ def test_moving_a_division_rewrites_its_subtree(tree: Tree) -> None:
 
 def test_division_cannot_move_below_itself(tree: Tree) -> None:
     with pytest.raises(ValidationFailed) as exc:
-        services.division_update(actor=None, division=tree.city, parent=tree.town)
+        divisions.division_update(actor=SYSTEM, division=tree.city, parent=tree.town)
     assert "parent" in fields_of(exc) or "level" in fields_of(exc)
     assert Division.objects.get(pk=tree.city.pk).parent_id == tree.prefecture.pk
 
@@ -73,8 +74,8 @@ def test_bad_division_input_changes_nothing(
 ) -> None:
     rows, events = Division.objects.count(), AuditEvent.objects.count()
     with pytest.raises(ValidationFailed) as exc:
-        services.division_create(
-            actor=None, code=code, name="测试", level=level, parent=getattr(tree, parent_attr)
+        divisions.division_create(
+            actor=SYSTEM, code=code, name="测试", level=level, parent=getattr(tree, parent_attr)
         )
     assert field in fields_of(exc)
     assert any(fragment in e["message"] for e in exc.value.errors), exc.value.errors
@@ -82,43 +83,43 @@ def test_bad_division_input_changes_nothing(
 
 
 def test_division_code_is_normalised(tree: Tree) -> None:
-    town = services.division_create(
-        actor=None, code="４４０７８５１０５", name="君堂镇", level="town", parent=tree.city
+    town = divisions.division_create(
+        actor=SYSTEM, code="４４０７８５１０５", name="君堂镇", level="town", parent=tree.city
     )
     assert town.code == "440785105"
 
 
 def test_division_errors_name_every_bad_field(tree: Tree) -> None:
     with pytest.raises(ValidationFailed) as exc:
-        services.division_create(actor=None, code="x", name="", level="planet", parent=tree.city)
+        divisions.division_create(actor=SYSTEM, code="x", name="", level="planet", parent=tree.city)
     assert fields_of(exc) >= {"code", "name", "level"}
     assert all(e["message"] for e in exc.value.errors)
 
 
 def test_division_code_change_blocked_when_children_disagree(tree: Tree) -> None:
     with pytest.raises(ValidationFailed) as exc:
-        services.division_update(actor=None, division=tree.town, code="440785109")
+        divisions.division_update(actor=SYSTEM, division=tree.town, code="440785109")
     assert "code" in fields_of(exc)
     assert Division.objects.get(pk=tree.town.pk).code == "440785103"
 
 
 def test_division_deactivate_needs_children_deactivated_first(tree: Tree) -> None:
     with pytest.raises(ValidationFailed):
-        services.division_deactivate(actor=None, division=tree.town)
-    services.division_deactivate(actor=None, division=tree.village)
-    services.division_deactivate(actor=None, division=tree.village2)
-    town = services.division_deactivate(actor=None, division=tree.town)
+        divisions.division_deactivate(actor=SYSTEM, division=tree.town)
+    divisions.division_deactivate(actor=SYSTEM, division=tree.village)
+    divisions.division_deactivate(actor=SYSTEM, division=tree.village2)
+    town = divisions.division_deactivate(actor=SYSTEM, division=tree.town)
     assert not town.is_active
     with pytest.raises(ValidationFailed):
-        services.division_activate(actor=None, division=tree.village)
-    services.division_activate(actor=None, division=tree.town)
+        divisions.division_activate(actor=SYSTEM, division=tree.village)
+    divisions.division_activate(actor=SYSTEM, division=tree.town)
     assert audit_actions(action__startswith="orgs.division.").count("orgs.division.deactivate") == 3
 
 
 def test_noop_update_writes_nothing(tree: Tree) -> None:
     events = AuditEvent.objects.count()
-    services.division_update(actor=None, division=tree.town, name="沙湖镇")
-    services.department_update(actor=None, department=tree.bureau, serves=[tree.city])
+    divisions.division_update(actor=SYSTEM, division=tree.town, name="沙湖镇")
+    departments.department_update(actor=SYSTEM, department=tree.bureau, serves=[tree.city])
     assert AuditEvent.objects.count() == events
 
 
@@ -127,16 +128,16 @@ def test_noop_update_writes_nothing(tree: Tree) -> None:
 
 def test_department_paths_and_move(tree: Tree) -> None:
     assert tree.subunit.path == "/EP001/EP001-01/EP001-01-01/"
-    services.department_update(actor=None, department=tree.unit, parent=tree.other)
+    departments.department_update(actor=SYSTEM, department=tree.unit, parent=tree.other)
     assert Department.objects.get(pk=tree.unit.pk).path == "/EP004/EP001-01/"
     assert Department.objects.get(pk=tree.subunit.pk).path == "/EP004/EP001-01/EP001-01-01/"
     assert Department.objects.get(pk=tree.bureau.pk).path == "/EP001/"
-    services.department_update(actor=None, department=tree.unit, parent=None)
+    departments.department_update(actor=SYSTEM, department=tree.unit, parent=None)
     assert Department.objects.get(pk=tree.subunit.pk).path == "/EP001-01/EP001-01-01/"
 
 
 def test_department_code_change_moves_subtree(tree: Tree) -> None:
-    services.department_update(actor=None, department=tree.bureau, code="ep100")
+    departments.department_update(actor=SYSTEM, department=tree.bureau, code="ep100")
     assert Department.objects.get(pk=tree.bureau.pk).code == "EP100"
     assert Department.objects.get(pk=tree.subunit.pk).path == "/EP100/EP001-01/EP001-01-01/"
 
@@ -144,11 +145,11 @@ def test_department_code_change_moves_subtree(tree: Tree) -> None:
 def test_department_cycle_is_refused_and_changes_nothing(tree: Tree) -> None:
     events = AuditEvent.objects.count()
     with pytest.raises(ValidationFailed) as exc:
-        services.department_update(actor=None, department=tree.bureau, parent=tree.subunit)
+        departments.department_update(actor=SYSTEM, department=tree.bureau, parent=tree.subunit)
     assert fields_of(exc) == {"parent"}
     assert "下级" in exc.value.errors[0]["message"]
     with pytest.raises(ValidationFailed):
-        services.department_update(actor=None, department=tree.bureau, parent=tree.bureau)
+        departments.department_update(actor=SYSTEM, department=tree.bureau, parent=tree.bureau)
     bureau = Department.objects.get(pk=tree.bureau.pk)
     assert (bureau.parent_id, bureau.path) == (None, "/EP001/")
     assert AuditEvent.objects.count() == events
@@ -157,8 +158,8 @@ def test_department_cycle_is_refused_and_changes_nothing(tree: Tree) -> None:
 def test_department_validation(tree: Tree) -> None:
     count = Department.objects.count()
     with pytest.raises(ValidationFailed) as exc:
-        services.department_create(
-            actor=None, code="a/b", name="恩平市公安局", division=tree.city, uscc="91440785MA00000000"
+        departments.department_create(
+            actor=SYSTEM, code="a/b", name="恩平市公安局", division=tree.city, uscc="91440785MA00000000"
         )
     assert fields_of(exc) == {"code", "name", "uscc"}
     assert Department.objects.count() == count
@@ -166,8 +167,8 @@ def test_department_validation(tree: Tree) -> None:
 
 def test_department_uscc_and_serves(tree: Tree) -> None:
     uscc = generate_uscc("440785", 123, authority="1", entity_type="1")
-    department = services.department_create(
-        actor=None,
+    department = departments.department_create(
+        actor=SYSTEM,
         code="EP020",
         name="恩平市市场监督管理局",
         division=tree.city,
@@ -179,7 +180,7 @@ def test_department_uscc_and_serves(tree: Tree) -> None:
     event = AuditEvent.objects.get(action="orgs.department.create", subject_id=str(department.pk))
     assert event.after is not None
     assert event.after["serves"] == ["440785103", "440785104"]
-    services.department_update(actor=None, department=department, serves=[tree.town])
+    departments.department_update(actor=SYSTEM, department=department, serves=[tree.town])
     assert list(department.serves.values_list("code", flat=True)) == ["440785103"]
     assert audit_actions(subject_id=str(department.pk), subject_type="orgs.department") == [
         "orgs.department.create",
@@ -189,11 +190,13 @@ def test_department_uscc_and_serves(tree: Tree) -> None:
 
 def test_department_deactivate(tree: Tree) -> None:
     with pytest.raises(ValidationFailed):
-        services.department_deactivate(actor=None, department=tree.unit)
-    services.department_deactivate(actor=None, department=tree.subunit)
-    assert not services.department_deactivate(actor=None, department=tree.unit).is_active
+        departments.department_deactivate(actor=SYSTEM, department=tree.unit)
+    departments.department_deactivate(actor=SYSTEM, department=tree.subunit)
+    assert not departments.department_deactivate(actor=SYSTEM, department=tree.unit).is_active
     with pytest.raises(ValidationFailed) as exc:
-        services.department_create(actor=None, code="X1", name="新科室", division=tree.city, parent=tree.unit)
+        departments.department_create(
+            actor=SYSTEM, code="X1", name="新科室", division=tree.city, parent=tree.unit
+        )
     assert fields_of(exc) == {"parent"}
 
 
@@ -202,60 +205,60 @@ def test_department_deactivate(tree: Tree) -> None:
 
 @pytest.fixture
 def hall(tree: Tree) -> Hall:
-    return services.hall_create(
-        actor=None, code="H440785", name="恩平市政务服务中心", level="city", division=tree.city
+    return venues.hall_create(
+        actor=SYSTEM, code="H440785", name="恩平市政务服务中心", level="city", division=tree.city
     )
 
 
 def test_hall_level_must_match_division(tree: Tree) -> None:
     with pytest.raises(ValidationFailed) as exc:
-        services.hall_create(actor=None, code="HX", name="错层大厅", level="village", division=tree.town)
+        venues.hall_create(actor=SYSTEM, code="HX", name="错层大厅", level="village", division=tree.town)
     assert fields_of(exc) == {"division"}
     assert not Hall.objects.exists()
 
 
 def test_specialised_window_requires_department(hall: Hall, tree: Tree) -> None:
     with pytest.raises(ValidationFailed) as exc:
-        services.window_create(actor=None, hall=hall, number="11", name="户政窗口", kind="specialised")
+        venues.window_create(actor=SYSTEM, hall=hall, number="11", name="户政窗口", kind="specialised")
     assert fields_of(exc) == {"department"}
     assert exc.value.errors[0]["message"] == "专业窗口必须指定所属部门"
-    window = services.window_create(
-        actor=None, hall=hall, number="11", name="户政窗口", kind="specialised", department=tree.other
+    window = venues.window_create(
+        actor=SYSTEM, hall=hall, number="11", name="户政窗口", kind="specialised", department=tree.other
     )
     with pytest.raises(ValidationFailed) as dup:
-        services.window_create(actor=None, hall=hall, number="11", name="另一个")
+        venues.window_create(actor=SYSTEM, hall=hall, number="11", name="另一个")
     assert fields_of(dup) == {"number"}
     with pytest.raises(ValidationFailed):
-        services.window_update(actor=None, window=window, department=None)
+        venues.window_update(actor=SYSTEM, window=window, department=None)
     assert audit_actions(subject_type="orgs.window") == ["orgs.window.create"]
 
 
 def test_hall_deactivate_closes_windows(hall: Hall) -> None:
-    services.window_create(actor=None, hall=hall, number="01", name="综合受理窗口")
-    services.window_create(actor=None, hall=hall, number="02", name="综合受理窗口")
-    services.hall_deactivate(actor=None, hall=hall)
+    venues.window_create(actor=SYSTEM, hall=hall, number="01", name="综合受理窗口")
+    venues.window_create(actor=SYSTEM, hall=hall, number="02", name="综合受理窗口")
+    venues.hall_deactivate(actor=SYSTEM, hall=hall)
     assert not Window.objects.filter(is_active=True).exists()
     event = AuditEvent.objects.get(action="orgs.hall.deactivate")
     assert event.after is not None
     assert event.after["windows_closed"] == ["01", "02"]
     with pytest.raises(ValidationFailed):
-        services.window_activate(actor=None, window=Window.objects.get(number="01"))
+        venues.window_activate(actor=SYSTEM, window=Window.objects.get(number="01"))
 
 
 def test_bank_terminal_requires_bank_and_outlet(tree: Tree, hall: Hall) -> None:
     with pytest.raises(ValidationFailed) as exc:
-        services.kiosk_create(
-            actor=None, code="ZYTB-1", kind="bank_terminal", name="终端", division=tree.town
+        venues.kiosk_create(
+            actor=SYSTEM, code="ZYTB-1", kind="bank_terminal", name="终端", division=tree.town
         )
     assert fields_of(exc) == {"bank_name", "bank_outlet"}
     with pytest.raises(ValidationFailed) as wrong_hall:
-        services.kiosk_create(
-            actor=None, code="Q-1", kind="kiosk", name="自助机", division=tree.town, hall=hall
+        venues.kiosk_create(
+            actor=SYSTEM, code="Q-1", kind="kiosk", name="自助机", division=tree.town, hall=hall
         )
     assert fields_of(wrong_hall) == {"hall"}
     assert not Kiosk.objects.exists()
-    kiosk = services.kiosk_create(
-        actor=None,
+    kiosk = venues.kiosk_create(
+        actor=SYSTEM,
         code="ZYTB-1",
         kind="bank_terminal",
         name="政银通办终端",
@@ -263,8 +266,8 @@ def test_bank_terminal_requires_bank_and_outlet(tree: Tree, hall: Hall) -> None:
         bank_name="恩平农商银行",
         bank_outlet="沙湖网点",
     )
-    services.kiosk_update(actor=None, kiosk=kiosk, address="沙湖镇某路1号")
-    services.kiosk_deactivate(actor=None, kiosk=kiosk)
+    venues.kiosk_update(actor=SYSTEM, kiosk=kiosk, address="沙湖镇某路1号")
+    venues.kiosk_deactivate(actor=SYSTEM, kiosk=kiosk)
     assert audit_actions(subject_type="orgs.kiosk") == [
         "orgs.kiosk.create",
         "orgs.kiosk.update",
@@ -277,32 +280,32 @@ def test_bank_terminal_requires_bank_and_outlet(tree: Tree, hall: Hall) -> None:
 
 def test_grid_must_be_in_a_village(tree: Tree) -> None:
     with pytest.raises(ValidationFailed) as exc:
-        services.grid_create(actor=None, code="G1", name="网格", division=tree.town)
+        grids.grid_create(actor=SYSTEM, code="G1", name="网格", division=tree.town)
     assert fields_of(exc) == {"division"}
 
 
 def test_grid_worker_phone_is_validated_encrypted_and_masked_in_audit(tree: Tree) -> None:
-    grid = services.grid_create(actor=None, code="440785103201-01", name="第1网格", division=tree.village)
+    grid = grids.grid_create(actor=SYSTEM, code="440785103201-01", name="第1网格", division=tree.village)
     with pytest.raises(ValidationFailed) as exc:
-        services.grid_worker_create(actor=None, grid=grid, name="梁志强", phone="12345")
+        grids.grid_worker_create(actor=SYSTEM, grid=grid, name="梁志强", phone="12345")
     assert fields_of(exc) == {"phone"}
-    worker = services.grid_worker_create(actor=None, grid=grid, name="梁志强", phone="139 0750 1234")
+    worker = grids.grid_worker_create(actor=SYSTEM, grid=grid, name="梁志强", phone="139 0750 1234")
     assert GridWorker.objects.get(pk=worker.pk).phone == "13907501234"
     event = AuditEvent.objects.get(action="orgs.grid_worker.create")
     assert event.after is not None
     assert event.after["phone"] == "139****1234"
     with pytest.raises(ValidationFailed):
-        services.grid_deactivate(actor=None, grid=grid)
-    services.grid_worker_deactivate(actor=None, worker=worker)
-    assert not services.grid_deactivate(actor=None, grid=grid).is_active
+        grids.grid_deactivate(actor=SYSTEM, grid=grid)
+    grids.grid_worker_deactivate(actor=SYSTEM, worker=worker)
+    assert not grids.grid_deactivate(actor=SYSTEM, grid=grid).is_active
     assert Grid.objects.filter(is_active=False).count() == 1
 
 
 def test_grid_worker_phone_is_stored_encrypted(tree: Tree) -> None:
     from django.db import connection
 
-    grid = services.grid_create(actor=None, code="G-ENC", name="加密网格", division=tree.village)
-    worker = services.grid_worker_create(actor=None, grid=grid, name="吴丽芳", phone="13907505678")
+    grid = grids.grid_create(actor=SYSTEM, code="G-ENC", name="加密网格", division=tree.village)
+    worker = grids.grid_worker_create(actor=SYSTEM, grid=grid, name="吴丽芳", phone="13907505678")
     with connection.cursor() as cursor:
         cursor.execute("SELECT phone FROM orgs_gridworker WHERE id = %s", [worker.pk])
         stored = cursor.fetchone()[0]
@@ -310,6 +313,6 @@ def test_grid_worker_phone_is_stored_encrypted(tree: Tree) -> None:
 
 
 def test_audit_actor_is_recorded(tree: Tree, admin_user: object) -> None:
-    services.division_update(actor=admin_user, division=tree.town, name="沙湖镇（改）")
+    divisions.division_update(actor=admin_user, division=tree.town, name="沙湖镇（改）")
     event = AuditEvent.objects.get(action="orgs.division.update")
     assert event.actor_id == admin_user.pk  # type: ignore[attr-defined]

@@ -12,11 +12,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook, load_workbook
 
+from shuzheng.core.actors import SYSTEM
 from shuzheng.core.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from shuzheng.core.validators import generate_uscc
 from shuzheng.identity.models import AuditEvent, User
-from shuzheng.orgs import services, xlsx
+from shuzheng.orgs import xlsx
 from shuzheng.orgs.models import Department, Division
+from shuzheng.orgs.services import departments, divisions
 from shuzheng.orgs.tests.conftest import Tree, client_for, grant
 
 pytestmark = pytest.mark.django_db
@@ -77,9 +79,9 @@ def department_state() -> list[tuple[Any, ...]]:
 
 @pytest.fixture
 def rich_tree(tree: Tree) -> Tree:
-    services.division_update(actor=None, division=tree.village2, is_generated=True)
-    services.department_update(
-        actor=None,
+    divisions.division_update(actor=SYSTEM, division=tree.village2, is_generated=True)
+    departments.department_update(
+        actor=SYSTEM,
         department=tree.other,
         uscc=generate_uscc("440785", 4, authority="1", entity_type="1"),
         serves=[tree.town, tree.other_town],
@@ -98,7 +100,7 @@ def test_divisions_round_trip_into_empty_db(rich_tree: Tree) -> None:
     assert ("440785103202", "沙湖镇第2村", "村（社区）", "440785103", "是") in rows
     expected = division_state()
     wipe_orgs()
-    report = xlsx.import_divisions_xlsx(content)
+    report = xlsx.import_divisions_xlsx(content, actor=SYSTEM)
     assert report.ok, report.errors
     assert (report.created, report.updated, report.unchanged) == (len(expected), 0, 0)
     assert division_state() == expected
@@ -121,8 +123,8 @@ def test_departments_round_trip_into_empty_db(rich_tree: Tree) -> None:
     expected = department_state()
     assert expected[-1][-1] == ["440785103", "440785104"]
     wipe_orgs()
-    assert xlsx.import_divisions_xlsx(divisions).ok
-    report = xlsx.import_departments_xlsx(departments)
+    assert xlsx.import_divisions_xlsx(divisions, actor=SYSTEM).ok
+    report = xlsx.import_departments_xlsx(departments, actor=SYSTEM)
     assert report.ok, report.errors
     assert report.created == len(expected)
     assert department_state() == expected
@@ -132,7 +134,7 @@ def test_second_import_changes_nothing(rich_tree: Tree) -> None:
     content = xlsx.export_departments_xlsx()
     events = AuditEvent.objects.count()
     state = department_state()
-    report = xlsx.import_departments_xlsx(content)
+    report = xlsx.import_departments_xlsx(content, actor=SYSTEM)
     assert report.ok
     assert (report.created, report.updated, report.unchanged) == (0, 0, len(state))
     assert department_state() == state
@@ -176,7 +178,7 @@ def test_children_may_come_before_parents(db: Any) -> None:
             ["440785", "恩平市", "县级市", ""],
         ]
     )
-    report = xlsx.import_divisions_xlsx(content)
+    report = xlsx.import_divisions_xlsx(content, actor=SYSTEM)
     assert report.ok, report.errors
     assert Division.objects.get(code="440785103201").path == "/440785/440785103/440785103201/"
 
@@ -199,7 +201,7 @@ def test_bad_rows_are_all_reported_and_nothing_is_written(tree: Tree) -> None:
             ["440786100", "外市镇", "镇（街道）", "440785"],  # row 9: wrong prefix
         ]
     )
-    report = xlsx.import_divisions_xlsx(content)
+    report = xlsx.import_divisions_xlsx(content, actor=SYSTEM)
     assert not report.ok
     by_row = {(e.row, e.field) for e in report.errors}
     assert by_row == {
@@ -225,7 +227,7 @@ def test_department_rows_with_unknown_references(tree: Tree) -> None:
             ["EP072", "甲局", "", "", "", "440785", ""],
         ]
     )
-    report = xlsx.import_departments_xlsx(content)
+    report = xlsx.import_departments_xlsx(content, actor=SYSTEM)
     assert {(e.row, e.field) for e in report.errors} == {
         (3, "上级部门编码"),
         (3, "所在区划代码"),
@@ -243,13 +245,13 @@ def test_cycle_within_the_file_is_reported(db: Any) -> None:
             ["B1", "乙", "", "", "A1", "440785", ""],
         ]
     )
-    report = xlsx.import_departments_xlsx(content)
+    report = xlsx.import_departments_xlsx(content, actor=SYSTEM)
     assert [(e.row, e.field) for e in report.errors] == [(2, "上级部门编码"), (3, "上级部门编码")]
 
 
 def test_missing_header_is_refused(db: Any) -> None:
     with pytest.raises(ValidationFailed) as exc:
-        xlsx.import_divisions_xlsx(workbook_bytes([["区划代码", "名称"], ["440785", "恩平市"]]))
+        xlsx.import_divisions_xlsx(workbook_bytes([["区划代码", "名称"], ["440785", "恩平市"]]), actor=SYSTEM)
     assert "层级" in exc.value.detail
 
 
@@ -258,17 +260,17 @@ def test_missing_header_is_refused(db: Any) -> None:
 
 def test_non_xlsx_is_refused(db: Any) -> None:
     with pytest.raises(UnsupportedMediaType):
-        xlsx.import_divisions_xlsx(b"code,name\n440785,Enping\n")
+        xlsx.import_divisions_xlsx(b"code,name\n440785,Enping\n", actor=SYSTEM)
     other_zip = io.BytesIO()
     with zipfile.ZipFile(other_zip, "w") as archive:
         archive.writestr("hello.txt", "not a workbook")
     with pytest.raises(UnsupportedMediaType):
-        xlsx.import_divisions_xlsx(other_zip.getvalue())
+        xlsx.import_divisions_xlsx(other_zip.getvalue(), actor=SYSTEM)
 
 
 def test_file_over_5_mb_is_refused(db: Any) -> None:
     with pytest.raises(PayloadTooLarge) as exc:
-        xlsx.import_divisions_xlsx(b"PK\x03\x04" + b"0" * (5 * 1024 * 1024))
+        xlsx.import_divisions_xlsx(b"PK\x03\x04" + b"0" * (5 * 1024 * 1024), actor=SYSTEM)
     assert "5 MB" in exc.value.detail
 
 

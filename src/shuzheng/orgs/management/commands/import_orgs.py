@@ -9,9 +9,11 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from shuzheng.core import context
+from shuzheng.core.actors import SYSTEM
 from shuzheng.core.constants import Channel
 from shuzheng.core.errors import ApplicationError
 from shuzheng.orgs import xlsx
+from shuzheng.orgs.services.common import Actor
 
 IMPORTERS = {"divisions": xlsx.import_divisions_xlsx, "departments": xlsx.import_departments_xlsx}
 
@@ -30,11 +32,12 @@ class Command(BaseCommand):
         parser.add_argument("--actor", default="", help="记入审计日志的操作人账号（默认记为系统）")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        actor = None
+        actor: Actor = SYSTEM
         if options["actor"]:
-            actor = get_user_model()._default_manager.filter(username=options["actor"]).first()
-            if actor is None:
+            user = get_user_model()._default_manager.filter(username=options["actor"]).first()
+            if user is None:
                 raise CommandError(f"账号“{options['actor']}”不存在")
+            actor = user
         token = context.bind(channel=Channel.SYSTEM, request_id=f"import-orgs-{uuid.uuid4().hex[:12]}")
         try:
             report = IMPORTERS[options["kind"]](options["file"], actor=actor)
