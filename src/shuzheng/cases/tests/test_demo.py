@@ -7,6 +7,7 @@ from collections import Counter
 import pytest
 
 from shuzheng.cases import demo
+from shuzheng.cases.demo import stories
 from shuzheng.cases.models import Case, CaseStatusChange
 from shuzheng.catalog.tests.factories import (
     MaterialRequirementFactory,
@@ -59,7 +60,7 @@ def demo_world(org: Org) -> None:
 
 @pytest.mark.django_db
 def test_demo_loads_every_state_once(demo_world: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(demo, "PLAN", SMALL_PLAN)
+    monkeypatch.setattr(stories, "PLAN", SMALL_PLAN)
     result = demo.load()
     planned = sum(count for _, count, _ in SMALL_PLAN)
     assert result["created"] == planned
@@ -96,7 +97,7 @@ def test_each_department_reviews_and_decides_with_its_own_staff(
     own = UserFactory(username="bureau01", department=org.bureau)
     role = RoleFactory(code="department_staff", perms=[])
     RoleAssignmentFactory(user=own, role=role, department=org.bureau)
-    monkeypatch.setattr(demo, "PLAN", SMALL_PLAN)
+    monkeypatch.setattr(stories, "PLAN", SMALL_PLAN)
     demo.load()
     decided = Case.objects.exclude(decided_by=None)
     assert decided.exists()

@@ -1,22 +1,5 @@
-"""Demo cases for Enping: the three case roles for the demo staff, and about 200 applications over the
-demo catalog in every state — some overdue, some in warning, some concluded.
-
-Needs the orgs, identity and catalog demos. Roles (through ``identity.services.role_ensure``):
-
-- ``case_acceptor`` 受理人员 — intake at the window, accept / reject / correction / 容缺 / forward,
-  hand the case over to review, decide 即办件 (whose only step is the acceptance), deliver results;
-- ``case_reviewer`` 审查人员 — act on review steps, start special procedures;
-- ``case_approver`` 审批人员 — the decision step, special procedures, delivery.
-
-Assignments: ``window01`` (the city hall's comprehensive window) accepts for every city department
-with demo items; each department's own staff (identity.demo's ``department_staff`` accounts, e.g.
-``scjg01`` of 市场监管局) reviews and decides its cases — ``zwsj_admin`` only for a department without
-one; ``shahu_clerk`` does all three for 沙湖镇.
-
-Every case goes through the services (submission, transitions with past ``at`` times), so numbers,
-history, audit events and clocks are real. ``load()`` is idempotent: case ``n`` carries the
-idempotency key ``demo-<n>`` and is skipped when it exists.
-"""
+"""The demo cases: the plan (how many end in each state, where their clocks stand) and the story each one
+is walked through — submission, then the workflow actions with past ``at`` times."""
 
 from __future__ import annotations
 
@@ -30,11 +13,9 @@ from typing import Any, Final
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from stdnum import luhn
 
-from shuzheng.cases import form_privacy
-from shuzheng.cases.constants import CaseStatus
-from shuzheng.cases.form_schema import form_errors
+from shuzheng.cases.demo.form_data import form_for
+from shuzheng.cases.demo.roles import CITY, SHAHU, department_staff
 from shuzheng.cases.models import Case
 from shuzheng.cases.services.actions import case_act
 from shuzheng.cases.services.common import ApplicantData, MaterialData
@@ -44,48 +25,19 @@ from shuzheng.cases.services.uploads import material_upload
 from shuzheng.cases.workflow import decision_step, review_steps
 from shuzheng.catalog.models import ServiceItemVersion
 from shuzheng.core import calendar
-from shuzheng.core.actors import SYSTEM
 from shuzheng.core.errors import ApplicationError
 from shuzheng.core.validators import generate_id_number, generate_uscc
-from shuzheng.identity.models import DataScopeKind, Role, RoleAssignment, User
-from shuzheng.identity.services import roles as role_services
-from shuzheng.orgs.models import Department, Division, Hall, Window
+from shuzheng.identity.models import User
+from shuzheng.orgs.models import Hall, Window
 
 Progress = Callable[[str, int, int], None]
 
-CITY: Final = "440785"
-SHAHU: Final = "440785103"
+
 CASE_COUNT: Final = 200
+
+
 SEED: Final = 2026
 
-_VIEW = "cases.view_case"
-ROLES: Final[tuple[tuple[str, str, str, tuple[str, ...]], ...]] = (
-    (
-        "case_acceptor",
-        "受理人员",
-        "窗口收件与受理：代为申请、受理、不予受理、补正、容缺、转办，移交审查，即办件当场办结，送达出件。",
-        (
-            _VIEW,
-            "cases.intake_case",
-            "cases.accept_case",
-            "cases.review_case",
-            "cases.decide_case",
-            "cases.deliver_case",
-        ),
-    ),
-    (
-        "case_reviewer",
-        "审查人员",
-        "办件审查环节办理，启动和结束特别程序。",
-        (_VIEW, "cases.review_case", "cases.suspend_case"),
-    ),
-    (
-        "case_approver",
-        "审批人员",
-        "作出准予或不予许可决定，特别程序，送达办结。",
-        (_VIEW, "cases.review_case", "cases.decide_case", "cases.suspend_case", "cases.deliver_case"),
-    ),
-)
 
 #: (final status, how many, where the clock should stand for open cases)
 PLAN: Final[tuple[tuple[str, int, str], ...]] = (
@@ -108,8 +60,13 @@ PLAN: Final[tuple[tuple[str, int, str], ...]] = (
     ("forwarded", 6, ""),
 )
 
+
 _SURNAMES: Final = ("陈", "李", "黄", "梁", "吴", "冯", "郑", "岑", "司徒", "何", "张", "林")
+
+
 _GIVEN: Final = ("志明", "丽华", "国强", "秀英", "家乐", "美兰", "锦华", "少芬", "伟文", "婉仪")
+
+
 _TARGETS: Final = ("510104", "430102", "350102", "450103", "360102", "420102")
 
 
@@ -130,155 +87,6 @@ def _pdf() -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
-
-
-# --- roles ---------------------------------------------------------------------------------------------
-
-
-def ensure_roles() -> dict[str, Role]:
-    return {
-        code: role_services.role_ensure(
-            actor=SYSTEM, code=code, name=name, description=description, permissions=list(permissions)
-        )
-        for code, name, description, permissions in ROLES
-    }
-
-
-def _assign(
-    user: User,
-    role: Role,
-    *,
-    scope: str,
-    department: Department | None = None,
-    division: Division | None = None,
-) -> None:
-    exists = RoleAssignment.objects.filter(
-        user=user, role=role, department=department, division=division
-    ).exists()
-    if not exists:
-        role_services.role_assign(
-            actor=SYSTEM,
-            user=user,
-            role=role,
-            scope=scope,
-            department_id=department.pk if department is not None else None,
-            division_id=division.pk if division is not None else None,
-        )
-
-
-def _city_departments() -> list[Department]:
-    ids = (
-        ServiceItemVersion.objects.filter(status="published", department__division__code=CITY)
-        .values_list("department_id", flat=True)
-        .distinct()
-    )
-    return list(Department.objects.filter(pk__in=list(ids)).order_by("code"))
-
-
-def department_staff() -> dict[int, User]:
-    """The demo's own staff of each department (holders of identity.demo's ``department_staff`` role)."""
-    found: dict[int, User] = {}
-    assignments = RoleAssignment.objects.filter(role__code="department_staff", user__is_active=True)
-    for assignment in assignments.select_related("user").order_by("user__username"):
-        if assignment.department_id is not None:
-            found.setdefault(assignment.department_id, assignment.user)
-    return found
-
-
-def assign_roles(roles: dict[str, Role]) -> int:
-    """Give the demo staff the case roles; returns how many departments the city staff act for."""
-    staff = {
-        u.username: u for u in User.objects.filter(username__in=["window01", "zwsj_admin", "shahu_clerk"])
-    }
-    departments = _city_departments()
-    own = department_staff()
-    if "window01" in staff:
-        for department in departments:
-            _assign(
-                staff["window01"],
-                roles["case_acceptor"],
-                scope=DataScopeKind.DEPARTMENT,
-                department=department,
-            )
-    for department in departments:
-        reviewer = own.get(department.pk) or staff.get("zwsj_admin")
-        if reviewer is None:
-            continue
-        for code in ("case_reviewer", "case_approver"):
-            _assign(reviewer, roles[code], scope=DataScopeKind.DEPARTMENT, department=department)
-    shahu = Division.objects.filter(code=SHAHU).first()
-    if "shahu_clerk" in staff and shahu is not None:
-        for code in ("case_acceptor", "case_reviewer", "case_approver"):
-            _assign(staff["shahu_clerk"], roles[code], scope=DataScopeKind.DIVISION_TREE, division=shahu)
-    return len(departments)
-
-
-# --- form data -------------------------------------------------------------------------------------------
-
-
-def _sample(name: str, prop: dict[str, Any], applicant: dict[str, str], rng: random.Random) -> Any:
-    kind = prop.get("type")
-    if "enum" in prop:
-        return prop["enum"][0]
-    if kind == "integer" or kind == "number":
-        low = int(prop.get("minimum", 1))
-        high = int(prop.get("maximum", low + 5))
-        return rng.randint(low, max(low, min(high, low + 4)))
-    if kind == "boolean":
-        return True
-    if kind != "string":
-        return None
-    fmt = prop.get("format", "")
-    if fmt == "date":
-        return (timezone.localdate() + timedelta(days=rng.randint(3, 20))).isoformat()
-    if fmt in ("id-number",) or "id_number" in name:
-        return applicant["id_number"]
-    if fmt == "uscc" or "uscc" in name:
-        return applicant["uscc"]
-    if fmt == "mobile" or "phone" in name or "mobile" in name:
-        return applicant["mobile"]
-    if fmt == "bank-card" or "bank" in name:
-        body = "6217" + "".join(str(rng.randint(0, 9)) for _ in range(14))
-        return body + luhn.calc_check_digit(body)
-    if "company" in name:
-        return applicant["company"]
-    if "name" in name or "representative" in name:
-        return applicant["name"]
-    if "address" in name:
-        return "广东省江门市恩平市恩城街道新平中路" + str(rng.randint(1, 200)) + "号"
-    text = {"reason": "本人依法申请办理，材料真实有效。"}.get(name, f"{prop.get('title', '演示')}（演示）")
-    minimum = int(prop.get("minLength", 0))
-    return text if len(text) >= minimum else text + "。" * (minimum - len(text))
-
-
-def form_for(
-    version: ServiceItemVersion, applicant: dict[str, str], rng: random.Random
-) -> dict[str, Any] | None:
-    """Data that satisfies the version's form, or None when no sample fits. The identity fields are left
-    out: the service fills them from the applicant (免填写)."""
-    schema = version.form_schema or {}
-    properties = schema.get("properties") or {}
-    filled = {f"form_data.{name}" for name in form_privacy.applicant_fields(schema)}
-    data = {name: _sample(name, prop, applicant, rng) for name, prop in properties.items()}
-    data = {k: v for k, v in data.items() if v is not None and f"form_data.{k}" not in filled}
-
-    def problems() -> list[dict[str, Any]]:
-        return [e for e in form_errors(schema, data) if e["field"] not in filled]
-
-    for _ in range(2):
-        errors = problems()
-        if not errors:
-            return data
-        for error in errors:
-            name = error["field"].removeprefix("form_data.").split(".")[0]
-            if name in data and name not in (schema.get("required") or []):
-                data.pop(name)
-            elif name in data and isinstance(properties.get(name, {}).get("pattern"), str):
-                return None
-    return data if not problems() else None
-
-
-# --- the plan ---------------------------------------------------------------------------------------------
 
 
 def _back(day: date, days: int) -> date:
@@ -350,7 +158,9 @@ def _person(n: int) -> tuple[str, str]:
     return name, number
 
 
-class _Loader:
+class Loader:
+    """Files the planned demo cases through the services and plays each one's story up to its state."""
+
     def __init__(self, now: datetime) -> None:
         self.now = now
         self.rng = random.Random(SEED)  # noqa: S311 - demo data, reproducible on purpose
@@ -654,20 +464,3 @@ class _Loader:
             if progress is not None and (n % 20 == 0 or n == len(plan)):
                 progress("演示办件", n, len(plan))
         return created, skipped
-
-
-def load(progress: Progress | None = None, *, now: datetime | None = None) -> dict[str, int]:
-    """Create the case roles, assign them, and file the demo cases; idempotent."""
-    roles = ensure_roles()
-    departments = assign_roles(roles)
-    loader = _Loader(now or timezone.now())
-    created, skipped = loader.run(progress)
-    demo = Case.objects.filter(idempotency_key__startswith="demo-")
-    by_status = {status: demo.filter(status=status).count() for status in CaseStatus.values}
-    return {
-        "cases": demo.count(),
-        "case_departments": departments,
-        "created": created,
-        "skipped": skipped,
-        **{f"status_{k}": v for k, v in by_status.items() if v},
-    }
