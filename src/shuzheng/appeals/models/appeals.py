@@ -141,7 +141,8 @@ class Appeal(TimestampedModel):
 
 
 class AppealEvent(models.Model):
-    """Status history of an appeal before it has a work order (grid events: escalated, handled)."""
+    """Status history of an appeal: one row per move of `workflow.APPEAL_TRANSITIONS` (escalated, handled on
+    the spot, answered directly, dispatched, merged into a work order, closed with it)."""
 
     appeal = models.ForeignKey(Appeal, verbose_name="诉求", on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField("原状态", max_length=20, choices=AppealStatus.choices)
