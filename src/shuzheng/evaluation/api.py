@@ -19,7 +19,7 @@ from shuzheng.core.middleware import client_ip
 from shuzheng.core.pagination import DEFAULT_LIMIT, page_out
 from shuzheng.core.schemas import PageLimit
 from shuzheng.evaluation import selectors, stats
-from shuzheng.evaluation.constants import EvaluationChannel, RectificationStatus
+from shuzheng.evaluation.constants import DisputeStatus, EvaluationChannel, RectificationStatus
 from shuzheng.evaluation.models import Evaluation, RatingDispute, Rectification
 from shuzheng.evaluation.schemas import (
     AssignIn,
@@ -370,7 +370,7 @@ def list_disputes(
     cursor: str | None = None,
     limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
-    if status and status not in ("pending", "upheld", "dismissed"):
+    if status and status not in DisputeStatus.values:
         raise ValidationFailed.for_field("status", "status 只能是 pending、upheld 或 dismissed")
     page = selectors.dispute_list(user=request.user, status=status, cursor=cursor, limit=limit)
     return {**page_out(page), "items": [dispute_out(a) for a in page.items]}

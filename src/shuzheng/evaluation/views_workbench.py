@@ -18,10 +18,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shuzheng.core import errors
 from shuzheng.core.permissions import missing_permission
 from shuzheng.evaluation import forms_common, forms_workbench, selectors
-from shuzheng.evaluation.constants import EvaluationChannel
+from shuzheng.evaluation.constants import DisputeStatus, EvaluationChannel
 from shuzheng.evaluation.models import Evaluation, RatingDispute, Rectification
 from shuzheng.evaluation.services import disputes, ratings, rectifications
 from shuzheng.evaluation.views_portal import dimension_labels
+from shuzheng.evaluation.workflow import RECTIFICATION, RectificationAction
 from shuzheng.identity.page_access import problem_page, staff_required
 
 EVALUATIONS_PER_PAGE = 30
@@ -216,7 +217,7 @@ def _rectification_context(
     can_handle = selectors.covers(user, selectors.CHANGE_RECTIFICATION, rectification.department)
     can_check = selectors.covers(user, selectors.CHECK_RECTIFICATION, rectification.department)
     handlers = list(selectors.rectification_handlers(department=rectification.department))
-    status = rectification.status
+    allowed = RECTIFICATION.actions_from(rectification.status)  # the buttons follow the transition table
     context = {
         "rectification": rectification,
         "evaluation": evaluation,
@@ -225,15 +226,19 @@ def _rectification_context(
         "item": selectors.item_name(evaluation),
         "overdue": selectors.is_overdue(rectification),
         "history": selectors.rectification_history(rectification),
-        "can_return_visit": can_handle and status == "open" and rectification.return_visit_required,
+        "can_return_visit": can_handle
+        and RectificationAction.RETURN_VISIT in allowed
+        and rectification.return_visit_required,
         "can_result": can_handle
-        and status in ("open", "return_visited", "rejected")
+        and RectificationAction.RESULT in allowed
         and (not rectification.return_visit_required or rectification.return_visited_at is not None),
         "needs_return_visit_first": can_handle
         and rectification.return_visit_required
         and rectification.return_visited_at is None,
-        "can_check": can_check and status == "rectified" and rectification.owner_id != user.pk,
-        "can_assign": (can_handle or can_check) and status not in ("verified", "closed") and bool(handlers),
+        "can_check": can_check
+        and RectificationAction.CHECK_PASS in allowed
+        and rectification.owner_id != user.pk,
+        "can_assign": (can_handle or can_check) and bool(allowed) and bool(handlers),
         "return_visit_form": forms_.get("return_visit_form") or forms_workbench.ReturnVisitForm(),
         "result_form": forms_.get("result_form") or forms_workbench.ResultForm(),
         "check_form": forms_.get("check_form") or forms_workbench.CheckForm(),
@@ -359,7 +364,7 @@ def rectification_assign(request: HttpRequest, rectification_id: int) -> HttpRes
 def dispute_list(request: HttpRequest) -> HttpResponse:
     """评价申诉: pending ones first (the review queue), then decided ones."""
     status = request.GET.get("status") or "pending"
-    if status not in ("pending", "upheld", "dismissed", "all"):
+    if status not in (*DisputeStatus.values, "all"):
         status = "pending"
     page = selectors.dispute_list(
         user=request.user,
@@ -370,7 +375,7 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
     reviewable = {
         dispute.pk
         for dispute in page.items
-        if dispute.status == "pending"
+        if dispute.status == DisputeStatus.PENDING
         and dispute.filed_by_id != request.user.pk
         and selectors.covers(request.user, selectors.REVIEW_DISPUTE, dispute.evaluation.department)
     }

@@ -14,6 +14,7 @@ from shuzheng.evaluation import selectors
 from shuzheng.evaluation.constants import REASON_MAX_LENGTH, REASON_MIN_LENGTH
 from shuzheng.identity.actors import Actor
 from shuzheng.identity.models import User
+from shuzheng.orgs.models import Department
 
 
 def person(actor: Actor) -> User | None:
@@ -21,7 +22,7 @@ def person(actor: Actor) -> User | None:
     return actor if isinstance(actor, User) else None
 
 
-def require_perm_in_scope(actor: Actor, perm: str, department: Any, what: str) -> User | None:
+def require_perm_in_scope(actor: Actor, perm: str, department: Department, what: str) -> User | None:
     """The acting person once `perm` over `department` is checked: PermissionDenied without the permission,
     NotFound when the department is outside its scope. The platform may act (None is returned)."""
     if is_system(actor):

@@ -34,6 +34,7 @@ from shuzheng.evaluation.services.common import clean_reason, link, person, requ
 from shuzheng.evaluation.workflow import ACTION_TARGETS, RECTIFICATION, RectificationAction
 from shuzheng.identity.actors import Actor
 from shuzheng.identity.models import User
+from shuzheng.orgs.models import Department
 
 RESULT_MAX_LENGTH = 2000
 
@@ -229,7 +230,7 @@ def rectification_check(
     return updated
 
 
-def _require_assigner(actor: Actor, department: Any) -> None:
+def _require_assigner(actor: Actor, department: Department) -> None:
     """Handlers or supervisors of the department may assign; the platform may."""
     if is_system(actor):
         return
