@@ -67,35 +67,74 @@ def _allowed_actions(user: Any, case: Case) -> list[str]:
 
 
 def case_out(case: Case, *, user: Any) -> dict[str, Any]:
-    """List fields; a person's name is masked in lists unless the viewer is the applicant or has clearance."""
-    state = getattr(case, "deadline_state", None) or deadlines.deadline_state(case)
-    clear = selectors.is_applicant(user, case) or user.has_perm(CLEARANCE)
-    name = case.applicant_name
-    if case.applicant_kind == ApplicantKind.PERSON and not clear:
+    """List fields of a case (as `case_row_out` shows a queue row)."""
+    return case_row_out(
+        {
+            "id": case.pk,
+            "number": case.number,
+            "item_code": case.version.code,
+            "item_name": case.version.name,
+            "version_id": case.version_id,
+            "department_id": case.department.pk,
+            "department_name": case.department.name,
+            "division_code": case.division.code,
+            "channel": case.channel,
+            "status": case.status,
+            "deadline_state": getattr(case, "deadline_state", None) or deadlines.deadline_state(case),
+            "received_at": case.received_at,
+            "accepted_at": case.accepted_at,
+            "due_at": case.due_at,
+            "concluded_at": case.concluded_at,
+            "current_step_name": case.current_step.name
+            if case.current_step_id and case.current_step
+            else None,
+            "acting_user_name": (
+                case.acting_user.full_name if case.acting_user_id and case.acting_user else None
+            ),
+            "applicant_kind": case.applicant_kind,
+            "applicant_name": case.applicant_name,
+            "applicant_id": case.applicant_id,
+            "submitted_by_id": case.submitted_by_id,
+            "lock_version": case.lock_version,
+        },
+        user=user,
+    )
+
+
+def case_row_out(row: dict[str, Any], *, user: Any, cleared: bool | None = None) -> dict[str, Any]:
+    """List fields from a row of `selectors.QUEUE_ROW_COLUMNS`; a person's name is masked in lists unless
+    the viewer is the applicant or has clearance (`cleared`: the viewer's clearance, when already known).
+    """
+    state = row["deadline_state"]
+    clear = (user.has_perm(CLEARANCE) if cleared is None else cleared) or selectors.is_applicant_of(
+        user, applicant_id=row["applicant_id"], submitted_by_id=row["submitted_by_id"]
+    )
+    name = row["applicant_name"]
+    if row["applicant_kind"] == ApplicantKind.PERSON and not clear:
         name = mask_name(name)
     return {
-        "id": case.pk,
-        "number": case.number,
-        "item_code": case.version.code,
-        "item_name": case.version.name,
-        "version_id": case.version_id,
-        "department": {"id": case.department.pk, "name": case.department.name},
-        "division_code": case.division.code,
-        "channel": case.channel,
-        "channel_label": _CHANNEL_LABELS.get(case.channel, case.channel),
-        "status": case.status,
-        "status_label": _STATUS_LABELS.get(case.status, case.status),
+        "id": row["id"],
+        "number": row["number"],
+        "item_code": row["item_code"],
+        "item_name": row["item_name"],
+        "version_id": row["version_id"],
+        "department": {"id": row["department_id"], "name": row["department_name"]},
+        "division_code": row["division_code"],
+        "channel": row["channel"],
+        "channel_label": _CHANNEL_LABELS.get(row["channel"], row["channel"]),
+        "status": row["status"],
+        "status_label": _STATUS_LABELS.get(row["status"], row["status"]),
         "deadline_state": state,
         "deadline_state_label": _DEADLINE_LABELS[state],
-        "received_at": case.received_at,
-        "accepted_at": case.accepted_at,
-        "due_at": case.due_at,
-        "concluded_at": case.concluded_at,
-        "current_step": case.current_step.name if case.current_step_id and case.current_step else None,
-        "acting_user": case.acting_user.full_name if case.acting_user_id and case.acting_user else None,
-        "applicant_kind": case.applicant_kind,
+        "received_at": row["received_at"],
+        "accepted_at": row["accepted_at"],
+        "due_at": row["due_at"],
+        "concluded_at": row["concluded_at"],
+        "current_step": row["current_step_name"],
+        "acting_user": row["acting_user_name"],
+        "applicant_kind": row["applicant_kind"],
         "applicant_name": name,
-        "lock_version": case.lock_version,
+        "lock_version": row["lock_version"],
     }
 
 
@@ -272,7 +311,7 @@ def list_queue(
     if user.kind != User.Kind.STAFF:
         raise PermissionDenied("待办队列仅供工作人员使用。")
     statuses = [s for s in (status or "").split(",") if s] or None
-    page = selectors.case_queue(
+    rows, next_cursor = selectors.case_queue_rows(
         user=user,
         status=statuses,
         item=item,
@@ -284,7 +323,8 @@ def list_queue(
         cursor=cursor,
         limit=limit,
     )
-    return {"items": [case_out(c, user=user) for c in page.items], "next_cursor": page.next_cursor}
+    cleared = user.has_perm(CLEARANCE)
+    return {"items": [case_row_out(r, user=user, cleared=cleared) for r in rows], "next_cursor": next_cursor}
 
 
 # --- one case -----------------------------------------------------------------------------------------
