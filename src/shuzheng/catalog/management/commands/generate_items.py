@@ -1,7 +1,6 @@
 """`shuzheng generate-items N`: N synthetic published items for scale tests (bulk inserts).
 
-The items copy the demo catalog's shapes over its departments, round-robin; their codes start with
-"SYN" and their names end in "（压测）", so they are never mistaken for real ones. Run the demo first.
+The items come from `catalog.demo.synthetic`. Run the demo first.
 """
 
 from __future__ import annotations
@@ -15,36 +14,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from shuzheng.catalog import demo
-from shuzheng.catalog.constants import SYNTHETIC_CODE_PREFIX, SYNTHETIC_NAME_SUFFIX
-from shuzheng.catalog.models import ServiceItem
+from shuzheng.catalog.demo import synthetic
 from shuzheng.catalog.services import bulk
 from shuzheng.core import context
 from shuzheng.core.actors import SYSTEM
 from shuzheng.core.constants import Channel
 from shuzheng.core.errors import ApplicationError
-from shuzheng.orgs.models import Department
 
 MAX_ITEMS = 200_000
-
-
-def synthetic_items(count: int, *, start: int) -> list[tuple[str, dict[str, Any]]]:
-    """(code, fields) of `count` synthetic items numbered from `start`, spread over the demo departments."""
-    specs = demo.item_specs()
-    known = set(
-        Department.objects.filter(code__in={s.department for s in specs}).values_list("code", flat=True)
-    )
-    specs = [s for s in specs if s.department in known]
-    if not specs:
-        raise CommandError("没有找到演示部门，请先运行 shuzheng load-demo。")
-    items = []
-    for n in range(start, start + count):
-        spec = specs[n % len(specs)]
-        fields = demo.fields_for(spec)
-        fields["name"] = f"{spec.name}{SYNTHETIC_NAME_SUFFIX}"
-        fields["high_frequency"] = False
-        fields["keywords"] = f"{spec.keywords} 压测"
-        items.append((f"{SYNTHETIC_CODE_PREFIX}{n:07d}", fields))
-    return items
 
 
 class Command(BaseCommand):
@@ -60,11 +37,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, count: int, quiet: bool = False, **options: Any) -> None:
         if not 1 <= count <= MAX_ITEMS:
             raise CommandError(f"事项数应在 1 到 {MAX_ITEMS} 之间")
-        start = ServiceItem.objects.filter(code__startswith=SYNTHETIC_CODE_PREFIX).count() + 1
-        while ServiceItem.objects.filter(code=f"{SYNTHETIC_CODE_PREFIX}{start:07d}").exists():
-            start += 1
         began = time.perf_counter()
-        items = synthetic_items(count, start=start)
+        try:
+            items = synthetic.synthetic_items(count, start=synthetic.next_number())
+        except ApplicationError as exc:
+            raise CommandError(exc.detail) from exc
         demo.ensure_groups()
         stream: Any = getattr(self.stderr, "_out", sys.stderr)
         bar: tqdm[Any] = tqdm(total=count, desc="生成事项", unit="项", disable=quiet, file=stream)

@@ -1,52 +1,14 @@
-"""Enping's service catalog as demo data: about 220 items of 28 city departments and the 12 towns, on
-three levels, in the style of Guangdong's implementation lists (实施清单).
-
-Generated from compact tables, not hand-written blocks: one line per city item (department, name, type,
-audience, statutory and promised limits, on-site visits, 四办 modes, flags, life events / topics,
-keywords, materials, legal basis, fees); town-level and village-level items are repeated for each
-town's 公共服务办 / 农业办. From each line come the conditions (by item type, or a written text for the
-high-frequency items), the application form (a JSON Schema with Chinese titles), the materials
-(government-issued ones with a known electronic licence type are exempt, 四免), 1–3 workflow steps
-acted on by the roles ``case_acceptor`` / ``case_reviewer`` / ``case_approver`` (created by the cases
-demo), channels and exemptions (every high-frequency item has all four — plan indicator 3).
-
-``load()`` is idempotent: items are keyed by 实施编码 and only missing ones are created (through the
-services, so every item is validated, published, indexed for search and audited). It needs the orgs
-demo (departments by code) and gives the identity demo's ``zwsj_admin`` the 事项管理员 role.
-"""
+"""The demo catalog's compact tables: guide groups, materials, one line per city / town / village item,
+the written conditions of high-frequency items and the condition templates by item type."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, Final
-
-from django.db import transaction
+from typing import Final
 
 from shuzheng.catalog.constants import (
-    EDIT_PERM,
-    PUBLISH_PERM,
-    VIEW_PERM,
-    ApplyChannel,
-    Exemption,
     HandlingMode,
-    ItemLevel,
     ItemType,
-    VersionStatus,
 )
-from shuzheng.catalog.models import ServiceItem
-from shuzheng.catalog.services import bulk, guide_groups, versions
-from shuzheng.core.actors import SYSTEM
-from shuzheng.core.errors import ApplicationError
-from shuzheng.identity.models import DataScopeKind, RoleAssignment, User
-from shuzheng.identity.services import roles as role_services
-from shuzheng.orgs.models import Department
-
-Progress = Callable[[str, int, int], None]
-
-CATALOG_ROLE: Final = ("catalog_admin", "事项管理员", "维护政务服务事项实施清单：编辑草稿、发布和废止版本。")
-CATALOG_ROLE_USER: Final = "zwsj_admin"
 
 #: (code, name, kind, audience)
 GROUPS: Final[tuple[tuple[str, str, str, str], ...]] = (
@@ -120,7 +82,7 @@ MATERIALS: Final[dict[str, tuple[str, str, bool, str]]] = {
     "agent": ("授权委托书及受托人身份证件（委托办理时提交）", "original", False, ""),
 }
 
-_TYPES: Final = {
+TYPES: Final = {
     "XK": ItemType.LICENSING,
     "JF": ItemType.BENEFIT,
     "QR": ItemType.CONFIRMATION,
@@ -129,13 +91,13 @@ _TYPES: Final = {
     "QT": ItemType.OTHER_POWER,
     "GG": ItemType.PUBLIC_SERVICE,
 }
-_MODES: Final = {
+MODES: Final = {
     "i": HandlingMode.INSTANT,
     "o": HandlingMode.ONLINE,
     "n": HandlingMode.NEARBY,
     "v": HandlingMode.ONE_VISIT,
 }
-_AUDIENCE: Final = {"p": ["person"], "e": ["enterprise"], "pe": ["person", "enterprise"]}
+AUDIENCE: Final = {"p": ["person"], "e": ["enterprise"], "pe": ["person", "enterprise"]}
 
 # One line per city item:
 # department | name | type | audience | statutory | promised | visits | modes | flags | groups | keywords |
@@ -353,7 +315,7 @@ CONDITIONS: Final[dict[str, str]] = {
         "划和村庄规划，不占用永久基本农田。"
     ),
 }
-_CONDITION_TEMPLATES: Final = {
+CONDITION_TEMPLATES: Final = {
     ItemType.LICENSING: "申请人应当具备从事{short}的法定条件：有与之相适应的场所、设施设备和专业人员，"
     "建立相应的管理制度；申请材料齐全、真实、符合法定形式。",
     ItemType.BENEFIT: "户籍在恩平市（或符合规定的常住人员），符合{short}的政策条件，如实申报家庭和个人情况，"
@@ -366,393 +328,3 @@ _CONDITION_TEMPLATES: Final = {
     ItemType.OTHER_POWER: "依法需要办理{short}的个人或单位，申请材料齐全、符合法定形式。",
     ItemType.PUBLIC_SERVICE: "符合{short}服务对象条件的个人或单位均可申请，提供有效身份证明及相关材料。",
 }
-_TYPE_CODES: Final = {v: k for k, v in _TYPES.items()}
-_SPLIT = re.compile(r"[,，]")
-
-
-@dataclass
-class ItemSpec:
-    code: str
-    department: str
-    name: str
-    item_type: str
-    applicant_types: list[str]
-    statutory: int
-    promised: int
-    visits: int
-    modes: list[str]
-    flags: str
-    groups: list[str]
-    keywords: str
-    materials: list[str]
-    basis: str
-    fee: str
-    level: str = ItemLevel.CITY
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-def _parse(line: str, department: str, level: str) -> ItemSpec:
-    cells = line.split("|")
-    if len(cells) != 14:
-        raise ValueError(f"bad demo line ({len(cells)} cells): {line}")
-    (
-        _,
-        name,
-        kind,
-        audience,
-        statutory,
-        promised,
-        visits,
-        modes,
-        flags,
-        groups,
-        keywords,
-        materials,
-        basis,
-        fee,
-    ) = cells
-    return ItemSpec(
-        code="",
-        department=department,
-        name=name,
-        item_type=_TYPES[kind],
-        applicant_types=_AUDIENCE[audience],
-        statutory=int(statutory),
-        promised=int(promised),
-        visits=int(visits),
-        modes=[_MODES[m] for m in modes],
-        flags=flags,
-        groups=groups.split(),
-        keywords=keywords,
-        materials=[m for m in _SPLIT.split(materials) if m],
-        basis=basis,
-        fee=fee,
-        level=level,
-    )
-
-
-def _lines(table: str) -> list[str]:
-    return [line for line in table.strip().splitlines() if line.strip()]
-
-
-def _department_key(code: str) -> str:
-    """EP020 -> "020", EP023-01 -> "02301", EP440785103-03 -> "Z10303"."""
-    if code.startswith("EP440785"):
-        town, _, unit = code.removeprefix("EP440785").partition("-")
-        return f"Z{town}{unit}"
-    return code.removeprefix("EP").replace("-", "")
-
-
-#: The street and 11 towns of the orgs demo; each has a government "EP<code>" with units "-01"…"-04".
-TOWN_CODES: Final = (
-    "440785001",
-    "440785100",
-    "440785101",
-    "440785102",
-    "440785103",
-    "440785104",
-    "440785105",
-    "440785106",
-    "440785107",
-    "440785108",
-    "440785109",
-    "440785110",
-)
-
-
-def item_specs() -> list[ItemSpec]:
-    """Every demo item, with its 实施编码."""
-    specs = [_parse(line, line.split("|")[0], ItemLevel.CITY) for line in _lines(CITY_ITEMS)]
-    for town in TOWN_CODES:
-        for line in _lines(TOWN_ITEMS):
-            specs.append(_parse(line, f"EP{town}-{line.split('|')[0]}", ItemLevel.TOWN))
-        for line in _lines(VILLAGE_ITEMS):
-            specs.append(_parse(line, f"EP{town}-{line.split('|')[0]}", ItemLevel.VILLAGE))
-    counters: dict[tuple[str, str], int] = {}
-    for spec in specs:
-        key = (_department_key(spec.department), _TYPE_CODES[ItemType(spec.item_type)])
-        counters[key] = counters.get(key, 0) + 1
-        spec.code = f"11440785{key[0]}{key[1]}{counters[key]:03d}"
-    return specs
-
-
-# --- derived fields -------------------------------------------------------------------------------
-
-
-def _short(name: str) -> str:
-    return re.sub(r"（.*?）", "", name)
-
-
-def form_schema_for(spec: ItemSpec) -> dict[str, Any]:
-    """A small application form with Chinese titles, fitting the item's audience and type. Identifiers are
-    checked by their ``format``, personal fields are encrypted at rest (``x-personal``) and the applicant's
-    own name and numbers are filled from the account (``x-applicant``; see cases.form_privacy)."""
-    properties: dict[str, Any] = {}
-    required: list[str] = []
-    if spec.applicant_types == ["enterprise"]:
-        properties["company_name"] = {
-            "type": "string",
-            "title": "单位名称",
-            "minLength": 2,
-            "maxLength": 100,
-            "x-applicant": "name",
-        }
-        properties["uscc"] = {
-            "type": "string",
-            "title": "统一社会信用代码",
-            "format": "uscc",
-            "x-applicant": "uscc",
-        }
-        properties["legal_representative"] = {"type": "string", "title": "法定代表人", "maxLength": 30}
-        required += ["company_name", "uscc"]
-    else:
-        properties["applicant_name"] = {
-            "type": "string",
-            "title": "申请人姓名",
-            "minLength": 2,
-            "maxLength": 30,
-            "x-applicant": "name",
-        }
-        properties["id_number"] = {
-            "type": "string",
-            "title": "公民身份号码",
-            "format": "id-number",
-            "x-personal": True,
-            "x-applicant": "id_number",
-        }
-        required += ["applicant_name", "id_number"]
-        if "enterprise" in spec.applicant_types:
-            properties["applicant_kind"] = {
-                "type": "string",
-                "title": "申请人类型",
-                "enum": ["自然人", "法人或其他组织"],
-                "default": "自然人",
-            }
-    properties["phone"] = {"type": "string", "title": "联系电话", "format": "mobile", "x-personal": True}
-    required.append("phone")
-    if spec.item_type == ItemType.LICENSING and "enterprise" in spec.applicant_types:
-        properties["business_address"] = {"type": "string", "title": "经营场所地址", "maxLength": 200}
-        required.append("business_address")
-    if spec.item_type == ItemType.BENEFIT:
-        properties["household_size"] = {"type": "integer", "title": "家庭人口数", "minimum": 1, "maximum": 20}
-        properties["bank_account"] = {
-            "type": "string",
-            "title": "收款银行卡号",
-            "format": "bank-card",
-            "x-personal": True,
-        }
-    properties["reason"] = {"type": "string", "title": "申请事由", "maxLength": 500}
-    if spec.visits:
-        properties["appointment_date"] = {"type": "string", "title": "预约到场日期", "format": "date"}
-    properties["delivery"] = {
-        "type": "string",
-        "title": "办理结果领取方式",
-        "enum": ["窗口领取", "邮寄送达", "电子证照"]
-        if spec.item_type != ItemType.BENEFIT
-        else ["发放至银行账户"],
-    }
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": f"{spec.name}申请表",
-        "type": "object",
-        "required": required,
-        "properties": properties,
-        "additionalProperties": False,
-    }
-
-
-def materials_for(spec: ItemSpec) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    four_free = "H" in spec.flags
-    if not four_free:  # 免填写: the high-frequency items fill the form from shared data
-        rows.append({"name": f"《{_short(spec.name)}申请表》", "form": "original", "pages": 1})
-    for key in spec.materials:
-        conditional = key.startswith("?")
-        key = key.lstrip("?")
-        name, form, government, licence = MATERIALS.get(key, (key, "original", False, ""))
-        row: dict[str, Any] = {
-            "name": name,
-            "form": form,
-            "issued_by_government": government,
-            "licence_type": licence,
-        }
-        if conditional:
-            row.update(need="conditional", is_key=False, condition="符合相应情形时提交")
-        if key == "agent":
-            row.update(need="conditional", is_key=False, condition="委托他人办理时提交")
-        rows.append(row)
-    rows.append(dict(zip(("name", "form"), MATERIALS["agent"][:2], strict=True)))
-    rows[-1].update(need="conditional", is_key=False, condition="委托他人办理时提交")
-    for i, row in enumerate(rows, 1):
-        row["code"] = f"M{i:02d}"
-    return rows[:6]
-
-
-def steps_for(spec: ItemSpec) -> list[dict[str, Any]]:
-    if spec.promised == 0:
-        return [{"name": "受理并办结", "role_code": "case_acceptor", "time_limit_days": 0}]
-    if spec.promised <= 2:
-        return [
-            {"name": "受理", "role_code": "case_acceptor", "time_limit_days": 0},
-            {"name": "审核决定", "role_code": "case_approver", "time_limit_days": spec.promised},
-        ]
-    return [
-        {"name": "受理", "role_code": "case_acceptor", "time_limit_days": 1},
-        {"name": "审查", "role_code": "case_reviewer", "time_limit_days": spec.promised - 2},
-        {"name": "决定", "role_code": "case_approver", "time_limit_days": 1},
-    ]
-
-
-def channels_for(spec: ItemSpec) -> list[str]:
-    channels = [ApplyChannel.WINDOW]
-    if HandlingMode.ONLINE in spec.modes:
-        channels.append(ApplyChannel.PORTAL)
-    if "H" in spec.flags and "person" in spec.applicant_types:
-        channels.append(ApplyChannel.KIOSK)
-    if spec.department in ("EP008", "EP021", "EP026", "EP027") or (
-        "H" in spec.flags and spec.level != "city"
-    ):
-        channels.append(ApplyChannel.BANK_TERMINAL)
-    return [str(c) for c in channels]
-
-
-def exemptions_for(spec: ItemSpec, materials: list[dict[str, Any]]) -> list[str]:
-    if "H" in spec.flags:
-        return [str(v) for v in Exemption.values]
-    found = []
-    if any(m.get("licence_type") for m in materials):
-        found.append(Exemption.NO_COPIES)
-    if HandlingMode.ONLINE in spec.modes:
-        found += [Exemption.NO_SEAL, Exemption.NO_SIGNATURE]
-    return [str(v) for v in found]
-
-
-def fields_for(spec: ItemSpec) -> dict[str, Any]:
-    materials = materials_for(spec)
-    conditions = CONDITIONS.get(spec.name) or _CONDITION_TEMPLATES[ItemType(spec.item_type)].format(
-        short=_short(spec.name)
-    )
-    return {
-        "name": spec.name,
-        "item_type": spec.item_type,
-        "department": spec.department,
-        "level": spec.level,
-        "legal_basis": spec.basis,
-        "conditions": conditions,
-        "applicant_types": spec.applicant_types,
-        "statutory_limit_days": spec.statutory,
-        "promised_limit_days": spec.promised,
-        "is_free": not spec.fee,
-        "fee_rules": spec.fee,
-        "onsite_visits": spec.visits,
-        "handling_modes": [str(m) for m in spec.modes],
-        "comprehensive_window": "W" not in spec.flags,
-        "channels": channels_for(spec),
-        "cross_region": "X" in spec.flags,
-        "exemptions": exemptions_for(spec, materials),
-        "high_frequency": "H" in spec.flags,
-        "form_schema": form_schema_for(spec),
-        "keywords": spec.keywords,
-        "materials": materials,
-        "steps": steps_for(spec),
-        "guide_groups": spec.groups,
-    }
-
-
-# --- loading --------------------------------------------------------------------------------------
-
-
-def ensure_groups() -> int:
-    for position, (code, name, kind, audience) in enumerate(GROUPS):
-        guide_groups.guide_group_save(
-            actor=SYSTEM, code=code, name=name, kind=kind, audience=audience, position=position
-        )
-    return len(GROUPS)
-
-
-def _ensure_role() -> None:
-    code, name, description = CATALOG_ROLE
-    role = role_services.role_ensure(
-        actor=SYSTEM,
-        code=code,
-        name=name,
-        description=description,
-        permissions=[
-            VIEW_PERM,
-            EDIT_PERM,
-            PUBLISH_PERM,
-            "catalog.view_serviceitem",
-            "catalog.view_guidegroup",
-            "catalog.change_guidegroup",
-        ],
-    )
-    user = User.objects.filter(username=CATALOG_ROLE_USER).first()
-    if user is not None and not RoleAssignment.objects.filter(user=user, role=role).exists():
-        role_services.role_assign(actor=SYSTEM, user=user, role=role, scope=DataScopeKind.ALL)
-
-
-def load(progress: Progress | None = None) -> dict[str, int]:
-    """Load Enping's demo catalog; idempotent. Returns ``items`` (demo items that exist), ``live_items``,
-    ``item_departments``, ``guide_groups`` and ``created`` (items this run added).
-
-    Missing items are validated and published in bulk (one audit event for the batch).
-    ``progress(label, done, total)`` is called after every 500 items.
-    """
-    specs = item_specs()
-    with transaction.atomic():
-        groups = ensure_groups()
-        departments = set(
-            Department.objects.filter(code__in={s.department for s in specs}).values_list("code", flat=True)
-        )
-        missing = sorted({s.department for s in specs} - departments)
-        if missing:
-            raise ApplicationError(
-                f"缺少演示部门（{'、'.join(missing[:5])}…），请先载入组织机构演示数据。",
-                code="demo_needs_orgs",
-            )
-        existing = set(
-            ServiceItem.objects.filter(code__in=[s.code for s in specs]).values_list("code", flat=True)
-        )
-        missing_specs = [s for s in specs if s.code not in existing]
-        total = len(missing_specs)
-
-        def step(done: int, _total: int) -> None:
-            if progress is not None:
-                progress("政务服务事项", done, total)
-
-        created = len(
-            bulk.items_bulk_publish(
-                actor=SYSTEM, items=[(s.code, fields_for(s)) for s in missing_specs], progress=step
-            )
-        )
-        _pending_draft(specs)
-        _ensure_role()
-    items = ServiceItem.objects.filter(code__in=[s.code for s in specs])
-    return {
-        "items": items.count(),
-        "live_items": items.filter(live_version__isnull=False).count(),
-        "item_departments": items.values("department").distinct().count(),
-        "guide_groups": groups,
-        "created": created,
-    }
-
-
-def _pending_draft(specs: list[ItemSpec]) -> None:
-    """One item with a draft under review, to show that a draft does not disturb the live version."""
-    spec = next(s for s in specs if s.name == "食品经营许可")
-    item = ServiceItem.objects.select_related("live_version").get(code=spec.code)
-    if item.live_version is None or item.versions.filter(status=VersionStatus.DRAFT).exists():
-        return
-    if item.versions.count() > 1:
-        return  # the demo draft was published or discarded by someone: leave it so
-    draft = versions.version_draft_from(actor=SYSTEM, version=item.live_version)
-    versions.version_update(
-        actor=SYSTEM,
-        version=draft,
-        promised_limit_days=3,
-        steps=[
-            {"name": "受理", "role_code": "case_acceptor", "time_limit_days": 1},
-            {"name": "审查决定", "role_code": "case_approver", "time_limit_days": 2},
-        ],
-        keywords=f"{spec.keywords} 告知承诺",
-    )
