@@ -151,12 +151,11 @@ def _explain(sql: str, params: Any = None) -> str:
 def classifier_alone(bodies: list[dict[str, Any]], count: int = 2000, model: Any = None) -> dict[str, Any]:
     """One prediction at a time (department + category heads), as intake does, with the active model
     (or ``model``, a DispatchModel row)."""
-    from shuzheng.appeals import classifier, services
+    from shuzheng.appeals import classifier
+    from shuzheng.appeals.routing import active_dispatch_model
 
     active = (
-        services.active_dispatch_model()
-        if model is None
-        else (model, classifier.load(model.version, model.file_path))
+        active_dispatch_model() if model is None else (model, classifier.load(model.version, model.file_path))
     )
     if active is None or active[1] is None:
         return {"error": "no model"}
@@ -184,12 +183,16 @@ def explain_queues(dispatcher: Any, handler: Any) -> dict[str, Any]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from shuzheng.appeals import selectors
+    from shuzheng.appeals.selectors import work_orders as work_order_selectors
 
     out: dict[str, Any] = {}
     for label, call, table in (
-        ("dispatch_queue", lambda: selectors.dispatch_queue(user=dispatcher), '"appeals_appeal"'),
-        ("department_queue", lambda: selectors.department_queue(user=handler), '"appeals_workorder"'),
+        ("dispatch_queue", lambda: work_order_selectors.dispatch_queue(user=dispatcher), '"appeals_appeal"'),
+        (
+            "department_queue",
+            lambda: work_order_selectors.department_queue(user=handler),
+            '"appeals_workorder"',
+        ),
     ):
         call()
         with CaptureQueriesContext(connection) as captured:
@@ -231,20 +234,20 @@ def query_counts(sessions: dict[str, str], body: dict[str, Any]) -> dict[str, An
 
 
 PROFILE_LABELS = {
-    ("services.py", "appeal_intake"): "services.appeal_intake (all of it)",
-    ("services.py", "appeal_validate"): "services.appeal_validate",
-    ("services.py", "next_number"): "services.next_number (sequence row)",
+    ("intake.py", "appeal_intake"): "services.intake.appeal_intake (all of it)",
+    ("intake.py", "appeal_validate"): "services.intake.appeal_validate",
+    ("common.py", "next_number"): "services.common.next_number (sequence row)",
     ("fulltext.py", "index"): "core.fulltext.index (jieba + entry)",
-    ("services.py", "auto_dispatch_appeal"): "services.auto_dispatch_appeal",
-    ("services.py", "routing_rule_match"): "services.routing_rule_match",
-    ("services.py", "active_dispatch_model"): "services.active_dispatch_model",
+    ("dispatch.py", "auto_dispatch_appeal"): "services.dispatch.auto_dispatch_appeal",
+    ("routing.py", "routing_rule_match"): "routing.routing_rule_match",
+    ("routing.py", "active_dispatch_model"): "routing.active_dispatch_model",
     ("classifier.py", "predict_many"): "classifier.Bundle.predict",
-    ("services.py", "merge_candidates"): "services.merge_candidates",
-    ("services.py", "_create_work_order"): "services._create_work_order",
-    ("services.py", "_notify_department"): "services._notify_department",
+    ("routing.py", "merge_candidates"): "routing.merge_candidates",
+    ("dispatch.py", "_create_work_order"): "services.dispatch._create_work_order",
+    ("common.py", "notify_department"): "services.common.notify_department",
     ("audit.py", "record"): "core.audit.record (append, sealed later)",
     ("api.py", "_detail"): "api._detail (response extras)",
-    ("selectors.py", "appeal_get"): "selectors.appeal_get",
+    ("appeals.py", "appeal_get"): "selectors.appeals.appeal_get",
     ("utils.py", "execute"): "django db execute (all SQL round trips)",
     ("base.py", "commit"): "COMMIT",
 }

@@ -15,7 +15,6 @@ from ninja import File, Form, Router, Status, UploadedFile
 from ninja.security import django_auth
 from pydantic import Field
 
-from shuzheng.appeals import selectors, services
 from shuzheng.appeals.models import Appeal, Category, WorkOrder
 from shuzheng.appeals.schemas import (
     AppealDetailOut,
@@ -57,40 +56,73 @@ from shuzheng.appeals.schemas import (
     WorkOrderPage,
     WorkOrderVersionIn,
 )
+from shuzheng.appeals.selectors import appeals as appeal_selectors
+from shuzheng.appeals.selectors import common as common_selectors
+from shuzheng.appeals.selectors import dispatch as dispatch_selectors
+from shuzheng.appeals.selectors import knowledge as kb_selectors
+from shuzheng.appeals.selectors import stats as stats_selectors
+from shuzheng.appeals.selectors import work_orders as work_order_selectors
+from shuzheng.appeals.services.dispatch import appeal_dispatch
+from shuzheng.appeals.services.grid import appeal_escalate, appeal_self_handle
+from shuzheng.appeals.services.intake import (
+    IntakeInput,
+    appeal_attach,
+    appeal_conclude_directly,
+    appeal_intake,
+)
+from shuzheng.appeals.services.knowledge import (
+    knowledge_article_create,
+    knowledge_article_retire,
+    knowledge_article_review,
+    knowledge_article_submit,
+    knowledge_article_update,
+)
+from shuzheng.appeals.services.merging import appeal_merge
+from shuzheng.appeals.services.requests import (
+    extension_request_create,
+    extension_request_review,
+    work_order_assist_accept,
+    work_order_assist_reply,
+)
+from shuzheng.appeals.services.visits import work_order_close, work_order_visit
+from shuzheng.appeals.services.work_orders import (
+    return_request_review,
+    work_order_accept,
+    work_order_forward,
+    work_order_reassign,
+    work_order_remind,
+    work_order_reply,
+    work_order_request_return,
+    work_order_supervise,
+)
 from shuzheng.core.errors import PermissionDenied, ValidationFailed
-from shuzheng.core.pagination import DEFAULT_LIMIT
+from shuzheng.core.lookup import resolve_many_or_422, resolve_or_422
+from shuzheng.core.pagination import DEFAULT_LIMIT, page_out
 from shuzheng.core.schemas import PageLimit
-from shuzheng.orgs.models import Department, Division
+from shuzheng.orgs import selectors as orgs_selectors
+from shuzheng.orgs.models import Department
 
 router = Router(tags=["诉求（一网统管）"], auth=django_auth)
 
 MAX_UPLOAD_READ = 16 * 1024 * 1024
 
 
-def _page(page: Any) -> dict[str, Any]:
-    return {"items": page.items, "next_cursor": page.next_cursor}
-
-
 def _department(pk: int | None, field: str = "department_id") -> Department:
-    department = Department.objects.filter(pk=pk).first() if pk is not None else None
-    if department is None:
-        raise ValidationFailed.for_field(field, f"部门不存在（id={pk}）")
-    return department
+    return resolve_or_422(
+        orgs_selectors.department_queryset(include_inactive=True), pk, field=field, label="部门"
+    )
 
 
 def _departments(pks: list[int], field: str) -> list[Department]:
-    found = {d.pk: d for d in Department.objects.filter(pk__in=pks)}
-    missing = [pk for pk in pks if pk not in found]
-    if missing:
-        raise ValidationFailed.for_field(field, f"部门不存在（id={'、'.join(map(str, missing))}）")
-    return [found[pk] for pk in dict.fromkeys(pks)]
+    queryset = orgs_selectors.department_queryset(include_inactive=True)
+    return resolve_many_or_422(queryset, pks, field=field, label="部门")
 
 
 def _detail(request: HttpRequest, appeal: Appeal) -> Appeal:
     """The appeal with the detail-only attributes the schema reads (masked reporter, SLA, history)."""
-    appeal.reporter = selectors.appeal_reporter(appeal, user=request.user)  # type: ignore[attr-defined]
-    appeal.sla = selectors.sla_info(appeal.due_at, done_at=appeal.concluded_at)  # type: ignore[attr-defined]
-    appeal.history = selectors.appeal_history(appeal=appeal)  # type: ignore[attr-defined]
+    appeal.reporter = appeal_selectors.appeal_reporter(appeal, user=request.user)  # type: ignore[attr-defined]
+    appeal.sla = common_selectors.sla_info(appeal.due_at, done_at=appeal.concluded_at)  # type: ignore[attr-defined]
+    appeal.history = appeal_selectors.appeal_history(appeal=appeal)  # type: ignore[attr-defined]
     return appeal
 
 
@@ -99,8 +131,8 @@ def _detail(request: HttpRequest, appeal: Appeal) -> Appeal:
 
 @router.post("/appeals", response={201: AppealDetailOut}, summary="登记诉求（话务员、网格员等）")
 def create_appeal(request: HttpRequest, payload: AppealIn) -> Status[Appeal]:
-    appeal = services.appeal_intake(actor=request.user, **payload.model_dump())
-    return Status(201, _detail(request, selectors.appeal_get(user=request.user, id=appeal.pk)))
+    appeal = appeal_intake(actor=request.user, data=IntakeInput(**payload.model_dump()))
+    return Status(201, _detail(request, appeal_selectors.appeal_get(user=request.user, id=appeal.pk)))
 
 
 @router.get("/appeals", response=AppealPage, summary="诉求列表（数据范围内，按登记时间倒序）")
@@ -117,8 +149,8 @@ def list_appeals(
     cursor: str | None = None,
     limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
-    return _page(
-        selectors.appeal_list(
+    return page_out(
+        appeal_selectors.appeal_list(
             user=request.user,
             status=status,
             channel=channel,
@@ -136,12 +168,12 @@ def list_appeals(
 
 @router.get("/appeals/by-phone", response=list[AppealOut], summary="来电人历史诉求（按电话盲索引查询）")
 def appeals_by_phone(request: HttpRequest, phone: str) -> list[Appeal]:
-    return selectors.appeals_by_phone(user=request.user, phone=phone)
+    return appeal_selectors.appeals_by_phone(user=request.user, phone=phone)
 
 
 @router.get("/appeals/{int:appeal_id}", response=AppealDetailOut, summary="诉求详情")
 def get_appeal(request: HttpRequest, appeal_id: int) -> Appeal:
-    return _detail(request, selectors.appeal_get(user=request.user, id=appeal_id))
+    return _detail(request, appeal_selectors.appeal_get(user=request.user, id=appeal_id))
 
 
 @router.post("/appeals/{int:appeal_id}/attachments", response={201: AttachmentOut}, summary="上传照片")
@@ -151,9 +183,9 @@ def attach(
     file: UploadedFile = File(...),  # noqa: B008
     kind: str = Form("photo"),
 ) -> Status[Any]:
-    appeal = selectors.appeal_get(user=request.user, id=appeal_id)
+    appeal = appeal_selectors.appeal_get(user=request.user, id=appeal_id)
     content = file.read(MAX_UPLOAD_READ)
-    attachment = services.appeal_attach(
+    attachment = appeal_attach(
         actor=request.user, appeal=appeal, content=content, name=file.name or "", kind=kind
     )
     return Status(201, attachment)
@@ -161,15 +193,15 @@ def attach(
 
 @router.post("/appeals/{int:appeal_id}/conclude", response=AppealDetailOut, summary="直接答复办结")
 def conclude(request: HttpRequest, appeal_id: int, payload: ConcludeIn) -> Appeal:
-    appeal = selectors.appeal_get(user=request.user, id=appeal_id)
-    services.appeal_conclude_directly(actor=request.user, appeal=appeal, **payload.model_dump())
-    return _detail(request, selectors.appeal_get(user=request.user, id=appeal_id))
+    appeal = appeal_selectors.appeal_get(user=request.user, id=appeal_id)
+    appeal_conclude_directly(actor=request.user, appeal=appeal, **payload.model_dump())
+    return _detail(request, appeal_selectors.appeal_get(user=request.user, id=appeal_id))
 
 
 @router.post("/appeals/{int:appeal_id}/dispatch", response={201: WorkOrderOut}, summary="人工派单")
 def dispatch(request: HttpRequest, appeal_id: int, payload: DispatchIn) -> Status[WorkOrder]:
-    appeal = selectors.appeal_get(user=request.user, id=appeal_id, perm="appeals.dispatch_appeal")
-    work_order = services.appeal_dispatch(
+    appeal = appeal_selectors.appeal_get(user=request.user, id=appeal_id, perm="appeals.dispatch_appeal")
+    work_order = appeal_dispatch(
         actor=request.user,
         appeal=appeal,
         department=_department(payload.department_id),
@@ -177,41 +209,41 @@ def dispatch(request: HttpRequest, appeal_id: int, payload: DispatchIn) -> Statu
         category_code=payload.category_code,
         expected_version=payload.version,
     )
-    return Status(201, selectors.work_order_get(user=request.user, id=work_order.pk))
+    return Status(201, work_order_selectors.work_order_get(user=request.user, id=work_order.pk))
 
 
 @router.post("/appeals/{int:appeal_id}/merge", response=AppealOut, summary="并单")
 def merge(request: HttpRequest, appeal_id: int, payload: MergeIn) -> Appeal:
-    appeal = selectors.appeal_get(user=request.user, id=appeal_id, perm="appeals.dispatch_appeal")
-    into = selectors.appeal_get(user=request.user, id=payload.into_id, perm="appeals.dispatch_appeal")
-    services.appeal_merge(actor=request.user, appeal=appeal, into=into)
-    return selectors.appeal_get(user=request.user, id=appeal_id)
+    appeal = appeal_selectors.appeal_get(user=request.user, id=appeal_id, perm="appeals.dispatch_appeal")
+    into = appeal_selectors.appeal_get(user=request.user, id=payload.into_id, perm="appeals.dispatch_appeal")
+    appeal_merge(actor=request.user, appeal=appeal, into=into)
+    return appeal_selectors.appeal_get(user=request.user, id=appeal_id)
 
 
 @router.post("/appeals/{int:appeal_id}/self-handle", response=AppealOut, summary="网格员自行处置")
 def self_handle(request: HttpRequest, appeal_id: int, payload: NoteIn) -> Appeal:
-    appeal = selectors.appeal_get(user=request.user, id=appeal_id)
-    services.appeal_self_handle(actor=request.user, appeal=appeal, note=payload.note)
-    return selectors.appeal_get(user=request.user, id=appeal_id)
+    appeal = appeal_selectors.appeal_get(user=request.user, id=appeal_id)
+    appeal_self_handle(actor=request.user, appeal=appeal, note=payload.note)
+    return appeal_selectors.appeal_get(user=request.user, id=appeal_id)
 
 
 @router.post("/appeals/{int:appeal_id}/escalate", response=AppealOut, summary="网格事件上报派单")
 def escalate(request: HttpRequest, appeal_id: int) -> Appeal:
-    appeal = selectors.appeal_get(user=request.user, id=appeal_id)
-    services.appeal_escalate(actor=request.user, appeal=appeal)
-    return selectors.appeal_get(user=request.user, id=appeal_id)
+    appeal = appeal_selectors.appeal_get(user=request.user, id=appeal_id)
+    appeal_escalate(actor=request.user, appeal=appeal)
+    return appeal_selectors.appeal_get(user=request.user, id=appeal_id)
 
 
 @router.get("/mine", response=AppealPage, summary="我的诉求（群众）")
 def my_appeals(
     request: HttpRequest, cursor: str | None = None, limit: PageLimit = DEFAULT_LIMIT
 ) -> dict[str, Any]:
-    return _page(selectors.my_appeals(user=request.user, cursor=cursor, limit=limit))
+    return page_out(appeal_selectors.my_appeals(user=request.user, cursor=cursor, limit=limit))
 
 
 @router.get("/mine/{int:appeal_id}", response=AppealOut, summary="我的诉求详情（群众）")
 def my_appeal(request: HttpRequest, appeal_id: int) -> Appeal:
-    return selectors.my_appeal_get(user=request.user, id=appeal_id)
+    return appeal_selectors.my_appeal_get(user=request.user, id=appeal_id)
 
 
 @router.post("/mine", response={201: AppealOut}, summary="群众网上提交诉求")
@@ -219,19 +251,14 @@ def file_appeal(request: HttpRequest, payload: CitizenAppealIn) -> Status[Appeal
     user = request.user
     if getattr(user, "kind", "") == "staff":
         raise PermissionDenied("工作人员请通过登记诉求接口代为登记")
-    appeal = services.appeal_intake(
-        actor=user,
-        channel="web",
-        reporter_user=user,
-        reporter_name=getattr(user, "full_name", ""),
-        **payload.model_dump(),
-    )
-    return Status(201, selectors.my_appeal_get(user=user, id=appeal.pk))
+    data = IntakeInput(channel="web", reporter_name=getattr(user, "full_name", ""), **payload.model_dump())
+    appeal = appeal_intake(actor=user, data=data, reporter_user=user)
+    return Status(201, appeal_selectors.my_appeal_get(user=user, id=appeal.pk))
 
 
 @router.get("/intake-assist", response=IntakeAssistOut, summary="受理辅助：知识库答案与相似诉求")
 def intake_assist(request: HttpRequest, text: str = "") -> dict[str, Any]:
-    result = selectors.intake_assist(user=request.user, text=text)
+    result = appeal_selectors.intake_assist(user=request.user, text=text)
     return {
         "articles": result.articles,
         "similar": result.similar,
@@ -247,7 +274,9 @@ def intake_assist(request: HttpRequest, text: str = "") -> dict[str, Any]:
 def dispatch_queue(
     request: HttpRequest, sla: str | None = None, cursor: str | None = None, limit: PageLimit = DEFAULT_LIMIT
 ) -> dict[str, Any]:
-    return _page(selectors.dispatch_queue(user=request.user, sla_state=sla, cursor=cursor, limit=limit))
+    return page_out(
+        work_order_selectors.dispatch_queue(user=request.user, sla_state=sla, cursor=cursor, limit=limit)
+    )
 
 
 @router.get("/queues/department", response=WorkOrderPage, summary="本部门待办工单")
@@ -259,8 +288,8 @@ def department_queue(
     cursor: str | None = None,
     limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
-    return _page(
-        selectors.department_queue(
+    return page_out(
+        work_order_selectors.department_queue(
             user=request.user, status=status, sla_state=sla, supervised=supervised, cursor=cursor, limit=limit
         )
     )
@@ -270,28 +299,30 @@ def department_queue(
 def assist_queue(
     request: HttpRequest, cursor: str | None = None, limit: PageLimit = DEFAULT_LIMIT
 ) -> dict[str, Any]:
-    return _page(selectors.assist_queue(user=request.user, cursor=cursor, limit=limit))
+    return page_out(work_order_selectors.assist_queue(user=request.user, cursor=cursor, limit=limit))
 
 
 @router.get("/queues/returns", response=ReturnRequestPage, summary="待审核退单")
 def return_queue(
     request: HttpRequest, cursor: str | None = None, limit: PageLimit = DEFAULT_LIMIT
 ) -> dict[str, Any]:
-    return _page(selectors.return_request_queue(user=request.user, cursor=cursor, limit=limit))
+    return page_out(work_order_selectors.return_request_queue(user=request.user, cursor=cursor, limit=limit))
 
 
 @router.get("/queues/extensions", response=ExtensionPage, summary="待审核延期")
 def extension_queue(
     request: HttpRequest, cursor: str | None = None, limit: PageLimit = DEFAULT_LIMIT
 ) -> dict[str, Any]:
-    return _page(selectors.extension_request_queue(user=request.user, cursor=cursor, limit=limit))
+    return page_out(
+        work_order_selectors.extension_request_queue(user=request.user, cursor=cursor, limit=limit)
+    )
 
 
 @router.get("/queues/visits", response=WorkOrderPage, summary="待回访")
 def visit_queue(
     request: HttpRequest, cursor: str | None = None, limit: PageLimit = DEFAULT_LIMIT
 ) -> dict[str, Any]:
-    return _page(selectors.visit_queue(user=request.user, cursor=cursor, limit=limit))
+    return page_out(work_order_selectors.visit_queue(user=request.user, cursor=cursor, limit=limit))
 
 
 # --- work orders ----------------------------------------------------------------------------------------
@@ -306,17 +337,17 @@ def list_work_orders(
     cursor: str | None = None,
     limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
-    return _page(
-        selectors.work_order_list(
+    return page_out(
+        work_order_selectors.work_order_list(
             user=request.user, status=status, department=department, sla_state=sla, cursor=cursor, limit=limit
         )
     )
 
 
 def _work_order_detail(request: HttpRequest, work_order_id: int) -> WorkOrder:
-    work_order = selectors.work_order_get(user=request.user, id=work_order_id)
-    work_order.events_list = selectors.work_order_events(work_order=work_order)  # type: ignore[attr-defined]
-    work_order.appeal_ids = [a.pk for a in selectors.work_order_appeals(work_order=work_order)]  # type: ignore[attr-defined]
+    work_order = work_order_selectors.work_order_get(user=request.user, id=work_order_id)
+    work_order.events_list = work_order_selectors.work_order_events(work_order=work_order)  # type: ignore[attr-defined]
+    work_order.appeal_ids = [a.pk for a in work_order_selectors.work_order_appeals(work_order=work_order)]  # type: ignore[attr-defined]
     work_order.assist_list = [  # type: ignore[attr-defined]
         {"id": a.pk, "department_id": a.department_id, "status": a.status, "reply_text": a.reply_text}
         for a in work_order.assists.all()
@@ -331,7 +362,7 @@ def get_work_order(request: HttpRequest, work_order_id: int) -> WorkOrder:
 
 @router.post("/work-orders/{int:work_order_id}/accept", response=WorkOrderDetailOut, summary="签收")
 def accept(request: HttpRequest, work_order_id: int, payload: WorkOrderVersionIn) -> WorkOrder:
-    services.work_order_accept(actor=request.user, work_order=work_order_id, expected_version=payload.version)
+    work_order_accept(actor=request.user, work_order=work_order_id, expected_version=payload.version)
     return _work_order_detail(request, work_order_id)
 
 
@@ -339,7 +370,7 @@ def accept(request: HttpRequest, work_order_id: int, payload: WorkOrderVersionIn
     "/work-orders/{int:work_order_id}/forward", response=WorkOrderDetailOut, summary="下转本部门下级单位"
 )
 def forward(request: HttpRequest, work_order_id: int, payload: ForwardIn) -> WorkOrder:
-    services.work_order_forward(
+    work_order_forward(
         actor=request.user,
         work_order=work_order_id,
         department=_department(payload.department_id),
@@ -356,7 +387,7 @@ def request_return(request: HttpRequest, work_order_id: int, payload: ReturnIn) 
         if payload.suggested_department_id is not None
         else None
     )
-    result = services.work_order_request_return(
+    result = work_order_request_return(
         actor=request.user,
         work_order=work_order_id,
         reason=payload.reason,
@@ -368,7 +399,7 @@ def request_return(request: HttpRequest, work_order_id: int, payload: ReturnIn) 
 
 @router.post("/work-orders/{int:work_order_id}/reply", response=WorkOrderDetailOut, summary="答复")
 def reply(request: HttpRequest, work_order_id: int, payload: ReplyIn) -> WorkOrder:
-    services.work_order_reply(
+    work_order_reply(
         actor=request.user,
         work_order=work_order_id,
         reply_text=payload.reply_text,
@@ -381,7 +412,7 @@ def reply(request: HttpRequest, work_order_id: int, payload: ReplyIn) -> WorkOrd
     "/work-orders/{int:work_order_id}/reassign", response=WorkOrderDetailOut, summary="改派（调度中心）"
 )
 def reassign(request: HttpRequest, work_order_id: int, payload: ReassignIn) -> WorkOrder:
-    services.work_order_reassign(
+    work_order_reassign(
         actor=request.user,
         work_order=work_order_id,
         department=_department(payload.department_id),
@@ -393,19 +424,19 @@ def reassign(request: HttpRequest, work_order_id: int, payload: ReassignIn) -> W
 
 @router.post("/work-orders/{int:work_order_id}/remind", response=WorkOrderDetailOut, summary="催办")
 def remind(request: HttpRequest, work_order_id: int, payload: NoteIn) -> WorkOrder:
-    services.work_order_remind(actor=request.user, work_order=work_order_id, note=payload.note)
+    work_order_remind(actor=request.user, work_order=work_order_id, note=payload.note)
     return _work_order_detail(request, work_order_id)
 
 
 @router.post("/work-orders/{int:work_order_id}/supervise", response=WorkOrderDetailOut, summary="督办")
 def supervise(request: HttpRequest, work_order_id: int, payload: NoteIn) -> WorkOrder:
-    services.work_order_supervise(actor=request.user, work_order=work_order_id, note=payload.note)
+    work_order_supervise(actor=request.user, work_order=work_order_id, note=payload.note)
     return _work_order_detail(request, work_order_id)
 
 
 @router.post("/work-orders/{int:work_order_id}/visit", response=WorkOrderDetailOut, summary="回访")
 def visit(request: HttpRequest, work_order_id: int, payload: VisitIn) -> WorkOrder:
-    services.work_order_visit(
+    work_order_visit(
         actor=request.user,
         work_order=work_order_id,
         result=payload.result,
@@ -419,7 +450,7 @@ def visit(request: HttpRequest, work_order_id: int, payload: VisitIn) -> WorkOrd
     "/work-orders/{int:work_order_id}/close", response=WorkOrderDetailOut, summary="办结（免回访类型）"
 )
 def close(request: HttpRequest, work_order_id: int, payload: CloseIn) -> WorkOrder:
-    services.work_order_close(
+    work_order_close(
         actor=request.user, work_order=work_order_id, note=payload.note, expected_version=payload.version
     )
     return _work_order_detail(request, work_order_id)
@@ -427,7 +458,7 @@ def close(request: HttpRequest, work_order_id: int, payload: CloseIn) -> WorkOrd
 
 @router.post("/work-orders/{int:work_order_id}/extensions", response={201: ExtensionOut}, summary="申请延期")
 def request_extension(request: HttpRequest, work_order_id: int, payload: ExtensionIn) -> Status[Any]:
-    result = services.extension_request_create(
+    result = extension_request_create(
         actor=request.user, work_order=work_order_id, working_days=payload.working_days, reason=payload.reason
     )
     return Status(201, result)
@@ -436,7 +467,7 @@ def request_extension(request: HttpRequest, work_order_id: int, payload: Extensi
 @router.post("/returns/{int:request_id}/review", response=ReturnRequestOut, summary="审核退单（同意即改派）")
 def review_return(request: HttpRequest, request_id: int, payload: ReviewIn) -> Any:
     department = _department(payload.department_id) if payload.department_id is not None else None
-    return services.return_request_review(
+    return return_request_review(
         actor=request.user,
         return_request=request_id,
         approve=payload.approve,
@@ -449,22 +480,20 @@ def review_return(request: HttpRequest, request_id: int, payload: ReviewIn) -> A
 def review_extension(request: HttpRequest, request_id: int, payload: ReviewIn) -> Any:
     if payload.department_id is not None:
         raise ValidationFailed.for_field("department_id", "审核延期不需要部门")
-    return services.extension_request_review(
+    return extension_request_review(
         actor=request.user, extension_request=request_id, approve=payload.approve, note=payload.note
     )
 
 
 @router.post("/assists/{int:assist_id}/accept", response=dict, summary="签收协办")
 def accept_assist(request: HttpRequest, assist_id: int) -> dict[str, Any]:
-    item = services.work_order_assist_accept(actor=request.user, assist=assist_id)
+    item = work_order_assist_accept(actor=request.user, assist=assist_id)
     return {"id": item.pk, "status": item.status}
 
 
 @router.post("/assists/{int:assist_id}/reply", response=dict, summary="反馈协办意见")
 def reply_assist(request: HttpRequest, assist_id: int, payload: AssistReplyIn) -> dict[str, Any]:
-    item = services.work_order_assist_reply(
-        actor=request.user, assist=assist_id, reply_text=payload.reply_text
-    )
+    item = work_order_assist_reply(actor=request.user, assist=assist_id, reply_text=payload.reply_text)
     return {"id": item.pk, "status": item.status}
 
 
@@ -473,7 +502,7 @@ def reply_assist(request: HttpRequest, assist_id: int, payload: AssistReplyIn) -
 
 @router.get("/categories", response=list[CategoryOut], summary="诉求分类")
 def categories(request: HttpRequest) -> list[Category]:
-    return selectors.category_list()
+    return dispatch_selectors.category_list()
 
 
 @router.post("/rules/test", response=RuleTestOut, summary="规则测试：示例会命中哪条规则")
@@ -482,13 +511,13 @@ def test_rule(request: HttpRequest, payload: RuleTestIn) -> dict[str, Any]:
         "appeals.dispatch_appeal"
     ):
         raise PermissionDenied("没有查看派单规则的权限")
-    category = selectors.category_get(code=payload.category_code) if payload.category_code else None
+    category = dispatch_selectors.category_get(code=payload.category_code) if payload.category_code else None
     division = None
     if payload.division_code:
-        division = Division.objects.filter(code=payload.division_code).first()
+        division = orgs_selectors.divisions_by_code([payload.division_code]).get(payload.division_code)
         if division is None:
             raise ValidationFailed.for_field("division_code", f"行政区划“{payload.division_code}”不存在")
-    result = selectors.rule_test(
+    result = dispatch_selectors.rule_test(
         text=payload.text,
         category=category,
         division=division,
@@ -516,7 +545,7 @@ def models(request: HttpRequest) -> list[Any]:
         "appeals.dispatch_appeal"
     ):
         raise PermissionDenied("没有查看派单模型的权限")
-    return selectors.dispatch_model_list()
+    return dispatch_selectors.dispatch_model_list()
 
 
 @router.get("/stats", response=dict, summary="诉求统计（办结率、按时办结率、满意率等）")
@@ -526,7 +555,9 @@ def stats(
     until: date | None = None,
     division_under: str | None = None,
 ) -> dict[str, Any]:
-    return selectors.appeal_stats(user=request.user, since=since, until=until, division_under=division_under)
+    return stats_selectors.appeal_stats(
+        user=request.user, since=since, until=until, division_under=division_under
+    )
 
 
 # --- knowledge base -------------------------------------------------------------------------------------
@@ -534,7 +565,7 @@ def stats(
 
 @router.get("/kb/search", response=list[ArticleOut], summary="知识库检索（已发布、有效期内）")
 def kb_search(request: HttpRequest, q: str = "", limit: Annotated[int, Field(ge=1, le=20)] = 5) -> list[Any]:
-    return selectors.kb_search(q=q, limit=limit)
+    return kb_selectors.kb_search(q=q, limit=limit)
 
 
 @router.get("/kb", response=ArticlePage, summary="知识库条目（编辑、审核）")
@@ -544,13 +575,13 @@ def kb_list(
     cursor: str | None = None,
     limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
-    return _page(selectors.article_list(user=request.user, status=status, cursor=cursor, limit=limit))
+    return page_out(kb_selectors.article_list(user=request.user, status=status, cursor=cursor, limit=limit))
 
 
 @router.get("/kb/{int:article_id}", response=ArticleOut, summary="知识库条目详情")
 def kb_get(request: HttpRequest, article_id: int) -> Any:
     published_only = not request.user.has_perm("appeals.view_knowledgearticle")
-    return selectors.article_get(id=article_id, published_only=published_only)
+    return kb_selectors.article_get(id=article_id, published_only=published_only)
 
 
 @router.post("/kb", response={201: ArticleOut}, summary="新增知识库条目（草稿）")
@@ -564,28 +595,26 @@ def kb_create(request: HttpRequest, payload: ArticleIn) -> Status[Any]:
             raise ValidationFailed.for_field("category_code", f"诉求分类“{code}”不存在")
     department_id = data.pop("department_id")
     department = _department(department_id) if department_id is not None else None
-    article = services.knowledge_article_create(
-        actor=request.user, category=category, department=department, **data
-    )
+    article = knowledge_article_create(actor=request.user, category=category, department=department, **data)
     return Status(201, article)
 
 
 @router.put("/kb/{int:article_id}", response=ArticleOut, summary="修改知识库条目（回到草稿，需重新审核）")
 def kb_update(request: HttpRequest, article_id: int, payload: ArticleUpdateIn) -> Any:
-    article = selectors.article_get(id=article_id)
-    return services.knowledge_article_update(actor=request.user, article=article, **payload.model_dump())
+    article = kb_selectors.article_get(id=article_id)
+    return knowledge_article_update(actor=request.user, article=article, **payload.model_dump())
 
 
 @router.post("/kb/{int:article_id}/submit", response=ArticleOut, summary="提交审核")
 def kb_submit(request: HttpRequest, article_id: int) -> Any:
-    return services.knowledge_article_submit(actor=request.user, article=selectors.article_get(id=article_id))
+    return knowledge_article_submit(actor=request.user, article=kb_selectors.article_get(id=article_id))
 
 
 @router.post("/kb/{int:article_id}/review", response=ArticleOut, summary="审核（通过即发布）")
 def kb_review(request: HttpRequest, article_id: int, payload: ArticleReviewIn) -> Any:
-    return services.knowledge_article_review(
+    return knowledge_article_review(
         actor=request.user,
-        article=selectors.article_get(id=article_id),
+        article=kb_selectors.article_get(id=article_id),
         approve=payload.approve,
         note=payload.note,
     )
@@ -593,6 +622,6 @@ def kb_review(request: HttpRequest, article_id: int, payload: ArticleReviewIn) -
 
 @router.post("/kb/{int:article_id}/retire", response=ArticleOut, summary="下线")
 def kb_retire(request: HttpRequest, article_id: int, payload: NoteIn) -> Any:
-    return services.knowledge_article_retire(
-        actor=request.user, article=selectors.article_get(id=article_id), note=payload.note
+    return knowledge_article_retire(
+        actor=request.user, article=kb_selectors.article_get(id=article_id), note=payload.note
     )

@@ -20,8 +20,9 @@ import filetype
 from django import forms
 from django.conf import settings
 
-from shuzheng.appeals import selectors
 from shuzheng.appeals.constants import AppealChannel, AppealType, Urgency
+from shuzheng.appeals.selectors import appeals as appeal_selectors
+from shuzheng.appeals.selectors import dispatch as dispatch_selectors
 
 V = TypeVar("V", bound=Callable[..., Any])
 
@@ -122,7 +123,7 @@ def photos_payload(photos: list[Photo]) -> list[tuple[str, bytes]]:
 def division_choices(*, blank: str = "请选择镇街或村（社区）") -> list[Any]:
     """The city's towns and villages, grouped by town (values are division codes)."""
     groups: list[Any] = [("", blank)]
-    for town, villages in selectors.intake_divisions():
+    for town, villages in appeal_selectors.intake_divisions():
         options = [(town.code, f"{town.name}（全镇/街道）")]
         options += [(v.code, v.name) for v in villages]
         groups.append((town.name, options))
@@ -132,7 +133,7 @@ def division_choices(*, blank: str = "请选择镇街或村（社区）") -> lis
 def category_choices(*, blank: str = "不清楚（由系统或工作人员判断）") -> list[Any]:
     """Active categories grouped under their top level (values are category codes)."""
     groups: list[Any] = [("", blank)]
-    categories = selectors.category_list()
+    categories = dispatch_selectors.category_list()
     top = [c for c in categories if c.parent_id is None]
     children: dict[int, list[Any]] = {}
     for c in categories:

@@ -10,7 +10,6 @@ from typing import Any
 
 from django import forms
 
-from shuzheng.appeals import selectors
 from shuzheng.appeals.forms_common import (
     PhotosField,
     appeal_type_choices,
@@ -21,7 +20,10 @@ from shuzheng.appeals.forms_common import (
     publish_consent_field,
     urgency_choices,
 )
+from shuzheng.appeals.selectors import dispatch as dispatch_selectors
+from shuzheng.appeals.selectors import grid as grid_selectors
 from shuzheng.core.forms import ServiceErrorsForm
+from shuzheng.orgs import selectors as orgs_selectors
 
 MAX_EXAMPLE = 2000
 
@@ -61,7 +63,7 @@ class GridReportForm(ServiceErrorsForm):
         self.fields["urgency"].choices = urgency_choices()  # type: ignore[attr-defined]
         self.fields["category_code"].widget.choices = category_choices(blank="请选择（不清楚可不选）")
         self.fields["division_code"].widget.choices = division_choices()
-        grids = selectors.grid_choices(user=user)
+        grids = grid_selectors.grid_choices(user=user)
         self.fields["grid_code"].widget.choices = [
             ("", "本人所在网格"),
             *((g.code, f"{g.division.name} · {g.name}") for g in grids),
@@ -139,7 +141,7 @@ class RuleTestForm(forms.Form):
         code = (self.cleaned_data.get("category_code") or "").strip()
         if not code:
             return None
-        found = {c.code: c for c in selectors.category_list()}.get(code)
+        found = {c.code: c for c in dispatch_selectors.category_list()}.get(code)
         if found is None:
             raise forms.ValidationError(f"诉求分类“{code}”不存在或已停用")
         return found
@@ -148,7 +150,7 @@ class RuleTestForm(forms.Form):
         code = (self.cleaned_data.get("division_code") or "").strip()
         if not code:
             return None
-        found = selectors.division_by_code(code)
+        found = orgs_selectors.active_division_by_code((code or "").strip())
         if found is None:
             raise forms.ValidationError(f"行政区划“{code}”不存在")
         return found

@@ -9,10 +9,11 @@ from typing import Any
 
 from django import forms
 
-from shuzheng.appeals import selectors
 from shuzheng.appeals.constants import ArticleStatus
 from shuzheng.appeals.forms_common import category_choices
+from shuzheng.appeals.selectors import dispatch as dispatch_selectors
 from shuzheng.core.forms import ServiceErrorsForm
+from shuzheng.orgs import selectors as orgs_selectors
 
 
 class ArticleForm(ServiceErrorsForm):
@@ -46,7 +47,7 @@ class ArticleForm(ServiceErrorsForm):
         self.fields["category_code"].widget.choices = category_choices(blank="不限")
         self.fields["department_id"].choices = [  # type: ignore[attr-defined]
             ("", "不限"),
-            *((d.pk, d.name) for d in selectors.kb_departments()),
+            *((d.pk, d.name) for d in orgs_selectors.department_queryset().order_by("path")),
         ]
         self.fields["department_id"].error_messages["invalid_choice"] = "请选择列表中的部门"
 
@@ -54,7 +55,7 @@ class ArticleForm(ServiceErrorsForm):
         code = (self.cleaned_data.get("category_code") or "").strip()
         if not code:
             return None
-        found = {c.code: c for c in selectors.category_list()}.get(code)
+        found = {c.code: c for c in dispatch_selectors.category_list()}.get(code)
         if found is None:
             raise forms.ValidationError(f"诉求分类“{code}”不存在或已停用")
         return found
@@ -71,7 +72,7 @@ class ArticleForm(ServiceErrorsForm):
         if not self.editing:
             department_id = data.get("department_id")
             values["category"] = data.get("category_code")
-            values["department"] = selectors.kb_department(department_id) if department_id else None
+            values["department"] = orgs_selectors.active_department(department_id) if department_id else None
         return values
 
 

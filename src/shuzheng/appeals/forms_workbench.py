@@ -12,7 +12,6 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
 
-from shuzheng.appeals import selectors
 from shuzheng.appeals.constants import AppealChannel, AppealStatus, AppealType, Urgency, VisitResult
 from shuzheng.appeals.forms_common import (
     MultipleFileInput,
@@ -20,7 +19,9 @@ from shuzheng.appeals.forms_common import (
     division_choices,
     publish_consent_field,
 )
+from shuzheng.appeals.selectors import dispatch as dispatch_selectors
 from shuzheng.core.forms import ServiceErrorsForm
+from shuzheng.orgs import selectors as orgs_selectors
 from shuzheng.orgs.models import Department
 
 MAX_FILES = 9
@@ -28,7 +29,8 @@ TEXTAREA = {"rows": 3}
 
 
 def active_departments() -> Any:
-    return Department.objects.filter(is_active=True).order_by("path")
+    """Active departments in tree order: the choices of every department field."""
+    return orgs_selectors.department_queryset().order_by("path")
 
 
 class MultipleFileField(forms.FileField):
@@ -60,7 +62,7 @@ class DepartmentPicker(forms.TextInput):
 
     def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
-        context["widget"]["options"] = selectors.department_picker_labels()
+        context["widget"]["options"] = dispatch_selectors.department_picker_labels()
         return context
 
     def format_value(self, value: Any) -> str | None:
@@ -207,9 +209,7 @@ class DispatchForm(ServiceErrorsForm):
     field_map = {"department_id": "department", "assist_department_ids": "assists"}
 
     department = DepartmentPickerField(label="主办部门")
-    assists = DepartmentsField(
-        label="协办部门", queryset=Department.objects.none(), required=False, help_text="可多选"
-    )
+    assists = DepartmentsField(label="协办部门", queryset=None, required=False, help_text="可多选")
     category_code = forms.ChoiceField(label="更正分类", required=False)
     expected_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
@@ -258,7 +258,7 @@ class ReplyForm(ServiceErrorsForm):
 class ForwardForm(ServiceErrorsForm):
     field_map = {"department_id": "department"}
 
-    department = DepartmentField(label="下级单位", queryset=Department.objects.none(), empty_label="请选择")
+    department = DepartmentField(label="下级单位", queryset=None, empty_label="请选择")
     note = forms.CharField(
         label="下转说明", required=False, max_length=1000, widget=forms.Textarea(attrs=TEXTAREA)
     )
@@ -266,7 +266,7 @@ class ForwardForm(ServiceErrorsForm):
     def __init__(self, *args: Any, targets: list[Department] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         ids = [d.pk for d in targets or []]
-        self.fields["department"].queryset = Department.objects.filter(pk__in=ids).order_by("path")  # type: ignore[attr-defined]
+        self.fields["department"].queryset = active_departments().filter(pk__in=ids)  # type: ignore[attr-defined]
 
 
 class ReturnForm(ServiceErrorsForm):
@@ -279,7 +279,7 @@ class ReturnForm(ServiceErrorsForm):
         error_messages={"required": "退单须填写理由"},
     )
     suggested_department = DepartmentField(
-        label="建议承办部门", queryset=Department.objects.none(), required=False, empty_label="（不建议）"
+        label="建议承办部门", queryset=None, required=False, empty_label="（不建议）"
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

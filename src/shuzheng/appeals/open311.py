@@ -42,15 +42,21 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
-from shuzheng.appeals import geo, selectors, services
+from shuzheng.appeals import geo
 from shuzheng.appeals.constants import AppealChannel, AppealStatus, AppealType
 from shuzheng.appeals.models import Appeal, Category
+from shuzheng.appeals.selectors import appeals as appeal_selectors
+from shuzheng.appeals.selectors import dispatch as dispatch_selectors
+from shuzheng.appeals.selectors import public as public_selectors
+from shuzheng.appeals.selectors import stats as stats_selectors
+from shuzheng.appeals.services.intake import IntakeInput, appeal_intake
 from shuzheng.core import calendar, context
 from shuzheng.core.constants import Channel
 from shuzheng.core.errors import ApplicationError, ValidationFailed
 from shuzheng.core.masking import mask_address, mask_free_text
 from shuzheng.core.permissions import missing_permission
-from shuzheng.identity.services import api_key_authenticate
+from shuzheng.identity.services.api_keys import api_key_authenticate
+from shuzheng.orgs import selectors as orgs_selectors
 from shuzheng.orgs.models import Division
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -214,8 +220,8 @@ def _public_text(appeal: Appeal) -> str:
 def _request(appeal: Appeal, towns: dict[str, Division]) -> dict[str, Any]:
     """One service request as Open311 shows it: never reporter name, phone or account; the text and the
     exact place only with the reporter's consent (see the module docstring)."""
-    closed = selectors.public_status(appeal) == "closed"
-    town = selectors.town_of(appeal.division, towns)
+    closed = appeal_selectors.public_status(appeal) == "closed"
+    town = stats_selectors.town_of(appeal.division, towns)
     public = appeal.publish_consent
     return {
         "service_request_id": appeal.number,
@@ -251,7 +257,7 @@ def discovery(request: HttpRequest, *, fmt: str) -> HttpResponse:
     _only(request, "GET")
     data = {
         "changeset": CHANGESET,
-        "contact": "恩平市12345政务服务便民热线：拨打12345",
+        "contact": f"{settings.SHUZHENG_CITY_NAME}12345政务服务便民热线：拨打12345",
         "key_service": "API 密钥由平台管理员签发（shuzheng issue-api-key）",
         "endpoints": [
             {
@@ -270,14 +276,13 @@ def discovery(request: HttpRequest, *, fmt: str) -> HttpResponse:
 def service_list(request: HttpRequest, *, fmt: str) -> HttpResponse:
     """GET services: the active categories."""
     _only(request, "GET")
-    return _render(fmt, "services", [_service(c) for c in selectors.category_list()])
+    return _render(fmt, "services", [_service(c) for c in dispatch_selectors.category_list()])
 
 
 def _division_values() -> list[dict[str, str]]:
     city = settings.SHUZHENG_APPEAL_CITY_DIVISION
-    rows = Division.objects.filter(
-        path__contains=f"/{city}/", is_active=True, level__in=(Division.Level.TOWN, Division.Level.VILLAGE)
-    ).order_by("path")
+    levels = (Division.Level.TOWN, Division.Level.VILLAGE)
+    rows = orgs_selectors.division_queryset(under=city).filter(level__in=levels).order_by("path")
     return [{"key": d.code, "name": d.name} for d in rows]
 
 
@@ -371,8 +376,8 @@ def _get_requests(request: HttpRequest, fmt: str) -> HttpResponse:
     if numbers:
         if len(numbers) > MAX_IDS:
             raise Open311Error(400, f"service_request_id 一次最多{MAX_IDS}个")
-        appeals = selectors.public_request_list(numbers=numbers)
-        towns = selectors.towns_by_path()
+        appeals = public_selectors.public_request_list(numbers=numbers)
+        towns = stats_selectors.towns_by_path()
         return _render(fmt, "service_requests", [_request(a, towns) for a in appeals])
     statuses = _list_param(request, "status")
     bad = [s for s in statuses if s not in ("open", "closed")]
@@ -385,10 +390,10 @@ def _get_requests(request: HttpRequest, fmt: str) -> HttpResponse:
         if unknown:
             raise Open311Error(404, f"service_code：服务“{unknown[0][:40]}”不存在")
     since, until = _dates(request)
-    appeals = selectors.public_request_list(
+    appeals = public_selectors.public_request_list(
         category_codes=codes, statuses=statuses, since=since, until=until, limit=MAX_RESULTS
     )
-    towns = selectors.towns_by_path()
+    towns = stats_selectors.towns_by_path()
     return _render(fmt, "service_requests", [_request(a, towns) for a in appeals])
 
 
@@ -402,13 +407,15 @@ def _division_for(request: HttpRequest, attributes: dict[str, str]) -> str:
         return attributes["division_code"]
     if _field(request, "address_id"):
         return _field(request, "address_id")
-    city = Division.objects.filter(code=settings.SHUZHENG_APPEAL_CITY_DIVISION).first()
+    city = orgs_selectors.divisions_by_code([settings.SHUZHENG_APPEAL_CITY_DIVISION]).get(
+        settings.SHUZHENG_APPEAL_CITY_DIVISION
+    )
     within = city.path if city else f"/{settings.SHUZHENG_APPEAL_CITY_DIVISION}/"
     address = _field(request, "address_string")
     if address:
         named = [
             d
-            for d in Division.objects.filter(path__startswith=within, is_active=True).exclude(
+            for d in orgs_selectors.division_queryset(under=within).exclude(
                 code=settings.SHUZHENG_APPEAL_CITY_DIVISION
             )
             if d.name and d.name in address
@@ -471,23 +478,22 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     consent = attributes.get("publish_consent", "").lower()
     if consent not in CONSENT_VALUES:
         raise Open311Error(400, "attribute[publish_consent]：应为 true 或 false")
-    division_code = _division_for(request, attributes)
+    intake_data = IntakeInput(
+        channel=AppealChannel.OPEN311,
+        appeal_type=attributes.get("appeal_type") or AppealType.HELP,
+        text=text,
+        division_code=_division_for(request, attributes),
+        category_code=category.code,
+        latitude=_field(request, "lat") or None,
+        longitude=_field(request, "long") or None,
+        address=_field(request, "address_string"),
+        reporter_name=name,
+        reporter_phone=_field(request, "phone"),
+        publish_consent=CONSENT_VALUES[consent],
+    )
     token = context.bind(channel=Channel.API)
     try:
-        appeal = services.appeal_intake(
-            actor=user,
-            channel=AppealChannel.OPEN311,
-            appeal_type=attributes.get("appeal_type") or AppealType.HELP,
-            text=text,
-            division_code=division_code,
-            category_code=category.code,
-            latitude=_field(request, "lat") or None,
-            longitude=_field(request, "long") or None,
-            address=_field(request, "address_string"),
-            reporter_name=name,
-            reporter_phone=_field(request, "phone"),
-            publish_consent=CONSENT_VALUES[consent],
-        )
+        appeal = appeal_intake(actor=user, data=intake_data)
     finally:
         context.reset(token)
     notice = f"已受理，诉求编号 {appeal.number}"
@@ -517,10 +523,10 @@ def requests(request: HttpRequest, *, fmt: str) -> HttpResponse:
 def request_detail(request: HttpRequest, request_id: str, *, fmt: str) -> HttpResponse:
     """GET requests/{id}: one request, as a list of one (per the specification)."""
     _only(request, "GET")
-    appeal = selectors.public_requests().filter(number=request_id.strip()).first()
+    appeal = public_selectors.public_requests().filter(number=request_id.strip()).first()
     if appeal is None:
         raise Open311Error(404, f"service_request_id：诉求“{request_id[:40]}”不存在")
-    return _render(fmt, "service_requests", [_request(appeal, selectors.towns_by_path())])
+    return _render(fmt, "service_requests", [_request(appeal, stats_selectors.towns_by_path())])
 
 
 @_endpoint
@@ -531,7 +537,7 @@ def token_detail(request: HttpRequest, token: str, *, fmt: str) -> HttpResponse:
         number = signing.Signer(salt=TOKEN_SALT).unsign(token)
     except signing.BadSignature:
         raise Open311Error(404, "token：令牌无效") from None
-    if not selectors.public_requests().filter(number=number).exists():
+    if not public_selectors.public_requests().filter(number=number).exists():
         raise Open311Error(404, "token：令牌对应的诉求不存在")
     return _render(fmt, "service_requests", [{"service_request_id": number, "token": token}])
 

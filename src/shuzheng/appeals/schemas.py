@@ -260,7 +260,7 @@ class WorkOrderOut(Schema):
 
     @staticmethod
     def resolve_sla(obj: WorkOrder) -> dict[str, Any]:
-        from shuzheng.appeals.selectors import sla_info
+        from shuzheng.appeals.selectors.common import sla_info
 
         info = sla_info(obj.due_at, done_at=obj.replied_at)
         return {

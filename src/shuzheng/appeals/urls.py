@@ -6,7 +6,8 @@ app_name = "appeals"
 
 urlpatterns: list = []
 
-# --- workbench: hotline intake, dispatch centre, department work orders (views_workbench) ---------------
+# --- workbench: hotline intake, dispatch centre (views_workbench), department work orders (views_orders) --
+from shuzheng.appeals import views_orders as orders  # noqa: E402
 from shuzheng.appeals import views_workbench as wb  # noqa: E402
 
 urlpatterns += [
@@ -23,21 +24,21 @@ urlpatterns += [
         wb.extension_review,
         name="workbench_extension_review",
     ),
-    path("workbench/appeals/orders/", wb.orders, name="workbench_orders"),
-    path("workbench/appeals/orders/<int:work_order_id>/", wb.order_detail, name="workbench_order"),
+    path("workbench/appeals/orders/", orders.orders, name="workbench_orders"),
+    path("workbench/appeals/orders/<int:work_order_id>/", orders.order_detail, name="workbench_order"),
     path(
         "workbench/appeals/orders/<int:work_order_id>/act/<slug:action>/",
-        wb.order_act,
+        orders.order_act,
         name="workbench_order_act",
     ),
     path(
         "workbench/appeals/orders/<int:work_order_id>/assists/<int:assist_id>/<slug:action>/",
-        wb.assist_act,
+        orders.assist_act,
         name="workbench_assist_act",
     ),
     path(
         "workbench/appeals/orders/<int:work_order_id>/files/<int:attachment_id>/",
-        wb.order_attachment,
+        orders.order_attachment,
         name="workbench_order_file",
     ),
     path("workbench/appeals/<int:appeal_id>/", wb.appeal_detail, name="workbench_appeal"),

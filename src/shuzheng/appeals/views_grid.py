@@ -18,13 +18,19 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shuzheng.appeals import selectors, services
 from shuzheng.appeals.constants import AppealChannel, AppealStatus, AttachmentKind
 from shuzheng.appeals.forms_grid import GridReportForm, RuleTestForm, SelfHandleForm
 from shuzheng.appeals.models import Appeal
+from shuzheng.appeals.selectors import appeals as appeal_selectors
+from shuzheng.appeals.selectors import dispatch as dispatch_selectors
+from shuzheng.appeals.selectors import grid as grid_selectors
+from shuzheng.appeals.selectors import public as public_selectors
+from shuzheng.appeals.services.grid import appeal_escalate, appeal_self_handle_with_photos
+from shuzheng.appeals.services.intake import IntakeInput, appeal_intake_with_photos
 from shuzheng.appeals.views_portal import attachment_response
 from shuzheng.core import errors
 from shuzheng.identity.page_access import perm_required
+from shuzheng.orgs import selectors as orgs_selectors
 
 GRID_PERM = "appeals.report_grid_event"
 RULES_PERM = "appeals.view_routingrule|appeals.dispatch_appeal"
@@ -32,14 +38,14 @@ EVENTS_PER_PAGE = 30
 
 
 def _grid_context(request: HttpRequest, appeal: Appeal, **extra: Any) -> dict[str, Any]:
-    photos = selectors.appeal_photos(appeal=appeal)
+    photos = appeal_selectors.appeal_photos(appeal=appeal)
     context = {
         "appeal": appeal,
         "photos": [p for p in photos if p.kind == AttachmentKind.PHOTO],
         "before": [p for p in photos if p.kind == AttachmentKind.BEFORE],
         "after": [p for p in photos if p.kind == AttachmentKind.AFTER],
         "pending": appeal.status == AppealStatus.REPORTED,
-        "timeline": selectors.citizen_timeline(appeal=appeal),
+        "timeline": public_selectors.citizen_timeline(appeal=appeal),
         "form": extra.pop("form", None) or SelfHandleForm(),
     }
     context.update(extra)
@@ -52,7 +58,7 @@ def grid_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status") or None
     if status not in (None, *AppealStatus.values):
         status = None
-    page = selectors.my_grid_events(
+    page = grid_selectors.my_grid_events(
         user=request.user, status=status, cursor=request.GET.get("cursor") or None, limit=EVENTS_PER_PAGE
     )
     context = {
@@ -78,11 +84,10 @@ def grid_new(request: HttpRequest) -> HttpResponse:
         status = 422
         if form.is_valid():
             try:
-                appeal = services.appeal_intake_with_photos(
+                appeal = appeal_intake_with_photos(
                     actor=request.user,
-                    channel=AppealChannel.GRID,
+                    data=IntakeInput(channel=AppealChannel.GRID, **form.data_for_service()),
                     photos=form.photos_for_service(),
-                    **form.data_for_service(),
                 )
             except errors.ValidationFailed as error:
                 form.add_service_error(error)
@@ -99,7 +104,7 @@ def grid_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 @perm_required(GRID_PERM, "查看网格事件")
 def grid_event(request: HttpRequest, appeal_id: int) -> HttpResponse:
-    appeal = selectors.my_grid_event_get(user=request.user, id=appeal_id)
+    appeal = grid_selectors.my_grid_event_get(user=request.user, id=appeal_id)
     return render(request, "appeals/grid/event.html", _grid_context(request, appeal))
 
 
@@ -107,12 +112,12 @@ def grid_event(request: HttpRequest, appeal_id: int) -> HttpResponse:
 @perm_required(GRID_PERM, "处置网格事件")
 def grid_self_handle(request: HttpRequest, appeal_id: int) -> HttpResponse:
     """自行处置 with the note and the before/after photos, all in one transaction."""
-    appeal = selectors.my_grid_event_get(user=request.user, id=appeal_id)
+    appeal = grid_selectors.my_grid_event_get(user=request.user, id=appeal_id)
     form = SelfHandleForm(request.POST, request.FILES)
     status = 422
     if form.is_valid():
         try:
-            services.appeal_self_handle_with_photos(actor=request.user, appeal=appeal, **form.for_service())
+            appeal_self_handle_with_photos(actor=request.user, appeal=appeal, **form.for_service())
         except errors.ValidationFailed as error:
             form.add_service_error(error)
         except (errors.PayloadTooLarge, errors.UnsupportedMediaType) as error:
@@ -123,7 +128,7 @@ def grid_self_handle(request: HttpRequest, appeal_id: int) -> HttpResponse:
         else:
             messages.success(request, f"事件 {appeal.number} 已自行处置办结。")
             return redirect("appeals:grid_event", appeal_id=appeal.pk)
-    appeal = selectors.my_grid_event_get(user=request.user, id=appeal_id)
+    appeal = grid_selectors.my_grid_event_get(user=request.user, id=appeal_id)
     return render(
         request, "appeals/grid/event.html", _grid_context(request, appeal, form=form), status=status
     )
@@ -133,9 +138,9 @@ def grid_self_handle(request: HttpRequest, appeal_id: int) -> HttpResponse:
 @perm_required(GRID_PERM, "上报网格事件")
 def grid_escalate(request: HttpRequest, appeal_id: int) -> HttpResponseBase:
     """上报派单: the event goes through the routing rules and the classifier like any appeal."""
-    appeal = selectors.my_grid_event_get(user=request.user, id=appeal_id)
+    appeal = grid_selectors.my_grid_event_get(user=request.user, id=appeal_id)
     try:
-        appeal = services.appeal_escalate(actor=request.user, appeal=appeal)
+        appeal = appeal_escalate(actor=request.user, appeal=appeal)
     except errors.Conflict as error:
         messages.error(request, error.detail)
     else:
@@ -149,8 +154,8 @@ def grid_escalate(request: HttpRequest, appeal_id: int) -> HttpResponseBase:
 @require_GET
 @perm_required(GRID_PERM, "查看网格事件")
 def grid_photo(request: HttpRequest, appeal_id: int, attachment_id: int) -> HttpResponseBase:
-    appeal = selectors.my_grid_event_get(user=request.user, id=appeal_id)
-    return attachment_response(selectors.appeal_attachment_get(appeal=appeal, id=attachment_id))
+    appeal = grid_selectors.my_grid_event_get(user=request.user, id=appeal_id)
+    return attachment_response(appeal_selectors.appeal_attachment_get(appeal=appeal, id=attachment_id))
 
 
 # --- rule test ------------------------------------------------------------------------------------------
@@ -168,7 +173,7 @@ def rule_test(request: HttpRequest) -> HttpResponse:
     if request.GET:
         if form.is_valid():
             data = form.cleaned_data
-            test = selectors.rule_test(
+            test = dispatch_selectors.rule_test(
                 text=data["text"],
                 category=data.get("category_code"),
                 division=data.get("division_code"),
@@ -177,8 +182,8 @@ def rule_test(request: HttpRequest) -> HttpResponse:
                 is_enterprise=bool(data.get("is_enterprise")),
             )
             codes = [code for code, _ in test.model_top]
-            names = selectors.department_names(codes=[*codes, test.model_department or ""])
-            category_names = selectors.category_names([test.model_category or ""])
+            names = orgs_selectors.department_names([*codes, test.model_department or ""])
+            category_names = dispatch_selectors.category_names([test.model_category or ""])
             result = {
                 "test": test,
                 "top": [(names.get(code, code), round(p * 100, 1)) for code, p in test.model_top],
@@ -191,7 +196,7 @@ def rule_test(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "result": result,
-        "rules": selectors.routing_rules(),
+        "rules": dispatch_selectors.routing_rules(),
         "threshold": round(settings.SHUZHENG_DISPATCH_CONFIDENCE * 100),
     }
     if request.headers.get("HX-Request"):  # htmx swaps 2xx answers only: errors are shown in the panel

@@ -15,9 +15,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shuzheng.appeals import selectors, services
 from shuzheng.appeals.forms_kb import ArticleForm, RetireForm, ReviewForm, SearchForm
 from shuzheng.appeals.models import KnowledgeArticle
+from shuzheng.appeals.selectors import knowledge as kb_selectors
+from shuzheng.appeals.services.knowledge import (
+    knowledge_article_create,
+    knowledge_article_retire,
+    knowledge_article_review,
+    knowledge_article_submit,
+    knowledge_article_update,
+)
 from shuzheng.core import errors
 from shuzheng.identity.page_access import perm_required
 
@@ -35,7 +42,7 @@ def kb_list(request: HttpRequest) -> HttpResponse:
     q, status = "", None
     if form.is_valid():
         q, status = form.cleaned_data.get("q") or "", form.cleaned_data.get("status") or None
-    page = selectors.article_search(
+    page = kb_selectors.article_search(
         user=request.user,
         q=q,
         status=status,
@@ -55,8 +62,8 @@ def kb_list(request: HttpRequest) -> HttpResponse:
 def _article_context(request: HttpRequest, article: KnowledgeArticle, **extra: Any) -> dict[str, Any]:
     context = {
         "article": article,
-        "versions": selectors.article_versions(article=article),
-        "actions": selectors.article_actions(user=request.user, article=article),
+        "versions": kb_selectors.article_versions(article=article),
+        "actions": kb_selectors.article_actions(user=request.user, article=article),
         "review_form": extra.pop("review_form", None) or ReviewForm(),
         "retire_form": extra.pop("retire_form", None) or RetireForm(),
         "action_error": extra.pop("action_error", ""),
@@ -68,7 +75,7 @@ def _article_context(request: HttpRequest, article: KnowledgeArticle, **extra: A
 @require_GET
 @perm_required(VIEW_PERM, "查看知识库")
 def kb_detail(request: HttpRequest, article_id: int) -> HttpResponse:
-    article = selectors.article_get(id=article_id)
+    article = kb_selectors.article_get(id=article_id)
     return render(request, "appeals/kb/detail.html", _article_context(request, article))
 
 
@@ -81,7 +88,7 @@ def kb_new(request: HttpRequest) -> HttpResponse:
         status = 422
         if form.is_valid():
             try:
-                article = services.knowledge_article_create(actor=request.user, **form.for_service())
+                article = knowledge_article_create(actor=request.user, **form.for_service())
             except errors.ValidationFailed as error:
                 form.add_service_error(error)
             else:
@@ -93,7 +100,7 @@ def kb_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @perm_required(CHANGE_PERM, "修改知识库条目")
 def kb_edit(request: HttpRequest, article_id: int) -> HttpResponse:
-    article = selectors.article_get(id=article_id)
+    article = kb_selectors.article_get(id=article_id)
     initial = {
         "question": article.question,
         "answer": article.answer,
@@ -107,7 +114,7 @@ def kb_edit(request: HttpRequest, article_id: int) -> HttpResponse:
         status = 422
         if form.is_valid():
             try:
-                services.knowledge_article_update(actor=request.user, article=article, **form.for_service())
+                knowledge_article_update(actor=request.user, article=article, **form.for_service())
             except errors.ValidationFailed as error:
                 form.add_service_error(error)
             else:
@@ -119,7 +126,7 @@ def kb_edit(request: HttpRequest, article_id: int) -> HttpResponse:
 def _refused(
     request: HttpRequest, article_id: int, error: errors.ApplicationError, **forms: Any
 ) -> HttpResponse:
-    article = selectors.article_get(id=article_id)
+    article = kb_selectors.article_get(id=article_id)
     context = _article_context(request, article, action_error=error.detail, **forms)
     return render(request, "appeals/kb/detail.html", context, status=error.status)
 
@@ -127,9 +134,9 @@ def _refused(
 @require_POST
 @perm_required(CHANGE_PERM, "提交审核")
 def kb_submit(request: HttpRequest, article_id: int) -> HttpResponse:
-    article = selectors.article_get(id=article_id)
+    article = kb_selectors.article_get(id=article_id)
     try:
-        services.knowledge_article_submit(actor=request.user, article=article)
+        knowledge_article_submit(actor=request.user, article=article)
     except (errors.Conflict, errors.PermissionDenied) as error:
         return _refused(request, article_id, error)
     messages.success(request, "已提交审核。")
@@ -139,13 +146,13 @@ def kb_submit(request: HttpRequest, article_id: int) -> HttpResponse:
 @require_POST
 @perm_required(REVIEW_PERM, "审核知识库条目")
 def kb_review(request: HttpRequest, article_id: int) -> HttpResponse:
-    article = selectors.article_get(id=article_id)
+    article = kb_selectors.article_get(id=article_id)
     form = ReviewForm(request.POST)
     if not form.is_valid():
         return _refused(request, article_id, errors.ValidationFailed("请选择审核结论"), review_form=form)
     approve = form.cleaned_data["decision"] == "approve"
     try:
-        services.knowledge_article_review(
+        knowledge_article_review(
             actor=request.user, article=article, approve=approve, note=form.cleaned_data.get("note") or ""
         )
     except errors.ValidationFailed as error:
@@ -160,11 +167,11 @@ def kb_review(request: HttpRequest, article_id: int) -> HttpResponse:
 @require_POST
 @perm_required(REVIEW_PERM, "下线知识库条目")
 def kb_retire(request: HttpRequest, article_id: int) -> HttpResponse:
-    article = selectors.article_get(id=article_id)
+    article = kb_selectors.article_get(id=article_id)
     form = RetireForm(request.POST)
     form.is_valid()
     try:
-        services.knowledge_article_retire(
+        knowledge_article_retire(
             actor=request.user, article=article, note=form.cleaned_data.get("note") or ""
         )
     except (errors.Conflict, errors.PermissionDenied, errors.ValidationFailed) as error:

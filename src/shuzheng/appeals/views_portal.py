@@ -22,10 +22,12 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from shuzheng.appeals import selectors, services
 from shuzheng.appeals.constants import AppealChannel, AttachmentKind
 from shuzheng.appeals.forms_portal import AppealForm, TrackForm
 from shuzheng.appeals.models import AppealAttachment
+from shuzheng.appeals.selectors import appeals as appeal_selectors
+from shuzheng.appeals.selectors import public as public_selectors
+from shuzheng.appeals.services.intake import IntakeInput, appeal_intake_with_photos
 from shuzheng.core import errors
 from shuzheng.identity.page_access import person_required, renders_application_errors
 
@@ -64,13 +66,13 @@ def new(request: HttpRequest) -> HttpResponseBase:
         status = 422
         if form.is_valid():
             try:
-                appeal = services.appeal_intake_with_photos(
-                    actor=user,
+                data = IntakeInput(
                     channel=AppealChannel.WEB,
-                    reporter_user=user,
                     reporter_name=getattr(user, "full_name", ""),
-                    photos=form.photos_for_service(),
                     **form.data_for_service(),
+                )
+                appeal = appeal_intake_with_photos(
+                    actor=user, data=data, photos=form.photos_for_service(), reporter_user=user
                 )
             except errors.ValidationFailed as error:
                 form.add_service_error(error)
@@ -85,7 +87,7 @@ def new(request: HttpRequest) -> HttpResponseBase:
 @require_GET
 @person_required
 def mine(request: HttpRequest) -> HttpResponse:
-    page = selectors.my_appeals(
+    page = appeal_selectors.my_appeals(
         user=request.user, cursor=request.GET.get("cursor") or None, limit=MY_APPEALS_PER_PAGE
     )
     return render(
@@ -97,12 +99,12 @@ def mine(request: HttpRequest) -> HttpResponse:
 @person_required
 def detail(request: HttpRequest, appeal_id: int) -> HttpResponse:
     """One of my appeals: status, time limit, reply, satisfaction, photos and progress in plain words."""
-    appeal = selectors.my_appeal_get(user=request.user, id=appeal_id)
-    photos = [a for a in selectors.appeal_photos(appeal=appeal) if a.kind in CITIZEN_ATTACHMENTS]
+    appeal = appeal_selectors.my_appeal_get(user=request.user, id=appeal_id)
+    photos = [a for a in appeal_selectors.appeal_photos(appeal=appeal) if a.kind in CITIZEN_ATTACHMENTS]
     context = {
         "appeal": appeal,
-        "public": selectors.public_status(appeal),
-        "timeline": selectors.citizen_timeline(appeal=appeal),
+        "public": appeal_selectors.public_status(appeal),
+        "timeline": public_selectors.citizen_timeline(appeal=appeal),
         "photos": photos,
     }
     return render(request, "appeals/portal/detail.html", context)
@@ -111,8 +113,8 @@ def detail(request: HttpRequest, appeal_id: int) -> HttpResponse:
 @require_GET
 @person_required
 def photo(request: HttpRequest, appeal_id: int, attachment_id: int) -> HttpResponseBase:
-    appeal = selectors.my_appeal_get(user=request.user, id=appeal_id)
-    attachment = selectors.appeal_attachment_get(appeal=appeal, id=attachment_id)
+    appeal = appeal_selectors.my_appeal_get(user=request.user, id=appeal_id)
+    attachment = appeal_selectors.appeal_attachment_get(appeal=appeal, id=attachment_id)
     if attachment.kind not in CITIZEN_ATTACHMENTS:
         raise errors.NotFound("附件不存在")
     return attachment_response(attachment)
@@ -138,7 +140,7 @@ def track(request: HttpRequest) -> HttpResponse:
     searched = False
     if request.GET and form.is_valid():
         searched = True
-        result = selectors.public_lookup(number=form.cleaned_data["number"])
+        result = public_selectors.public_lookup(number=form.cleaned_data["number"])
     status = 404 if searched and result is None else 200
     context = {"form": form, "result": result, "searched": searched}
     return render(request, "appeals/portal/track.html", context, status=status)

@@ -13,8 +13,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from shuzheng.appeals import charts, geo, selectors, stats_xlsx
+from shuzheng.appeals import charts, geo, stats_xlsx
 from shuzheng.appeals.constants import AppealChannel, AppealStatus, AppealType
+from shuzheng.appeals.selectors import common as common_selectors
+from shuzheng.appeals.selectors import stats as stats_selectors
 from shuzheng.core import errors
 from shuzheng.identity.page_access import perm_required
 from shuzheng.orgs.models import Department
@@ -93,9 +95,9 @@ def build_report(
     *, user: Any, since: date, until: date, department: Department | None, group: str
 ) -> dict[str, Any]:
     """Everything the page and the export show, from the statistics selectors (scope applied there)."""
-    stats = selectors.appeal_stats(user=user, since=since, until=until, department=department)
+    stats = stats_selectors.appeal_stats(user=user, since=since, until=until, department=department)
     labels = _labels(group)
-    volume = selectors.appeal_volume(
+    volume = stats_selectors.appeal_volume(
         user=user, since=since, until=until, group_by=group, department=department
     )
     return {
@@ -110,7 +112,7 @@ def build_report(
         "by_type": _labelled(stats["by_type"], _labels("appeal_type")),
         "by_category": _labelled(stats["by_category"], {}),
         "by_town": stats["by_town"],
-        "hot_spots": selectors.hot_spots(user=user, since=since, until=until, department=department),
+        "hot_spots": stats_selectors.hot_spots(user=user, since=since, until=until, department=department),
         "volume_rows": volume,
         "volume": [{**r, "label": labels.get(str(r["key"]), str(r["key"]))} for r in volume],
         "volume_labels": labels,
@@ -118,7 +120,7 @@ def build_report(
 
 
 def _params(request: HttpRequest) -> tuple[StatsForm, dict[str, Any] | None]:
-    departments = selectors.stats_departments(user=request.user)
+    departments = stats_selectors.stats_departments(user=request.user)
     form = StatsForm(request.GET or {"period": "30", "group_by": "channel"}, departments=departments)
     if not form.is_valid():
         return form, None
@@ -132,7 +134,7 @@ def _params(request: HttpRequest) -> tuple[StatsForm, dict[str, Any] | None]:
 
 
 @require_GET
-@perm_required(selectors.STATS_PERM, "查看诉求统计")
+@perm_required(common_selectors.STATS_PERM, "查看诉求统计")
 def stats_dashboard(request: HttpRequest) -> HttpResponse:
     form, params = _params(request)
     if params is None:
@@ -141,8 +143,8 @@ def stats_dashboard(request: HttpRequest) -> HttpResponse:
     department = params["department"]
     towns = geo.towns_by_code()
     map_option, map_summary, unplaced = charts.open_map(
-        by_division=selectors.open_appeals_by_division(user=request.user, department=department),
-        points=selectors.open_appeal_points(user=request.user, department=department),
+        by_division=stats_selectors.open_appeals_by_division(user=request.user, department=department),
+        points=stats_selectors.open_appeal_points(user=request.user, department=department),
         towns=towns,
     )
     top_categories = report["by_category"][:TOP]
@@ -181,7 +183,7 @@ def stats_dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@perm_required(selectors.STATS_PERM, "查看诉求统计")
+@perm_required(common_selectors.STATS_PERM, "查看诉求统计")
 def stats_export(request: HttpRequest) -> HttpResponse:
     form, params = _params(request)
     if params is None:

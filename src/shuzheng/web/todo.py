@@ -13,8 +13,10 @@ from typing import Any
 
 from django.urls import reverse
 
-from shuzheng.appeals import selectors as appeals_selectors
 from shuzheng.appeals.constants import AppealStatus, ArticleStatus
+from shuzheng.appeals.selectors import grid as grid_selectors
+from shuzheng.appeals.selectors import knowledge as kb_selectors
+from shuzheng.appeals.selectors import work_orders as work_order_selectors
 from shuzheng.cases import selectors as cases_selectors
 from shuzheng.cases.constants import DeadlineState
 from shuzheng.core.notifications import unread_count
@@ -55,7 +57,7 @@ def _cases(**filters: Any) -> Callable[[Any], Page[Any]]:
 
 
 def _orders(**filters: Any) -> Callable[[Any], Page[Any]]:
-    return lambda user: appeals_selectors.department_queue(user=user, limit=CAP, **filters)
+    return lambda user: work_order_selectors.department_queue(user=user, limit=CAP, **filters)
 
 
 def _rectifications(**filters: Any) -> Callable[[Any], Page[Any]]:
@@ -87,14 +89,14 @@ SOURCES: tuple[TodoSource, ...] = (
         "appeals.dispatch_appeal",
         "appeals:workbench_dispatch",
         "",
-        lambda user: appeals_selectors.dispatch_queue(user=user, limit=CAP),
+        lambda user: work_order_selectors.dispatch_queue(user=user, limit=CAP),
     ),
     TodoSource(
         "网格员待处置的事件",
         "appeals.report_grid_event",
         "appeals:grid_list",
         f"?status={AppealStatus.REPORTED}",
-        lambda user: appeals_selectors.my_grid_events(user=user, status=AppealStatus.REPORTED, limit=CAP),
+        lambda user: grid_selectors.my_grid_events(user=user, status=AppealStatus.REPORTED, limit=CAP),
     ),
     TodoSource("部门待办工单", "appeals.handle_workorder", "appeals:workbench_orders", "", _orders()),
     TodoSource(
@@ -118,7 +120,7 @@ SOURCES: tuple[TodoSource, ...] = (
         "appeals.review_knowledgearticle",
         "appeals:kb_list",
         f"?status={ArticleStatus.IN_REVIEW}",
-        lambda user: appeals_selectors.article_list(user=user, status=ArticleStatus.IN_REVIEW, limit=CAP),
+        lambda user: kb_selectors.article_list(user=user, status=ArticleStatus.IN_REVIEW, limit=CAP),
     ),
     TodoSource(
         "未完成的差评整改",

@@ -8,10 +8,13 @@ from collections import Counter
 import pytest
 from django.core.management import call_command
 
-from shuzheng.appeals import classifier, demo, selectors
+from shuzheng.appeals import classifier, demo
 from shuzheng.appeals.constants import WorkOrderStatus
 from shuzheng.appeals.demo import history, synthetic
 from shuzheng.appeals.models import Appeal, Category, DispatchModel, KnowledgeArticle, WorkOrder
+from shuzheng.appeals.selectors import stats as stats_selectors
+from shuzheng.appeals.selectors import work_orders as work_order_selectors
+from shuzheng.core.actors import SYSTEM
 from shuzheng.identity import demo as identity_demo
 from shuzheng.identity.models import AuditEvent, User
 from shuzheng.orgs import demo as orgs_demo
@@ -68,18 +71,18 @@ def test_demo_loads_everything_and_twice_changes_nothing(small_demo):
     ) == counts
     # The demo dispatcher sees the manual queue; the 城管 handler only its own department's work orders.
     dispatcher = User.objects.get(username="dispatch01")
-    assert selectors.dispatch_queue(user=dispatcher).items
+    assert work_order_selectors.dispatch_queue(user=dispatcher).items
     handler = User.objects.get(username="cgj_handler")
-    for work_order in selectors.department_queue(user=handler).items:
+    for work_order in work_order_selectors.department_queue(user=handler).items:
         assert work_order.lead_department.path.startswith("/EP022/")
-    stats = selectors.appeal_stats(user=dispatcher)
+    stats = stats_selectors.appeal_stats(user=dispatcher)
     assert stats["total"] >= 1500
     assert 0.5 < stats["on_time_rate"] <= 1
     assert stats["satisfaction_rate"] > 0.5
     assert len(stats["by_town"]) >= 10
     assert stats["by_category"][0]["count"] > 0
-    assert selectors.hot_spots(user=dispatcher)
-    assert selectors.appeal_volume(
+    assert stats_selectors.hot_spots(user=dispatcher)
+    assert stats_selectors.appeal_volume(
         user=dispatcher,
         since=Appeal.objects.earliest("received_at").received_at.date(),
         until=Appeal.objects.latest("received_at").received_at.date(),
@@ -92,9 +95,9 @@ def test_demo_loads_everything_and_twice_changes_nothing(small_demo):
 def test_fast_probabilities_match_scikit_learn(small_demo):
     import numpy as np
 
-    from shuzheng.appeals import services
+    from shuzheng.appeals.routing import active_dispatch_model
 
-    _, bundle = services.active_dispatch_model()
+    _, bundle = active_dispatch_model()
     texts = list(Appeal.objects.values_list("text", flat=True)[:50])
     features = bundle.vectorizer.transform(texts)
     assert np.allclose(bundle.department_proba(features), bundle.department_head.predict_proba(features))
@@ -115,11 +118,11 @@ def test_train_dispatch_command_reports_model_and_baseline(small_demo):
 
 
 def test_training_refuses_too_little_data(db, settings, tmp_path):
-    from shuzheng.appeals import services
+    from shuzheng.appeals.services.training import dispatch_model_train
     from shuzheng.core.errors import ValidationFailed
 
     settings.DATA_DIR = tmp_path
     with pytest.raises(ValidationFailed):
-        services.dispatch_model_train(actor=None)
+        dispatch_model_train(actor=SYSTEM)
     assert not Category.objects.exists()
     assert WorkOrderStatus.CLOSED == "closed"

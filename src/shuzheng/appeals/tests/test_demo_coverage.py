@@ -9,10 +9,10 @@ from typing import Any
 from django.test import Client
 from django.urls import reverse
 
-from shuzheng.appeals import selectors
 from shuzheng.appeals import workflow as wf
 from shuzheng.appeals.constants import OPEN_WORK_ORDER_STATUSES, AppealStatus, AssistStatus, WorkOrderStatus
 from shuzheng.appeals.models import Appeal, WorkOrder, WorkOrderAssist
+from shuzheng.appeals.selectors import work_orders as work_order_selectors
 from shuzheng.appeals.tests.test_demo_and_training import small_demo  # noqa: F401 - the fixture
 from shuzheng.identity.models import User
 from shuzheng.identity.tests.conftest import login_verified
@@ -43,7 +43,7 @@ def test_every_open_demo_work_order_has_its_own_department_handler(small_demo: A
         actors = [
             (user, action)
             for user in accounts
-            for action in selectors.work_order_page_actions(user=user, work_order=work_order)
+            for action in work_order_selectors.work_order_page_actions(user=user, work_order=work_order)
             if action in wanted
         ]
         if work_order.status == WorkOrderStatus.RETURN_REQUESTED:
@@ -55,7 +55,7 @@ def test_every_open_demo_work_order_has_its_own_department_handler(small_demo: A
         user, action = actors[0]
         if action in wf.DEPARTMENT_ACTIONS:
             assert user.has_perm(wf.DEPARTMENT_PERM)
-            assert selectors.department_queue(user=user, limit=100).items.count(work_order) == 1
+            assert work_order_selectors.department_queue(user=user, limit=100).items.count(work_order) == 1
         page = _page(user, reverse("appeals:workbench_order", args=[work_order.pk]))
         assert reverse("appeals:workbench_order_act", args=[work_order.pk, action]) in page
 
@@ -69,7 +69,8 @@ def test_every_open_demo_assist_and_appeal_has_an_account(small_demo: Any) -> No
         helpers = [
             u
             for u in accounts
-            if assist in selectors.work_order_assists_for(user=u, work_order_id=assist.work_order_id)
+            if assist
+            in work_order_selectors.work_order_assists_for(user=u, work_order_id=assist.work_order_id)
         ]
         assert helpers, f"协办 {assist.department.name} 无人可办"
         page = _page(helpers[0], reverse("appeals:workbench_order", args=[assist.work_order_id]))

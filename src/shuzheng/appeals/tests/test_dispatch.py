@@ -5,11 +5,20 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from shuzheng.appeals import classifier, selectors, services
+from shuzheng.appeals import classifier
 from shuzheng.appeals.constants import AppealStatus, DispatchKind, WorkOrderStatus
 from shuzheng.appeals.demo import synthetic
 from shuzheng.appeals.models import Appeal, DispatchDecision, RoutingRule
+from shuzheng.appeals.routing import routing_rule_match
+from shuzheng.appeals.selectors import dispatch as dispatch_selectors
+from shuzheng.appeals.selectors import work_orders as work_order_selectors
+from shuzheng.appeals.services.common import HANDLER_ROLE
+from shuzheng.appeals.services.dispatch import appeal_dispatch
+from shuzheng.appeals.services.merging import appeal_merge
+from shuzheng.appeals.services.training import dispatch_model_train
+from shuzheng.appeals.services.work_orders import work_order_accept, work_order_reply
 from shuzheng.appeals.tests.conftest import ROLE_PERMS, intake
+from shuzheng.core.actors import SYSTEM
 from shuzheng.core.errors import Conflict, ValidationFailed
 from shuzheng.core.models import Notification
 from shuzheng.identity.models import DataScopeKind
@@ -40,19 +49,24 @@ def test_first_matching_rule_wins_in_position_order(world):
     assert appeal.status == AppealStatus.DISPATCHED
     assert appeal.department == world.town_gov
     # Conditions: outside the division the rule does not match; the enterprise flag and channel filter too.
-    assert services.routing_rule_match(text="垃圾", division=world.other_town) is None
+    assert routing_rule_match(text="垃圾", division=world.other_town) is None
     ent = rule(world, 1, "企业", world.rsj, enterprise=True)
-    assert services.routing_rule_match(text="任何", is_enterprise=True) == ent
-    assert services.routing_rule_match(text="任何", is_enterprise=False) is None
+    assert routing_rule_match(text="任何", is_enterprise=True) == ent
+    assert routing_rule_match(text="任何", is_enterprise=False) is None
 
 
 def test_rule_test_reports_rule_and_catalogue(world):
     rule(world, 10, "工资", world.rsj, keywords="欠薪")
-    result = selectors.rule_test(text="公司欠薪三个月", category=world.garbage, division=world.village)
+    result = dispatch_selectors.rule_test(
+        text="公司欠薪三个月", category=world.garbage, division=world.village
+    )
     assert result.rule.name == "工资"
     assert result.department == world.rsj
     assert result.catalogue_department == world.town_gov  # the town entry beats the city's
-    assert selectors.catalogue_department(category=world.garbage, division=world.other_town) == world.cgj
+    assert (
+        dispatch_selectors.catalogue_department(category=world.garbage, division=world.other_town)
+        == world.cgj
+    )
 
 
 def _train_small(world):
@@ -79,7 +93,7 @@ def _train_small(world):
         )
         for i, (text, department, category) in enumerate(rows)
     )
-    return services.dispatch_model_train(actor=None)
+    return dispatch_model_train(actor=SYSTEM)
 
 
 @pytest.fixture
@@ -117,9 +131,9 @@ def test_below_threshold_goes_to_the_manual_queue_with_suggestions(world, traine
     assert not decision.is_automatic
     assert len(appeal.dispatch_suggestions) == 2  # top-3 of a two-department model
     assert appeal.dispatch_suggestions[0]["model_version"] == trained.version
-    queue = selectors.dispatch_queue(user=world.dispatcher)
+    queue = work_order_selectors.dispatch_queue(user=world.dispatcher)
     assert [a.pk for a in queue.items] == [appeal.pk]
-    wo = services.appeal_dispatch(
+    wo = appeal_dispatch(
         actor=world.dispatcher,
         appeal=appeal,
         department=world.rsj,
@@ -128,9 +142,9 @@ def test_below_threshold_goes_to_the_manual_queue_with_suggestions(world, traine
     )
     assert wo.dispatch_kind == DispatchKind.MANUAL
     assert wo.status == WorkOrderStatus.DISPATCHED
-    assert selectors.dispatch_queue(user=world.dispatcher).items == []
+    assert work_order_selectors.dispatch_queue(user=world.dispatcher).items == []
     with pytest.raises(Conflict):
-        services.appeal_dispatch(actor=world.dispatcher, appeal=appeal, department=world.cgj)
+        appeal_dispatch(actor=world.dispatcher, appeal=appeal, department=world.cgj)
 
 
 def test_without_a_model_or_rule_the_appeal_waits(world):
@@ -143,12 +157,12 @@ def test_the_department_notification_links_to_the_work_order_page(world):
     handler = UserFactory(username="cgj_duty", department=world.cgj)
     RoleAssignmentFactory(
         user=handler,
-        role=RoleFactory(code=services.HANDLER_ROLE, perms=ROLE_PERMS["department_handler"]),
+        role=RoleFactory(code=HANDLER_ROLE, perms=ROLE_PERMS["department_handler"]),
         scope=DataScopeKind.DEPARTMENT_TREE,
         department=world.cgj,
     )
     appeal = intake(world, category_code=world.garbage.code)
-    wo = services.appeal_dispatch(actor=world.dispatcher, appeal=appeal, department=world.cgj)
+    wo = appeal_dispatch(actor=world.dispatcher, appeal=appeal, department=world.cgj)
     [notice] = Notification.objects.filter(recipient=handler, kind="appeals.work_order")
     assert notice.link == f"/workbench/appeals/orders/{wo.pk}/"  # the workbench page, not a JSON API URL
 
@@ -158,7 +172,7 @@ def test_manual_dispatch_needs_the_centre(world):
     from shuzheng.core.errors import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        services.appeal_dispatch(actor=world.cgj_handler, appeal=appeal, department=world.cgj)
+        appeal_dispatch(actor=world.cgj_handler, appeal=appeal, department=world.cgj)
 
 
 def test_merge_proposal_and_shared_reply(world):
@@ -169,7 +183,7 @@ def test_merge_proposal_and_shared_reply(world):
         longitude="112.3000",
         reporter_user=world.citizen,
     )
-    wo = services.appeal_dispatch(actor=world.dispatcher, appeal=first, department=world.town_gov)
+    wo = appeal_dispatch(actor=world.dispatcher, appeal=first, department=world.town_gov)
     second = intake(
         world,
         category_code=world.garbage.code,
@@ -188,11 +202,11 @@ def test_merge_proposal_and_shared_reply(world):
         text="沙湖镇市场旁边的垃圾桶已经一个星期没人清运，气味很臭",
     )
     assert far.merge_suggestions == []  # another town, no coordinates
-    merged = services.appeal_merge(actor=world.dispatcher, appeal=second, into=first)
+    merged = appeal_merge(actor=world.dispatcher, appeal=second, into=first)
     assert merged.work_order == wo
     assert merged.status == AppealStatus.DISPATCHED
-    services.work_order_accept(actor=None, work_order=wo.pk)
-    services.work_order_reply(actor=None, work_order=wo.pk, reply_text="已安排清运并增加频次。")
+    work_order_accept(actor=SYSTEM, work_order=wo.pk)
+    work_order_reply(actor=SYSTEM, work_order=wo.pk, reply_text="已安排清运并增加频次。")
     for appeal in (first, second):
         appeal.refresh_from_db()
         assert appeal.answer_text == "已安排清运并增加频次。"
@@ -200,7 +214,7 @@ def test_merge_proposal_and_shared_reply(world):
     [reply] = world.citizen.notifications.filter(kind="appeals.reply")
     assert reply.link == f"/appeals/{first.pk}/"  # the citizen's appeal page, not a JSON API URL
     with pytest.raises(ValidationFailed):
-        services.appeal_merge(actor=world.dispatcher, appeal=first, into=first)
+        appeal_merge(actor=world.dispatcher, appeal=first, into=first)
 
 
 def test_merge_before_dispatch_follows_the_primary(world):
@@ -208,10 +222,10 @@ def test_merge_before_dispatch_follows_the_primary(world):
     second = intake(world, category_code=world.garbage.code, text="沙湖镇市场旁边垃圾桶一个星期没人清运")
     assert second.merge_suggestions
     assert second.merge_suggestions[0]["same_village"]
-    services.appeal_merge(actor=world.dispatcher, appeal=second, into=first)
-    assert [a.pk for a in selectors.dispatch_queue(user=world.dispatcher).items] == [first.pk]
-    wo = services.appeal_dispatch(actor=world.dispatcher, appeal=first, department=world.town_gov)
-    assert {a.pk for a in selectors.work_order_appeals(work_order=wo)} == {first.pk, second.pk}
+    appeal_merge(actor=world.dispatcher, appeal=second, into=first)
+    assert [a.pk for a in work_order_selectors.dispatch_queue(user=world.dispatcher).items] == [first.pk]
+    wo = appeal_dispatch(actor=world.dispatcher, appeal=first, department=world.town_gov)
+    assert {a.pk for a in work_order_selectors.work_order_appeals(work_order=wo)} == {first.pk, second.pk}
 
 
 def test_a_likely_duplicate_waits_for_the_centre_instead_of_a_second_work_order(world):
@@ -226,5 +240,5 @@ def test_a_likely_duplicate_waits_for_the_centre_instead_of_a_second_work_order(
     decision = DispatchDecision.objects.get(appeal=second)
     assert decision.kind == DispatchKind.SUGGESTION
     assert decision.rule is not None
-    merged = services.appeal_merge(actor=world.dispatcher, appeal=second, into=first)
+    merged = appeal_merge(actor=world.dispatcher, appeal=second, into=first)
     assert merged.work_order == first.work_order

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from shuzheng.appeals import selectors, services
 from shuzheng.appeals.constants import AppealStatus, AttachmentKind, ConclusionKind
 from shuzheng.appeals.models import Appeal
+from shuzheng.appeals.selectors import appeals as appeal_selectors
+from shuzheng.appeals.services.grid import appeal_self_handle
+from shuzheng.appeals.services.intake import appeal_attach
 from shuzheng.appeals.tests.conftest import intake
 from shuzheng.core.crypto import blind_index
 from shuzheng.core.errors import (
@@ -76,13 +78,15 @@ def test_intake_encrypts_reporter_and_masks_by_clearance(world, django_user_mode
     assert "13707500001" not in stored_phone
     assert "陈建明" not in stored_name
     assert appeal.reporter_phone_index == blind_index("13707500001")
-    shown = selectors.appeal_reporter(appeal, user=world.agent)
+    shown = appeal_selectors.appeal_reporter(appeal, user=world.agent)
     assert shown.masked
     assert shown.phone == "137****0001"
     assert shown.name == "陈*明"
     boss = django_user_model.objects.create_superuser("boss", password="x", full_name="局长")
-    assert selectors.appeal_reporter(appeal, user=boss).phone == "13707500001"
-    assert [a.pk for a in selectors.appeals_by_phone(user=world.agent, phone="137 0750 0001")] == [appeal.pk]
+    assert appeal_selectors.appeal_reporter(appeal, user=boss).phone == "13707500001"
+    assert [a.pk for a in appeal_selectors.appeals_by_phone(user=world.agent, phone="137 0750 0001")] == [
+        appeal.pk
+    ]
     assert appeal.grid == world.grid  # a village appeal is placed in the village's grid
 
 
@@ -134,34 +138,32 @@ def test_grid_worker_self_handles_with_before_and_after_photos(world):
     assert event.status == AppealStatus.REPORTED
     assert event.work_order is None
     with pytest.raises(ValidationFailed) as exc:
-        services.appeal_self_handle(actor=world.grid_worker, appeal=event, note="已清理")
+        appeal_self_handle(actor=world.grid_worker, appeal=event, note="已清理")
     assert {"before", "after"} <= _fields(exc)
-    services.appeal_attach(
+    appeal_attach(
         actor=world.grid_worker, appeal=event, content=PNG, name="a.png", kind=AttachmentKind.BEFORE
     )
-    services.appeal_attach(
-        actor=world.grid_worker, appeal=event, content=PNG, name="b.png", kind=AttachmentKind.AFTER
-    )
-    done = services.appeal_self_handle(actor=world.grid_worker, appeal=event, note="已清理")
+    appeal_attach(actor=world.grid_worker, appeal=event, content=PNG, name="b.png", kind=AttachmentKind.AFTER)
+    done = appeal_self_handle(actor=world.grid_worker, appeal=event, note="已清理")
     assert done.status == AppealStatus.CONCLUDED
     assert done.conclusion == ConclusionKind.SELF_HANDLED
     # Only the grid worker sees it among grid workers (SELF scope).
-    assert [a.pk for a in selectors.appeal_list(user=world.grid_worker).items] == [event.pk]
+    assert [a.pk for a in appeal_selectors.appeal_list(user=world.grid_worker).items] == [event.pk]
 
 
 def test_other_users_cannot_self_handle_a_grid_event(world):
     event = intake(world, actor=world.grid_worker, channel="grid", text="路灯不亮")
     with pytest.raises((NotFound, PermissionDenied)):
-        services.appeal_self_handle(actor=world.agent, appeal=event, note="x")
+        appeal_self_handle(actor=world.agent, appeal=event, note="x")
 
 
 def test_attachment_type_is_checked_by_content_and_size(world, settings):
     appeal = intake(world)
     with pytest.raises(UnsupportedMediaType):
-        services.appeal_attach(actor=world.agent, appeal=appeal, content=b"%PDF-1.4 fake", name="x.png")
+        appeal_attach(actor=world.agent, appeal=appeal, content=b"%PDF-1.4 fake", name="x.png")
     settings.SHUZHENG_APPEAL_MAX_PHOTO_BYTES = 10
     with pytest.raises(PayloadTooLarge):
-        services.appeal_attach(actor=world.agent, appeal=appeal, content=PNG, name="x.png")
+        appeal_attach(actor=world.agent, appeal=appeal, content=PNG, name="x.png")
     assert appeal.attachments.count() == 0
 
 

@@ -15,9 +15,10 @@ from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from shuzheng.appeals import selectors, services
 from shuzheng.appeals.constants import AppealStatus, ConclusionKind, VisitResult, WorkOrderStatus
 from shuzheng.appeals.models import Appeal, ReturnVisit, WorkOrder
+from shuzheng.appeals.selectors import stats as stats_selectors
+from shuzheng.appeals.services.dispatch import appeal_dispatch
 from shuzheng.appeals.tests.conftest import World, intake, staff_with_role
 from shuzheng.identity.models import DataScopeKind
 
@@ -54,7 +55,7 @@ def _close(appeal: Appeal, *, late: bool, satisfaction: str) -> None:
 @pytest.fixture
 def known(world: World) -> Known:
     a1 = intake(world, category_code="CR01", auto_dispatch=False)
-    services.appeal_dispatch(actor=world.dispatcher, appeal=a1, department=world.cgj)
+    appeal_dispatch(actor=world.dispatcher, appeal=a1, department=world.cgj)
     a1.refresh_from_db()
     _close(a1, late=False, satisfaction=VisitResult.SATISFIED)
     ReturnVisit.objects.create(
@@ -72,7 +73,7 @@ def known(world: World) -> Known:
         text="牛江镇大道有坑洼",
         auto_dispatch=False,
     )
-    services.appeal_dispatch(actor=world.dispatcher, appeal=a2, department=world.cgj)
+    appeal_dispatch(actor=world.dispatcher, appeal=a2, department=world.cgj)
     a2.refresh_from_db()
     WorkOrder.objects.filter(pk=a2.work_order_id).update(return_count=1)
     _close(a2, late=True, satisfaction=VisitResult.UNSATISFIED)
@@ -86,7 +87,7 @@ def known(world: World) -> Known:
         longitude="112.4102",
         auto_dispatch=False,
     )
-    services.appeal_dispatch(actor=world.dispatcher, appeal=a4, department=world.rsj)
+    appeal_dispatch(actor=world.dispatcher, appeal=a4, department=world.rsj)
     Appeal.objects.filter(pk=a4.pk).update(due_at=timezone.now() - timedelta(hours=1))
     return Known(on_time=a1, late=a2, kb=a3, open=a4)
 
@@ -109,7 +110,7 @@ def _options(response: Any) -> dict[str, Any]:
 
 
 def test_numbers_from_known_appeals(world: World, known: Known) -> None:
-    stats = selectors.appeal_stats(user=world.dispatcher)
+    stats = stats_selectors.appeal_stats(user=world.dispatcher)
     assert stats["total"] == 4
     assert stats["finished"] == 3
     assert stats["open"] == 1
@@ -177,7 +178,7 @@ def test_department_filter(client: Client, world: World, known: Known) -> None:
     html = response.content.decode()
     assert 'data-kpi="total">2<' in html
     assert 'data-kpi="办结率">100.0%<' in html
-    stats = selectors.appeal_stats(user=world.dispatcher, department=world.cgj)
+    stats = stats_selectors.appeal_stats(user=world.dispatcher, department=world.cgj)
     assert stats["total"] == 2
     assert stats["first_dispatch_accuracy"] == 0.5
 

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from shuzheng.appeals import selectors as appeals_selectors
-from shuzheng.appeals import services as appeals_services
+from shuzheng.appeals.selectors import common as common_selectors
+from shuzheng.appeals.selectors import stats as stats_selectors
+from shuzheng.appeals.services.common import require_perm as appeals_require_perm
 from shuzheng.catalog import rules as catalog_rules
 from shuzheng.catalog.constants import EDIT_PERM as CATALOG_EDIT_PERM
 from shuzheng.core.errors import PermissionDenied
@@ -42,9 +43,9 @@ REFUSALS: dict[str, tuple[str, Callable[[User], Any]]] = {
     ),
     "appeals.services": (
         "appeals.intake_appeal",
-        lambda user: appeals_services._require_perm(user, "appeals.intake_appeal", "登记诉求"),
+        lambda user: appeals_require_perm(user, "appeals.intake_appeal", "登记诉求"),
     ),
-    "appeals.stats": (appeals_selectors.STATS_PERM, lambda user: appeals_selectors._stats_scope(user)),
+    "appeals.stats": (common_selectors.STATS_PERM, lambda user: stats_selectors.stats_scope(user)),
     "orgs.grid_workers": (
         orgs_selectors.VIEW_GRID_WORKER_PERM,
         lambda user: orgs_selectors.grid_worker_get(user=user, id=1),
@@ -72,7 +73,7 @@ def test_permission_labels_are_chinese_for_django_default_permissions(db: None) 
 @pytest.mark.parametrize(
     ("url", "perm"),
     [
-        ("/workbench/appeals/stats/", appeals_selectors.STATS_PERM),
+        ("/workbench/appeals/stats/", common_selectors.STATS_PERM),
         ("/workbench/appeals/intake/", "appeals.intake_appeal"),
     ],
 )
