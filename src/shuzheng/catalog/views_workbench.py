@@ -1,5 +1,5 @@
-"""HTML views: the public 办事指南 (browse, search, guide, printable guide) and the catalog workbench
-(items of my scope, drafts, publish/retire, version history, Excel import/export).
+"""The catalog workbench: items of my scope, drafts, publish/retire, version history, Excel import and
+export.
 
 Thin: read through selectors, write through services, render. Application errors become Chinese pages
 (web/error.html), or problem+json for JSON clients.
@@ -7,135 +7,22 @@ Thin: read through selectors, write through services, render. Application errors
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shuzheng.catalog import rules, selectors, xlsx
 from shuzheng.catalog.constants import (
-    STEP_ROLES,
-    ApplyChannel,
-    Exemption,
-    GuideGroupKind,
-    HandlingMode,
     VersionStatus,
 )
-from shuzheng.catalog.forms import GuideFilterForm, ImportForm, ItemCreateForm, VersionForm
-from shuzheng.catalog.models import ServiceItemVersion
+from shuzheng.catalog.forms_workbench import ImportForm, ItemCreateForm, VersionForm
 from shuzheng.catalog.services import versions
+from shuzheng.catalog.views_common import guide_facts
 from shuzheng.core import errors
-from shuzheng.identity.page_access import renders_application_errors, staff_required
+from shuzheng.identity.page_access import staff_required
 
-GUIDES_PER_PAGE = 20
 ITEMS_PER_PAGE = 30
-
-V = TypeVar("V", bound=Callable[..., HttpResponse])
-
-
-def _labels(choices: Any, values: list[str]) -> list[str]:
-    names = dict(choices.choices)
-    return [str(names.get(v, v)) for v in values]
-
-
-def _apply_url(code: str) -> str | None:
-    """The online application page of the cases context, once it exists."""
-    try:
-        return reverse("cases:apply", args=[code])
-    except NoReverseMatch:
-        return None
-
-
-def guide_facts(version: ServiceItemVersion) -> dict[str, Any]:
-    """What the guide templates show besides the version's own fields."""
-    materials = list(version.materials.all())
-    steps = list(version.steps.all())
-    return {
-        "version": version,
-        "materials": materials,
-        "steps": steps,
-        "exempt_count": sum(1 for m in materials if m.exempt),
-        "step_roles": STEP_ROLES,
-        "handling_mode_labels": _labels(HandlingMode, version.handling_modes),
-        "channel_labels": _labels(ApplyChannel, version.channels),
-        "exemption_labels": _labels(Exemption, version.exemptions),
-        "all_exemptions": [(label, value in version.exemptions) for value, label in Exemption.choices],
-        "groups": list(version.guide_groups.all()),
-    }
-
-
-# --- public 办事指南 -------------------------------------------------------------------------------
-
-
-def _browse(request: HttpRequest, *, search: bool) -> HttpResponse:
-    departments = selectors.guide_departments()
-    groups = selectors.guide_groups()
-    form = GuideFilterForm(request.GET, departments=departments, groups=groups)
-    valid = form.is_valid()
-    filters = form.filters() if valid else {}
-    cursor = (request.GET.get("cursor") or None) if valid else None  # a bad filter restarts the list
-    page = selectors.guide_list(**filters, cursor=cursor, limit=GUIDES_PER_PAGE)
-    if search and not filters.get("q"):
-        page = page.__class__(items=[], next_cursor=None)
-    city_departments = [d for d in departments if d.department.division.level == "city"]
-    town_departments = [d for d in departments if d.department.division.level != "city"]
-    context = {
-        "form": form,
-        "page": page,
-        "q": (filters.get("q") or "") if valid else "",
-        "search": search,
-        "filtered": any(v is not None for v in filters.values()),
-        "paged": bool(cursor),
-        "life_events": [g for g in groups if g.kind == GuideGroupKind.LIFE_EVENT],
-        "topics": [g for g in groups if g.kind == GuideGroupKind.TOPIC],
-        "city_departments": city_departments,
-        "town_departments": town_departments,
-        "current_group": next((g for g in groups if g.code == filters.get("group")), None),
-    }
-    return render(request, "catalog/guide_list.html", context, status=200 if valid else 400)
-
-
-@require_GET
-@renders_application_errors
-def guide_list(request: HttpRequest) -> HttpResponse:
-    """Public: browse guides by life event, topic, department and level, with filters."""
-    return _browse(request, search=False)
-
-
-@require_GET
-@renders_application_errors
-def search(request: HttpRequest) -> HttpResponse:
-    """Public: full-text search of the guides (/guide/search/?q=营业执照)."""
-    return _browse(request, search=True)
-
-
-@require_GET
-@renders_application_errors
-def guide_detail(request: HttpRequest, code: str) -> HttpResponse:
-    """Public: one guide with everything an applicant needs to know."""
-    version = selectors.guide_get(code)
-    context = {
-        **guide_facts(version),
-        "halls": selectors.halls_for(version),
-        "apply_url": _apply_url(version.code) if "portal" in version.channels else None,
-    }
-    return render(request, "catalog/guide_detail.html", context)
-
-
-@require_GET
-@renders_application_errors
-def guide_print(request: HttpRequest, code: str) -> HttpResponse:
-    """Public: the guide on one printable page (no navigation)."""
-    version = selectors.guide_get(code)
-    context = {**guide_facts(version), "halls": selectors.halls_for(version)}
-    return render(request, "catalog/guide_print.html", context)
-
-
-# --- workbench ------------------------------------------------------------------------------------
 
 
 @require_GET
