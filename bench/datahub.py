@@ -409,9 +409,9 @@ def package_search_factory(organizations: list[str]) -> load.RequestFactory:
 
 
 def _organizations() -> list[str]:
-    from shuzheng.datahub import selectors
+    from shuzheng.datahub.selectors import open_data as open_data_selectors
 
-    return [o["code"].lower() for o in selectors.open_organizations()]
+    return [o["code"].lower() for o in open_data_selectors.open_organizations()]
 
 
 def _access_log_rows() -> int:

@@ -18,7 +18,7 @@ from shuzheng.core.errors import PermissionDenied, UnsupportedMediaType, Validat
 from shuzheng.core.lookup import resolve_many_or_422
 from shuzheng.core.pagination import DEFAULT_LIMIT, page_out
 from shuzheng.core.schemas import PageLimit
-from shuzheng.datahub import access, quality, selectors, xlsx
+from shuzheng.datahub import access, quality, xlsx
 from shuzheng.datahub.models import CatalogEntry, DataItem, OpenTopic, SharingRequest
 from shuzheng.datahub.schemas import (
     AccessLogPage,
@@ -52,6 +52,11 @@ from shuzheng.datahub.schemas import (
     SharingRequestOut,
     SharingRequestPage,
 )
+from shuzheng.datahub.selectors import access_logs as access_log_selectors
+from shuzheng.datahub.selectors import catalog as catalog_selectors
+from shuzheng.datahub.selectors import open_data as open_data_selectors
+from shuzheng.datahub.selectors import quality as quality_selectors
+from shuzheng.datahub.selectors import sharing as sharing_selectors
 from shuzheng.datahub.services import catalog as catalog_services
 from shuzheng.datahub.services import mounts as mount_services
 from shuzheng.datahub.services import open_data as open_data_services
@@ -65,7 +70,7 @@ MAX_UPLOAD_NAME = 200
 
 
 def _entry_for_write(request: HttpRequest, entry_id: int) -> CatalogEntry:
-    return selectors.entry_get(user=request.user, id=entry_id)
+    return catalog_selectors.entry_get(user=request.user, id=entry_id)
 
 
 def _related(ids: list[int]) -> list[CatalogEntry]:
@@ -93,7 +98,7 @@ def list_entries(
     limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     return page_out(
-        selectors.entry_list(
+        catalog_selectors.entry_list(
             user=request.user,
             q=q,
             department=department,
@@ -110,7 +115,7 @@ def list_entries(
 
 @router.get("/entries/export.xlsx", summary="导出数据资源目录（Excel，含信息项）")
 def export_entries(request: HttpRequest, department: str | None = None) -> HttpResponse:
-    qs = selectors.entry_queryset(user=request.user).prefetch_related("items").order_by("code")
+    qs = catalog_selectors.entry_queryset(user=request.user).prefetch_related("items").order_by("code")
     if department:
         qs = qs.filter(department__code=department.strip().upper())
     response = HttpResponse(xlsx.export_catalog(list(qs[:10000])), content_type=xlsx.XLSX_CONTENT_TYPE)
@@ -134,12 +139,12 @@ def create_entry(request: HttpRequest, payload: EntryIn) -> Status[CatalogEntry]
         raise ValidationFailed.for_field("department_id", "提供部门不存在")
     related = _related(data.pop("related_ids"))
     entry = catalog_services.entry_create(actor=request.user, department=department, related=related, **data)
-    return Status(201, selectors.entry_get(user=request.user, id=entry.pk))
+    return Status(201, catalog_selectors.entry_get(user=request.user, id=entry.pk))
 
 
 @router.get("/entries/{int:entry_id}", response=EntryOut, summary="数据资源详情")
 def get_entry(request: HttpRequest, entry_id: int) -> CatalogEntry:
-    return selectors.entry_get(user=request.user, id=entry_id)
+    return catalog_selectors.entry_get(user=request.user, id=entry_id)
 
 
 @router.patch("/entries/{int:entry_id}", response=EntryOut, summary="修改数据资源（仅编辑中）")
@@ -152,7 +157,7 @@ def update_entry(request: HttpRequest, entry_id: int, payload: EntryPatch) -> Ca
     related = _related(data.pop("related_ids")) if "related_ids" in data else None
     items = data.pop("items", None)
     catalog_services.entry_update(actor=request.user, entry=entry, items=items, related=related, **data)
-    return selectors.entry_get(user=request.user, id=entry_id)
+    return catalog_selectors.entry_get(user=request.user, id=entry_id)
 
 
 @router.post(
@@ -163,7 +168,7 @@ def transition_entry(request: HttpRequest, entry_id: int, payload: EntryTransiti
     catalog_services.entry_transition(
         actor=request.user, entry=entry, action=payload.action, comment=payload.comment
     )
-    return selectors.entry_get(user=request.user, id=entry_id)
+    return catalog_selectors.entry_get(user=request.user, id=entry_id)
 
 
 @router.post("/entries/{int:entry_id}/mount", response=EntryOut, summary="挂接：建表或登记外部接口")
@@ -177,7 +182,7 @@ def mount_entry(request: HttpRequest, entry_id: int, payload: MountIn) -> Catalo
         )
     else:
         raise ValidationFailed.for_field("kind", "挂接方式应为 table 或 api（文件请用 mount-file 上传）")
-    return selectors.entry_get(user=request.user, id=entry_id)
+    return catalog_selectors.entry_get(user=request.user, id=entry_id)
 
 
 @router.post("/entries/{int:entry_id}/mount-file", response=EntryOut, summary="挂接：上传文件")
@@ -189,7 +194,7 @@ def mount_file(request: HttpRequest, entry_id: int, file: UploadedFile = File(..
         filename=(file.name or "")[:MAX_UPLOAD_NAME],
         content=_read_upload(file),
     )
-    return selectors.entry_get(user=request.user, id=entry_id)
+    return catalog_selectors.entry_get(user=request.user, id=entry_id)
 
 
 @router.post(
@@ -239,9 +244,9 @@ def delete_row(request: HttpRequest, entry_id: int, row_id: int) -> Status[None]
 def entry_access_log(
     request: HttpRequest, entry_id: int, cursor: str | None = None, limit: PageLimit = DEFAULT_LIMIT
 ) -> dict[str, Any]:
-    entry = selectors.entry_get(user=request.user, id=entry_id)
+    entry = catalog_selectors.entry_get(user=request.user, id=entry_id)
     return page_out(
-        selectors.access_log_for_entry(user=request.user, entry=entry, cursor=cursor, limit=limit)
+        access_log_selectors.access_log_for_entry(user=request.user, entry=entry, cursor=cursor, limit=limit)
     )
 
 
@@ -257,7 +262,9 @@ def provider_access_log(
     if found is None:
         raise ValidationFailed.for_field("department", "部门不存在")
     return page_out(
-        selectors.access_log_for_provider(user=request.user, department=found, cursor=cursor, limit=limit)
+        access_log_selectors.access_log_for_provider(
+            user=request.user, department=found, cursor=cursor, limit=limit
+        )
     )
 
 
@@ -266,18 +273,20 @@ def provider_access_log(
 )
 def person_access_log(request: HttpRequest, payload: PersonLookupIn) -> dict[str, Any]:
     return page_out(
-        selectors.access_log_for_person(user=request.user, id_number=payload.id_number, cursor=payload.cursor)
+        access_log_selectors.access_log_for_person(
+            user=request.user, id_number=payload.id_number, cursor=payload.cursor
+        )
     )
 
 
 @router.get("/stats/mounts", response=list[MountStatOut], summary="各部门目录、挂接资源与数据量")
 def mount_stats(request: HttpRequest) -> list[dict[str, Any]]:
-    return selectors.mount_stats()
+    return catalog_selectors.mount_stats()
 
 
 @router.get("/stats/totals", response=dict[str, int], summary="全市数据资源总量")
 def totals(request: HttpRequest) -> dict[str, int]:
-    return selectors.catalog_totals()
+    return catalog_selectors.catalog_totals()
 
 
 # --- sharing -------------------------------------------------------------------------------------------
@@ -293,7 +302,7 @@ def list_requests(
     limit: PageLimit = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     return page_out(
-        selectors.request_list(
+        sharing_selectors.request_list(
             user=request.user, role=role, status=status, timed_out=timed_out, cursor=cursor, limit=limit
         )
     )
@@ -304,7 +313,7 @@ def create_request(request: HttpRequest, payload: SharingRequestIn) -> Status[Sh
     department = getattr(request.user, "department", None)
     if department is None:
         raise PermissionDenied("只有部门工作人员可以申请共享")
-    entry = selectors.entry_get(user=request.user, id=payload.entry_id)
+    entry = catalog_selectors.entry_get(user=request.user, id=payload.entry_id)
     created = sharing_services.sharing_request_create(
         actor=request.user,
         entry=entry,
@@ -315,19 +324,19 @@ def create_request(request: HttpRequest, payload: SharingRequestIn) -> Status[Sh
         period_start=payload.period_start,
         period_end=payload.period_end,
     )
-    return Status(201, selectors.request_get(user=request.user, id=created.pk))
+    return Status(201, sharing_selectors.request_get(user=request.user, id=created.pk))
 
 
 @router.get("/sharing-requests/{int:request_id}", response=SharingRequestOut, summary="共享申请详情")
 def get_request(request: HttpRequest, request_id: int) -> SharingRequest:
-    return selectors.request_get(user=request.user, id=request_id)
+    return sharing_selectors.request_get(user=request.user, id=request_id)
 
 
 @router.post(
     "/sharing-requests/{int:request_id}/approve", response=SharingRequestOut, summary="同意（可少于申请字段）"
 )
 def approve_request(request: HttpRequest, request_id: int, payload: ApproveIn) -> SharingRequest:
-    found = selectors.request_get(user=request.user, id=request_id)
+    found = sharing_selectors.request_get(user=request.user, id=request_id)
     sharing_services.sharing_request_approve(
         actor=request.user,
         request=found,
@@ -335,33 +344,33 @@ def approve_request(request: HttpRequest, request_id: int, payload: ApproveIn) -
         allow_clear_text=payload.allow_clear_text,
         period_end=payload.period_end,
     )
-    return selectors.request_get(user=request.user, id=request_id)
+    return sharing_selectors.request_get(user=request.user, id=request_id)
 
 
 @router.post(
     "/sharing-requests/{int:request_id}/refuse", response=SharingRequestOut, summary="拒绝（须说明理由）"
 )
 def refuse_request(request: HttpRequest, request_id: int, payload: RefuseIn) -> SharingRequest:
-    found = selectors.request_get(user=request.user, id=request_id)
+    found = sharing_selectors.request_get(user=request.user, id=request_id)
     sharing_services.sharing_request_refuse(actor=request.user, request=found, reason=payload.reason)
-    return selectors.request_get(user=request.user, id=request_id)
+    return sharing_selectors.request_get(user=request.user, id=request_id)
 
 
 @router.get("/sharing/indicator", response=IndicatorOut, summary="指标13：数据共享需求满足率")
 def sharing_indicator(request: HttpRequest) -> dict[str, Any]:
-    return selectors.sharing_indicator().as_dict()
+    return sharing_selectors.sharing_indicator().as_dict()
 
 
 @router.get("/grants", response=GrantPage, summary="共享授权（本部门持有或授予的）")
 def list_grants(
     request: HttpRequest, cursor: str | None = None, limit: PageLimit = DEFAULT_LIMIT
 ) -> dict[str, Any]:
-    return page_out(selectors.grant_list(user=request.user, cursor=cursor, limit=limit))
+    return page_out(sharing_selectors.grant_list(user=request.user, cursor=cursor, limit=limit))
 
 
 @router.post("/grants/{int:grant_id}/revoke", response=GrantOut, summary="撤销授权（凭证随之失效）")
 def revoke_grant(request: HttpRequest, grant_id: int) -> Any:
-    grant = selectors.grant_get(user=request.user, id=grant_id)
+    grant = sharing_selectors.grant_get(user=request.user, id=grant_id)
     return sharing_services.grant_revoke(actor=request.user, grant=grant)
 
 
@@ -371,7 +380,7 @@ def revoke_grant(request: HttpRequest, grant_id: int) -> Any:
     summary="签发接口凭证（密钥只显示一次）",
 )
 def issue_credential(request: HttpRequest, grant_id: int, payload: CredentialIn) -> Status[dict[str, Any]]:
-    grant = selectors.grant_get(user=request.user, id=grant_id)
+    grant = sharing_selectors.grant_get(user=request.user, id=grant_id)
     credential, secret = sharing_services.credential_issue(
         actor=request.user,
         grant=grant,
@@ -385,7 +394,7 @@ def issue_credential(request: HttpRequest, grant_id: int, payload: CredentialIn)
 
 @router.post("/credentials/{int:credential_id}/revoke", response=CredentialOut, summary="撤销接口凭证")
 def revoke_credential(request: HttpRequest, credential_id: int) -> Any:
-    credential = selectors.credential_get(user=request.user, id=credential_id)
+    credential = sharing_selectors.credential_get(user=request.user, id=credential_id)
     return sharing_services.credential_revoke(actor=request.user, credential=credential)
 
 
@@ -422,7 +431,7 @@ def data_rows(request: HttpRequest, code: str) -> dict[str, Any]:
 
 @router.post("/quality/rules", response={201: QualityRuleOut}, summary="新增质量规则")
 def create_rule(request: HttpRequest, payload: QualityRuleIn) -> Status[Any]:
-    entry = selectors.entry_get(user=request.user, id=payload.entry_id)
+    entry = catalog_selectors.entry_get(user=request.user, id=payload.entry_id)
     item = None
     if payload.item:
         item = DataItem.objects.filter(entry=entry, name=payload.item).first()
@@ -454,7 +463,7 @@ def get_quality_run(request: HttpRequest, run_id: int) -> Any:
         "datahub.add_qualityrule"
     ):
         raise PermissionDenied("没有查看质量检测结果的权限")
-    return selectors.quality_run_get(id=run_id)
+    return quality_selectors.quality_run_get(id=run_id)
 
 
 # --- open data publishing ------------------------------------------------------------------------------
@@ -464,7 +473,7 @@ def get_quality_run(request: HttpRequest, run_id: int) -> Any:
     "/entries/{int:entry_id}/open-dataset", response={201: OpenDatasetOut}, summary="发布为开放数据集"
 )
 def publish_dataset(request: HttpRequest, entry_id: int, payload: OpenDatasetPublishIn) -> Status[Any]:
-    entry = selectors.entry_get(user=request.user, id=entry_id)
+    entry = catalog_selectors.entry_get(user=request.user, id=entry_id)
     topics = list(OpenTopic.objects.filter(name__in=payload.topics))
     missing = set(payload.topics) - {t.name for t in topics}
     if missing:
@@ -479,11 +488,11 @@ def publish_dataset(request: HttpRequest, entry_id: int, payload: OpenDatasetPub
         topics=topics,
         license_id=payload.license_id,
     )
-    return Status(201, selectors.open_dataset_get(id=dataset.pk))
+    return Status(201, open_data_selectors.open_dataset_get(id=dataset.pk))
 
 
 @router.post("/open-datasets/{name}/unpublish", response=OpenDatasetOut, summary="下架开放数据集")
 def unpublish_dataset(request: HttpRequest, name: str) -> Any:
-    dataset = selectors.open_dataset_get(name=name)
+    dataset = open_data_selectors.open_dataset_get(name=name)
     open_data_services.dataset_unpublish(actor=request.user, dataset=dataset)
-    return selectors.open_dataset_get(id=dataset.pk, include_deleted=True)
+    return open_data_selectors.open_dataset_get(id=dataset.pk, include_deleted=True)

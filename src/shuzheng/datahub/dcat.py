@@ -9,7 +9,7 @@ URL, file type (EU file-type vocabulary), media type and licence. Every IRI used
 with the class the shapes expect (``dct:Frequency``, ``dct:LicenseDocument`` …) so the graph validates
 without loading the EU vocabularies. Chinese literals carry the language tag ``zh``.
 
-Only active datasets are ever read (``selectors.open_dataset_*``); nothing here writes.
+Only active datasets are ever read (the ``open_data`` selectors); nothing here writes.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
 from shuzheng.core.errors import NotFound
-from shuzheng.datahub import selectors
 from shuzheng.datahub.models import OpenDataset, OpenResource, UpdateCycle
+from shuzheng.datahub.selectors import open_data as open_data_selectors
 from shuzheng.orgs import selectors as org_selectors
 
 EU: Final = "http://publications.europa.eu/resource/authority/"
@@ -379,7 +379,7 @@ def catalog_page(*, base: str, page: int, page_size: int, view_url: str) -> Cata
     """One page of the catalog (active datasets by 标识), with a Hydra ``PartialCollectionView`` whose
     ``first`` / ``previous`` / ``next`` / ``last`` link the pages (``view_url?page=N``). Building and
     serialising a whole catalog of 10,000 datasets takes minutes with rdflib, hence the paging."""
-    active = selectors.open_dataset_queryset().order_by("name")
+    active = open_data_selectors.open_dataset_queryset().order_by("name")
     total = active.count()
     pages = max(1, -(-total // page_size))
     if not 1 <= page <= pages:

@@ -257,7 +257,7 @@ class SharingRequestOut(Schema):
 
     @staticmethod
     def resolve_timed_out(obj: SharingRequest) -> bool:
-        from shuzheng.datahub.selectors import is_timed_out
+        from shuzheng.datahub.selectors.sharing import is_timed_out
 
         return is_timed_out(obj)
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.generic import RedirectView
 
 from shuzheng.core import errors
-from shuzheng.datahub import loading, quality, selectors, services, xlsx
+from shuzheng.datahub import loading, quality, services, xlsx
 from shuzheng.datahub.forms_workbench import (
     NEW_ENTRY_INITIAL,
     CommentForm,
@@ -39,6 +39,10 @@ from shuzheng.datahub.models import (
     EntryStatus,
     SharingType,
 )
+from shuzheng.datahub.selectors import access_logs as access_log_selectors
+from shuzheng.datahub.selectors import catalog as catalog_selectors
+from shuzheng.datahub.selectors import quality as quality_selectors
+from shuzheng.datahub.selectors import scope as scope_selectors
 from shuzheng.datahub.services import catalog as catalog_services
 from shuzheng.datahub.services import mounts as mount_services
 from shuzheng.datahub.services import rows as row_services
@@ -54,8 +58,8 @@ NOT_IN_SCOPE = "数据资源不存在或不在您的数据范围内"
 
 def entry_in_scope(request: HttpRequest, entry_id: int, *perms: str) -> CatalogEntry:
     """An entry the user may see; with ``perms``, one the user may manage under one of them (else 404)."""
-    entry = selectors.entry_get(user=request.user, id=entry_id)
-    if perms and not any(selectors.can(request.user, p, entry.department) for p in perms):
+    entry = catalog_selectors.entry_get(user=request.user, id=entry_id)
+    if perms and not any(scope_selectors.can(request.user, p, entry.department) for p in perms):
         raise errors.NotFound(NOT_IN_SCOPE)
     return entry
 
@@ -66,11 +70,11 @@ def read_upload(upload: Any) -> bytes:
 
 def _editable_departments(user: Any) -> list[Department]:
     departments = org_selectors.department_queryset().order_by("code")
-    return [d for d in departments if selectors.can(user, services.PERM_ADD, d)]
+    return [d for d in departments if scope_selectors.can(user, services.PERM_ADD, d)]
 
 
 def can_see_quality(user: Any, entry: CatalogEntry) -> bool:
-    return selectors.can(user, quality.PERM_RULE, entry.department) or selectors.can(
+    return scope_selectors.can(user, quality.PERM_RULE, entry.department) or scope_selectors.can(
         user, "datahub.view_qualityrun", entry.department
     )
 
@@ -82,19 +86,19 @@ def can_see_quality(user: Any, entry: CatalogEntry) -> bool:
 @staff_required
 def catalog(request: HttpRequest) -> HttpResponse:
     """数据资源目录: browse by class tree and department, Chinese search, keyset pages."""
-    stats = selectors.mount_stats()
+    stats = catalog_selectors.mount_stats()
     departments = org_selectors.departments_by_ids([s["department_id"] for s in stats])
     form = EntryFilterForm(request.GET or None, departments=list(departments))
     valid = form.is_valid() if request.GET else True
     filters = form.filters() if request.GET and valid else {}
     cursor = (request.GET.get("cursor") or None) if valid else None
-    page = selectors.entry_list(user=request.user, **filters, cursor=cursor, limit=PER_PAGE)
+    page = catalog_selectors.entry_list(user=request.user, **filters, cursor=cursor, limit=PER_PAGE)
     context = {
         "form": form,
         "page": page,
         "filters": filters,
         "paged": bool(cursor),
-        "tree": selectors.entry_class_tree(user=request.user),
+        "tree": catalog_selectors.entry_class_tree(user=request.user),
         "stats": stats,
         "can_create": bool(_editable_departments(request.user)),
     }
@@ -105,8 +109,8 @@ def catalog(request: HttpRequest) -> HttpResponse:
 @staff_required
 def catalog_stats(request: HttpRequest) -> HttpResponse:
     """Mounted resources and rows per providing department, and the city's totals."""
-    selectors.entry_list(user=request.user, limit=1)  # staff only
-    context = {"stats": selectors.mount_stats(), "totals": selectors.catalog_totals()}
+    catalog_selectors.entry_list(user=request.user, limit=1)  # staff only
+    context = {"stats": catalog_selectors.mount_stats(), "totals": catalog_selectors.catalog_totals()}
     return render(request, "datahub/workbench/stats.html", context)
 
 
@@ -173,7 +177,7 @@ def _entry_actions(user: Any, entry: CatalogEntry) -> list[tuple[str, str, bool]
     result = []
     for action in ENTRY_WORKFLOW.actions_from(entry.status):
         perm = services.PERM_REVIEW if action in REVIEW_ACTIONS else services.PERM_EDIT
-        if selectors.can(user, perm, entry.department):
+        if scope_selectors.can(user, perm, entry.department):
             result.append((action, ACTION_LABELS[action], action == "reject"))
     return result
 
@@ -186,7 +190,7 @@ def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = entry_in_scope(request, entry_id)
     user = request.user
     department = entry.department
-    latest = selectors.quality_history(entry=entry, limit=1)
+    latest = quality_selectors.quality_history(entry=entry, limit=1)
     own = getattr(user, "department_id", None) == entry.department_id
     context = {
         "entry": entry,
@@ -197,16 +201,17 @@ def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
         "comment_form": CommentForm(),
         "quality": latest[0] if latest else None,
         "dimension_labels": dict(Dimension.choices),
-        "can_edit": entry.status == EntryStatus.DRAFT and selectors.can(user, services.PERM_EDIT, department),
-        "can_load": selectors.can(user, services.PERM_LOAD, department),
-        "can_log": selectors.can(user, selectors.PERM_VIEW_LOG, department),
+        "can_edit": entry.status == EntryStatus.DRAFT
+        and scope_selectors.can(user, services.PERM_EDIT, department),
+        "can_load": scope_selectors.can(user, services.PERM_LOAD, department),
+        "can_log": scope_selectors.can(user, access_log_selectors.PERM_VIEW_LOG, department),
         "can_quality": can_see_quality(user, entry),
         "can_request": (
             entry.status == EntryStatus.PUBLISHED
             and entry.sharing_type != SharingType.NONE
             and not own
             and getattr(user, "department_id", None) is not None
-            and selectors.can(user, services.PERM_REQUEST, getattr(user, "department", None))
+            and scope_selectors.can(user, services.PERM_REQUEST, getattr(user, "department", None))
         ),
     }
     return render(request, "datahub/workbench/entry.html", context)
@@ -237,7 +242,7 @@ def entry_transition(request: HttpRequest, entry_id: int, action: str) -> HttpRe
 @require_GET
 @staff_required
 def catalog_export(request: HttpRequest) -> HttpResponse:
-    qs = selectors.entry_queryset(user=request.user).prefetch_related("items").order_by("code")
+    qs = catalog_selectors.entry_queryset(user=request.user).prefetch_related("items").order_by("code")
     code = (request.GET.get("department") or "").strip().upper()[:32]
     if code:
         qs = qs.filter(department__code=code)

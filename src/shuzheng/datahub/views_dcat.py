@@ -14,8 +14,9 @@ from django.urls import re_path
 from django.views.decorators.http import require_GET
 
 from shuzheng.core import errors
-from shuzheng.datahub import dcat, selectors
+from shuzheng.datahub import dcat
 from shuzheng.datahub.models import OpenDataset
+from shuzheng.datahub.selectors import open_data as open_data_selectors
 from shuzheng.identity.page_access import renders_application_errors
 
 #: Datasets per catalog page: rdflib needs about 0.7 s for 100 (graph and Turtle), minutes for 10,000.
@@ -29,10 +30,10 @@ def _base(request: HttpRequest) -> str:
 def _dataset(ident: str) -> OpenDataset:
     if ident.isascii() and ident.isdigit() and len(ident) <= 12:
         try:
-            return selectors.open_dataset_get(id=int(ident))
+            return open_data_selectors.open_dataset_get(id=int(ident))
         except errors.NotFound:
             pass
-    return selectors.open_dataset_get(name=ident)
+    return open_data_selectors.open_dataset_get(name=ident)
 
 
 def _response(body: bytes, content_type: str) -> HttpResponse:

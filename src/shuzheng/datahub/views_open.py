@@ -19,8 +19,9 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from shuzheng.core import errors
-from shuzheng.datahub import export, selectors
+from shuzheng.datahub import export
 from shuzheng.datahub.models import DataType, OpenDataset, OpenResource, OpenTopic
+from shuzheng.datahub.selectors import open_data as open_data_selectors
 from shuzheng.datahub.services import open_data as open_data_services
 from shuzheng.identity.page_access import renders_application_errors
 
@@ -28,7 +29,7 @@ DATASETS_PER_PAGE: Final = 20
 PREVIEW_ROWS: Final = 10
 FACET_SHOWN: Final = 8  # facet values shown before "更多"
 MAX_QUERY: Final = 100
-MAX_PAGE: Final = selectors.OPEN_SEARCH_LIMIT // DATASETS_PER_PAGE
+MAX_PAGE: Final = open_data_selectors.OPEN_SEARCH_LIMIT // DATASETS_PER_PAGE
 
 SORT_CHOICES: Final = (
     ("relevance", "相关度"),
@@ -57,7 +58,7 @@ FACET_TITLES: Final = (
 
 
 def _count(topic: OpenTopic) -> int:
-    """The active datasets of a topic (annotated by ``selectors.open_topics``)."""
+    """The active datasets of a topic (annotated by ``open_data_selectors.open_topics``)."""
     return int(getattr(topic, "dataset_count", 0))
 
 
@@ -84,9 +85,9 @@ class OpenDataFilterForm(forms.Form):
             "全部部门",
             [(o["code"], f"{o['name']}（{o['dataset_count']}）") for o in organizations],
         )
-        topics = selectors.open_topics()
+        topics = open_data_selectors.open_topics()
         self._choose("topic", "全部主题", [(t.name, f"{t.title}（{_count(t)}）") for t in topics])
-        self._choose("format", "全部格式", [(f, f) for f in selectors.open_formats()])
+        self._choose("format", "全部格式", [(f, f) for f in open_data_selectors.open_formats()])
         for name in ("department", "topic", "format", "sort"):
             self.fields[name].error_messages["invalid_choice"] = (
                 f"没有这个{self.fields[name].label}：%(value)s"
@@ -111,7 +112,7 @@ class OpenDataFilterForm(forms.Form):
 
 
 def _facet_groups(
-    result: selectors.OpenSearchResult, params: dict[str, Any], query: QueryDict
+    result: open_data_selectors.OpenSearchResult, params: dict[str, Any], query: QueryDict
 ) -> list[dict[str, Any]]:
     """Facets as the template shows them: each value with its count and the link that applies it (or,
     for the active filter, removes it); paging restarts."""
@@ -148,7 +149,7 @@ def _facet_groups(
 @renders_application_errors
 def open_data(request: HttpRequest) -> HttpResponse:
     """Public: the open-data portal — search (Chinese full text), filters with counts, sort, paging."""
-    organizations = selectors.open_organizations()
+    organizations = open_data_selectors.open_organizations()
     form = OpenDataFilterForm(request.GET, organizations=organizations)
     valid = form.is_valid()
     params: dict[str, Any] = form.cleaned_data if valid else {}
@@ -156,7 +157,7 @@ def open_data(request: HttpRequest) -> HttpResponse:
     sort = params.get("sort") or ("relevance" if q else "newest")
     if sort == "relevance" and not q:
         sort = "newest"
-    result = selectors.open_dataset_search(
+    result = open_data_selectors.open_dataset_search(
         q=q or None,
         department=params.get("department") or None,
         topic=params.get("topic") or None,
@@ -177,8 +178,8 @@ def open_data(request: HttpRequest) -> HttpResponse:
         "filtered": filtered,
         "paged": bool(request.GET.get("cursor")) or (params.get("page") or 1) > 1,
         "facet_groups": _facet_groups(result, params, request.GET),
-        "totals": selectors.open_portal_totals(),
-        "topics": [t for t in selectors.open_topics() if _count(t)] if not (q or filtered) else [],
+        "totals": open_data_selectors.open_portal_totals(),
+        "topics": [t for t in open_data_selectors.open_topics() if _count(t)] if not (q or filtered) else [],
     }
     return render(request, "datahub/open/list.html", context, status=200 if valid else 400)
 
@@ -188,10 +189,10 @@ def _dataset(ident: str) -> OpenDataset:
     ident = ident.strip()
     if ident.isascii() and ident.isdigit() and len(ident) <= 12:
         try:
-            return selectors.open_dataset_get(id=int(ident))
+            return open_data_selectors.open_dataset_get(id=int(ident))
         except errors.NotFound:
             pass
-    return selectors.open_dataset_get(name=ident[:100])
+    return open_data_selectors.open_dataset_get(name=ident[:100])
 
 
 @require_GET
@@ -199,12 +200,12 @@ def _dataset(ident: str) -> OpenDataset:
 def open_dataset(request: HttpRequest, ident: str) -> HttpResponse:
     """Public: one dataset — metadata, resources, columns and a masked preview of its first rows."""
     dataset = _dataset(ident)
-    fields = selectors.open_fields(dataset=dataset)
+    fields = open_data_selectors.open_fields(dataset=dataset)
     preview: list[list[Any]] = []
     masked: list[str] = []
     preview_error = ""
     try:
-        fetched = selectors.open_rows(dataset=dataset, params={"limit": str(PREVIEW_ROWS)})
+        fetched = open_data_selectors.open_rows(dataset=dataset, params={"limit": str(PREVIEW_ROWS)})
     except errors.ApplicationError as error:
         preview_error = error.detail or error.title
     else:
@@ -271,14 +272,17 @@ def open_download(request: HttpRequest, ident: str, fmt: str) -> HttpResponse:
 @renders_application_errors
 def open_resource_download(request: HttpRequest, resource_id: int) -> HttpResponse:
     """Public: one resource of an active dataset, by its number (generated file or external link)."""
-    return _download(selectors.open_resource_get(id=resource_id))
+    return _download(open_data_selectors.open_resource_get(id=resource_id))
 
 
 @require_GET
 @renders_application_errors
 def open_departments(request: HttpRequest) -> HttpResponse:
     """Public: departments that publish open data, with their datasets, rows and downloads."""
-    context = {"departments": selectors.open_department_stats(), "totals": selectors.open_portal_totals()}
+    context = {
+        "departments": open_data_selectors.open_department_stats(),
+        "totals": open_data_selectors.open_portal_totals(),
+    }
     return render(request, "datahub/open/departments.html", context)
 
 
@@ -286,7 +290,10 @@ def open_departments(request: HttpRequest) -> HttpResponse:
 @renders_application_errors
 def open_topics(request: HttpRequest) -> HttpResponse:
     """Public: the topics (主题) of the open datasets with their counts."""
-    context = {"topics": list(selectors.open_topics()), "totals": selectors.open_portal_totals()}
+    context = {
+        "topics": list(open_data_selectors.open_topics()),
+        "totals": open_data_selectors.open_portal_totals(),
+    }
     return render(request, "datahub/open/topics.html", context)
 
 

@@ -12,7 +12,7 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
 from shuzheng.core import errors
-from shuzheng.datahub import quality, selectors
+from shuzheng.datahub import quality
 from shuzheng.datahub.forms_workbench import (
     QualityRuleForm,
 )
@@ -22,6 +22,8 @@ from shuzheng.datahub.models import (
     Dimension,
     QualityRule,
 )
+from shuzheng.datahub.selectors import quality as quality_selectors
+from shuzheng.datahub.selectors import scope as scope_selectors
 from shuzheng.datahub.views_catalog import (
     NOT_IN_SCOPE,
     can_see_quality,
@@ -48,13 +50,15 @@ def _quality_page(
     request: HttpRequest, entry: CatalogEntry, *, status: int = 200, form: QualityRuleForm | None = None
 ) -> HttpResponse:
     mounted = [i for i in entry.items.all() if i.mounted]
-    history = selectors.quality_history(entry=entry, limit=10)
+    history = quality_selectors.quality_history(entry=entry, limit=10)
     latest = history[0] if history else None
     samples: dict[int, list[dict[str, Any]]] = {}
     if latest:
         for result in latest["results"]:
             if result.sample:
-                samples[result.pk] = selectors.quality_sample_rows(entry=entry, row_ids=list(result.sample))
+                samples[result.pk] = quality_selectors.quality_sample_rows(
+                    entry=entry, row_ids=list(result.sample)
+                )
     context = {
         "entry": entry,
         "rules": [
@@ -67,11 +71,11 @@ def _quality_page(
         "samples": samples,
         "columns": mounted,
         "dimension_labels": dict(Dimension.choices),
-        "can_rule": selectors.can(request.user, quality.PERM_RULE, entry.department)
+        "can_rule": scope_selectors.can(request.user, quality.PERM_RULE, entry.department)
         and entry.is_mounted_table,
         "can_run": (
-            selectors.can(request.user, quality.PERM_RUN, None)
-            or selectors.can(request.user, quality.PERM_RULE, entry.department)
+            scope_selectors.can(request.user, quality.PERM_RUN, None)
+            or scope_selectors.can(request.user, quality.PERM_RULE, entry.department)
         )
         and entry.is_mounted_table,
     }

@@ -13,7 +13,7 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shuzheng.core import errors
-from shuzheng.datahub import selectors, services
+from shuzheng.datahub import services
 from shuzheng.datahub.forms_workbench import (
     ApproveForm,
     CredentialForm,
@@ -26,6 +26,9 @@ from shuzheng.datahub.models import (
     ApiCredential,
     SharingRequest,
 )
+from shuzheng.datahub.selectors import access_logs as access_log_selectors
+from shuzheng.datahub.selectors import scope as scope_selectors
+from shuzheng.datahub.selectors import sharing as sharing_selectors
 from shuzheng.datahub.services import sharing as sharing_services
 from shuzheng.datahub.views_catalog import (
     PER_PAGE,
@@ -48,7 +51,7 @@ def sharing(request: HttpRequest) -> HttpResponse:
     valid = form.is_valid() if request.GET else True
     data = form.cleaned_data if request.GET and valid else {}
     cursor = (request.GET.get("cursor") or None) if valid else None
-    page = selectors.request_list(
+    page = sharing_selectors.request_list(
         user=request.user,
         role=data.get("role") or None,
         status=data.get("status") or None,
@@ -56,14 +59,14 @@ def sharing(request: HttpRequest) -> HttpResponse:
         cursor=cursor,
         limit=PER_PAGE,
     )
-    flagged = {r.pk for r in page.items if selectors.is_timed_out(r)}
+    flagged = {r.pk for r in page.items if sharing_selectors.is_timed_out(r)}
     context = {
         "form": form,
         "page": page,
         "paged": bool(cursor),
         "timed_out_ids": flagged,
-        "indicator": selectors.sharing_indicator(),
-        "timeouts": selectors.timeouts_by_provider()[:10],
+        "indicator": sharing_selectors.sharing_indicator(),
+        "timeouts": sharing_selectors.timeouts_by_provider()[:10],
         "own_department_id": getattr(request.user, "department_id", None),
     }
     return render(request, "datahub/workbench/sharing.html", context, status=200 if valid else 400)
@@ -75,7 +78,7 @@ def sharing_new(request: HttpRequest, entry_id: int) -> HttpResponse:
     """Request an entry of another department: purpose, fields, period, legal basis."""
     entry = entry_in_scope(request, entry_id)
     department = getattr(request.user, "department", None)
-    if department is None or not selectors.can(request.user, services.PERM_REQUEST, department):
+    if department is None or not scope_selectors.can(request.user, services.PERM_REQUEST, department):
         raise errors.PermissionDenied("只有有申请权限的部门工作人员可以申请共享。")
     if entry.department_id == department.pk:
         raise errors.Conflict("不能申请本部门自己的资源。")
@@ -113,7 +116,7 @@ def _request_page(
     approve_form: ApproveForm | None = None,
     refuse_form: RefuseForm | None = None,
 ) -> HttpResponse:
-    can_decide = found.status == SharingRequest.Status.PENDING and selectors.can(
+    can_decide = found.status == SharingRequest.Status.PENDING and scope_selectors.can(
         request.user, services.PERM_DECIDE, found.provider_department
     )
     grant = getattr(found, "grant", None) if found.status == SharingRequest.Status.APPROVED else None
@@ -121,7 +124,7 @@ def _request_page(
     context = {
         "req": found,
         "grant": grant,
-        "timed_out": selectors.is_timed_out(found),
+        "timed_out": sharing_selectors.is_timed_out(found),
         "field_labels": [labels.get(f, f) for f in found.fields],
         "approved_labels": [labels.get(f, f) for f in found.approved_fields],
         "can_decide": can_decide,
@@ -134,7 +137,7 @@ def _request_page(
 @require_GET
 @staff_required
 def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
-    return _request_page(request, selectors.request_get(user=request.user, id=request_id))
+    return _request_page(request, sharing_selectors.request_get(user=request.user, id=request_id))
 
 
 def _still_pending(found: SharingRequest) -> None:
@@ -145,8 +148,8 @@ def _still_pending(found: SharingRequest) -> None:
 @require_POST
 @staff_required
 def request_approve(request: HttpRequest, request_id: int) -> HttpResponse:
-    found = selectors.request_get(user=request.user, id=request_id)
-    if not selectors.can(request.user, services.PERM_DECIDE, found.provider_department):
+    found = sharing_selectors.request_get(user=request.user, id=request_id)
+    if not scope_selectors.can(request.user, services.PERM_DECIDE, found.provider_department):
         raise errors.NotFound("共享申请不存在或不在您的数据范围内")
     _still_pending(found)
     form = ApproveForm(request.POST, request=found)
@@ -174,8 +177,8 @@ def request_approve(request: HttpRequest, request_id: int) -> HttpResponse:
 @require_POST
 @staff_required
 def request_refuse(request: HttpRequest, request_id: int) -> HttpResponse:
-    found = selectors.request_get(user=request.user, id=request_id)
-    if not selectors.can(request.user, services.PERM_DECIDE, found.provider_department):
+    found = sharing_selectors.request_get(user=request.user, id=request_id)
+    if not scope_selectors.can(request.user, services.PERM_DECIDE, found.provider_department):
         raise errors.NotFound("共享申请不存在或不在您的数据范围内")
     _still_pending(found)
     form = RefuseForm(request.POST)
@@ -199,7 +202,7 @@ def request_refuse(request: HttpRequest, request_id: int) -> HttpResponse:
 def grants(request: HttpRequest) -> HttpResponse:
     """Grants my department holds (issue credentials) or gave (revoke)."""
     cursor = request.GET.get("cursor") or None
-    page = selectors.grant_list(user=request.user, cursor=cursor, limit=PER_PAGE)
+    page = sharing_selectors.grant_list(user=request.user, cursor=cursor, limit=PER_PAGE)
     context = {
         "page": page,
         "paged": bool(cursor),
@@ -216,16 +219,16 @@ def _grant_page(
     form: CredentialForm | None = None,
     issued: tuple[ApiCredential, str] | None = None,
 ) -> HttpResponse:
-    grant = selectors.grant_get(user=request.user, id=grant_id)
+    grant = sharing_selectors.grant_get(user=request.user, id=grant_id)
     labels = {i.name: i.label for i in grant.entry.items.all()}
-    holder = selectors.can(request.user, services.PERM_CREDENTIAL, grant.department)
+    holder = scope_selectors.can(request.user, services.PERM_CREDENTIAL, grant.department)
     context = {
         "grant": grant,
         "field_labels": [labels.get(f, f) for f in grant.fields],
         "credentials": list(grant.credentials.order_by("-id")),
         "can_issue": holder and grant.revoked_at is None,
         "can_revoke_grant": grant.revoked_at is None
-        and selectors.can(request.user, services.PERM_DECIDE, grant.entry.department),
+        and scope_selectors.can(request.user, services.PERM_DECIDE, grant.entry.department),
         "form": form or CredentialForm(),
         "issued": issued,
         "data_url": f"/api/v1/datahub/data/{grant.entry.code}/rows",
@@ -256,8 +259,8 @@ def grant_detail(request: HttpRequest, grant_id: int) -> HttpResponse:
 @staff_required
 def credential_issue(request: HttpRequest, grant_id: int) -> HttpResponse:
     """Issue an API credential: the secret is shown on this response only (it is stored hashed)."""
-    grant = selectors.grant_get(user=request.user, id=grant_id)
-    if not selectors.can(request.user, services.PERM_CREDENTIAL, grant.department):
+    grant = sharing_selectors.grant_get(user=request.user, id=grant_id)
+    if not scope_selectors.can(request.user, services.PERM_CREDENTIAL, grant.department):
         raise errors.NotFound("授权不存在或不在您的数据范围内")
     form = CredentialForm(request.POST)
     if form.is_valid():
@@ -284,7 +287,7 @@ def credential_issue(request: HttpRequest, grant_id: int) -> HttpResponse:
 @require_POST
 @staff_required
 def credential_revoke(request: HttpRequest, credential_id: int) -> HttpResponse:
-    credential = selectors.credential_get(user=request.user, id=credential_id)
+    credential = sharing_selectors.credential_get(user=request.user, id=credential_id)
     try:
         sharing_services.credential_revoke(actor=request.user, credential=credential)
     except errors.PermissionDenied as error:
@@ -296,8 +299,8 @@ def credential_revoke(request: HttpRequest, credential_id: int) -> HttpResponse:
 @require_POST
 @staff_required
 def grant_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
-    grant = selectors.grant_get(user=request.user, id=grant_id)
-    if not selectors.can(request.user, services.PERM_DECIDE, grant.entry.department):
+    grant = sharing_selectors.grant_get(user=request.user, id=grant_id)
+    if not scope_selectors.can(request.user, services.PERM_DECIDE, grant.entry.department):
         raise errors.NotFound("授权不存在或不在您的数据范围内")
     sharing_services.grant_revoke(actor=request.user, grant=grant)
     messages.success(request, "授权已撤销，其接口凭证随之失效。")
@@ -316,8 +319,8 @@ def _log_page(request: HttpRequest, page: Any, **context: Any) -> HttpResponse:
 @staff_required
 def entry_access_log(request: HttpRequest, entry_id: int) -> HttpResponse:
     """Who accessed my data: the reads of one entry, for the providing department."""
-    entry = entry_in_scope(request, entry_id, selectors.PERM_VIEW_LOG)
-    page = selectors.access_log_for_entry(
+    entry = entry_in_scope(request, entry_id, access_log_selectors.PERM_VIEW_LOG)
+    page = access_log_selectors.access_log_for_entry(
         user=request.user, entry=entry, cursor=request.GET.get("cursor") or None, limit=PER_PAGE
     )
     labels = {i.name: i.label for i in entry.items.all()}
@@ -329,9 +332,11 @@ def entry_access_log(request: HttpRequest, entry_id: int) -> HttpResponse:
 def provider_access_log(request: HttpRequest) -> HttpResponse:
     """Who accessed my department's data, across its entries."""
     department = getattr(request.user, "department", None)
-    if department is None or not selectors.can(request.user, selectors.PERM_VIEW_LOG, department):
+    if department is None or not scope_selectors.can(
+        request.user, access_log_selectors.PERM_VIEW_LOG, department
+    ):
         raise errors.PermissionDenied("只有提供部门和数据管理员可以查看访问日志。")
-    page = selectors.access_log_for_provider(
+    page = access_log_selectors.access_log_for_provider(
         user=request.user, department=department, cursor=request.GET.get("cursor") or None, limit=PER_PAGE
     )
     return _log_page(request, page, department=department, field_labels={})
@@ -343,14 +348,17 @@ def person_access_log(request: HttpRequest) -> HttpResponse:
     """Which departments read the record of an ID number (privacy requests). The number travels in the
     POST body, never in the address."""
     user = request.user
-    if not (user.has_perm(selectors.PERM_VIEW_LOG) and data_scope_for(user, selectors.PERM_VIEW_LOG).is_all):
+    if not (
+        user.has_perm(access_log_selectors.PERM_VIEW_LOG)
+        and data_scope_for(user, access_log_selectors.PERM_VIEW_LOG).is_all
+    ):
         raise errors.PermissionDenied("只有数据管理员（全部数据范围）可以按身份证号查询访问记录。")
     form = PersonLookupForm(request.POST or None)
     page = None
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            page = selectors.access_log_for_person(
+            page = access_log_selectors.access_log_for_person(
                 user=user, id_number=form.cleaned_data["id_number"], cursor=request.POST.get("cursor") or None
             )
         else:

@@ -11,7 +11,6 @@ from django.db.models import Count, Q, QuerySet
 
 from shuzheng.core import fulltext
 from shuzheng.core.errors import NotFound
-from shuzheng.datahub import selectors
 from shuzheng.datahub.ckan.common import (
     CKAN_VERSION,
     DEFAULT_ROWS,
@@ -43,6 +42,7 @@ from shuzheng.datahub.models import (
     OpenTag,
     OpenTopic,
 )
+from shuzheng.datahub.selectors import open_data as open_data_selectors
 from shuzheng.orgs import selectors as org_selectors
 
 # --- reads ------------------------------------------------------------------------------------------------
@@ -220,7 +220,7 @@ def package_search(call: Call) -> dict[str, Any]:
     search_facets: dict[str, dict[str, Any]] = {}
     if facet and facet_fields:
         limit = 10**6 if facet_limit < 0 else facet_limit
-        counted = selectors.open_facets(qs, limit=limit)
+        counted = open_data_selectors.open_facets(qs, limit=limit)
         for field in dict.fromkeys(facet_fields):
             items = counted.get(field, [])
             facets[field] = {name: count for name, _, count in items}
@@ -311,7 +311,7 @@ def group_list(call: Call) -> list[Any]:
     wanted = p.items("groups")
     ordering = _list_sort(p, "name asc", {"name": "name", "title": "title", "package_count": "dataset_count"})
     p.check()
-    qs = selectors.open_topics()
+    qs = open_data_selectors.open_topics()
     if wanted:
         qs = qs.filter(name__in=[str(w) for w in wanted])
     topics = list(qs.order_by(*ordering, "name")[offset : offset + limit])
@@ -342,7 +342,7 @@ def tag_list(call: Call) -> list[Any]:
     if p.has("vocabulary_id"):
         p.error("vocabulary_id", "本平台的标签不分词表，请不要传 vocabulary_id")
     p.check()
-    qs = selectors.open_tags()
+    qs = open_data_selectors.open_tags()
     if query:
         qs = qs.filter(name__icontains=query)
     tags = list(qs[: MAX_LIST * 10])

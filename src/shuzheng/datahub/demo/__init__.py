@@ -433,7 +433,8 @@ def load(progress: Progress | None = None, *, persons: int | None = None) -> dic
         step(5)
         _ensure_quality(state)
         step(6)
-    from shuzheng.datahub.selectors import catalog_totals, sharing_indicator
+    from shuzheng.datahub.selectors.catalog import catalog_totals
+    from shuzheng.datahub.selectors.sharing import sharing_indicator
 
     totals = catalog_totals()
     indicator = sharing_indicator()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from shuzheng.core.errors import Conflict, PermissionDenied, ValidationFailed
-from shuzheng.datahub import selectors
 from shuzheng.datahub.models import CatalogEntry, EntryStatus, EntryTransition
+from shuzheng.datahub.selectors import catalog as catalog_selectors
 from shuzheng.datahub.services import catalog as catalog_services
 from shuzheng.datahub.services import rows as row_services
 from shuzheng.datahub.tests.conftest import PERSON_ITEMS, make_entry
@@ -130,16 +130,16 @@ def test_update_only_in_draft_and_mounted_columns_stay(hub):
 def test_search_and_scope(hub):
     make_entry(hub, name="婚姻登记信息", mount=False)
     draft = make_entry(hub, name="残疾人信息", publish=False, mount=False)
-    page = selectors.entry_list(user=hub.consumer_user, q="婚姻")
+    page = catalog_selectors.entry_list(user=hub.consumer_user, q="婚姻")
     assert [e.name for e in page.items] == ["婚姻登记信息"]
-    visible = {e.pk for e in selectors.entry_list(user=hub.consumer_user).items}
+    visible = {e.pk for e in catalog_selectors.entry_list(user=hub.consumer_user).items}
     assert draft.pk not in visible  # someone else's draft
-    assert draft.pk in {e.pk for e in selectors.entry_list(user=hub.steward).items}
+    assert draft.pk in {e.pk for e in catalog_selectors.entry_list(user=hub.steward).items}
 
 
 def test_mount_stats(hub, person_entry):
     make_entry(hub, name="文件资源", mount=False)
-    stats = selectors.mount_stats()
+    stats = catalog_selectors.mount_stats()
     row = next(r for r in stats if r["department_code"] == "TP01")
     assert row["entries"] == 2
     assert row["tables"] == 1

@@ -12,8 +12,9 @@ from django.test import Client
 from django.utils import timezone
 
 from shuzheng.core.errors import PermissionDenied
-from shuzheng.datahub import selectors, tables
+from shuzheng.datahub import access, tables
 from shuzheng.datahub.models import AccessLog, AccessSubject, ApiCredential, Grant
+from shuzheng.datahub.selectors import access_logs as access_log_selectors
 from shuzheng.datahub.services import rows as row_services
 from shuzheng.datahub.services import sharing as sharing_services
 from shuzheng.datahub.tests.conftest import approve, make_entry, people
@@ -209,17 +210,17 @@ def test_every_access_is_logged_with_subjects(hub, served):
     assert AccessSubject.objects.filter(log=logs[0]).count() == 2
     assert people()[4]["id_number"] not in json.dumps(logs[1].filters)
     # who accessed my data (provider) and which departments read person X (data admin)
-    page = selectors.access_log_for_entry(user=hub.steward, entry=entry)
+    page = access_log_selectors.access_log_for_entry(user=hub.steward, entry=entry)
     assert len(page.items) == 2
     with pytest.raises(PermissionDenied):
-        selectors.access_log_for_entry(user=hub.consumer_user, entry=entry)
-    person = selectors.access_log_for_person(user=hub.admin, id_number=people()[4]["id_number"])
+        access_log_selectors.access_log_for_entry(user=hub.consumer_user, entry=entry)
+    person = access_log_selectors.access_log_for_person(user=hub.admin, id_number=people()[4]["id_number"])
     assert [log.pk for log in person.items] == [logs[1].pk]
     assert person.items[0].department.name == "测试民政局"
-    nobody = selectors.access_log_for_person(user=hub.admin, id_number=people()[3]["id_number"])
+    nobody = access_log_selectors.access_log_for_person(user=hub.admin, id_number=people()[3]["id_number"])
     assert nobody.items == []
     with pytest.raises(PermissionDenied):
-        selectors.access_log_for_person(user=hub.steward, id_number=people()[4]["id_number"])
+        access_log_selectors.access_log_for_person(user=hub.steward, id_number=people()[4]["id_number"])
 
 
 def test_person_access_log_api(hub, served):
@@ -249,14 +250,14 @@ def test_person_access_log_api(hub, served):
 def test_base_registry_lookup_requires_a_grant_and_logs(hub, person_entry):
     person = people()[1]
     with pytest.raises(PermissionDenied):
-        selectors.base_registry_lookup(
+        access.base_registry_lookup(
             caller_department=hub.consumer,
             entry_code=person_entry.code,
             key=person["id_number"],
             purpose="免填写",
         )
     approve(hub, person_entry, fields=["id_number", "full_name", "mobile"])
-    record = selectors.base_registry_lookup(
+    record = access.base_registry_lookup(
         caller_department=hub.consumer,
         entry_code=person_entry.code,
         key=person["id_number"],
@@ -270,7 +271,7 @@ def test_base_registry_lookup_requires_a_grant_and_logs(hub, person_entry):
     assert "表单预填" in log.purpose
     assert log.subjects.count() == 1
     assert (
-        selectors.base_registry_lookup(
+        access.base_registry_lookup(
             caller_department=hub.consumer,
             entry_code=person_entry.code,
             key="440785000000000000",

@@ -9,9 +9,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from shuzheng.datahub import selectors
 from shuzheng.datahub.demo.open_datasets import synthetic
 from shuzheng.datahub.models import CatalogEntry, OpenDataset, OpenResource
+from shuzheng.datahub.selectors import open_data as open_data_selectors
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,7 @@ def test_generates_resumes_and_is_searchable(hub):
         "JSON",
     }
     # the portal / CKAN search finds it by its Chinese title
-    assert first in selectors.open_dataset_list(q=first.title, limit=100).items
+    assert first in open_data_selectors.open_dataset_list(q=first.title, limit=100).items
     # rerun: nothing new; a larger target adds only the missing ones, same content for the same number
     assert "无需扩充" in run(12)
     assert "新增 3 个" in run(15)

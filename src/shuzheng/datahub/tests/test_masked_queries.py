@@ -150,10 +150,10 @@ def test_a_clear_text_grant_may_filter_and_sort(hub, person_entry):
 
 
 def test_the_base_registry_lookup_still_finds_by_its_key(hub, person_entry):
-    from shuzheng.datahub import selectors
+    from shuzheng.datahub import access
 
     approve(hub, person_entry, fields=["id_number", "full_name"])
-    record = selectors.base_registry_lookup(
+    record = access.base_registry_lookup(
         caller_department=hub.consumer,
         entry_code=person_entry.code,
         key=people()[1]["id_number"],

@@ -13,8 +13,10 @@ from openpyxl import load_workbook
 
 from shuzheng.core.actors import SYSTEM
 from shuzheng.core.errors import Conflict, ValidationFailed
-from shuzheng.datahub import export, selectors
+from shuzheng.datahub import export
 from shuzheng.datahub.models import OpenDataset, Openness, OpenResource
+from shuzheng.datahub.selectors import catalog as catalog_selectors
+from shuzheng.datahub.selectors import open_data as open_data_selectors
 from shuzheng.datahub.services import catalog as catalog_services
 from shuzheng.datahub.services import open_data as open_data_services
 from shuzheng.datahub.tests.conftest import make_entry, people
@@ -52,29 +54,29 @@ def test_publish_and_select(hub, open_entry, topic):
         "JSON",
         "XLSX",
     ]
-    assert [d.name for d in selectors.open_dataset_list(q="停车场").items] == ["enping-parking"]
-    assert [d.name for d in selectors.open_dataset_list(department="TP01", topic="transport").items] == [
-        "enping-parking"
-    ]
-    assert selectors.open_dataset_list(tag="停车").items
-    assert selectors.open_dataset_list(format="xlsx").items
-    assert selectors.open_organizations() == [
+    assert [d.name for d in open_data_selectors.open_dataset_list(q="停车场").items] == ["enping-parking"]
+    assert [
+        d.name for d in open_data_selectors.open_dataset_list(department="TP01", topic="transport").items
+    ] == ["enping-parking"]
+    assert open_data_selectors.open_dataset_list(tag="停车").items
+    assert open_data_selectors.open_dataset_list(format="xlsx").items
+    assert open_data_selectors.open_organizations() == [
         {"id": hub.provider.pk, "code": "TP01", "name": "测试公安局", "dataset_count": 1}
     ]
-    assert [t.dataset_count for t in selectors.open_topics()] == [1]
-    assert selectors.catalog_totals()["open_datasets"] == 1
-    fetched = selectors.open_rows(
+    assert [t.dataset_count for t in open_data_selectors.open_topics()] == [1]
+    assert catalog_selectors.catalog_totals()["open_datasets"] == 1
+    fetched = open_data_selectors.open_rows(
         dataset=dataset, params={"town": "沙湖镇", "sort": "-capacity", "limit": "2"}
     )
     assert [r["capacity"] for r in fetched.rows] == [60, 40]
     assert fetched.next_cursor
-    assert [f["id"] for f in selectors.open_fields(dataset=dataset)] == ["name", "town", "capacity"]
+    assert [f["id"] for f in open_data_selectors.open_fields(dataset=dataset)] == ["name", "town", "capacity"]
     # re-publishing keeps one dataset; unpublishing hides it
     open_data_services.dataset_publish(actor=hub.steward, entry=open_entry, name="enping-parking")
     assert OpenDataset.objects.count() == 1
     open_data_services.dataset_unpublish(actor=hub.steward, dataset=dataset)
-    assert not selectors.open_dataset_list().items
-    assert not selectors.open_dataset_list(q="停车场").items
+    assert not open_data_selectors.open_dataset_list().items
+    assert not open_data_selectors.open_dataset_list(q="停车场").items
 
 
 def test_only_open_entries_can_be_published(hub, open_entry):
@@ -167,9 +169,13 @@ def test_facets_and_indicator(hub, open_entry, topic):
     open_data_services.dataset_publish(
         actor=hub.steward, entry=open_entry, name="parking", tags=["停车"], topics=[topic]
     )
-    facets = selectors.open_facets(selectors.open_dataset_queryset())
+    facets = open_data_selectors.open_facets(open_data_selectors.open_dataset_queryset())
     assert facets["organization"] == [("TP01", "测试公安局", 1)]
     assert facets["groups"] == [("transport", "交通出行", 1)]
     assert facets["tags"] == [("停车", "停车", 1)]
     assert sorted(f[0] for f in facets["res_format"]) == ["CSV", "JSON", "XLSX"]
-    assert selectors.open_data_indicator() == {"open_datasets": 1, "target": 600, "rate": round(1 / 600, 4)}
+    assert open_data_selectors.open_data_indicator() == {
+        "open_datasets": 1,
+        "target": 600,
+        "rate": round(1 / 600, 4),
+    }

@@ -15,8 +15,8 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from shuzheng.datahub import selectors
 from shuzheng.datahub.models import CatalogEntry, OpenDataset, Openness, OpenResource, OpenTopic
+from shuzheng.datahub.selectors import open_data as open_data_selectors
 from shuzheng.datahub.services import catalog as catalog_services
 from shuzheng.datahub.services import mounts as mount_services
 from shuzheng.datahub.services import open_data as open_data_services
@@ -346,7 +346,7 @@ def test_each_download_is_counted(portal: Portal) -> None:
     page = client.get("/open-data/enping-air/")
     assert '<dd id="download-count">3</dd>' in page.content.decode()
     assert client.get("/open-data/").context["totals"]["downloads"] == 3
-    assert selectors.open_dataset_search(sort="downloads").items[0] == portal.air
+    assert open_data_selectors.open_dataset_search(sort="downloads").items[0] == portal.air
 
 
 def test_external_resource_is_counted_and_redirected(portal: Portal) -> None:

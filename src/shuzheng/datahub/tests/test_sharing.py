@@ -10,8 +10,8 @@ from django.test import Client
 from django.utils import timezone
 
 from shuzheng.core.errors import Conflict, PermissionDenied, ValidationFailed
-from shuzheng.datahub import selectors
 from shuzheng.datahub.models import Grant, SharingRequest, SharingType
+from shuzheng.datahub.selectors import sharing as sharing_selectors
 from shuzheng.datahub.services import sharing as sharing_services
 from shuzheng.datahub.tests.conftest import make_entry
 
@@ -107,8 +107,8 @@ def test_timeout_is_derived_and_counted_against_the_provider(hub, person_entry):
     monday = datetime(2026, 11, 2, 9, 0, tzinfo=TZ)
     late = _request(hub, person_entry, submitted_at=monday)
     assert late.due_on == date(2026, 11, 9)
-    assert selectors.is_timed_out(late, today=date(2026, 11, 9)) is False
-    assert selectors.is_timed_out(late, today=date(2026, 11, 10)) is True
+    assert sharing_selectors.is_timed_out(late, today=date(2026, 11, 9)) is False
+    assert sharing_selectors.is_timed_out(late, today=date(2026, 11, 10)) is True
     decided_late = _request(hub, person_entry, submitted_at=monday)
     sharing_services.sharing_request_approve(
         actor=hub.steward, request=decided_late, decided_at=datetime(2026, 11, 12, 10, 0, tzinfo=TZ)
@@ -117,9 +117,9 @@ def test_timeout_is_derived_and_counted_against_the_provider(hub, person_entry):
     sharing_services.sharing_request_refuse(
         actor=hub.steward, request=on_time, reason="不符", decided_at=datetime(2026, 11, 5, 10, 0, tzinfo=TZ)
     )
-    indicator = selectors.sharing_indicator(today=date(2026, 11, 20))
+    indicator = sharing_selectors.sharing_indicator(today=date(2026, 11, 20))
     assert indicator.timed_out == 2  # still pending past due + decided after due
-    against = selectors.timeouts_by_provider(today=date(2026, 11, 20))
+    against = sharing_selectors.timeouts_by_provider(today=date(2026, 11, 20))
     assert against == [{"department_code": "TP01", "department_name": "测试公安局", "timed_out": 2}]
 
 
@@ -134,7 +134,7 @@ def test_indicator_13_on_a_fixed_set(hub, person_entry):
     _request(hub, person_entry)  # pending
     withdrawn = _request(hub, person_entry)
     SharingRequest.objects.filter(pk=withdrawn.pk).update(status=SharingRequest.Status.WITHDRAWN)
-    indicator = selectors.sharing_indicator()
+    indicator = sharing_selectors.sharing_indicator()
     assert (indicator.total, indicator.satisfied, indicator.refused, indicator.pending) == (6, 4, 1, 1)
     assert indicator.rate == round(4 / 6, 4)
 
