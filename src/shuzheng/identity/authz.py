@@ -19,6 +19,7 @@ from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.db.models import F, QuerySet
 
+from shuzheng.identity import principals
 from shuzheng.identity.models import RoleAssignment, User
 
 if TYPE_CHECKING:
@@ -102,4 +103,6 @@ def forget(user: Any) -> None:
 def bump(users: Callable[[], QuerySet[User]] | None = None) -> None:
     """Invalidate snapshots: of the users a queryset factory yields, or of everyone."""
     queryset = User.objects.all() if users is None else users()
-    User.objects.filter(pk__in=queryset.values("pk")).update(authz_stamp=F("authz_stamp") + 1)
+    pks = list(queryset.values_list("pk", flat=True))
+    User.objects.filter(pk__in=pks).update(authz_stamp=F("authz_stamp") + 1)
+    principals.forget_users(pks)  # their cached rows carry the old stamp

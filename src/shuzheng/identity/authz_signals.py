@@ -1,4 +1,5 @@
-"""Keep authorization snapshots honest: every change that can alter one bumps the affected stamps.
+"""Keep authorization snapshots honest: every change that can alter one bumps the affected stamps; and
+drop the cached copies of users and OTP devices (identity.principals) whenever one is saved or deleted.
 
 Connected by IdentityConfig.ready. Orgs models are named by label, so identity still never imports orgs.
 """
@@ -9,8 +10,9 @@ from typing import Any
 
 from django.contrib.auth.models import Group
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from shuzheng.identity import authz
+from shuzheng.identity import authz, principals
 from shuzheng.identity.models import Role, RoleAssignment, User
 
 
@@ -65,7 +67,19 @@ def _group_deleted(sender: Any, instance: Group, **kwargs: Any) -> None:
     authz.bump(lambda: User.objects.filter(groups=instance))
 
 
+def _user_changed(sender: Any, instance: User, **kwargs: Any) -> None:
+    principals.forget_users([instance.pk])
+
+
+def _device_changed(sender: Any, instance: TOTPDevice, **kwargs: Any) -> None:
+    principals.forget_device(instance.persistent_id)
+
+
 def connect() -> None:
+    post_save.connect(_user_changed, sender=User, dispatch_uid="principals-user-save")
+    post_delete.connect(_user_changed, sender=User, dispatch_uid="principals-user-delete")
+    post_save.connect(_device_changed, sender=TOTPDevice, dispatch_uid="principals-device-save")
+    post_delete.connect(_device_changed, sender=TOTPDevice, dispatch_uid="principals-device-delete")
     post_save.connect(_assignment_changed, sender=RoleAssignment, dispatch_uid="authz-assignment-save")
     post_delete.connect(_assignment_changed, sender=RoleAssignment, dispatch_uid="authz-assignment-delete")
     m2m_changed.connect(_role_permissions_changed, sender=Role.permissions.through, dispatch_uid="authz-role")

@@ -3,7 +3,8 @@
 `RoleBackend` extends Django's `ModelBackend` (password check, `is_active`, direct and group
 permissions) with the permissions of the user's roles, read from the user's authorization snapshot
 (memoised per request, shared across requests when configured; identity.authz). Active superusers hold
-every permission (Django's `PermissionsMixin` short-circuits before asking backends).
+every permission (Django's `PermissionsMixin` short-circuits before asking backends). The session's user
+is read through the shared cache when configured (identity.principals).
 """
 
 from __future__ import annotations
@@ -12,10 +13,14 @@ from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
 
-from shuzheng.identity import authz
+from shuzheng.identity import authz, principals
 
 
 class RoleBackend(ModelBackend):
+    def get_user(self, user_id: Any) -> Any:
+        """The session's user, through the shared cache when configured (identity.principals)."""
+        return principals.cached_user(user_id, super().get_user)
+
     def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
         """Direct, group and role permissions, from the user's authorization snapshot (identity.authz)."""
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:

@@ -60,7 +60,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django-otp's OTPMiddleware, reading the session's device through the shared cache when configured
+    "shuzheng.identity.principals.CachedOTPMiddleware",
     "shuzheng.identity.middleware.IdleTimeoutMiddleware",
     "shuzheng.identity.middleware.StaffSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -244,6 +245,13 @@ SHUZHENG_APPEAL_CITY_DIVISION = env.str("SHUZHENG_APPEAL_CITY_DIVISION", default
 SHUZHENG_APPEAL_BBOX = [
     float(x) for x in env.list("SHUZHENG_APPEAL_BBOX", default=["21.9", "111.9", "22.6", "112.6"])
 ]
+# The map of open appeals (诉求统计): the city's centre (latitude,longitude, WGS 84) and a JSON file of its towns'
+# approximate centres ({"town name": [latitude, longitude]}; empty: only appeals with coordinates are drawn).
+# The defaults are the demo city's (Enping).
+SHUZHENG_MAP_CENTRE = [float(x) for x in env.list("SHUZHENG_MAP_CENTRE", default=["22.183", "112.305"])]
+SHUZHENG_MAP_TOWNS_FILE = env.str(
+    "SHUZHENG_MAP_TOWNS_FILE", default=str(SRC_DIR / "appeals" / "data" / "enping_town_centres.json")
+)
 # Time limits in working days per appeal type (咨询, 求助, 投诉, 举报, 建议; 表扬 has none).
 SHUZHENG_APPEAL_SLA_DAYS = env.dict(
     "SHUZHENG_APPEAL_SLA_DAYS",
