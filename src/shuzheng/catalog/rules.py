@@ -23,7 +23,7 @@ from shuzheng.catalog.models import (
     ServiceItem,
     ServiceItemVersion,
 )
-from shuzheng.core.actors import is_system
+from shuzheng.core.actors import SystemActor
 from shuzheng.core.errors import NotFound, PermissionDenied
 from shuzheng.core.field_errors import FieldErrors
 from shuzheng.core.permissions import missing_permission
@@ -47,7 +47,7 @@ RULE_FIELDS: Final = (
 
 def require(actor: Actor, perm: str, *departments: Department | None, verb: str) -> None:
     """PermissionDenied without the permission; NotFound when a department lies outside its scope."""
-    if is_system(actor):
+    if isinstance(actor, SystemActor):
         return
     if not getattr(actor, "is_authenticated", False):
         raise PermissionDenied("请先登录。")

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Final
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -27,10 +28,11 @@ from shuzheng.catalog.constants import (
 )
 from shuzheng.catalog.models import GuideGroup, ServiceItem, ServiceItemVersion, WorkflowStep
 from shuzheng.core import fulltext
-from shuzheng.core.actors import is_system
+from shuzheng.core.actors import SystemActor
 from shuzheng.core.errors import MalformedRequest, NotFound, PermissionDenied
 from shuzheng.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, keyset_page
 from shuzheng.identity.actors import Actor
+from shuzheng.identity.models import User
 from shuzheng.identity.scopes import data_scope_for
 from shuzheng.orgs import selectors as orgs_selectors
 from shuzheng.orgs.models import Department
@@ -206,14 +208,14 @@ def halls_for(version: ServiceItemVersion, *, limit: int = 6) -> list[Any]:
 # --- staff ------------------------------------------------------------------------------------------
 
 
-def _require_staff(user: Actor) -> None:
+def _require_staff(user: User | AnonymousUser) -> None:
     if not getattr(user, "is_authenticated", False):
         raise PermissionDenied("请先登录。")
     if not any(user.has_perm(p) for p in STAFF_PERMS):
         raise PermissionDenied("没有查看事项管理的权限（catalog.view_serviceitemversion）。")
 
 
-def staff_scope_q(user: Actor, path: str = "department") -> Q:
+def staff_scope_q(user: User | AnonymousUser, path: str = "department") -> Q:
     """Rows whose department (at `path`) lies in the union of the user's catalog scopes."""
     condition = Q(pk__in=[])
     for perm in STAFF_PERMS:
@@ -227,7 +229,7 @@ def staff_scope_q(user: Actor, path: str = "department") -> Q:
 
 def item_list(
     *,
-    user: Actor,
+    user: User | AnonymousUser,
     status: str | None = None,
     department: str | None = None,
     q: str | None = None,
@@ -264,7 +266,7 @@ def item_list(
     return keyset_page(qs, order=ITEM_ORDER, cursor=cursor, limit=limit)
 
 
-def item_get(*, user: Actor, code: str) -> ServiceItem:
+def item_get(*, user: User | AnonymousUser, code: str) -> ServiceItem:
     """Staff: one item in scope (NotFound otherwise), with its live version."""
     _require_staff(user)
     item = (
@@ -277,13 +279,13 @@ def item_get(*, user: Actor, code: str) -> ServiceItem:
     return item
 
 
-def version_history(*, user: Actor, item: ServiceItem) -> list[ServiceItemVersion]:
+def version_history(*, user: User | AnonymousUser, item: ServiceItem) -> list[ServiceItemVersion]:
     """Staff: every version of an item, newest first."""
     _require_staff(user)
     return list(item.versions.select_related("department", "published_by").order_by("-number"))
 
 
-def version_get(*, user: Actor, id: int) -> ServiceItemVersion:
+def version_get(*, user: User | AnonymousUser, id: int) -> ServiceItemVersion:
     """Staff: one version of any status in scope, with its children."""
     _require_staff(user)
     version = (
@@ -306,7 +308,7 @@ def versions_for_export(*, user: Actor) -> QuerySet[ServiceItemVersion]:
     result = ServiceItemVersion.objects.filter(
         Q(status=VersionStatus.DRAFT) | (Q(status=VersionStatus.PUBLISHED) & ~Q(item_id__in=with_draft))
     )
-    if not is_system(user):
+    if not isinstance(user, SystemActor):
         _require_staff(user)
         result = result.filter(staff_scope_q(user, "item__department"))
     return (
@@ -316,7 +318,7 @@ def versions_for_export(*, user: Actor) -> QuerySet[ServiceItemVersion]:
     )
 
 
-def editable_departments(user: Actor) -> list[Department]:
+def editable_departments(user: User | AnonymousUser) -> list[Department]:
     """Staff: active departments where the user may create and edit items (for the workbench forms)."""
     if not getattr(user, "is_authenticated", False) or not user.has_perm(EDIT_PERM):
         return []

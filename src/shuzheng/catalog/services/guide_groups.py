@@ -13,7 +13,7 @@ from shuzheng.catalog.models import (
 )
 from shuzheng.catalog.services.cleaning import clean_choice, clean_text
 from shuzheng.core import audit
-from shuzheng.core.actors import is_system
+from shuzheng.core.actors import SystemActor
 from shuzheng.core.errors import PermissionDenied
 from shuzheng.core.field_errors import FieldErrors
 from shuzheng.identity.actors import Actor
@@ -24,7 +24,7 @@ def guide_group_save(
     *, actor: Actor, code: str, name: str, kind: str, audience: str, position: int = 0
 ) -> GuideGroup:
     """Create or update a life event / topic by code; audited when something changed."""
-    if not is_system(actor) and not actor.has_perm("catalog.change_guidegroup"):
+    if not isinstance(actor, SystemActor) and not actor.has_perm("catalog.change_guidegroup"):
         raise PermissionDenied("没有维护主题分类的权限（catalog.change_guidegroup）。")
     errs = FieldErrors()
     code = clean_text(code)

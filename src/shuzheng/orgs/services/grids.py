@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from shuzheng.core import audit
@@ -135,7 +134,7 @@ def grid_worker_validate(
     grid: Grid | None,
     name: str,
     phone: str,
-    user: AbstractBaseUser | None,
+    user: Any,
     instance: GridWorker | None = None,
 ) -> None:
     errs = FieldErrors()
@@ -155,7 +154,7 @@ def grid_worker_validate(
 
 @transaction.atomic
 def grid_worker_create(
-    *, actor: Actor, grid: Grid, name: str, phone: str = "", user: AbstractBaseUser | None = None
+    *, actor: Actor, grid: Grid, name: str, phone: str = "", user: Any = None
 ) -> GridWorker:
     grid = fresh(grid)
     name, phone = clean_text(name), _clean_mobile(phone)
@@ -175,7 +174,7 @@ def grid_worker_update(
     grid: Grid | Unset = UNSET,
     name: str | Unset = UNSET,
     phone: str | Unset = UNSET,
-    user: AbstractBaseUser | Unset | None = UNSET,
+    user: Any = UNSET,
 ) -> GridWorker:
     grid = fresh(grid)
     worker = locked(worker)
