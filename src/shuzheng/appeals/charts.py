@@ -133,10 +133,11 @@ def open_map(
     """Open appeals on a plain longitude/latitude grid: towns as labelled reference points, open appeals
     without coordinates as circles at their division (size by count), with coordinates as red dots.
     Returns the option, the summary and how many open appeals could not be placed."""
+    centres = geo.town_centres()
     reference = [
         {"name": town.name, "value": [lng, lat]}
         for town in sorted(towns.values(), key=lambda t: t.code)
-        if (pos := geo.TOWN_CENTRES.get(town.name)) is not None
+        if (pos := centres.get(town.name)) is not None
         for lat, lng in [pos]
     ]
     placed, unplaced = [], 0
@@ -206,7 +207,7 @@ def _bounds(*groups: list[dict[str, Any]]) -> tuple[float, float, float, float]:
     lats = [item["value"][1] for group in groups for item in group]
     lngs = [item["value"][0] for group in groups for item in group]
     if not lats:
-        lat, lng = geo.CITY_CENTRE
+        lat, lng = geo.city_centre()
         return round(lat - 0.2, 2), round(lng - 0.2, 2), round(lat + 0.2, 2), round(lng + 0.2, 2)
     pad = 0.03
     return (

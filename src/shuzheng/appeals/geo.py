@@ -1,38 +1,44 @@
 """Approximate positions of the city's towns for the offline map and for Open311 reports given only
 ``lat``/``long``.
 
-The platform's divisions carry no coordinates, so this module holds an approximate centre (about ±3 km)
-of each town of Enping, keyed by the town's name (names are real; some statistical codes are still
-unverified). Villages are drawn at a deterministic schematic offset around their town's centre: the map
-is a schematic overview drawn on a plain longitude/latitude grid, not a survey, and needs no tiles and no
-internet. Another city replaces ``TOWN_CENTRES`` (or leaves it empty: the map then shows only appeals
+The platform's divisions carry no coordinates, so a JSON file (``SHUZHENG_MAP_TOWNS_FILE``) gives an
+approximate centre (about ±3 km) of each town, keyed by the town's name, and ``SHUZHENG_MAP_CENTRE`` the
+city's. Villages are drawn at a deterministic schematic offset around their town's centre: the map is a
+schematic overview drawn on a plain longitude/latitude grid, not a survey, and needs no tiles and no
+internet. Another city points the settings at its own file (or at none: the map then shows only appeals
 that carry their own coordinates).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 import math
-from typing import Final
+from pathlib import Path
 
+from django.conf import settings
+
+from shuzheng.orgs import selectors as orgs_selectors
 from shuzheng.orgs.models import Division
 
-#: (latitude, longitude) of each town's approximate centre (WGS-84, degrees).
-TOWN_CENTRES: Final[dict[str, tuple[float, float]]] = {
-    "恩城街道": (22.183, 112.305),
-    "横陂镇": (22.245, 112.230),
-    "圣堂镇": (22.280, 112.385),
-    "良西镇": (22.150, 112.245),
-    "沙湖镇": (22.330, 112.420),
-    "牛江镇": (22.210, 112.375),
-    "君堂镇": (22.300, 112.300),
-    "大槐镇": (22.120, 112.420),
-    "东成镇": (22.090, 112.300),
-    "大田镇": (22.200, 112.120),
-    "那吉镇": (22.290, 112.090),
-    "朗底镇": (22.080, 112.180),
-}
-CITY_CENTRE: Final[tuple[float, float]] = (22.183, 112.305)
+
+def town_centres() -> dict[str, tuple[float, float]]:
+    """(latitude, longitude) of each town's approximate centre (WGS 84, degrees), by the town's name."""
+    return _read_centres(settings.SHUZHENG_MAP_TOWNS_FILE)
+
+
+@functools.cache
+def _read_centres(path: str) -> dict[str, tuple[float, float]]:
+    if not path:
+        return {}
+    rows = json.loads(Path(path).read_text(encoding="utf-8"))
+    return {str(name): (float(lat), float(lng)) for name, (lat, lng) in rows.items()}
+
+
+def city_centre() -> tuple[float, float]:
+    lat, lng = settings.SHUZHENG_MAP_CENTRE
+    return float(lat), float(lng)
 
 
 def _offset(code: str) -> tuple[float, float]:
@@ -49,12 +55,12 @@ def division_position(
     """The approximate position of a town, or a schematic one for a village (its town's centre plus a
     stable offset); the city centre for the city; None when its town is unknown."""
     if division.level == Division.Level.CITY:
-        return CITY_CENTRE
+        return city_centre()
     if division.level == Division.Level.TOWN:
-        return TOWN_CENTRES.get(division.name)
+        return town_centres().get(division.name)
     if division.level == Division.Level.VILLAGE:
         town = _town_of(division, towns)
-        centre = TOWN_CENTRES.get(town.name) if town is not None else None
+        centre = town_centres().get(town.name) if town is not None else None
         if centre is None:
             return None
         dlat, dlng = _offset(division.code)
@@ -69,23 +75,26 @@ def _town_of(division: Division, towns: dict[str, Division] | None) -> Division 
             if code in towns:
                 return towns[code]
         return None
-    return Division.objects.filter(code__in=codes, level=Division.Level.TOWN).first()
+    found = orgs_selectors.divisions_by_code(codes)
+    return next(
+        (found[c] for c in reversed(codes) if c in found and found[c].level == Division.Level.TOWN), None
+    )
 
 
 def towns_by_code() -> dict[str, Division]:
-    return {d.code: d for d in Division.objects.filter(level=Division.Level.TOWN, is_active=True)}
+    return {d.code: d for d in orgs_selectors.division_queryset(level=Division.Level.TOWN)}
 
 
 def nearest_town(lat: float, lng: float, *, within_path: str = "") -> Division | None:
     """The active town whose approximate centre is nearest to (lat, lng), among the towns under
-    ``within_path`` (a division path such as "/440000/440700/440785/")."""
+    ``within_path`` (a division path, such as the city's)."""
     best: tuple[float, Division] | None = None
-    qs = Division.objects.filter(level=Division.Level.TOWN, is_active=True, name__in=list(TOWN_CENTRES))
-    if within_path:
-        qs = qs.filter(path__startswith=within_path)
+    centres = town_centres()
     scale = math.cos(math.radians(lat))
-    for town in qs:
-        tlat, tlng = TOWN_CENTRES[town.name]
+    for town in orgs_selectors.division_queryset(level=Division.Level.TOWN, under=within_path or None):
+        if town.name not in centres:
+            continue
+        tlat, tlng = centres[town.name]
         distance = (tlat - lat) ** 2 + ((tlng - lng) * scale) ** 2
         if best is None or distance < best[0]:
             best = (distance, town)
