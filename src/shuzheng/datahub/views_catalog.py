@@ -21,7 +21,7 @@ from django.views.generic import RedirectView
 
 from shuzheng.core import errors
 from shuzheng.datahub import loading, quality, services, xlsx
-from shuzheng.datahub.forms_workbench import (
+from shuzheng.datahub.forms_catalog import (
     NEW_ENTRY_INITIAL,
     CommentForm,
     EntryFilterForm,

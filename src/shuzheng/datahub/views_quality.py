@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shuzheng.core import errors
 from shuzheng.datahub import quality
-from shuzheng.datahub.forms_workbench import (
+from shuzheng.datahub.forms_quality import (
     QualityRuleForm,
 )
 from shuzheng.datahub.models import (

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shuzheng.core import errors
 from shuzheng.datahub import services
-from shuzheng.datahub.forms_workbench import (
+from shuzheng.datahub.forms_sharing import (
     ApproveForm,
     CredentialForm,
     PersonLookupForm,
