@@ -194,3 +194,9 @@ def users_with_role_for_department(role_code: str, department_id: int) -> list[U
 def role_name(code: str) -> str | None:
     """The Chinese name of the role `code`, or None when no such role exists (messages naming a role)."""
     return Role.objects.filter(code=code).values_list("name", flat=True).first()
+
+
+def user_by_username(username: str) -> User | None:
+    """An account by its login name, or None (a command names the person it acts for; a demo loader finds
+    the account it gives a role)."""
+    return User.objects.filter(username=username).first()

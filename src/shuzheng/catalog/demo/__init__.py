@@ -34,7 +34,8 @@ from shuzheng.catalog.models import ServiceItem
 from shuzheng.catalog.services import bulk, guide_groups, versions
 from shuzheng.core.actors import SYSTEM
 from shuzheng.core.errors import ApplicationError
-from shuzheng.identity.models import DataScopeKind, RoleAssignment, User
+from shuzheng.identity import selectors as identity_selectors
+from shuzheng.identity.models import DataScopeKind
 from shuzheng.identity.services import roles as role_services
 from shuzheng.orgs import selectors as orgs_selectors
 
@@ -68,8 +69,8 @@ def _ensure_role() -> None:
             "catalog.change_guidegroup",
         ],
     )
-    user = User.objects.filter(username=CATALOG_ROLE_USER).first()
-    if user is not None and not RoleAssignment.objects.filter(user=user, role=role).exists():
+    user = identity_selectors.user_by_username(CATALOG_ROLE_USER)
+    if user is not None and all(a.role_id != role.pk for a in identity_selectors.user_assignments(user=user)):
         role_services.role_assign(actor=SYSTEM, user=user, role=role, scope=DataScopeKind.ALL)
 
 

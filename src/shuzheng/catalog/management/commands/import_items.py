@@ -12,8 +12,8 @@ from shuzheng.core import context
 from shuzheng.core.actors import SYSTEM
 from shuzheng.core.constants import Channel
 from shuzheng.core.errors import ApplicationError
+from shuzheng.identity import selectors as identity_selectors
 from shuzheng.identity.actors import Actor
-from shuzheng.identity.models import User
 
 
 class Command(BaseCommand):
@@ -31,7 +31,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         actor: Actor = SYSTEM
         if options["actor"]:
-            user = User.objects.filter(username=options["actor"]).first()
+            user = identity_selectors.user_by_username(options["actor"])
             if user is None:
                 raise CommandError(f"账号“{options['actor']}”不存在")
             actor = user
