@@ -18,6 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
 from shuzheng.core.errors import ApplicationError, ValidationFailed
+from shuzheng.core.imports import ImportReport
 from shuzheng.orgs import selectors, xlsx
 from shuzheng.orgs.models import Department, Division, Grid, GridWorker, Hall, Kiosk, Window
 from shuzheng.orgs.services import departments, divisions, grids, venues
@@ -126,7 +127,7 @@ class XlsxAdminMixin(ServiceModelAdmin):
 
     change_list_template = "admin/orgs/xlsx_change_list.html"
     export_xlsx: Callable[[], bytes]
-    import_xlsx: Callable[..., xlsx.ImportReport]
+    import_xlsx: Callable[..., ImportReport]
     xlsx_name = ""
     xlsx_headers: tuple[str, ...] = ()
 

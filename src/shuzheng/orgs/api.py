@@ -17,6 +17,7 @@ from ninja import File, Query, Router, Status, UploadedFile
 from ninja.security import django_auth
 
 from shuzheng.core.errors import PermissionDenied, UnsupportedMediaType, ValidationFailed
+from shuzheng.core.imports import ImportReport
 from shuzheng.core.lookup import resolve_many_or_422, resolve_or_422
 from shuzheng.core.pagination import DEFAULT_LIMIT, page_out
 from shuzheng.core.permissions import missing_permission
@@ -63,6 +64,7 @@ from shuzheng.orgs.schemas import (
     WindowPatch,
 )
 from shuzheng.orgs.services import departments, divisions, grids, venues
+from shuzheng.orgs.services.common import Actor
 
 router = Router(tags=["组织机构"], auth=django_auth)
 
@@ -88,7 +90,7 @@ _GRID_REFS: _Refs = {"division": (Division, "所属村（社区）")}
 _GRID_WORKER_REFS: _Refs = {"grid": (Grid, "网格"), "user": (get_user_model(), "账号")}
 
 
-def _actor(request: HttpRequest) -> Any:
+def _actor(request: HttpRequest) -> Actor:
     return request.user
 
 
@@ -140,7 +142,7 @@ def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
 
 
 def _import(
-    request: HttpRequest, file: UploadedFile, importer: Callable[..., xlsx.ImportReport], *perms: str
+    request: HttpRequest, file: UploadedFile, importer: Callable[..., ImportReport], *perms: str
 ) -> dict[str, Any]:
     _require(request, *perms)
     if not (file.name or "").lower().endswith(".xlsx"):
