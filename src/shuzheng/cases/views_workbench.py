@@ -59,11 +59,7 @@ from shuzheng.identity.page_access import staff_required
 from shuzheng.orgs import selectors as orgs_selectors
 
 QUEUE_PER_PAGE = 30
-
-
 ITEM_CHOICES = 20
-
-
 #: Actions the workbench offers as forms (respond_correction is the applicant's, on the portal).
 WORKBENCH_ACTIONS = tuple(a for a in ACTION_FORMS)
 
