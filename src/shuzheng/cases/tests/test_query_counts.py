@@ -54,6 +54,24 @@ def test_the_queue_is_two_queries_whatever_the_page(world: World) -> None:
 
 
 @pytest.mark.django_db
+def test_the_queue_renders_what_validating_against_its_schema_gives(world: World) -> None:
+    from shuzheng.cases.schemas import CasePage
+    from shuzheng.core.api import api
+
+    for i in range(3):
+        CaseFactory(
+            version=world.version, status=CaseStatus.ACCEPTED, due_at=timezone.now() + timedelta(hours=i)
+        )
+    response = _client(world.acceptor).get(f"{BASE}/queue?limit=2", HTTP_ACCEPT="application/json")
+    page = response.json()
+    assert len(page["items"]) == 2
+    assert page["next_cursor"]
+    validated = CasePage.model_validate(page).model_dump()
+    rendered = api.renderer.render(None, validated, response_status=200)  # type: ignore[arg-type]
+    assert response.content.decode() == rendered
+
+
+@pytest.mark.django_db
 def test_case_detail_checks_its_scope_without_a_query_per_permission(world: World) -> None:
     case = world.submit()
     client = _client(world.acceptor)
