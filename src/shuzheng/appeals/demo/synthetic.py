@@ -23,7 +23,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from shuzheng.appeals.constants import AppealChannel, AppealType
 
@@ -78,10 +78,15 @@ GROUPS: Final[tuple[tuple[str, str], ...]] = (
     ("ZW", "政务服务"),
 )
 
+
+def _spec_fields(row: dict[str, Any]) -> dict[str, Any]:
+    return {key: tuple(value) if isinstance(value, list) else value for key, value in row.items()}
+
+
 #: The leaf categories: department, keywords, text templates ("<type letter>|text") and the departments that
 #: sometimes handled them, kept as data in ``data/categories.json``.
 LEAVES: Final[tuple[CategorySpec, ...]] = tuple(
-    CategorySpec(**{key: tuple(value) if isinstance(value, list) else value for key, value in row.items()})
+    CategorySpec(**_spec_fields(row))
     for row in json.loads((Path(__file__).parent / "data" / "categories.json").read_text(encoding="utf-8"))
 )
 

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from shuzheng.appeals.models import Category, DispatchCatalogueEntry
+from shuzheng.appeals.models import Category
+from shuzheng.appeals.tests.factories import CategoryFactory, DispatchCatalogueEntryFactory
 from shuzheng.identity.models import DataScopeKind, User
 from shuzheng.identity.tests.factories import CitizenFactory, RoleAssignmentFactory, RoleFactory, UserFactory
 from shuzheng.orgs.models import Department, Division, Grid
@@ -97,16 +98,6 @@ def staff_with_role(username: str, department: Department, role: str, scope: str
     return user
 
 
-def _category(code: str, name: str, parent: Category | None = None, keywords: str = "") -> Category:
-    return Category.objects.create(
-        code=code,
-        name=name,
-        parent=parent,
-        keywords=keywords,
-        path=f"{parent.path if parent else '/'}{code}/",
-    )
-
-
 @pytest.fixture
 def world(db: Any) -> World:
     province = _division("440000", "广东省", Division.Level.PROVINCE, None)
@@ -123,13 +114,19 @@ def world(db: Any) -> World:
     cgj_unit = _department("EP022-01", "城管执法局一中队", city, cgj)
     rsj = _department("EP008", "人社局", city)
     town_gov = _department("EP440785103", "沙湖镇人民政府", town)
-    city_services = _category("CR", "市容环卫")
-    garbage = _category("CR01", "垃圾清运", city_services, "垃圾,清运")
-    roads = _category("DL01", "道路破损", _category("DL", "道路交通"), "路面,坑洼")
-    wages = _category("LD01", "拖欠工资", _category("LD", "劳动保障"), "欠薪,工资")
-    consult = _category("ZW01", "政务服务办事", _category("ZW", "政务服务"), "办事")
-    DispatchCatalogueEntry.objects.create(category=garbage, division=city, department=cgj)
-    DispatchCatalogueEntry.objects.create(category=garbage, division=town, department=town_gov)
+    city_services = CategoryFactory(code="CR", name="市容环卫")
+    garbage = CategoryFactory(code="CR01", name="垃圾清运", parent=city_services, keywords="垃圾,清运")
+    roads = CategoryFactory(
+        code="DL01", name="道路破损", parent=CategoryFactory(code="DL", name="道路交通"), keywords="路面,坑洼"
+    )
+    wages = CategoryFactory(
+        code="LD01", name="拖欠工资", parent=CategoryFactory(code="LD", name="劳动保障"), keywords="欠薪,工资"
+    )
+    consult = CategoryFactory(
+        code="ZW01", name="政务服务办事", parent=CategoryFactory(code="ZW", name="政务服务"), keywords="办事"
+    )
+    DispatchCatalogueEntryFactory(category=garbage, division=city, department=cgj)
+    DispatchCatalogueEntryFactory(category=garbage, division=town, department=town_gov)
     return World(
         city=city,
         town=town,

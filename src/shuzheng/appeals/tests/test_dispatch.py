@@ -8,7 +8,7 @@ from django.utils import timezone
 from shuzheng.appeals import classifier
 from shuzheng.appeals.constants import AppealStatus, DispatchKind, WorkOrderStatus
 from shuzheng.appeals.demo import synthetic
-from shuzheng.appeals.models import Appeal, DispatchDecision, RoutingRule
+from shuzheng.appeals.models import Appeal, DispatchDecision
 from shuzheng.appeals.routing import routing_rule_match
 from shuzheng.appeals.selectors import dispatch as dispatch_selectors
 from shuzheng.appeals.selectors import work_orders as work_order_selectors
@@ -18,6 +18,7 @@ from shuzheng.appeals.services.merging import appeal_merge
 from shuzheng.appeals.services.training import dispatch_model_train
 from shuzheng.appeals.services.work_orders import work_order_accept, work_order_reply
 from shuzheng.appeals.tests.conftest import ROLE_PERMS, intake
+from shuzheng.appeals.tests.factories import AppealFactory, RoutingRuleFactory
 from shuzheng.core.actors import SYSTEM
 from shuzheng.core.errors import Conflict, ValidationFailed
 from shuzheng.core.models import Notification
@@ -27,9 +28,7 @@ from shuzheng.identity.tests.factories import RoleAssignmentFactory, RoleFactory
 
 def rule(world, position, name, lead, **kwargs):
     assists = kwargs.pop("assists", [])
-    created = RoutingRule.objects.create(position=position, name=name, lead_department=lead, **kwargs)
-    created.assist_departments.set(assists)
-    return created
+    return RoutingRuleFactory(position=position, name=name, lead_department=lead, assists=assists, **kwargs)
 
 
 def test_first_matching_rule_wins_in_position_order(world):
@@ -79,19 +78,10 @@ def _train_small(world):
             rows.append((item.text, world.rsj, world.wages))
     now = timezone.now()
     Appeal.objects.bulk_create(
-        Appeal(
-            number=f"T{i:06d}",
-            channel="hotline",
-            appeal_type="complaint",
-            text=text,
-            division=world.city,
-            category=category,
-            department=department,
-            status=AppealStatus.CLOSED,
-            received_at=now,
-            is_historical=True,
+        AppealFactory.build(
+            text=text, division=world.city, category=category, department=department, received_at=now
         )
-        for i, (text, department, category) in enumerate(rows)
+        for text, department, category in rows
     )
     return dispatch_model_train(actor=SYSTEM)
 

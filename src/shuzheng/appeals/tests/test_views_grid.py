@@ -13,6 +13,7 @@ from django.urls import reverse
 from shuzheng.appeals.constants import AppealStatus, AttachmentKind, ConclusionKind
 from shuzheng.appeals.models import Appeal, AppealAttachment, RoutingRule
 from shuzheng.appeals.tests.conftest import World, intake, staff_with_role
+from shuzheng.appeals.tests.factories import RoutingRuleFactory
 from shuzheng.appeals.tests.test_views_portal import client_for, png_bytes
 from shuzheng.identity.models import AuditEvent, DataScopeKind
 from shuzheng.orgs.models import GridWorker
@@ -166,9 +167,7 @@ def test_incomplete_self_handling_changes_nothing(
 
 
 def test_escalate_dispatches_through_the_rules(world: World, worker: Any) -> None:
-    RoutingRule.objects.create(
-        name="垃圾归城管", position=1, category=world.garbage, lead_department=world.cgj
-    )
+    RoutingRuleFactory(name="垃圾归城管", position=1, category=world.garbage, lead_department=world.cgj)
     client = client_for(worker)
     appeal = _report(world, client)
     response = client.post(reverse("appeals:grid_escalate", args=[appeal.pk]))
@@ -207,11 +206,14 @@ def test_another_workers_event_is_404(world: World, worker: Any) -> None:
 
 @pytest.fixture
 def rules(world: World) -> list[RoutingRule]:
-    wages = RoutingRule.objects.create(
-        name="欠薪归人社", position=1, keywords="欠薪,工资", lead_department=world.rsj
+    wages = RoutingRuleFactory(
+        name="欠薪归人社",
+        position=1,
+        keywords="欠薪,工资",
+        lead_department=world.rsj,
+        assists=[world.town_gov],
     )
-    wages.assist_departments.add(world.town_gov)
-    garbage = RoutingRule.objects.create(
+    garbage = RoutingRuleFactory(
         name="沙湖垃圾归镇",
         position=2,
         category=world.garbage,
