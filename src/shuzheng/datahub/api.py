@@ -132,13 +132,19 @@ def import_entries(request: HttpRequest, file: UploadedFile = File(...)) -> dict
 
 @router.post("/entries", response={201: EntryOut}, summary="新增数据资源（编辑中）")
 def create_entry(request: HttpRequest, payload: EntryIn) -> Status[CatalogEntry]:
-    data = payload.model_dump()
-    department_id = data.pop("department_id") or getattr(request.user, "department_id", None)
+    department_id = payload.department_id or getattr(request.user, "department_id", None)
     department = orgs_selectors.department_by_id(department_id) if department_id else None
     if department is None:
         raise ValidationFailed.for_field("department_id", "提供部门不存在")
-    related = _related(data.pop("related_ids"))
-    entry = catalog_services.entry_create(actor=request.user, department=department, related=related, **data)
+    entry = catalog_services.entry_create(
+        actor=request.user,
+        department=department,
+        metadata=catalog_services.EntryMetadata(
+            **payload.model_dump(include=set(catalog_services.ENTRY_FIELDS))
+        ),
+        items=[item.model_dump() for item in payload.items],
+        related=_related(payload.related_ids),
+    )
     return Status(201, catalog_selectors.entry_get(user=request.user, id=entry.pk))
 
 

@@ -134,8 +134,8 @@ def _entry_form_page(
                     saved = catalog_services.entry_create(
                         actor=request.user,
                         department=form.cleaned_data["department"],
+                        metadata=catalog_services.EntryMetadata(**form.metadata()),
                         items=items.items(),
-                        **form.metadata(),
                     )
                     messages.success(request, f"资源“{saved.name}”已创建（编辑中），请核对后提交审核。")
                 else:

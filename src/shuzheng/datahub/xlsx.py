@@ -210,10 +210,10 @@ def import_catalog(*, actor: Actor, content: bytes) -> dict[str, int]:
                         catalog_services.entry_create(
                             actor=actor,
                             department=department,
-                            name=row["name"],
-                            class_code=row["class_code"],
+                            metadata=catalog_services.EntryMetadata(
+                                name=row["name"], class_code=row["class_code"], **_metadata(row)
+                            ),
                             items=items.get((department.code, row["name"]), []),
-                            **_metadata(row),
                         )
                     created += 1
                 except ApplicationError as exc:
@@ -238,7 +238,7 @@ class _Rollback(Exception):
 
 
 def _metadata(row: dict[str, str]) -> dict[str, Any]:
-    """entry_create keywords from an entry row's choice and text columns."""
+    """EntryMetadata fields from an entry row's choice and text columns (name and class code aside)."""
     skip = ("code", "name", "department", "class_code", "status")
     return {
         field: _code(choices, row[field]) for field, _label, choices in ENTRY_COLUMNS if field not in skip

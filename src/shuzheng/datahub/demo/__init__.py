@@ -117,19 +117,21 @@ def _ensure_entry(
     entry = catalog_services.entry_create(
         actor=SYSTEM,
         department=department,
-        name=spec.name,
-        class_code=spec.class_code,
-        classification=spec.classification,
+        metadata=catalog_services.EntryMetadata(
+            name=spec.name,
+            class_code=spec.class_code,
+            classification=spec.classification,
+            abstract=f"{department.name}提供的{spec.name}（演示数据）。",
+            sharing_type=spec.sharing,
+            sharing_conditions="用于依法履职，需说明用途和依据"
+            if spec.sharing == SharingType.CONDITIONAL
+            else "",
+            sharing_method="接口",
+            openness=openness,
+            update_cycle=spec.cycle,
+            grade=spec.grade,
+        ),
         items=spec.template.items,
-        abstract=f"{department.name}提供的{spec.name}（演示数据）。",
-        sharing_type=spec.sharing,
-        sharing_conditions="用于依法履职，需说明用途和依据"
-        if spec.sharing == SharingType.CONDITIONAL
-        else "",
-        sharing_method="接口",
-        openness=openness,
-        update_cycle=spec.cycle,
-        grade=spec.grade,
     )
     catalog_services.entry_transition(actor=SYSTEM, entry=entry, action="submit")
     catalog_services.entry_transition(actor=SYSTEM, entry=entry, action="approve")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, fields
 from typing import Any, Final
 
 from django.db import transaction
@@ -78,20 +79,28 @@ def _reindex(entry: CatalogEntry) -> None:
 
 # --- catalog entries ------------------------------------------------------------------------------------
 
-ENTRY_FIELDS: Final = (
-    "name",
-    "classification",
-    "class_code",
-    "abstract",
-    "format",
-    "sharing_type",
-    "sharing_conditions",
-    "sharing_method",
-    "openness",
-    "open_conditions",
-    "update_cycle",
-    "grade",
-)
+
+@dataclass(frozen=True)
+class EntryMetadata:
+    """An entry's GB/T 21063 metadata as the API, the workbench form, the Excel import and the demo give it;
+    `entry_create` trims and checks it."""
+
+    name: str
+    class_code: str
+    classification: str = Classification.DEPARTMENT
+    abstract: str = ""
+    format: str = ResourceFormat.TABLE
+    sharing_type: str = SharingType.CONDITIONAL
+    sharing_conditions: str = ""
+    sharing_method: str = "接口"
+    openness: str = Openness.CLOSED
+    open_conditions: str = ""
+    update_cycle: str = UpdateCycle.MONTHLY
+    grade: str = Grade.GENERAL
+
+
+#: The metadata fields `entry_update` may change.
+ENTRY_FIELDS: Final = tuple(f.name for f in fields(EntryMetadata))
 
 
 def _validate_entry(values: dict[str, Any], errs: FieldErrors | None = None) -> None:
@@ -234,37 +243,27 @@ def entry_create(
     *,
     actor: Actor,
     department: Department,
-    name: str,
-    class_code: str,
+    metadata: EntryMetadata,
     items: list[dict[str, Any]],
-    classification: str = Classification.DEPARTMENT,
-    abstract: str = "",
-    format: str = ResourceFormat.TABLE,
-    sharing_type: str = SharingType.CONDITIONAL,
-    sharing_conditions: str = "",
-    sharing_method: str = "接口",
-    openness: str = Openness.CLOSED,
-    open_conditions: str = "",
-    update_cycle: str = UpdateCycle.MONTHLY,
-    grade: str = Grade.GENERAL,
     related: Iterable[CatalogEntry] = (),
     code: str = "",
 ) -> CatalogEntry:
     """A new entry in 编辑中 with its data items; its code is `<department code>/<class code>-<seq>`."""
     require(actor, PERM_ADD, department)
+    m = metadata
     values = {
-        "name": (name or "").strip(),
-        "classification": classification,
-        "class_code": (class_code or "").strip().upper(),
-        "abstract": (abstract or "").strip(),
-        "format": format,
-        "sharing_type": sharing_type,
-        "sharing_conditions": (sharing_conditions or "").strip(),
-        "sharing_method": (sharing_method or "").strip()[:64],
-        "openness": openness,
-        "open_conditions": (open_conditions or "").strip(),
-        "update_cycle": update_cycle,
-        "grade": grade,
+        "name": (m.name or "").strip(),
+        "classification": m.classification,
+        "class_code": (m.class_code or "").strip().upper(),
+        "abstract": (m.abstract or "").strip(),
+        "format": m.format,
+        "sharing_type": m.sharing_type,
+        "sharing_conditions": (m.sharing_conditions or "").strip(),
+        "sharing_method": (m.sharing_method or "").strip()[:64],
+        "openness": m.openness,
+        "open_conditions": (m.open_conditions or "").strip(),
+        "update_cycle": m.update_cycle,
+        "grade": m.grade,
     }
     errs = FieldErrors()
     _validate_entry(values, errs)

@@ -125,14 +125,16 @@ def make_entry(
     entry = catalog_services.entry_create(
         actor=hub.steward,
         department=hub.provider,
-        name=name,
-        class_code=class_code,
+        metadata=catalog_services.EntryMetadata(
+            name=name,
+            class_code=class_code,
+            abstract=f"{name}（测试）",
+            sharing_type=sharing_type,
+            sharing_conditions="用于法定职责" if sharing_type == SharingType.CONDITIONAL else "",
+            openness=openness,
+            open_conditions="经审批" if openness == Openness.CONDITIONAL else "",
+        ),
         items=items if items is not None else PERSON_ITEMS,
-        abstract=f"{name}（测试）",
-        sharing_type=sharing_type,
-        sharing_conditions="用于法定职责" if sharing_type == SharingType.CONDITIONAL else "",
-        openness=openness,
-        open_conditions="经审批" if openness == Openness.CONDITIONAL else "",
     )
     if publish:
         catalog_services.entry_transition(actor=hub.steward, entry=entry, action="submit")

@@ -45,10 +45,8 @@ def test_bad_items_are_refused_naming_the_field(hub, items, field):
         catalog_services.entry_create(
             actor=hub.steward,
             department=hub.provider,
-            name="测试",
-            class_code="A01",
+            metadata=catalog_services.EntryMetadata(name="测试", class_code="A01", sharing_conditions="条件"),
             items=items,
-            sharing_conditions="条件",
         )
     assert field in [e["field"] for e in info.value.errors]
     assert not CatalogEntry.objects.exists()
@@ -59,12 +57,10 @@ def test_bad_metadata(hub):
         catalog_services.entry_create(
             actor=hub.steward,
             department=hub.provider,
-            name="",
-            class_code="a-1",
+            metadata=catalog_services.EntryMetadata(
+                name="", class_code="a-1", sharing_type="conditional", grade="core", openness="open"
+            ),
             items=PERSON_ITEMS,
-            sharing_type="conditional",
-            grade="core",
-            openness="open",
         )
     fields = {e["field"] for e in info.value.errors}
     assert {"name", "class_code", "sharing_conditions", "openness"} <= fields
@@ -73,7 +69,10 @@ def test_bad_metadata(hub):
 def test_steward_cannot_catalog_for_another_department(hub):
     with pytest.raises(PermissionDenied):
         catalog_services.entry_create(
-            actor=hub.steward, department=hub.consumer, name="x", class_code="A01", items=PERSON_ITEMS
+            actor=hub.steward,
+            department=hub.consumer,
+            metadata=catalog_services.EntryMetadata(name="x", class_code="A01"),
+            items=PERSON_ITEMS,
         )
 
 

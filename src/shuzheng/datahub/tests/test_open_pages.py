@@ -51,12 +51,14 @@ def _open_entry(
     entry = catalog_services.entry_create(
         actor=hub.admin,
         department=department,
-        name=name,
-        class_code="C01",
+        metadata=catalog_services.EntryMetadata(
+            name=name,
+            class_code="C01",
+            abstract=f"{name}（测试）",
+            sharing_type="unconditional",
+            openness=Openness.OPEN,
+        ),
         items=items,
-        abstract=f"{name}（测试）",
-        sharing_type="unconditional",
-        openness=Openness.OPEN,
     )
     catalog_services.entry_transition(actor=hub.admin, entry=entry, action="submit")
     catalog_services.entry_transition(actor=hub.reviewer, entry=entry, action="approve")

@@ -184,10 +184,10 @@ def test_catalog_browse_search_tree_and_departments(hub: Hub, other_steward: Any
     draft = catalog_services.entry_create(
         actor=other_steward,
         department=other_steward.department,
-        name="土地利用现状草稿",
-        class_code="C01",
+        metadata=catalog_services.EntryMetadata(
+            name="土地利用现状草稿", class_code="C01", sharing_type=SharingType.UNCONDITIONAL
+        ),
         items=[{"name": "parcel", "label": "地块编号"}],
-        sharing_type=SharingType.UNCONDITIONAL,
     )
     client = client_for(hub.steward)
     html = text(client.get(f"{WB}/catalog/"))
@@ -226,10 +226,10 @@ def test_another_departments_draft_is_a_404(hub: Hub, other_steward: Any) -> Non
     draft = catalog_services.entry_create(
         actor=other_steward,
         department=other_steward.department,
-        name="土地利用现状",
-        class_code="C01",
+        metadata=catalog_services.EntryMetadata(
+            name="土地利用现状", class_code="C01", sharing_type=SharingType.UNCONDITIONAL
+        ),
         items=[{"name": "parcel", "label": "地块编号"}],
-        sharing_type=SharingType.UNCONDITIONAL,
     )
     client = client_for(hub.steward)
     for url in (
