@@ -58,7 +58,7 @@ def prepare(cases: int) -> dict[str, Any]:
     """Load what is missing; returns sizes and how long each step took (0 when skipped)."""
     from django.core.management import call_command
 
-    from shuzheng.cases import demo as cases_demo
+    from shuzheng.cases.demo import roles as case_roles
     from shuzheng.cases.models import Case, CaseStatusChange
     from shuzheng.catalog.models import ServiceItemVersion
     from shuzheng.core import context
@@ -90,7 +90,7 @@ def prepare(cases: int) -> dict[str, Any]:
             began = time.perf_counter()
             call_command("generate_items", TARGET_VERSIONS - published, quiet=True)
             timings["generate_items_s"] = time.perf_counter() - began
-        cases_demo.assign_roles(cases_demo.ensure_roles())
+        case_roles.assign_roles(case_roles.ensure_roles())
     finally:
         context.reset(token)
     began = time.perf_counter()
@@ -106,9 +106,8 @@ def prepare(cases: int) -> dict[str, Any]:
 
 
 def _submittable() -> list[tuple[str, dict[str, Any]]]:
-    """(item code, valid form data) of published versions a citizen can file online without uploads."""
-    from shuzheng.cases.demo import form_for
-    from shuzheng.cases.forms import form_errors
+    """(item code, form data) of published versions a citizen can file online without uploads."""
+    from shuzheng.cases.demo.form_data import form_for
     from shuzheng.catalog.models import ServiceItemVersion
 
     rng = random.Random(7)
@@ -126,8 +125,8 @@ def _submittable() -> list[tuple[str, dict[str, Any]]]:
             continue
         if any(m.need == "required" and not m.exempt for m in version.materials.all()):
             continue
-        form = form_for(version, person, rng)
-        if form is not None and not form_errors(version.form_schema or {}, form):
+        form = form_for(version, person, rng)  # valid but for the identity fields the service fills in
+        if form is not None:
             out.append((version.code, form))
     return out
 
