@@ -67,9 +67,9 @@ class RoutingRuleFactory(factory.django.DjangoModelFactory):
     lead_department = factory.SubFactory(DepartmentFactory)
 
     @factory.post_generation
-    def assists(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+    def assists(obj: RoutingRule, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805
         if create and extracted:
-            self.assist_departments.set(extracted)
+            obj.assist_departments.set(extracted)
 
 
 class AppealFactory(factory.django.DjangoModelFactory):
@@ -106,9 +106,9 @@ class WorkOrderFactory(factory.django.DjangoModelFactory):
     dispatched_at = factory.LazyFunction(timezone.now)
 
     @factory.post_generation
-    def link_appeal(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+    def link_appeal(obj: WorkOrder, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805
         if create:
-            Appeal.objects.filter(pk=self.appeal_id).update(work_order=self, department=self.lead_department)
+            Appeal.objects.filter(pk=obj.appeal_id).update(work_order=obj, department=obj.lead_department)
 
 
 class KnowledgeArticleFactory(factory.django.DjangoModelFactory):
