@@ -6,10 +6,7 @@ from typing import Any
 
 from django import forms
 
-from shuzheng.catalog.constants import (
-    ItemLevel,
-    ItemType,
-)
+from shuzheng.catalog.constants import ItemLevel, ItemType
 from shuzheng.catalog.models import GuideGroup
 
 _YES_NO_ANY = [("", "不限"), ("1", "是"), ("0", "否")]

@@ -15,14 +15,8 @@ from typing import Any, Final
 from jsonschema import Draft7Validator, Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from shuzheng.catalog.constants import (
-    EDIT_PERM,
-    PUBLISH_PERM,
-)
-from shuzheng.catalog.models import (
-    ServiceItem,
-    ServiceItemVersion,
-)
+from shuzheng.catalog.constants import EDIT_PERM, PUBLISH_PERM
+from shuzheng.catalog.models import ServiceItem, ServiceItemVersion
 from shuzheng.core.actors import SystemActor
 from shuzheng.core.errors import NotFound, PermissionDenied
 from shuzheng.core.field_errors import FieldErrors

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shuzheng.catalog.constants import (
-    STEP_ROLES,
-    ApplyChannel,
-    Exemption,
-    HandlingMode,
-)
+from shuzheng.catalog.constants import STEP_ROLES, ApplyChannel, Exemption, HandlingMode
 from shuzheng.catalog.models import ServiceItemVersion
 
 

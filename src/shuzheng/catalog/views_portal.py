@@ -12,9 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET
 
 from shuzheng.catalog import selectors
-from shuzheng.catalog.constants import (
-    GuideGroupKind,
-)
+from shuzheng.catalog.constants import GuideGroupKind
 from shuzheng.catalog.forms_portal import GuideFilterForm
 from shuzheng.catalog.views_common import guide_facts
 from shuzheng.identity.page_access import renders_application_errors

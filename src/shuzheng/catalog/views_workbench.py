@@ -13,9 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shuzheng.catalog import rules, selectors, xlsx
-from shuzheng.catalog.constants import (
-    VersionStatus,
-)
+from shuzheng.catalog.constants import VersionStatus
 from shuzheng.catalog.forms_workbench import ImportForm, ItemCreateForm, VersionForm
 from shuzheng.catalog.services import versions
 from shuzheng.catalog.views_common import guide_facts

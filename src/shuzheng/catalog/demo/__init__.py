@@ -22,12 +22,7 @@ from typing import Final
 
 from django.db import transaction
 
-from shuzheng.catalog.constants import (
-    EDIT_PERM,
-    PUBLISH_PERM,
-    VIEW_PERM,
-    VersionStatus,
-)
+from shuzheng.catalog.constants import EDIT_PERM, PUBLISH_PERM, VIEW_PERM, VersionStatus
 from shuzheng.catalog.demo.items import ItemSpec, fields_for, item_specs
 from shuzheng.catalog.demo.tables import GROUPS
 from shuzheng.catalog.models import ServiceItem

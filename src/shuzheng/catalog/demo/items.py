@@ -7,13 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from shuzheng.catalog.constants import (
-    ApplyChannel,
-    Exemption,
-    HandlingMode,
-    ItemLevel,
-    ItemType,
-)
+from shuzheng.catalog.constants import ApplyChannel, Exemption, HandlingMode, ItemLevel, ItemType
 from shuzheng.catalog.demo.tables import (
     AUDIENCE,
     CITY_ITEMS,

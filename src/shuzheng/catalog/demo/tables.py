@@ -5,10 +5,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from shuzheng.catalog.constants import (
-    HandlingMode,
-    ItemType,
-)
+from shuzheng.catalog.constants import HandlingMode, ItemType
 
 #: (code, name, kind, audience)
 GROUPS: Final[tuple[tuple[str, str, str, str], ...]] = (

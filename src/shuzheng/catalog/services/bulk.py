@@ -9,17 +9,8 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from shuzheng.catalog.constants import (
-    EDIT_PERM,
-    PUBLISH_PERM,
-    VersionStatus,
-)
-from shuzheng.catalog.models import (
-    MaterialRequirement,
-    ServiceItem,
-    ServiceItemVersion,
-    WorkflowStep,
-)
+from shuzheng.catalog.constants import EDIT_PERM, PUBLISH_PERM, VersionStatus
+from shuzheng.catalog.models import MaterialRequirement, ServiceItem, ServiceItemVersion, WorkflowStep
 from shuzheng.catalog.rules import require, rule_problems
 from shuzheng.catalog.services.cleaning import SCALAR_FIELDS, Lookups, clean_code, clean_fields
 from shuzheng.catalog.services.search import index_many, search_text

@@ -17,9 +17,7 @@ from shuzheng.catalog.constants import (
     MaterialForm,
     MaterialNeed,
 )
-from shuzheng.catalog.models import (
-    GuideGroup,
-)
+from shuzheng.catalog.models import GuideGroup
 from shuzheng.core.errors import ValidationFailed
 from shuzheng.core.field_errors import FieldErrors
 from shuzheng.orgs import selectors as orgs_selectors

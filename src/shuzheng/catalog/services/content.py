@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shuzheng.catalog.models import (
-    ServiceItemVersion,
-)
+from shuzheng.catalog.models import ServiceItemVersion
 from shuzheng.catalog.services.cleaning import SCALAR_FIELDS
 
 

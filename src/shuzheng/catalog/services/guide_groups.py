@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from shuzheng.catalog.constants import (
-    ApplicantType,
-    GuideGroupKind,
-)
-from shuzheng.catalog.models import (
-    GuideGroup,
-)
+from shuzheng.catalog.constants import ApplicantType, GuideGroupKind
+from shuzheng.catalog.models import GuideGroup
 from shuzheng.catalog.services.cleaning import clean_choice, clean_text
 from shuzheng.core import audit
 from shuzheng.core.actors import SystemActor

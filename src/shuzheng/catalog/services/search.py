@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from shuzheng.catalog.constants import (
-    SEARCH_DOC_TYPE,
-    ItemType,
-)
-from shuzheng.catalog.models import (
-    ServiceItemVersion,
-)
+from shuzheng.catalog.constants import SEARCH_DOC_TYPE, ItemType
+from shuzheng.catalog.models import ServiceItemVersion
 from shuzheng.core import fulltext
 from shuzheng.core.models import SearchEntry
 

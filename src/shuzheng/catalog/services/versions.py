@@ -12,25 +12,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from shuzheng.catalog.constants import (
-    EDIT_PERM,
-    PUBLISH_PERM,
-    SEARCH_DOC_TYPE,
-    VersionStatus,
-)
-from shuzheng.catalog.models import (
-    MaterialRequirement,
-    ServiceItem,
-    ServiceItemVersion,
-    WorkflowStep,
-)
+from shuzheng.catalog.constants import EDIT_PERM, PUBLISH_PERM, SEARCH_DOC_TYPE, VersionStatus
+from shuzheng.catalog.models import MaterialRequirement, ServiceItem, ServiceItemVersion, WorkflowStep
 from shuzheng.catalog.rules import publish_problems, require
-from shuzheng.catalog.services.cleaning import (
-    SCALAR_FIELDS,
-    VersionFields,
-    clean_code,
-    clean_fields,
-)
+from shuzheng.catalog.services.cleaning import SCALAR_FIELDS, VersionFields, clean_code, clean_fields
 from shuzheng.catalog.services.content import matches, version_snapshot
 from shuzheng.catalog.services.search import index_guide
 from shuzheng.catalog.workflow import PUBLISH, REFUSALS, RETIRE, SUPERSEDE, VERSION_TRANSITIONS
