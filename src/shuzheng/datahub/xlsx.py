@@ -21,6 +21,7 @@ from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
 
 from shuzheng.core.errors import ApplicationError, UnsupportedMediaType, ValidationFailed
+from shuzheng.core.imports import RowError
 from shuzheng.datahub.models import (
     CatalogEntry,
     Classification,
@@ -187,20 +188,14 @@ def import_catalog(*, actor: Actor, content: bytes) -> dict[str, int]:
             }
         )
     departments = orgs_selectors.departments_by_code(list({r["department"].upper() for _n, r in entry_rows}))
-    errors: list[dict[str, Any]] = []
+    errors: list[RowError] = []
     created = skipped = 0
     try:
         with transaction.atomic():
             for number, row in entry_rows:
                 department = departments.get(row["department"].upper())
                 if department is None:
-                    errors.append(
-                        {
-                            "row": number,
-                            "field": "提供部门编码",
-                            "message": f"部门“{row['department']}”不存在",
-                        }
-                    )
+                    errors.append(RowError(number, "提供部门编码", f"部门“{row['department']}”不存在"))
                     continue
                 if CatalogEntry.objects.filter(department=department, name=row["name"]).exists():
                     skipped += 1
@@ -218,17 +213,13 @@ def import_catalog(*, actor: Actor, content: bytes) -> dict[str, int]:
                     created += 1
                 except ApplicationError as exc:
                     for error in exc.errors or [{"field": "", "message": exc.detail}]:
-                        errors.append(
-                            {"row": number, "field": error.get("field", ""), "message": error["message"]}
-                        )
+                        errors.append(RowError(number, error.get("field", ""), error["message"]))
             if errors:
                 raise _Rollback
     except _Rollback:
-        shown = "；".join(
-            f"第{e['row']}行{e['field'] and '【' + e['field'] + '】'}：{e['message']}" for e in errors[:5]
-        )
+        shown = "；".join(str(e) for e in errors[:5])
         raise ValidationFailed(
-            f"导入失败，未写入任何数据：{shown}", errors=errors, code="import_failed"
+            f"导入失败，未写入任何数据：{shown}", errors=[e.as_dict() for e in errors], code="import_failed"
         ) from None
     return {"created": created, "skipped": skipped}
 
