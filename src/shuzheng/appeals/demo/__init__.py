@@ -39,7 +39,7 @@ from shuzheng.appeals.models import (
 from shuzheng.appeals.services.training import dispatch_model_train
 from shuzheng.core import audit
 from shuzheng.core.actors import SystemActor
-from shuzheng.orgs.models import Department, Division
+from shuzheng.orgs import selectors as orgs_selectors
 
 Progress = Callable[[str, int, int], None]
 
@@ -58,8 +58,9 @@ def load(progress: Progress | None = None) -> dict[str, Any]:
 
     started = time.perf_counter()
     before = _row_counts()
-    divisions = {d.code: d for d in Division.objects.filter(path__startswith=f"/440000/440700/{CITY}/")}
-    departments = {d.code: d for d in Department.objects.filter(is_active=True)}
+    city = orgs_selectors.division_queryset(under=f"/440000/440700/{CITY}/", include_inactive=True)
+    divisions = {d.code: d for d in city}
+    departments = {d.code: d for d in orgs_selectors.department_queryset()}
     if CITY not in divisions or "EP001-01" not in departments:
         raise RuntimeError("请先加载组织机构与账号演示数据")
     with transaction.atomic():

@@ -57,7 +57,8 @@ from shuzheng.core import calendar
 from shuzheng.core.crypto import blind_index
 from shuzheng.core.maintenance import vacuum_analyze
 from shuzheng.identity.models import User
-from shuzheng.orgs.models import Department, Division
+from shuzheng.orgs import selectors as orgs_selectors
+from shuzheng.orgs.models import Division
 
 PREFIX: Final = "SG"
 WORK_ORDER_PREFIX: Final = "GG"
@@ -156,21 +157,19 @@ class _Generator:
         self.open_days = open_days
         self.categories = dict(Category.objects.values_list("code", "pk"))
         self.sla_days = dict(Category.objects.values_list("code", "sla_days"))
-        self.departments = dict(Department.objects.filter(is_active=True).values_list("code", "pk"))
+        self.departments = dict(orgs_selectors.department_queryset().values_list("code", "pk"))
         missing = [s.code for s in synthetic.LEAVES if s.code not in self.categories]
         if missing:
             raise CommandError(
                 "缺少诉求分类，请先加载诉求演示数据（shuzheng load-demo 或 appeals.demo.load）。"
             )
         self.villages: dict[str, list[int]] = {}
-        for pk, code, level in Division.objects.filter(path__contains=f"/{CITY}/").values_list(
-            "pk", "code", "level"
-        ):
+        city = orgs_selectors.division_queryset(under=CITY, include_inactive=True)
+        for pk, code, level in city.values_list("pk", "code", "level"):
             if level == Division.Level.VILLAGE:
                 self.villages.setdefault(code[:9], []).append(pk)
-        town_ids = dict(
-            Division.objects.filter(code__in=[c for c, _ in synthetic.TOWNS]).values_list("code", "pk")
-        )
+        towns = orgs_selectors.divisions_by_code([c for c, _ in synthetic.TOWNS])
+        town_ids = {code: town.pk for code, town in towns.items()}
         for code, _ in synthetic.TOWNS:
             if code not in self.villages and code in town_ids:
                 self.villages[code] = [town_ids[code]]

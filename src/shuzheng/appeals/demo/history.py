@@ -16,6 +16,7 @@ from shuzheng.appeals.demo.reference import CITY
 from shuzheng.appeals.models import Appeal, Category
 from shuzheng.core import calendar, fulltext
 from shuzheng.core.models import SearchEntry
+from shuzheng.orgs import selectors as orgs_selectors
 from shuzheng.orgs.models import Department, Division
 
 #: Only the newest historical appeals go into the full-text index ("similar past appeals"): jieba
@@ -26,8 +27,8 @@ BATCH: Final = 2000
 
 def _village_pools(divisions: dict[str, Division]) -> dict[str, list[Division]]:
     pools: dict[str, list[Division]] = {}
-    for division in Division.objects.filter(
-        level=Division.Level.VILLAGE, path__startswith=f"/440000/440700/{CITY}/"
+    for division in orgs_selectors.division_queryset(
+        level=Division.Level.VILLAGE, under=f"/440000/440700/{CITY}/", include_inactive=True
     ):
         town_code = division.code[:9]
         pools.setdefault(town_code, []).append(division)
