@@ -7,7 +7,7 @@ login and the catalog permissions (checked, with the data scope, by the services
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Router, Status, UploadedFile
@@ -30,6 +30,7 @@ from shuzheng.catalog.schemas import (
     VersionSummaryOut,
 )
 from shuzheng.catalog.services import versions
+from shuzheng.catalog.services.cleaning import VersionFields
 from shuzheng.core.errors import UnsupportedMediaType, ValidationFailed
 from shuzheng.core.pagination import DEFAULT_LIMIT, page_out
 from shuzheng.core.schemas import PageLimit
@@ -63,9 +64,10 @@ NOT_NULL = {
 }
 
 
-def _fields(payload: VersionPatch) -> dict[str, Any]:
-    """The fields the client sent, as service keywords; null is refused (use [] or "" to clear)."""
-    data = payload.model_dump(mode="json", exclude_unset=True)
+def _fields(payload: VersionPatch) -> VersionFields:
+    """The version fields the client sent (the schema's fields are the service's, the department named by
+    its code); null is refused (use [] or "" to clear)."""
+    data = payload.model_dump(mode="json", exclude_unset=True, exclude={"code"})
     nulls = sorted(name for name in NOT_NULL & data.keys() if data[name] is None)
     if nulls:
         raise ValidationFailed(
@@ -74,7 +76,7 @@ def _fields(payload: VersionPatch) -> dict[str, Any]:
         )
     if "department_code" in data:
         data["department"] = data.pop("department_code")
-    return data
+    return cast(VersionFields, data)
 
 
 # --- public: guides -------------------------------------------------------------------------------
@@ -150,9 +152,7 @@ def list_items(
 
 @router.post("/items", response={201: VersionOut}, summary="新建事项（生成第一版草稿）", auth=django_auth)
 def create_item(request: HttpRequest, payload: ItemIn) -> Status[ServiceItemVersion]:
-    data = _fields(payload)
-    code = data.pop("code")
-    draft = versions.item_create(actor=request.user, code=code, **data)
+    draft = versions.item_create(actor=request.user, code=payload.code, fields=_fields(payload))
     return Status(201, selectors.version_get(user=request.user, id=draft.pk))
 
 
@@ -189,7 +189,7 @@ def get_version(request: HttpRequest, version_id: int) -> ServiceItemVersion:
 @router.patch("/versions/{int:version_id}", response=VersionOut, summary="修改草稿", auth=django_auth)
 def update_version(request: HttpRequest, version_id: int, payload: VersionPatch) -> ServiceItemVersion:
     version = selectors.version_get(user=request.user, id=version_id)
-    versions.version_update(actor=request.user, version=version, **_fields(payload))
+    versions.version_update(actor=request.user, version=version, fields=_fields(payload))
     return selectors.version_get(user=request.user, id=version_id)
 
 

@@ -4,7 +4,7 @@ version is, who may edit what) live in catalog.rules and the services."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -18,6 +18,7 @@ from shuzheng.catalog.constants import (
     ItemType,
 )
 from shuzheng.catalog.models import GuideGroup, ServiceItemVersion
+from shuzheng.catalog.services.cleaning import VersionFields
 from shuzheng.core.forms import ServiceErrorsForm
 
 
@@ -170,10 +171,10 @@ class VersionForm(ServiceErrorsForm):
                 step["role_code"] = codes[step["role_code"]]
         return steps
 
-    def service_fields(self) -> dict[str, Any]:
+    def service_fields(self) -> VersionFields:
         data = dict(self.cleaned_data)
         data["department"] = data.pop("department_code")
-        return data
+        return cast(VersionFields, data)
 
 
 class ItemCreateForm(ServiceErrorsForm):
@@ -192,11 +193,11 @@ class ItemCreateForm(ServiceErrorsForm):
         department_field: Any = self.fields["department_code"]
         department_field.choices = [(d.code, d.name) for d in departments]
 
-    def service_fields(self) -> dict[str, Any]:
+    def service_fields(self) -> VersionFields:
         data = dict(self.cleaned_data)
         data["department"] = data.pop("department_code")
         data.pop("code")
-        return data
+        return cast(VersionFields, data)
 
 
 class ImportForm(forms.Form):

@@ -59,7 +59,7 @@ def workbench_item_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             draft = versions.item_create(
-                actor=request.user, code=form.cleaned_data["code"], **form.service_fields()
+                actor=request.user, code=form.cleaned_data["code"], fields=form.service_fields()
             )
         except errors.ValidationFailed as error:
             form.add_service_error(error)
@@ -122,7 +122,7 @@ def workbench_version_edit(request: HttpRequest, version_id: int) -> HttpRespons
     )
     if request.method == "POST" and form.is_valid():
         try:
-            versions.version_update(actor=request.user, version=version, **form.service_fields())
+            versions.version_update(actor=request.user, version=version, fields=form.service_fields())
         except errors.ValidationFailed as error:
             form.add_service_error(error)
         else:

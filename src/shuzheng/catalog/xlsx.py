@@ -24,7 +24,7 @@ import zipfile
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import IO, Any, Final
+from typing import IO, Any, Final, cast
 
 from django.db import transaction
 from openpyxl import Workbook, load_workbook
@@ -46,6 +46,7 @@ from shuzheng.catalog.constants import (
 )
 from shuzheng.catalog.models import ServiceItem, ServiceItemVersion
 from shuzheng.catalog.services import cleaning, content, versions
+from shuzheng.catalog.services.cleaning import VersionFields
 from shuzheng.core import audit
 from shuzheng.core.errors import (
     ApplicationError,
@@ -422,23 +423,24 @@ def _errors_of(exc: ApplicationError, row: _ItemRow) -> list[RowError]:
 
 def _apply_row(row: _ItemRow, *, actor: Actor, publish: bool) -> tuple[str, bool]:
     """(created | updated | unchanged, published?) for one item row."""
+    fields = cast(VersionFields, row.fields)  # the parsed columns, named as the services take them
     item = ServiceItem.objects.filter(code=row.code).select_related("live_version").first()
     if item is None:
-        draft = versions.item_create(actor=actor, code=row.code, **row.fields)
+        draft = versions.item_create(actor=actor, code=row.code, fields=fields)
         outcome = "created"
     else:
         cleaned = cleaning.clean_fields(dict(row.fields))
         existing = item.versions.filter(status=VersionStatus.DRAFT).first()
         if existing is not None:
             outcome = "unchanged" if content.matches(existing, cleaned) else "updated"
-            draft = versions.version_update(actor=actor, version=existing, **row.fields)
+            draft = versions.version_update(actor=actor, version=existing, fields=fields)
         elif item.live_version is not None and content.matches(item.live_version, cleaned):
             return "unchanged", False
         else:
             base = item.live_version or item.versions.order_by("-number").first()
             assert base is not None
             draft = versions.version_draft_from(actor=actor, version=base)
-            draft = versions.version_update(actor=actor, version=draft, **row.fields)
+            draft = versions.version_update(actor=actor, version=draft, fields=fields)
             outcome = "updated"
     if publish:
         versions.version_publish(actor=actor, version=draft)

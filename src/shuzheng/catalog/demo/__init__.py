@@ -125,10 +125,12 @@ def _pending_draft(specs: list[ItemSpec]) -> None:
     versions.version_update(
         actor=SYSTEM,
         version=draft,
-        promised_limit_days=3,
-        steps=[
-            {"name": "受理", "role_code": "case_acceptor", "time_limit_days": 1},
-            {"name": "审查决定", "role_code": "case_approver", "time_limit_days": 2},
-        ],
-        keywords=f"{spec.keywords} 告知承诺",
+        fields={
+            "promised_limit_days": 3,
+            "steps": [
+                {"name": "受理", "role_code": "case_acceptor", "time_limit_days": 1},
+                {"name": "审查决定", "role_code": "case_approver", "time_limit_days": 2},
+            ],
+            "keywords": f"{spec.keywords} 告知承诺",
+        },
     )

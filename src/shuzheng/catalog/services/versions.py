@@ -6,7 +6,7 @@ transaction and writes its audit event in it."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any, Unpack
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -91,7 +91,7 @@ def _immutable(version: ServiceItemVersion) -> Conflict:
 
 
 @transaction.atomic
-def item_create(*, actor: Actor, code: str, **fields: Unpack[VersionFields]) -> ServiceItemVersion:
+def item_create(*, actor: Actor, code: str, fields: VersionFields) -> ServiceItemVersion:
     """A new service item with its first version, a draft. Returns the draft.
 
     ``name``, ``item_type``, ``department`` (a Department or its code), ``level`` and both time limits
@@ -115,9 +115,7 @@ def item_create(*, actor: Actor, code: str, **fields: Unpack[VersionFields]) -> 
 
 
 @transaction.atomic
-def version_update(
-    *, actor: Actor, version: ServiceItemVersion, **fields: Unpack[VersionFields]
-) -> ServiceItemVersion:
+def version_update(*, actor: Actor, version: ServiceItemVersion, fields: VersionFields) -> ServiceItemVersion:
     """Edit a draft: only the fields given change; materials, steps and guide groups are replaced whole."""
     version = _fresh_version(version)
     cleaned = clean_fields(dict(fields))

@@ -69,7 +69,7 @@ def fields(department: Department | str, **overrides: Any) -> dict[str, Any]:
 
 
 def make_live(code: str, department: Department, **overrides: Any) -> ServiceItemVersion:
-    draft = versions.item_create(actor=SYSTEM, code=code, **fields(department, **overrides))
+    draft = versions.item_create(actor=SYSTEM, code=code, fields=fields(department, **overrides))
     return versions.version_publish(actor=SYSTEM, version=draft)
 
 

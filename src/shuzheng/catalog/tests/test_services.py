@@ -28,7 +28,7 @@ def messages(exc: pytest.ExceptionInfo[ValidationFailed]) -> dict[str, str]:
 
 def test_create_makes_an_item_with_a_first_draft(org: Org, groups: Any) -> None:
     draft = versions.item_create(
-        actor=SYSTEM, code="ITEM-1", **fields(org.bureau.code, guide_groups=["kaiban", "出生"])
+        actor=SYSTEM, code="ITEM-1", fields=fields(org.bureau.code, guide_groups=["kaiban", "出生"])
     )
     assert draft.status == VersionStatus.DRAFT
     assert draft.number == 1
@@ -47,7 +47,7 @@ def test_create_reports_every_bad_field_in_chinese(org: Org) -> None:
         versions.item_create(
             actor=SYSTEM,
             code="ITEM-2",
-            **fields(
+            fields=fields(
                 "NOPE",
                 item_type="bogus",
                 handling_modes=["online", "飞速办"],
@@ -66,11 +66,11 @@ def test_create_reports_every_bad_field_in_chinese(org: Org) -> None:
 
 
 def test_duplicate_code_and_bad_code_are_refused(org: Org) -> None:
-    versions.item_create(actor=SYSTEM, code="ITEM-3", **fields(org.bureau))
+    versions.item_create(actor=SYSTEM, code="ITEM-3", fields=fields(org.bureau))
     with pytest.raises(Conflict):
-        versions.item_create(actor=SYSTEM, code="ITEM-3", **fields(org.bureau))
+        versions.item_create(actor=SYSTEM, code="ITEM-3", fields=fields(org.bureau))
     with pytest.raises(ValidationFailed) as exc:
-        versions.item_create(actor=SYSTEM, code="有 空格", **fields(org.bureau))
+        versions.item_create(actor=SYSTEM, code="有 空格", fields=fields(org.bureau))
     assert "实施编码" in exc.value.detail
 
 
@@ -83,7 +83,7 @@ def test_publish_makes_it_live_indexed_and_immutable(org: Org) -> None:
     assert live.published_at is not None
     assert fulltext.search(SEARCH_DOC_TYPE, "食品经营") == ["ITEM-4"]
     with pytest.raises(Conflict) as exc:
-        versions.version_update(actor=SYSTEM, version=live, name="改名")
+        versions.version_update(actor=SYSTEM, version=live, fields={"name": "改名"})
     assert "已发布的版本不可修改" in exc.value.detail
     with pytest.raises(Conflict):
         versions.version_publish(actor=SYSTEM, version=live)
@@ -106,9 +106,11 @@ def test_draft_from_live_keeps_live_until_published(org: Org) -> None:
     versions.version_update(
         actor=SYSTEM,
         version=draft,
-        name="食品经营许可（新办）",
-        promised_limit_days=3,
-        steps=[{"name": "受理审批", "role_code": "case_approver", "time_limit_days": 3}],
+        fields={
+            "name": "食品经营许可（新办）",
+            "promised_limit_days": 3,
+            "steps": [{"name": "受理审批", "role_code": "case_approver", "time_limit_days": 3}],
+        },
     )
     # the public still sees the first version
     assert selectors.guide_get("ITEM-5").pk == first.pk
@@ -133,7 +135,7 @@ def test_publish_validation_is_complete_and_chinese(org: Org) -> None:
     draft = versions.item_create(
         actor=SYSTEM,
         code="ITEM-6",
-        **fields(
+        fields=fields(
             org.bureau,
             applicant_types=[],
             channels=[],
@@ -190,7 +192,7 @@ def test_form_schema_draft_7_and_local_refs_are_accepted() -> None:
 
 
 def test_publish_refuses_future_valid_from(org: Org) -> None:
-    draft = versions.item_create(actor=SYSTEM, code="ITEM-7", **fields(org.bureau))
+    draft = versions.item_create(actor=SYSTEM, code="ITEM-7", fields=fields(org.bureau))
     with pytest.raises(ValidationFailed) as exc:
         versions.version_publish(
             actor=SYSTEM, version=draft, valid_from=timezone.localdate() + datetime.timedelta(days=3)
@@ -212,7 +214,7 @@ def test_retire_removes_the_guide(org: Org) -> None:
     with pytest.raises(Conflict):
         versions.version_retire(actor=SYSTEM, version=retired)
     with pytest.raises(Conflict):
-        versions.version_update(actor=SYSTEM, version=retired, name="x")
+        versions.version_update(actor=SYSTEM, version=retired, fields={"name": "x"})
     # a retired item can come back through a new draft
     draft = versions.version_draft_from(actor=SYSTEM, version=retired)
     versions.version_publish(actor=SYSTEM, version=draft)
@@ -220,7 +222,7 @@ def test_retire_removes_the_guide(org: Org) -> None:
 
 
 def test_discard_draft_deletes_a_new_item(org: Org) -> None:
-    draft = versions.item_create(actor=SYSTEM, code="ITEM-9", **fields(org.bureau))
+    draft = versions.item_create(actor=SYSTEM, code="ITEM-9", fields=fields(org.bureau))
     versions.version_discard(actor=SYSTEM, version=draft)
     assert not ServiceItem.objects.filter(code="ITEM-9").exists()
     live = make_live("ITEM-10", org.bureau)
@@ -232,12 +234,12 @@ def test_discard_draft_deletes_a_new_item(org: Org) -> None:
 
 
 def test_update_with_same_values_writes_nothing(org: Org) -> None:
-    draft = versions.item_create(actor=SYSTEM, code="ITEM-11", **fields(org.bureau))
+    draft = versions.item_create(actor=SYSTEM, code="ITEM-11", fields=fields(org.bureau))
     before = AuditEvent.objects.count()
     data = fields(org.bureau)
-    versions.version_update(actor=SYSTEM, version=draft, **data)
+    versions.version_update(actor=SYSTEM, version=draft, fields=data)
     assert AuditEvent.objects.count() == before
-    versions.version_update(actor=SYSTEM, version=draft, keywords="预包装食品")
+    versions.version_update(actor=SYSTEM, version=draft, fields={"keywords": "预包装食品"})
     assert AuditEvent.objects.count() == before + 1
 
 
@@ -246,29 +248,29 @@ def test_update_with_same_values_writes_nothing(org: Org) -> None:
 
 def test_editor_works_inside_their_department_tree(org: Org) -> None:
     user = editor(org)
-    draft = versions.item_create(actor=user, code="ITEM-20", **fields(org.bureau_unit))
-    versions.version_update(actor=user, version=draft, keywords="新关键词")
+    draft = versions.item_create(actor=user, code="ITEM-20", fields=fields(org.bureau_unit))
+    versions.version_update(actor=user, version=draft, fields={"keywords": "新关键词"})
     published = versions.version_publish(actor=user, version=draft)
     assert published.published_by == user
 
 
 def test_other_scope_is_not_found_and_missing_perm_is_denied(org: Org) -> None:
     user = editor(org, publish=False)
-    foreign = versions.item_create(actor=SYSTEM, code="ITEM-21", **fields(org.other_bureau))
+    foreign = versions.item_create(actor=SYSTEM, code="ITEM-21", fields=fields(org.other_bureau))
     with pytest.raises(NotFound):
-        versions.version_update(actor=user, version=foreign, name="越权修改")
+        versions.version_update(actor=user, version=foreign, fields={"name": "越权修改"})
     with pytest.raises(NotFound):
-        versions.item_create(actor=user, code="ITEM-22", **fields(org.other_bureau))
+        versions.item_create(actor=user, code="ITEM-22", fields=fields(org.other_bureau))
     with pytest.raises(NotFound):
         selectors.version_get(user=user, id=foreign.pk)
-    mine = versions.item_create(actor=user, code="ITEM-23", **fields(org.bureau))
+    mine = versions.item_create(actor=user, code="ITEM-23", fields=fields(org.bureau))
     with pytest.raises(NotFound):  # moving an item to a department outside the scope
-        versions.version_update(actor=user, version=mine, department=org.other_bureau)
+        versions.version_update(actor=user, version=mine, fields={"department": org.other_bureau})
     with pytest.raises(PermissionDenied):
         versions.version_publish(actor=user, version=mine)
     nobody = staff(org.bureau)
     with pytest.raises(PermissionDenied):
-        versions.version_update(actor=nobody, version=mine, name="x")
+        versions.version_update(actor=nobody, version=mine, fields={"name": "x"})
     with pytest.raises(PermissionDenied):
         selectors.item_list(user=nobody)
     assert [i.code for i in selectors.item_list(user=user).items] == ["ITEM-23"]
@@ -281,7 +283,9 @@ def test_town_clerk_with_division_scope_edits_town_items(org: Org) -> None:
 
     clerk = staff(org.town_gov)
     grant(clerk, [VIEW_PERM, EDIT_PERM], DataScopeKind.DIVISION_TREE, division=org.town)
-    draft = versions.item_create(actor=clerk, code="TOWN-1", **fields(org.village_station, level="village"))
+    draft = versions.item_create(
+        actor=clerk, code="TOWN-1", fields=fields(org.village_station, level="village")
+    )
     assert draft.level == "village"
     with pytest.raises(NotFound):
-        versions.item_create(actor=clerk, code="TOWN-2", **fields(org.other_town_gov, level="town"))
+        versions.item_create(actor=clerk, code="TOWN-2", fields=fields(org.other_town_gov, level="town"))

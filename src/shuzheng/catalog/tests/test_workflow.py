@@ -32,7 +32,7 @@ def test_the_table_names_every_status_and_only_the_walked_edges() -> None:
 
 
 def test_publish_moves_a_draft_to_published(org: Org) -> None:
-    draft = versions.item_create(actor=SYSTEM, code="W-1", **fields(org.bureau))
+    draft = versions.item_create(actor=SYSTEM, code="W-1", fields=fields(org.bureau))
     published = versions.version_publish(actor=SYSTEM, version=draft)
     assert published.status == VersionStatus.PUBLISHED
 
