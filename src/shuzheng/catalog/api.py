@@ -172,7 +172,7 @@ def list_versions(request: HttpRequest, code: str) -> list[ServiceItemVersion]:
 )
 def create_draft(request: HttpRequest, code: str) -> Status[ServiceItemVersion]:
     item = selectors.item_get(user=request.user, code=code)
-    source = item.live_version or item.versions.order_by("-number").first()
+    source = selectors.draft_source(item)
     if source is None:
         raise ValidationFailed("该事项没有可复制的版本。")
     draft = versions.version_draft_from(actor=request.user, version=source)

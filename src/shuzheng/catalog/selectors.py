@@ -335,3 +335,8 @@ def workflow_steps(version_id: int) -> list[WorkflowStep]:
     return list(
         WorkflowStep.objects.filter(version_id=version_id).select_related("department").order_by("position")
     )
+
+
+def draft_source(item: ServiceItem) -> ServiceItemVersion | None:
+    """The version a new draft of `item` copies: the live one, else the newest (an item that was retired)."""
+    return item.live_version or item.versions.order_by("-number").first()

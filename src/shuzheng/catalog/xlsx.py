@@ -437,7 +437,7 @@ def _apply_row(row: _ItemRow, *, actor: Actor, publish: bool) -> tuple[str, bool
         elif item.live_version is not None and content.matches(item.live_version, cleaned):
             return "unchanged", False
         else:
-            base = item.live_version or item.versions.order_by("-number").first()
+            base = selectors.draft_source(item)
             assert base is not None
             draft = versions.version_draft_from(actor=actor, version=base)
             draft = versions.version_update(actor=actor, version=draft, fields=fields)
