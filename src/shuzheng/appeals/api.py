@@ -1,4 +1,5 @@
-"""/api/v1/appeals/...: intake, queues, work-order actions, knowledge base, rule test, statistics.
+"""/api/v1/appeals/...: intake, queues, work-order actions, rule test, statistics; the knowledge base is
+``api_kb`` (mounted here).
 
 Thin: parse (pydantic, unknown fields refused), resolve ids, call one service or selector, shape the
 output. Who may do what is decided in the services and selectors (permissions + data scopes); a
@@ -8,24 +9,19 @@ work order outside the caller's scope is 404.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import File, Form, Router, Status, UploadedFile
 from ninja.security import django_auth
-from pydantic import Field
 
+from shuzheng.appeals.api_kb import router as kb_router
 from shuzheng.appeals.models import Appeal, Category, WorkOrder
 from shuzheng.appeals.schemas import (
     AppealDetailOut,
     AppealIn,
     AppealOut,
     AppealPage,
-    ArticleIn,
-    ArticleOut,
-    ArticlePage,
-    ArticleReviewIn,
-    ArticleUpdateIn,
     AssistPage,
     AssistReplyIn,
     AttachmentOut,
@@ -59,7 +55,6 @@ from shuzheng.appeals.schemas import (
 from shuzheng.appeals.selectors import appeals as appeal_selectors
 from shuzheng.appeals.selectors import common as common_selectors
 from shuzheng.appeals.selectors import dispatch as dispatch_selectors
-from shuzheng.appeals.selectors import knowledge as kb_selectors
 from shuzheng.appeals.selectors import stats as stats_selectors
 from shuzheng.appeals.selectors import work_orders as work_order_selectors
 from shuzheng.appeals.services.dispatch import appeal_dispatch
@@ -69,13 +64,6 @@ from shuzheng.appeals.services.intake import (
     appeal_attach,
     appeal_conclude_directly,
     appeal_intake,
-)
-from shuzheng.appeals.services.knowledge import (
-    knowledge_article_create,
-    knowledge_article_retire,
-    knowledge_article_review,
-    knowledge_article_submit,
-    knowledge_article_update,
 )
 from shuzheng.appeals.services.merging import appeal_merge
 from shuzheng.appeals.services.requests import (
@@ -103,6 +91,7 @@ from shuzheng.orgs import selectors as orgs_selectors
 from shuzheng.orgs.models import Department
 
 router = Router(tags=["诉求（一网统管）"], auth=django_auth)
+router.add_router("", kb_router)
 
 MAX_UPLOAD_READ = 16 * 1024 * 1024
 
@@ -557,71 +546,4 @@ def stats(
 ) -> dict[str, Any]:
     return stats_selectors.appeal_stats(
         user=request.user, since=since, until=until, division_under=division_under
-    )
-
-
-# --- knowledge base -------------------------------------------------------------------------------------
-
-
-@router.get("/kb/search", response=list[ArticleOut], summary="知识库检索（已发布、有效期内）")
-def kb_search(request: HttpRequest, q: str = "", limit: Annotated[int, Field(ge=1, le=20)] = 5) -> list[Any]:
-    return kb_selectors.kb_search(q=q, limit=limit)
-
-
-@router.get("/kb", response=ArticlePage, summary="知识库条目（编辑、审核）")
-def kb_list(
-    request: HttpRequest,
-    status: str | None = None,
-    cursor: str | None = None,
-    limit: PageLimit = DEFAULT_LIMIT,
-) -> dict[str, Any]:
-    return page_out(kb_selectors.article_list(user=request.user, status=status, cursor=cursor, limit=limit))
-
-
-@router.get("/kb/{int:article_id}", response=ArticleOut, summary="知识库条目详情")
-def kb_get(request: HttpRequest, article_id: int) -> Any:
-    published_only = not request.user.has_perm("appeals.view_knowledgearticle")
-    return kb_selectors.article_get(id=article_id, published_only=published_only)
-
-
-@router.post("/kb", response={201: ArticleOut}, summary="新增知识库条目（草稿）")
-def kb_create(request: HttpRequest, payload: ArticleIn) -> Status[Any]:
-    data = payload.model_dump()
-    code = data.pop("category_code")
-    category = None
-    if code:
-        category = Category.objects.filter(code=code).first()
-        if category is None:
-            raise ValidationFailed.for_field("category_code", f"诉求分类“{code}”不存在")
-    department_id = data.pop("department_id")
-    department = _department(department_id) if department_id is not None else None
-    article = knowledge_article_create(actor=request.user, category=category, department=department, **data)
-    return Status(201, article)
-
-
-@router.put("/kb/{int:article_id}", response=ArticleOut, summary="修改知识库条目（回到草稿，需重新审核）")
-def kb_update(request: HttpRequest, article_id: int, payload: ArticleUpdateIn) -> Any:
-    article = kb_selectors.article_get(id=article_id)
-    return knowledge_article_update(actor=request.user, article=article, **payload.model_dump())
-
-
-@router.post("/kb/{int:article_id}/submit", response=ArticleOut, summary="提交审核")
-def kb_submit(request: HttpRequest, article_id: int) -> Any:
-    return knowledge_article_submit(actor=request.user, article=kb_selectors.article_get(id=article_id))
-
-
-@router.post("/kb/{int:article_id}/review", response=ArticleOut, summary="审核（通过即发布）")
-def kb_review(request: HttpRequest, article_id: int, payload: ArticleReviewIn) -> Any:
-    return knowledge_article_review(
-        actor=request.user,
-        article=kb_selectors.article_get(id=article_id),
-        approve=payload.approve,
-        note=payload.note,
-    )
-
-
-@router.post("/kb/{int:article_id}/retire", response=ArticleOut, summary="下线")
-def kb_retire(request: HttpRequest, article_id: int, payload: NoteIn) -> Any:
-    return knowledge_article_retire(
-        actor=request.user, article=kb_selectors.article_get(id=article_id), note=payload.note
     )
