@@ -109,7 +109,7 @@ def load(progress: Progress | None = None) -> dict[str, Any]:
         }
         if _row_counts() != before:  # a second run changes nothing, not even the audit chain
             audit.record(
-                actor=None,
+                actor=SystemActor("demo"),
                 action="appeals.demo.load",
                 subject_type="appeals.demo",
                 subject_id="enping",
