@@ -18,8 +18,9 @@ import hmac
 import json
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Final
+from typing import Any, Final, TypeAlias
 
+from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
@@ -50,6 +51,12 @@ from shuzheng.datahub.models import (
     Grant,
     MaskingKind,
 )
+from shuzheng.identity.models import User
+from shuzheng.orgs.models import Department
+
+#: Who reads: a person (anonymous at a public endpoint), or nobody when a credential calls (the log then
+#: names whoever it was issued to).
+Reader: TypeAlias = User | AnonymousUser | None
 
 MAX_LIMIT: Final = 100
 DEFAULT_LIMIT: Final = 20
@@ -363,7 +370,7 @@ def query_rows(
     grant: Grant,
     params: dict[str, str],
     credential: ApiCredential | None = None,
-    user: Any = None,
+    user: Reader = None,
     channel: str = AccessLog.Channel.DATA_SERVICE,
     purpose: str = "",
     lookup_key: str = "",
@@ -450,7 +457,7 @@ def _log(
     entry: CatalogEntry,
     grant: Grant | None,
     credential: ApiCredential | None,
-    user: Any,
+    user: Reader,
     channel: str,
     fields: list[str],
     filters: dict[str, Any],
@@ -540,7 +547,7 @@ def active_grant(*, department: Any, entry: CatalogEntry) -> Grant | None:
 
 
 def base_registry_lookup(
-    *, caller_department: Any, entry_code: str, key: str, purpose: str, user: Any = None
+    *, caller_department: Department | None, entry_code: str, key: str, purpose: str, user: Reader = None
 ) -> dict[str, Any] | None:
     """One record of a base registry (or any mounted entry with a key item) by its key, for another
     context (form prefill, 免填写). Needs an active grant of the caller's department; masked unless the
