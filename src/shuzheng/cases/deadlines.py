@@ -96,14 +96,18 @@ def state_bounds(now: datetime | None = None, *, days: int | None = None) -> Sta
 
 def deadline_state(case: Any, bounds: StateBounds | None = None) -> str:
     """The state of one case in Python (same rules as `annotate_state`)."""
-    bounds = bounds or state_bounds()
-    if case.status in CLOCK_CLOSED:
+    return state_of(case.status, case.due_at, bounds or state_bounds())
+
+
+def state_of(status: str, due_at: datetime | None, bounds: StateBounds) -> str:
+    """`deadline_state` from the two columns it reads (a queue row holds no Case)."""
+    if status in CLOCK_CLOSED:
         return DeadlineState.CLOSED
-    if case.status in CLOCK_STOPPED or case.due_at is None:
+    if status in CLOCK_STOPPED or due_at is None:
         return DeadlineState.STOPPED
-    if case.due_at < bounds.now:
+    if due_at < bounds.now:
         return DeadlineState.OVERDUE
-    if case.due_at <= bounds.warning_from:
+    if due_at <= bounds.warning_from:
         return DeadlineState.WARNING
     return DeadlineState.ON_TIME
 
