@@ -143,7 +143,7 @@ def gunicorn(
     with open(log, "ab") as out:
         process = subprocess.Popen(command, env=env, stdout=out, stderr=out, cwd=ROOT)  # noqa: S603
     try:
-        deadline = time.time() + 60
+        deadline = time.time() + 180  # four workers importing the app on a busy 2-core machine
         while time.time() < deadline:
             if process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {process.returncode}; see {log}")
@@ -153,7 +153,7 @@ def gunicorn(
             except OSError:
                 time.sleep(0.3)
         else:
-            raise RuntimeError("gunicorn did not answer /healthz within 60 s")
+            raise RuntimeError("gunicorn did not answer /healthz within 180 s")
         yield port, process.pid
     finally:
         process.terminate()
