@@ -245,9 +245,9 @@ SHUZHENG_APPEAL_CITY_DIVISION = env.str("SHUZHENG_APPEAL_CITY_DIVISION", default
 SHUZHENG_APPEAL_BBOX = [
     float(x) for x in env.list("SHUZHENG_APPEAL_BBOX", default=["21.9", "111.9", "22.6", "112.6"])
 ]
-# The map of open appeals (诉求统计): the city's centre (latitude,longitude, WGS 84) and a JSON file of its towns'
-# approximate centres ({"town name": [latitude, longitude]}; empty: only appeals with coordinates are drawn).
-# The defaults are the demo city's (Enping).
+# The map of open appeals (诉求统计): the city's centre (latitude,longitude, WGS 84) and a JSON file of
+# its towns' approximate centres ({"town name": [latitude, longitude]}; empty: only appeals with their own
+# coordinates are drawn). The defaults are the demo city's (Enping).
 SHUZHENG_MAP_CENTRE = [float(x) for x in env.list("SHUZHENG_MAP_CENTRE", default=["22.183", "112.305"])]
 SHUZHENG_MAP_TOWNS_FILE = env.str(
     "SHUZHENG_MAP_TOWNS_FILE", default=str(SRC_DIR / "appeals" / "data" / "enping_town_centres.json")
