@@ -10,7 +10,7 @@ from ninja import Query, Router, Status
 from ninja.security import django_auth
 
 from shuzheng.core.masking import mask_id_number, mask_mobile, mask_name
-from shuzheng.core.pagination import DEFAULT_LIMIT
+from shuzheng.core.pagination import DEFAULT_LIMIT, page_out
 from shuzheng.core.schemas import PageLimit
 from shuzheng.identity import selectors
 from shuzheng.identity.models import RoleAssignment, User
@@ -118,7 +118,7 @@ def users_list(
         actor=actor, cursor=cursor, limit=limit, kind=kind, department_id=department_id, search=q
     )
     clearance = actor.has_perm(CLEARANCE)
-    return {"items": [user_out(u, clearance=clearance) for u in page.items], "next_cursor": page.next_cursor}
+    return {**page_out(page), "items": [user_out(u, clearance=clearance) for u in page.items]}
 
 
 @router.get("/users/{int:user_id}", response=UserDetailOut, summary="用户详情")
