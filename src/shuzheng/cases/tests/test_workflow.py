@@ -10,13 +10,14 @@ from django.utils import timezone
 
 from shuzheng.cases.constants import CaseStatus
 from shuzheng.cases.models import Case, CaseStatusChange
-from shuzheng.cases.services.actions import case_act
+from shuzheng.cases.services.acceptance import case_accept
+from shuzheng.cases.services.actions import FIELDS, SERVICES, case_act
 from shuzheng.cases.services.common import ApplicantData, MaterialData
 from shuzheng.cases.services.handling import case_record_remote_reference
 from shuzheng.cases.tests.conftest import World, citizen_id
 from shuzheng.cases.tests.factories import CaseFactory
 from shuzheng.cases.workflow import APPLICANT_ACTIONS, TRANSITIONS, CaseAction
-from shuzheng.core.errors import Conflict, PermissionDenied
+from shuzheng.core.errors import Conflict, PermissionDenied, ValidationFailed
 from shuzheng.identity.models import AuditEvent
 from shuzheng.identity.tests.factories import UserFactory
 
@@ -213,3 +214,27 @@ def test_instant_item_is_decided_by_the_acceptor(world: World) -> None:
         world.move(case, "approve", actor=world.approver)  # holds decide_case but not the step's role
     case = world.move(case, "approve", actor=acceptor)
     assert case.decided_by == acceptor
+
+
+@pytest.mark.django_db
+def test_typed_services_per_action_and_one_router_for_action_names(world: World) -> None:
+    """Each action has its own keyword-only service; `case_act` routes a run-time name to it and takes
+    only the fields that service takes."""
+    assert set(SERVICES) == set(CaseAction.values)
+    assert FIELDS[CaseAction.REFUSE] == {"reasons", "legal_basis"}
+    case = world.submit()
+    case = case_accept(actor=world.acceptor, case=case, expected_version=case.lock_version, note="材料齐全")
+    assert case.status == S.ACCEPTED
+    with pytest.raises(ValidationFailed) as caught:
+        case_act(
+            actor=world.reviewer,
+            case=case,
+            action="start_review",
+            expected_version=case.lock_version,
+            reasons="多余的字段",
+        )
+    assert caught.value.errors == [{"field": "reasons", "message": "不允许的字段", "type": "extra_forbidden"}]
+    moved = case_act(
+        actor=world.reviewer, case=case, action="start_review", expected_version=case.lock_version, reasons=""
+    )
+    assert moved.status == S.UNDER_REVIEW  # empty values of other fields are ignored
