@@ -1,6 +1,7 @@
 """Every write of the cases context, by topic: `uploads`, `submission` (with `applicant`), the per-action
 transition services (`acceptance`, `review`, `closing`, on the shared `transition` machinery; `actions`
-routes an action name to its service), and `handling` (materials added later, remote reference, claim).
+routes an action name to its service), `materials` (added after submission) and `handling` (claim, the
+remote reference of a forwarded case); `common` holds the typed inputs and shared checks.
 
 Each service is keyword-only, runs in one transaction, checks who may act (permission, data scope,
 workflow-step role — see `cases.access`), validates everything before it writes (bad input changes
