@@ -250,7 +250,8 @@ SHUZHENG_APPEAL_BBOX = [
 # coordinates are drawn). The defaults are the demo city's (Enping).
 SHUZHENG_MAP_CENTRE = [float(x) for x in env.list("SHUZHENG_MAP_CENTRE", default=["22.183", "112.305"])]
 SHUZHENG_MAP_TOWNS_FILE = env.str(
-    "SHUZHENG_MAP_TOWNS_FILE", default=str(SRC_DIR / "appeals" / "data" / "enping_town_centres.json")
+    "SHUZHENG_MAP_TOWNS_FILE",
+    default=str(Path(__file__).resolve().parents[2] / "appeals" / "data" / "enping_town_centres.json"),
 )
 # Time limits in working days per appeal type (咨询, 求助, 投诉, 举报, 建议; 表扬 has none).
 SHUZHENG_APPEAL_SLA_DAYS = env.dict(
