@@ -16,6 +16,7 @@ from django.utils import timezone
 from shuzheng.core.actors import SystemActor
 from shuzheng.core.crypto import blind_index
 from shuzheng.core.errors import Conflict, PermissionDenied, ValidationFailed
+from shuzheng.core.lookup import resolve_or_422
 from shuzheng.core.masking import mask_name
 from shuzheng.core.validators import validate_id_number, validate_mobile
 from shuzheng.identity.actors import Actor
@@ -80,21 +81,15 @@ def department_or_422(
         if required:
             raise ValidationFailed.for_field(field, "请选择所属部门")
         return None
-    department_model = apps.get_model("orgs", "Department")
-    department = department_model.objects.select_related("division").filter(pk=department_id).first()
-    if department is None:
-        raise ValidationFailed.for_field(field, "部门不存在")
-    return department
+    departments = apps.get_model("orgs", "Department").objects.select_related("division")
+    return resolve_or_422(departments, department_id, field=field, label="部门")
 
 
 def division_or_422(division_id: int | None, *, field: str = "division_id") -> Any:
     if division_id is None:
         return None
-    division_model = apps.get_model("orgs", "Division")
-    division = division_model.objects.filter(pk=division_id).first()
-    if division is None:
-        raise ValidationFailed.for_field(field, "行政区划不存在")
-    return division
+    divisions = apps.get_model("orgs", "Division").objects.all()
+    return resolve_or_422(divisions, division_id, field=field, label="行政区划")
 
 
 def validate_password(user: User, password: str, *, field: str = "password") -> None:
