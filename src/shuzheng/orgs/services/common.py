@@ -40,10 +40,6 @@ UNSET: Final = Unset()
 
 M = TypeVar("M", bound=models.Model)
 
-# Rank of each division level (a child ranks strictly below its parent), the code length each level
-# uses (GB/T 2260 six digits, then the statistical 9- and 12-digit codes), and how many leading digits
-# of a parent's code its children share.
-
 #: Who performs a write: a person or the platform itself (`core.actors.SYSTEM`). orgs sits beside identity
 #: and imports nothing of it, so a person is Django's user base class here; `identity.actors.Actor` is the
 #: same union with identity's concrete User.
