@@ -30,7 +30,9 @@ from shuzheng.identity.actors import Actor
 def _own_grid_appeal(actor: Actor, appeal: Appeal) -> Appeal:
     require_perm(actor, "appeals.report_grid_event", "处置网格事件")
     appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
-    if appeal.channel != AppealChannel.GRID or (not isinstance(actor, SystemActor) and appeal.created_by_id != actor.pk):
+    if appeal.channel != AppealChannel.GRID or (
+        not isinstance(actor, SystemActor) and appeal.created_by_id != actor.pk
+    ):
         raise NotFound("网格事件不存在或不是您上报的")
     return appeal
 
