@@ -107,9 +107,9 @@ def test_divisions_round_trip_into_empty_db(rich_tree: Tree) -> None:
 
 
 def test_departments_round_trip_into_empty_db(rich_tree: Tree) -> None:
-    divisions = xlsx.export_divisions_xlsx()
-    departments = xlsx.export_departments_xlsx()
-    rows = sheet_rows(departments)
+    divisions_file = xlsx.export_divisions_xlsx()
+    departments_file = xlsx.export_departments_xlsx()
+    rows = sheet_rows(departments_file)
     assert rows[0] == xlsx.DEPARTMENT_HEADERS
     assert (
         "EP004",
@@ -123,8 +123,8 @@ def test_departments_round_trip_into_empty_db(rich_tree: Tree) -> None:
     expected = department_state()
     assert expected[-1][-1] == ["440785103", "440785104"]
     wipe_orgs()
-    assert xlsx.import_divisions_xlsx(divisions, actor=SYSTEM).ok
-    report = xlsx.import_departments_xlsx(departments, actor=SYSTEM)
+    assert xlsx.import_divisions_xlsx(divisions_file, actor=SYSTEM).ok
+    report = xlsx.import_departments_xlsx(departments_file, actor=SYSTEM)
     assert report.ok, report.errors
     assert report.created == len(expected)
     assert department_state() == expected
@@ -292,8 +292,8 @@ def test_api_export_and_import(rich_tree: Tree, admin_user: User) -> None:
         "unchanged": Division.objects.count(),
         "errors": [],
     }
-    departments = client.get(f"{BASE}/departments/export.xlsx")
-    assert sheet_rows(departments.content)[0] == xlsx.DEPARTMENT_HEADERS
+    exported = client.get(f"{BASE}/departments/export.xlsx")
+    assert sheet_rows(exported.content)[0] == xlsx.DEPARTMENT_HEADERS
 
 
 def test_api_import_errors_are_422_with_rows(tree: Tree, admin_user: User) -> None:
