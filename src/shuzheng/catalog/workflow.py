@@ -3,7 +3,8 @@
 A draft is edited freely and may be discarded (deleted, which is no state). Publishing a draft makes it
 the live version and supersedes (retires) the version it replaces; a live version may also be retired on
 its own, leaving the item without a guide. Published and retired versions never change again: a case
-keeps the version it was filed under. The one writer of `ServiceItemVersion.status` is
+keeps the version it was filed under. A version is created as a draft (or, by the bulk publication of
+new items, as published); from then on the one writer of `ServiceItemVersion.status` is
 `catalog.services.versions.transition`, which asks this table.
 """
 
