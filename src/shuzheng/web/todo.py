@@ -21,10 +21,10 @@ from shuzheng.cases import selectors as cases_selectors
 from shuzheng.cases.constants import DeadlineState
 from shuzheng.core.notifications import unread_count
 from shuzheng.core.pagination import Page
-from shuzheng.datahub import selectors as datahub_selectors
 from shuzheng.datahub.models import SharingRequest
+from shuzheng.datahub.selectors import sharing as datahub_sharing_selectors
 from shuzheng.evaluation import selectors as evaluation_selectors
-from shuzheng.evaluation.constants import AppealStatus as EvaluationAppealStatus
+from shuzheng.evaluation.constants import DisputeStatus
 
 CAP = 99
 
@@ -140,18 +140,16 @@ SOURCES: tuple[TodoSource, ...] = (
     TodoSource(
         "待复核的评价申诉",
         "evaluation.view_evaluationappeal",
-        "evaluation:appeal_list",
-        f"?status={EvaluationAppealStatus.PENDING}",
-        lambda user: evaluation_selectors.appeal_list(
-            user=user, status=EvaluationAppealStatus.PENDING, limit=CAP
-        ),
+        "evaluation:dispute_list",
+        f"?status={DisputeStatus.PENDING}",
+        lambda user: evaluation_selectors.dispute_list(user=user, status=DisputeStatus.PENDING, limit=CAP),
     ),
     TodoSource(
         "待我部门审批的共享申请",
         "datahub.decide_sharingrequest",
         "datahub:wb_sharing",
         f"?role=received&status={SharingRequest.Status.PENDING}",
-        lambda user: datahub_selectors.request_list(
+        lambda user: datahub_sharing_selectors.request_list(
             user=user, role="received", status=SharingRequest.Status.PENDING, limit=CAP
         ),
     ),
