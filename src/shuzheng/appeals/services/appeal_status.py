@@ -19,7 +19,7 @@ def _target(status: str, action: str, *, what: str, status_label: str) -> str:
     to_status = APPEAL_TRANSITIONS.target(status, action)
     if to_status is None:
         label = AppealAction(action).label if action in AppealAction.values else "该操作"
-        raise Conflict(f"{what}当前状态为“{status_label}”，不能{label}", code="transition_not_allowed")
+        raise Conflict(f"{what}当前状态为“{status_label}”，不能{label}")
     return to_status
 
 

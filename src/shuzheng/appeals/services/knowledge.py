@@ -77,9 +77,7 @@ def _locked(article: KnowledgeArticle, action: str) -> KnowledgeArticle:
     """The article, locked, when the table allows `action` from its status."""
     locked = KnowledgeArticle.objects.select_for_update().get(pk=article.pk)
     if ARTICLE_TRANSITIONS.target(locked.status, action) is None:
-        raise Conflict(
-            REFUSALS[action].format(status=locked.get_status_display()), code="transition_not_allowed"
-        )
+        raise Conflict(REFUSALS[action].format(status=locked.get_status_display()))
     return locked
 
 
