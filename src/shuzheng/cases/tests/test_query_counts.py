@@ -72,6 +72,20 @@ def test_the_queue_renders_what_validating_against_its_schema_gives(world: World
 
 
 @pytest.mark.django_db
+def test_the_detail_renders_what_validating_against_its_schema_gives(world: World) -> None:
+    from shuzheng.cases.schemas import CaseDetailOut
+    from shuzheng.core.api import api
+
+    case = world.submit()
+    response = _client(world.acceptor).get(f"{BASE}/{case.pk}", HTTP_ACCEPT="application/json")
+    validated = CaseDetailOut.model_validate(response.json()).model_dump()
+    assert validated["materials"]
+    assert validated["actions"]
+    rendered = api.renderer.render(None, validated, response_status=200)  # type: ignore[arg-type]
+    assert response.content.decode() == rendered
+
+
+@pytest.mark.django_db
 def test_case_detail_checks_its_scope_without_a_query_per_permission(world: World) -> None:
     case = world.submit()
     client = _client(world.acceptor)
