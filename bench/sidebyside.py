@@ -8,7 +8,7 @@ Each part runs in its own process, since each is served from its own bench datab
 - ``bare``: ``bare_json`` (GET) and ``bare_insert`` (POST, one INSERT), on the cases database;
 - ``cases``: ``queue`` (沙湖镇 clerk's queue, first page), ``case_detail``, ``submit`` (portal filing);
 - ``appeals``: ``intake`` (hotline agent);
-- ``datahub``: ``ds_key`` (data-service call, one person by ID number) and ``package_search`` (CKAN).
+- ``datahub``: ``data_service`` (a page of 20 people, masked, logged) and ``package_search`` (CKAN).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ RATIO_TARGETS = {
     "case_detail": ("bare_json", 0.3),
     "submit": ("bare_insert", 0.25),
     "intake": ("bare_insert", 0.2),
-    "ds_key": ("bare_json", 0.3),
+    "data_service": ("bare_json", 0.3),
 }
 P95_TARGETS_MS = {"package_search": 50.0}
 
@@ -128,14 +128,13 @@ def _datahub(
 
     datahub._environment()
     data = datahub.prepare(args.persons, args.datasets)
-    ids, _towns = datahub._samples(data["entry_code"])
     auth = {
         "Authorization": f"Bearer {datahub.CLIENT_ID}:{datahub.SECRET}",
         "Accept": "application/json",
         "Host": "127.0.0.1",
     }
     scenarios = [
-        ("ds_key", _sample(datahub.ds_key_factory(data["entry_code"], ids, auth)), None),
+        ("data_service", _sample(datahub.ds_page_factory(data["entry_code"], auth)), None),
         ("package_search", _sample(datahub.package_search_factory(datahub._organizations())), None),
     ]
     return {"persons": data["persons"], "open_datasets": data["open_datasets"]}, scenarios
