@@ -302,11 +302,15 @@ def measure_wrk(
     unique_header: str | None = None,
     sample_locks: bool = False,
 ) -> dict[str, Any]:
-    """As `measure`, driven by wrk: an unrecorded warm-up run, then the measured run alone is accounted."""
+    """As `measure`, driven by wrk: unrecorded warm-up runs, then the measured run alone is accounted.
+    Warm-up runs repeat (up to 120 s) until one completes four requests per connection: a worker's first
+    search or intake loads the jieba dictionary and the dispatch model (seconds of CPU each), and a
+    measured run must not start while the server is still busy with those."""
     from bench import wrk
 
-    if warmup > 0:
-        wrk.run(
+    began = time.monotonic()
+    while warmup > 0:
+        warm, _ = wrk.run(
             scenario,
             port=port,
             connections=connections,
@@ -315,6 +319,8 @@ def measure_wrk(
             script_dir=RESULTS,
             unique_header=unique_header,
         )
+        if warm.requests >= 4 * connections or time.monotonic() - began > 120:
+            break
     return _accounted(
         lambda: wrk.run(
             scenario,
