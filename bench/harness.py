@@ -22,7 +22,9 @@ from bench import load
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 CSRF_TOKEN = "benchcsrftoken0123456789abcdefAB"  # noqa: S105 - 32 characters: a valid unmasked CSRF secret
-REDIS_URL = "redis://127.0.0.1:6379/9"
+#: One Redis database per bench database: cached sessions, users and authorization snapshots are keyed by
+#: primary key, which would name another user in another bench's database.
+REDIS_DATABASES = {"cases": 9, "appeals": 10, "datahub": 11}
 
 
 def _answers(port: int) -> bool:
@@ -39,7 +41,7 @@ def environment(name: str, *, database_url: str, data_dir: str) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shuzheng.config.settings.base")
     os.environ.setdefault("SHUZHENG_DB_CONN_MAX_AGE", "60")
     if "REDIS_URL" not in os.environ and _answers(6379):
-        os.environ["REDIS_URL"] = REDIS_URL
+        os.environ["REDIS_URL"] = f"redis://127.0.0.1:6379/{REDIS_DATABASES.get(name, 9)}"
     Path(os.environ["SHUZHENG_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     import django
