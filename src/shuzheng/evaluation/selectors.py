@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db.models import BooleanField, Count, Q, QuerySet, Value
 from django.db.models import Case as SqlCase
 from django.db.models import When as SqlWhen
@@ -41,6 +40,8 @@ from shuzheng.evaluation.constants import (
     RectificationStatus,
 )
 from shuzheng.evaluation.models import Evaluation, RatingDispute, Rectification
+from shuzheng.identity import selectors as identity_selectors
+from shuzheng.identity.models import User
 from shuzheng.identity.scopes import data_scope_for
 from shuzheng.orgs import selectors as orgs_selectors
 from shuzheng.orgs.models import Department, Division, Hall, Window
@@ -426,25 +427,13 @@ def rectification_history(rectification: Rectification) -> list[Any]:
     return list(rectification.history.select_related("actor").order_by("occurred_at", "id"))
 
 
-def rectification_handlers(*, department: Department) -> QuerySet[Any]:
+def rectification_handlers(*, department: Department) -> QuerySet[User]:
     """Active staff of `department` holding ``evaluation.change_rectification`` through a role (superusers,
     who hold every permission, are platform administrators and are not handed rectifications)."""
-    user_model = get_user_model()
-    return (
-        user_model.objects.filter(
-            is_active=True,
-            is_superuser=False,
-            kind="staff",
-            department=department,
-            assignments__role__permissions__content_type__app_label="evaluation",
-            assignments__role__permissions__codename="change_rectification",
-        )
-        .distinct()
-        .order_by("pk")
-    )
+    return identity_selectors.staff_holding(permission=CHANGE_RECTIFICATION, department_id=department.pk)
 
 
-def pick_rectification_owner(*, department: Department) -> Any | None:
+def pick_rectification_owner(*, department: Department) -> User | None:
     """The department's rectification handler with the fewest open rectifications (then lowest id); None
     when the department has no handler (the rectification is then flagged as unassigned)."""
     handlers = list(rectification_handlers(department=department))

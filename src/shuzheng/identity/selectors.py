@@ -200,3 +200,22 @@ def user_by_username(username: str) -> User | None:
     """An account by its login name, or None (a command names the person it acts for; a demo loader finds
     the account it gives a role)."""
     return User.objects.filter(username=username).first()
+
+
+def staff_holding(*, permission: str, department_id: int) -> QuerySet[User]:
+    """Active staff of a department who hold `permission` ("app_label.codename") through a role, by id.
+    Superusers hold every permission as platform administrators and are left out (work is not handed
+    to them)."""
+    app_label, _, codename = permission.partition(".")
+    return (
+        User.objects.filter(
+            is_active=True,
+            is_superuser=False,
+            kind=User.Kind.STAFF,
+            department_id=department_id,
+            assignments__role__permissions__content_type__app_label=app_label,
+            assignments__role__permissions__codename=codename,
+        )
+        .distinct()
+        .order_by("pk")
+    )
