@@ -194,11 +194,7 @@ def hall_for_qr(*, code: str, window_number: str | None = None) -> tuple[Hall, W
     window = None
     number = (window_number or "").strip()
     if number:
-        window = (
-            Window.objects.select_related("department__division", "hall")
-            .filter(hall=hall, number=number, is_active=True)
-            .first()
-        )
+        window = orgs_selectors.active_window_by_number(hall=hall, number=number)
         if window is None:
             raise NotFound(f"{hall.name}没有{number}号窗口")
     return hall, window
@@ -215,13 +211,7 @@ def hall_operator_department(hall: Hall) -> Department | None:
     division: Division | None = hall.division
     seen = 0
     while division is not None and seen < 8:
-        candidates = (
-            Department.objects.select_related("division")
-            .filter(division=division, is_active=True)
-            .exclude(parent__division=division)
-            .order_by("code")
-        )
-        found = candidates.first()
+        found = orgs_selectors.top_active_department(division)
         if found is not None:
             return found
         division = division.parent

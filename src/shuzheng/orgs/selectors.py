@@ -473,3 +473,24 @@ def departments_by_code(codes: list[str]) -> dict[str, Department]:
 def department_path(code: str) -> str | None:
     """The tree path of the department with this code (any case; inactive ones too), or None."""
     return Department.objects.filter(code=code.strip().upper()).values_list("path", flat=True).first()
+
+
+def active_window_by_number(*, hall: Hall, number: str) -> Window | None:
+    """A hall's open window by the number on its sign (a window QR code), with its department and hall."""
+    return (
+        Window.objects.select_related("department__division", "hall")
+        .filter(hall=hall, number=number, is_active=True)
+        .first()
+    )
+
+
+def top_active_department(division: Division) -> Department | None:
+    """Among the active departments of `division` whose parent is not in it (the top of its tree), the one
+    with the smallest code, or None."""
+    return (
+        Department.objects.select_related("division")
+        .filter(division=division, is_active=True)
+        .exclude(parent__division=division)
+        .order_by("code")
+        .first()
+    )
