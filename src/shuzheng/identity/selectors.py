@@ -219,3 +219,15 @@ def staff_holding(*, permission: str, department_id: int) -> QuerySet[User]:
         .distinct()
         .order_by("pk")
     )
+
+
+def users_by_username(usernames: set[str]) -> dict[str, User]:
+    """Accounts by login name (one query; unknown names are left out)."""
+    return {u.username: u for u in User.objects.filter(username__in=usernames)}
+
+
+def has_assignment(*, user: User, role: Role, department: Any = None, division: Any = None) -> bool:
+    """Whether `user` already holds `role` over exactly this department and division (loaders skip it)."""
+    return RoleAssignment.objects.filter(
+        user=user, role=role, department=department, division=division
+    ).exists()

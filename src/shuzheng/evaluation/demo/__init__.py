@@ -18,7 +18,6 @@ from datetime import datetime, time, timedelta
 from typing import Any, Final
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -30,9 +29,11 @@ from shuzheng.evaluation.constants import DisputeDecision, EvaluationChannel
 from shuzheng.evaluation.models import Evaluation, RatingDispute, Rectification, RectificationEvent
 from shuzheng.evaluation.services import disputes, ratings, rectifications
 from shuzheng.identity import demo as identity_demo
-from shuzheng.identity.models import DataScopeKind, Role, RoleAssignment
+from shuzheng.identity import selectors as identity_selectors
+from shuzheng.identity.models import DataScopeKind, Role
 from shuzheng.identity.services import roles as role_services
-from shuzheng.orgs.models import Department, Division, Hall, Window
+from shuzheng.orgs import selectors as orgs_selectors
+from shuzheng.orgs.models import Hall, Window
 
 Progress = Callable[[str, int, int], None]
 
@@ -175,7 +176,7 @@ def _backdate(evaluation: Evaluation, when: datetime) -> None:
 
 
 def _users(usernames: set[str]) -> dict[str, Any]:
-    found = {u.username: u for u in get_user_model().objects.filter(username__in=usernames)}
+    found = identity_selectors.users_by_username(usernames)
     missing = usernames - set(found)
     if missing:
         raise RuntimeError(f"请先加载账号演示数据（缺少账号 {', '.join(sorted(missing))}）")
@@ -197,8 +198,8 @@ def _ensure_roles() -> dict[str, Role]:
 
 def _ensure_grants(roles: dict[str, Role], users: dict[str, Any]) -> int:
     created = 0
-    departments = {d.code: d for d in Department.objects.filter(code__in={g.department for g in GRANTS})}
-    divisions = {d.code: d for d in Division.objects.filter(code__in={g.division for g in GRANTS})}
+    departments = orgs_selectors.departments_by_code(sorted({g.department for g in GRANTS if g.department}))
+    divisions = orgs_selectors.divisions_by_code(sorted({g.division for g in GRANTS if g.division}))
     for grant in GRANTS:
         user = users[grant.username]
         role = roles[grant.role]
@@ -206,10 +207,7 @@ def _ensure_grants(roles: dict[str, Role], users: dict[str, Any]) -> int:
         division = divisions.get(grant.division) if grant.division else None
         if (grant.department and department is None) or (grant.division and division is None):
             raise RuntimeError("请先加载组织机构演示数据")
-        exists = RoleAssignment.objects.filter(
-            user=user, role=role, department=department, division=division
-        ).exists()
-        if exists:
+        if identity_selectors.has_assignment(user=user, role=role, department=department, division=division):
             continue
         role_services.role_assign(
             actor=DEMO,
