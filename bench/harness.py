@@ -305,23 +305,25 @@ def measure_wrk(
     sample_locks: bool = False,
 ) -> dict[str, Any]:
     """As `measure`, driven by wrk: unrecorded warm-up runs, then the measured run alone is accounted.
-    Warm-up runs repeat (up to 120 s) until one completes four requests per connection: a worker's first
-    search or intake loads the jieba dictionary and the dispatch model (seconds of CPU each), and a
-    measured run must not start while the server is still busy with those."""
+    Warm-up runs use at least 8 connections (every worker thread) and repeat (up to 120 s) until one
+    completes four requests per connection: a worker's first search or intake loads the jieba dictionary
+    and the dispatch model (seconds of CPU each), and a measured run — even on one connection, which
+    lands on any worker — must not meet a cold worker."""
     from bench import wrk
 
     began = time.monotonic()
+    warm_connections = max(connections, 8)
     while warmup > 0:
         warm, _ = wrk.run(
             scenario,
             port=port,
-            connections=connections,
+            connections=warm_connections,
             requests=requests,
             duration=warmup,
             script_dir=RESULTS,
             unique_header=unique_header,
         )
-        if warm.requests >= 4 * connections or time.monotonic() - began > 120:
+        if warm.requests >= 4 * warm_connections or time.monotonic() - began > 120:
             break
     return _accounted(
         lambda: wrk.run(
