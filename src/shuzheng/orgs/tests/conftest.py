@@ -68,15 +68,15 @@ def tree(db: Any) -> Tree:
 
 
 def grant(user: User, perms: list[str]) -> User:
-    role = RoleFactory(perms=perms)
-    RoleAssignmentFactory(user=user, role=role, scope=DataScopeKind.ALL, department=None)
+    role = RoleFactory.create(perms=perms)
+    RoleAssignmentFactory.create(user=user, role=role, scope=DataScopeKind.ALL, department=None)
     return User.objects.get(pk=user.pk)  # fresh object: no cached permissions
 
 
 @pytest.fixture
 def staff(db: Any) -> User:
     """A logged-in-able staff member with no orgs permissions."""
-    return UserFactory(department=None)
+    return UserFactory.create(department=None)
 
 
 @pytest.fixture

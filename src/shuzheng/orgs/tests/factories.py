@@ -1,14 +1,16 @@
+from typing import Any
+
 import factory
 
 from shuzheng.orgs.models import Department, Division, Grid, GridWorker, Hall, Kiosk, Window
 
 
-def _path(obj, key: str) -> str:  # type: ignore[no-untyped-def]
+def _path(obj: Any, key: str) -> str:
     parent = obj.parent
     return f"{parent.path if parent else '/'}{key}/"
 
 
-class DivisionFactory(factory.django.DjangoModelFactory):
+class DivisionFactory(factory.django.DjangoModelFactory[Division]):
     class Meta:
         model = Division
         django_get_or_create = ("code",)
@@ -20,7 +22,7 @@ class DivisionFactory(factory.django.DjangoModelFactory):
     path = factory.LazyAttribute(lambda o: _path(o, o.code))
 
 
-class DepartmentFactory(factory.django.DjangoModelFactory):
+class DepartmentFactory(factory.django.DjangoModelFactory[Department]):
     class Meta:
         model = Department
         django_get_or_create = ("code",)
@@ -32,7 +34,7 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
     path = factory.LazyAttribute(lambda o: _path(o, o.code))
 
 
-class HallFactory(factory.django.DjangoModelFactory):
+class HallFactory(factory.django.DjangoModelFactory[Hall]):
     class Meta:
         model = Hall
         django_get_or_create = ("code",)
@@ -43,7 +45,7 @@ class HallFactory(factory.django.DjangoModelFactory):
     division = factory.SubFactory(DivisionFactory, code="440785", name="恩平市", level=Division.Level.CITY)
 
 
-class WindowFactory(factory.django.DjangoModelFactory):
+class WindowFactory(factory.django.DjangoModelFactory[Window]):
     class Meta:
         model = Window
 
@@ -54,7 +56,7 @@ class WindowFactory(factory.django.DjangoModelFactory):
     department = None
 
 
-class KioskFactory(factory.django.DjangoModelFactory):
+class KioskFactory(factory.django.DjangoModelFactory[Kiosk]):
     class Meta:
         model = Kiosk
         django_get_or_create = ("code",)
@@ -66,7 +68,7 @@ class KioskFactory(factory.django.DjangoModelFactory):
     hall = None
 
 
-class GridFactory(factory.django.DjangoModelFactory):
+class GridFactory(factory.django.DjangoModelFactory[Grid]):
     class Meta:
         model = Grid
         django_get_or_create = ("code",)
@@ -76,7 +78,7 @@ class GridFactory(factory.django.DjangoModelFactory):
     division = factory.SubFactory(DivisionFactory)
 
 
-class GridWorkerFactory(factory.django.DjangoModelFactory):
+class GridWorkerFactory(factory.django.DjangoModelFactory[GridWorker]):
     class Meta:
         model = GridWorker
 

@@ -64,7 +64,8 @@ def test_tree_is_consistent(loaded: dict[str, int]) -> None:
     villages = Division.objects.filter(level=Division.Level.VILLAGE)
     assert all(v.is_generated for v in villages)
     assert all(
-        len(v.code) == 12 and v.code.startswith(v.parent.code) for v in villages.select_related("parent")
+        len(v.code) == 12 and v.parent is not None and v.code.startswith(v.parent.code)
+        for v in villages.select_related("parent")
     )
     for department in Department.objects.select_related("parent"):
         assert department.path == f"{department.parent.path if department.parent else '/'}{department.code}/"

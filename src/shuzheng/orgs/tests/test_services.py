@@ -7,7 +7,7 @@ import pytest
 from shuzheng.core.actors import SYSTEM
 from shuzheng.core.errors import ValidationFailed
 from shuzheng.core.validators import generate_uscc
-from shuzheng.identity.models import AuditEvent
+from shuzheng.identity.models import AuditEvent, User
 from shuzheng.orgs.models import Department, Division, Grid, GridWorker, Hall, Kiosk, Window
 from shuzheng.orgs.services import departments, divisions, grids, venues
 from shuzheng.orgs.tests.conftest import Tree, audit_actions
@@ -312,7 +312,7 @@ def test_grid_worker_phone_is_stored_encrypted(tree: Tree) -> None:
     assert "13907505678" not in stored
 
 
-def test_audit_actor_is_recorded(tree: Tree, admin_user: object) -> None:
+def test_audit_actor_is_recorded(tree: Tree, admin_user: User) -> None:
     divisions.division_update(actor=admin_user, division=tree.town, name="沙湖镇（改）")
     event = AuditEvent.objects.get(action="orgs.division.update")
-    assert event.actor_id == admin_user.pk  # type: ignore[attr-defined]
+    assert event.actor_id == admin_user.pk
