@@ -68,7 +68,7 @@ class World:
             "applicant_mobile": "13707501234",
         }
         values.update(extra)
-        return CaseFactory(**values)
+        return CaseFactory.create(**values)
 
 
 @pytest.fixture(autouse=True)
@@ -78,12 +78,12 @@ def _clear_cache() -> None:
 
 @pytest.fixture
 def world(db: Any) -> World:
-    city = DivisionFactory(code="440785", name="恩平市", level=Division.Level.CITY, path="/440785/")
-    supervising = DepartmentFactory(
+    city = DivisionFactory.create(code="440785", name="恩平市", level=Division.Level.CITY, path="/440785/")
+    supervising = DepartmentFactory.create(
         code="A001", name="恩平市政务服务数据管理局", division=city, path="/A001/"
     )
-    bureau = DepartmentFactory(code="T001", name="测试局", division=city, path="/T001/")
-    other_bureau = DepartmentFactory(code="T002", name="另一局", division=city, path="/T002/")
+    bureau = DepartmentFactory.create(code="T001", name="测试局", division=city, path="/T001/")
+    other_bureau = DepartmentFactory.create(code="T002", name="另一局", division=city, path="/T002/")
     hall = Hall.objects.create(
         code="H440785", name="恩平市政务服务中心", level=Hall.Level.CITY, division=city
     )
@@ -91,8 +91,8 @@ def world(db: Any) -> World:
     bureau_window = Window.objects.create(
         hall=hall, number="12", name="测试窗口", kind=Window.Kind.SPECIALISED, department=bureau
     )
-    citizen = CitizenFactory(username="citizen1", full_name="陈建明", mobile="13707500001")
-    other_citizen = CitizenFactory(username="citizen2", full_name="李秀珍")
+    citizen = CitizenFactory.create(username="citizen1", full_name="陈建明", mobile="13707500001")
+    other_citizen = CitizenFactory.create(username="citizen2", full_name="李秀珍")
     handler = staff(bureau, username="handler", full_name="黄志华")
     grant(handler, HANDLER_PERMS, DataScopeKind.DEPARTMENT)
     other_handler = staff(other_bureau, username="other_handler", full_name="吴伟强")
@@ -101,7 +101,7 @@ def world(db: Any) -> World:
     grant(supervisor, SUPERVISOR_PERMS, DataScopeKind.ALL)
     clerk = staff(supervising, username="clerk", full_name="郑嘉欣")
     grant(clerk, CLERK_PERMS, DataScopeKind.DIVISION_TREE, division=city)
-    version = ServiceItemVersionFactory(item__department=bureau, name="食品经营许可")
+    version = ServiceItemVersionFactory.create(item__department=bureau, name="食品经营许可")
     return World(
         city=city,
         bureau=bureau,

@@ -8,7 +8,7 @@ from shuzheng.evaluation.models import Evaluation, Rectification
 from shuzheng.orgs.tests.factories import DepartmentFactory
 
 
-class EvaluationFactory(factory.django.DjangoModelFactory):
+class EvaluationFactory(factory.django.DjangoModelFactory[Evaluation]):
     class Meta:
         model = Evaluation
 
@@ -20,7 +20,7 @@ class EvaluationFactory(factory.django.DjangoModelFactory):
     real_name = False
 
 
-class RectificationFactory(factory.django.DjangoModelFactory):
+class RectificationFactory(factory.django.DjangoModelFactory[Rectification]):
     class Meta:
         model = Rectification
 

@@ -159,7 +159,7 @@ def test_qr_rate_limit_is_a_429(world: World, settings) -> None:
 def test_list_is_scoped_masked_and_cheap(world: World, django_assert_num_queries) -> None:
     for n in range(12):
         case = world.case() if n % 2 else None
-        EvaluationFactory(
+        EvaluationFactory.create(
             department=world.bureau,
             level=5 - n % 5,
             hall=world.hall,
@@ -169,7 +169,7 @@ def test_list_is_scoped_masked_and_cheap(world: World, django_assert_num_queries
             evaluator=world.citizen if case else None,
             real_name=bool(case),
         )
-    EvaluationFactory(department=world.other_bureau)
+    EvaluationFactory.create(department=world.other_bureau)
     client = as_user(world.handler)
     client.get(f"{BASE}/evaluations", {"limit": 1})  # warm the session and permission caches
     with django_assert_num_queries(7) as small:  # session, user, permissions, scope, one page query
@@ -192,7 +192,7 @@ def test_list_is_scoped_masked_and_cheap(world: World, django_assert_num_queries
 
 
 def test_another_departments_evaluation_is_a_404(world: World) -> None:
-    evaluation = EvaluationFactory(department=world.other_bureau)
+    evaluation = EvaluationFactory.create(department=world.other_bureau)
     assert get(as_user(world.handler), f"/evaluations/{evaluation.pk}")[0] == 404
     assert get(as_user(world.other_handler), f"/evaluations/{evaluation.pk}")[0] == 200
 
@@ -246,10 +246,10 @@ def test_rectification_loop_through_the_api(world: World) -> None:
 
 
 def test_overdue_flag_and_filters(world: World) -> None:
-    late = RectificationFactory(
+    late = RectificationFactory.create(
         evaluation__department=world.bureau, due_date=timezone.localdate() - timedelta(days=3)
     )
-    RectificationFactory(
+    RectificationFactory.create(
         evaluation__department=world.bureau, due_date=timezone.localdate() + timedelta(days=3)
     )
     client = as_user(world.handler)
@@ -261,7 +261,7 @@ def test_overdue_flag_and_filters(world: World) -> None:
 
 
 def test_assign_through_the_api(world: World) -> None:
-    rectification = RectificationFactory(evaluation__department=world.bureau)
+    rectification = RectificationFactory.create(evaluation__department=world.bureau)
     client = as_user(world.supervisor)
     status, body = post(client, f"/rectifications/{rectification.pk}/assign", {"owner_id": world.handler.pk})
     assert status == 200
@@ -319,7 +319,7 @@ def test_dispute_and_review_through_the_api(world: World) -> None:
 
 def test_stats_json_and_export(world: World) -> None:
     for level in (5, 5, 4, 2):
-        EvaluationFactory(department=world.bureau, level=level)
+        EvaluationFactory.create(department=world.bureau, level=level)
     client = as_user(world.supervisor)
     status, body = get(client, "/stats", group_by="department")
     assert status == 200
@@ -356,7 +356,7 @@ def test_rectification_and_dispute_lists_cost_no_query_per_row(
     world: World, django_assert_num_queries
 ) -> None:
     for n in range(8):
-        rectification = RectificationFactory(
+        rectification = RectificationFactory.create(
             evaluation__department=world.bureau,
             evaluation__hall=world.hall,
             evaluation__window=world.bureau_window,

@@ -61,8 +61,10 @@ def test_load_without_cases_then_again(base) -> None:
         assert selectors.rectification_handlers(department=rectification.department).exists()
         assert rectification.owner is not None, rectification.department
     history = Rectification.objects.get(evaluation__comment__startswith="告知的办理时限").history.first()
+    assert history is not None
     assert history.occurred_at < timezone.now() - timedelta(days=30)  # backdated with its review
     town = Rectification.objects.get(department__code="EP440785103")
+    assert town.owner is not None
     assert town.owner.username == "shahu_clerk"
     table = stats.evaluation_stats(user=supervisor, group_by="period", period="month")
     assert len(table.rows) >= 10  # a year of history
@@ -77,13 +79,13 @@ def test_load_without_cases_then_again(base) -> None:
 
 def test_concluded_cases_get_evaluated(base) -> None:
     department = Department.objects.get(code="EP020")
-    version = ServiceItemVersionFactory(
+    version = ServiceItemVersionFactory.create(
         item__department=department, department=department, name="食品经营许可"
     )
     hall = Hall.objects.get(code=demo.CITY_HALL)
     citizen = User.objects.get(username="citizen01")
     cases = [
-        CaseFactory(
+        CaseFactory.create(
             version=version,
             applicant=citizen,
             status=CaseStatus.CONCLUDED,
@@ -93,7 +95,7 @@ def test_concluded_cases_get_evaluated(base) -> None:
         )
         for n in range(6)
     ]
-    CaseFactory(version=version, applicant=citizen, status=CaseStatus.UNDER_REVIEW)
+    CaseFactory.create(version=version, applicant=citizen, status=CaseStatus.UNDER_REVIEW)
     demo.load()
     online = Evaluation.objects.filter(channel=EvaluationChannel.ONLINE)
     onsite = Evaluation.objects.filter(channel=EvaluationChannel.ONSITE)

@@ -77,6 +77,7 @@ def test_applicant_evaluates_a_concluded_case_online(world: World) -> None:
     assert evaluation.comment == "很方便"
     assert not Rectification.objects.exists()
     event = AuditEvent.objects.filter(action="evaluation.evaluation.submit_online").get()
+    assert event.after is not None
     assert event.after["level"] == 5
     assert "13707500001" not in str(event.after)
 
@@ -215,6 +216,7 @@ def test_clerk_records_the_applicants_on_site_evaluation(world: World) -> None:
     assert evaluation.dimensions == {"overall": 4, "efficiency": 4, "service_level": 5, "attitude": 5}
     event = AuditEvent.objects.get(action="evaluation.evaluation.record_onsite")
     assert event.actor_id == world.clerk.pk
+    assert event.after is not None
     assert event.after["evaluator_id"] == world.citizen.pk
 
 
@@ -359,10 +361,14 @@ def test_hall_operator_of_a_village_station_is_found_one_division_up(world: Worl
     from shuzheng.orgs.models import Division, Hall
     from shuzheng.orgs.tests.factories import DepartmentFactory, DivisionFactory
 
-    town = DivisionFactory(code="440785103", name="沙湖镇", level=Division.Level.TOWN, parent=world.city)
-    village = DivisionFactory(code="440785103201", name="某村", level=Division.Level.VILLAGE, parent=town)
-    town_gov = DepartmentFactory(code="EP440785103", name="沙湖镇人民政府", division=town)
-    DepartmentFactory(code="EP440785103-01", name="沙湖镇党政办", division=town, parent=town_gov)
+    town = DivisionFactory.create(
+        code="440785103", name="沙湖镇", level=Division.Level.TOWN, parent=world.city
+    )
+    village = DivisionFactory.create(
+        code="440785103201", name="某村", level=Division.Level.VILLAGE, parent=town
+    )
+    town_gov = DepartmentFactory.create(code="EP440785103", name="沙湖镇人民政府", division=town)
+    DepartmentFactory.create(code="EP440785103-01", name="沙湖镇党政办", division=town, parent=town_gov)
     station = Hall.objects.create(code="HV1", name="某村服务站", level=Hall.Level.VILLAGE, division=village)
     assert selectors.hall_operator_department(station) == town_gov
 
@@ -534,16 +540,19 @@ def test_short_or_empty_notes_are_refused(world: World) -> None:
 
 def test_every_allowed_transition_and_a_forbidden_one(world: World) -> None:
     for (from_status, action), to_status in workflow.RECTIFICATION.edges.items():
-        rectification = RectificationFactory(status=from_status)
+        rectification = RectificationFactory.create(status=from_status)
         updated = rectifications.rectification_transition(
-            actor=world.supervisor, rectification=rectification, action=action, note="测试"
+            actor=world.supervisor,
+            rectification=rectification,
+            action=RectificationAction(action),
+            note="测试",
         )
         assert updated.status == to_status
         event = updated.history.get()
         assert (event.from_status, event.to_status, event.action) == (from_status, to_status, action)
     for from_status in RectificationStatus.values:
         for action in set(RectificationAction.values) - set(workflow.RECTIFICATION.actions_from(from_status)):
-            rectification = RectificationFactory(status=from_status)
+            rectification = RectificationFactory.create(status=from_status)
             with pytest.raises(Conflict):
                 rectifications.rectification_transition(
                     actor=world.supervisor, rectification=rectification, action=RectificationAction(action)
@@ -554,20 +563,22 @@ def test_every_allowed_transition_and_a_forbidden_one(world: World) -> None:
 
 def test_overdue_is_derived_from_the_due_date_and_status(world: World) -> None:
     today = timezone.localdate()
-    late = RectificationFactory(evaluation__department=world.bureau, due_date=today - timedelta(days=1))
-    due_today = RectificationFactory(evaluation__department=world.bureau, due_date=today)
-    late_but_verified = RectificationFactory(
+    late = RectificationFactory.create(
+        evaluation__department=world.bureau, due_date=today - timedelta(days=1)
+    )
+    due_today = RectificationFactory.create(evaluation__department=world.bureau, due_date=today)
+    late_but_verified = RectificationFactory.create(
         evaluation__department=world.bureau,
         due_date=today - timedelta(days=5),
         status=RectificationStatus.VERIFIED,
     )
-    late_rejected = RectificationFactory(
+    late_rejected = RectificationFactory.create(
         evaluation__department=world.bureau,
         due_date=today - timedelta(days=2),
         status=RectificationStatus.REJECTED,
     )
     page = selectors.rectification_list(user=world.handler)
-    flags = {r.pk: r.overdue for r in page.items}
+    flags = {r.pk: r.overdue for r in page.items}  # type: ignore[attr-defined]
     assert flags == {late.pk: True, due_today.pk: False, late_but_verified.pk: False, late_rejected.pk: True}
     overdue = selectors.rectification_list(
         user=world.handler, filters=selectors.RectificationFilters(overdue=True)
@@ -583,7 +594,7 @@ def test_overdue_is_derived_from_the_due_date_and_status(world: World) -> None:
 
 def test_rectifications_are_scoped_by_department(world: World) -> None:
     mine = _bad_online(world).rectification
-    RectificationFactory(evaluation__department=world.other_bureau)
+    RectificationFactory.create(evaluation__department=world.other_bureau)
     assert [r.pk for r in selectors.rectification_list(user=world.handler).items] == [mine.pk]
     assert len(selectors.rectification_list(user=world.supervisor).items) == 2
     with pytest.raises(NotFound):

@@ -43,7 +43,7 @@ def data(world: World) -> dict[str, Evaluation]:
 
     def add(name: str, **kwargs) -> Evaluation:
         kwargs.setdefault("department", bureau)
-        rows[name] = EvaluationFactory(**kwargs)
+        rows[name] = EvaluationFactory.create(**kwargs)
         return rows[name]
 
     window = world.bureau_window
@@ -94,14 +94,16 @@ def data(world: World) -> dict[str, Evaluation]:
     add("b5", department=other, level=5, hall=world.hall, window=comprehensive, evaluated_at=at(3, 10))
     add("b4_1", department=other, level=4, hall=world.hall, window=comprehensive, evaluated_at=at(3, 11))
     add("b4_2", department=other, level=4, hall=world.hall, window=comprehensive, evaluated_at=at(3, 12))
-    RectificationFactory(
+    RectificationFactory.create(
         evaluation=rows["a2"],
         status=RectificationStatus.VERIFIED,
         return_visit_required=True,
         return_visited_at=at(3, 4),
     )
-    RectificationFactory(evaluation=rows["a1"], status=RectificationStatus.OPEN, return_visit_required=True)
-    RectificationFactory(
+    RectificationFactory.create(
+        evaluation=rows["a1"], status=RectificationStatus.OPEN, return_visit_required=True
+    )
+    RectificationFactory.create(
         evaluation=rows["a1_void"], status=RectificationStatus.CLOSED, return_visit_required=False
     )
     return rows

@@ -144,7 +144,7 @@ def test_workbench_evaluation_list_is_scoped_and_masked(world: World) -> None:
     from shuzheng.evaluation.services import ratings
 
     ratings.evaluation_submit_online(actor=world.citizen, case=services_case, level=5, comment="很好")
-    EvaluationFactory(department=world.other_bureau, comment="别的部门")
+    EvaluationFactory.create(department=world.other_bureau, comment="别的部门")
     client = logged_in(world.handler)
     response = client.get("/workbench/evaluations/")
     assert response.status_code == 200
@@ -162,7 +162,7 @@ def test_workbench_evaluation_list_is_scoped_and_masked(world: World) -> None:
 
 
 def test_dispute_from_the_detail_page_and_review_from_the_queue(world: World) -> None:
-    evaluation = EvaluationFactory(department=world.bureau, level=1, comment="乱评")
+    evaluation = EvaluationFactory.create(department=world.bureau, level=1, comment="乱评")
     handler = logged_in(world.handler)
     detail = handler.get(f"/workbench/evaluations/{evaluation.pk}/")
     assert detail.status_code == 200
@@ -235,7 +235,7 @@ def test_rectification_pages_walk_the_loop(world: World) -> None:
         actor=world.citizen, case=world.case(), level=2, comment="慢"
     )
     rectification = evaluation.rectification
-    late = RectificationFactory(
+    late = RectificationFactory.create(
         evaluation__department=world.bureau, due_date=timezone.localdate() - timedelta(days=2)
     )
     handler = logged_in(world.handler)
@@ -303,8 +303,8 @@ def test_rectification_pages_walk_the_loop(world: World) -> None:
 def test_dashboard_draws_four_charts_and_exports(world: World) -> None:
     today = timezone.now()
     for level in (5, 5, 4, 3, 2):
-        EvaluationFactory(department=world.bureau, level=level, evaluated_at=today)
-    EvaluationFactory(department=world.other_bureau, level=5, evaluated_at=today)
+        EvaluationFactory.create(department=world.bureau, level=level, evaluated_at=today)
+    EvaluationFactory.create(department=world.other_bureau, level=5, evaluated_at=today)
     client = logged_in(world.supervisor)
     response = client.get("/workbench/evaluation-stats/")
     assert response.status_code == 200
