@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.test import Client
@@ -11,6 +11,7 @@ from django.test import Client
 from shuzheng.catalog.constants import EDIT_PERM, PUBLISH_PERM, VIEW_PERM
 from shuzheng.catalog.models import GuideGroup, ServiceItemVersion
 from shuzheng.catalog.services import guide_groups, versions
+from shuzheng.catalog.services.cleaning import VersionFields
 from shuzheng.core.actors import SYSTEM
 from shuzheng.identity.models import DataScopeKind, User
 from shuzheng.identity.tests.conftest import Org, grant, org, staff  # noqa: F401 - fixtures
@@ -29,8 +30,8 @@ FORM = {
 }
 
 
-def fields(department: Department | str, **overrides: Any) -> dict[str, Any]:
-    """Valid fields of a publishable version."""
+def fields(department: Department | str, **overrides: Any) -> VersionFields:
+    """Valid fields of a publishable version; overrides may be invalid on purpose (tests of the cleaning)."""
     data: dict[str, Any] = {
         "name": "食品经营许可",
         "item_type": "licensing",
@@ -65,7 +66,7 @@ def fields(department: Department | str, **overrides: Any) -> dict[str, Any]:
         ],
     }
     data.update(overrides)
-    return data
+    return cast(VersionFields, data)
 
 
 def make_live(code: str, department: Department, **overrides: Any) -> ServiceItemVersion:

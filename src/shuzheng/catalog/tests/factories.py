@@ -1,3 +1,5 @@
+from typing import Any
+
 import factory
 from django.utils import timezone
 
@@ -16,7 +18,7 @@ SIMPLE_FORM = {
 }
 
 
-class ServiceItemFactory(factory.django.DjangoModelFactory):
+class ServiceItemFactory(factory.django.DjangoModelFactory[ServiceItem]):
     class Meta:
         model = ServiceItem
         django_get_or_create = ("code",)
@@ -25,7 +27,7 @@ class ServiceItemFactory(factory.django.DjangoModelFactory):
     department = factory.SubFactory(DepartmentFactory)
 
 
-class ServiceItemVersionFactory(factory.django.DjangoModelFactory):
+class ServiceItemVersionFactory(factory.django.DjangoModelFactory[ServiceItemVersion]):
     """A published, live version by default; pass status="draft" for a draft."""
 
     class Meta:
@@ -51,14 +53,14 @@ class ServiceItemVersionFactory(factory.django.DjangoModelFactory):
     form_schema = factory.LazyFunction(lambda: dict(SIMPLE_FORM))
 
     @factory.post_generation
-    def live(obj, create, extracted, **kwargs):  # noqa: N805
+    def live(obj: ServiceItemVersion, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805
         """Make this the item's live version unless live=False or it is not published."""
         if create and extracted is not False and obj.status == VersionStatus.PUBLISHED:
             obj.item.live_version = obj
             obj.item.save(update_fields=["live_version"])
 
 
-class MaterialRequirementFactory(factory.django.DjangoModelFactory):
+class MaterialRequirementFactory(factory.django.DjangoModelFactory[MaterialRequirement]):
     class Meta:
         model = MaterialRequirement
 
@@ -68,7 +70,7 @@ class MaterialRequirementFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"申请材料{n}")
 
 
-class WorkflowStepFactory(factory.django.DjangoModelFactory):
+class WorkflowStepFactory(factory.django.DjangoModelFactory[WorkflowStep]):
     class Meta:
         model = WorkflowStep
 

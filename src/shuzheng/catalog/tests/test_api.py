@@ -35,7 +35,7 @@ def live(org: Org, groups: Any) -> ServiceItemVersion:
 
 
 def item_body(org: Org, **overrides: Any) -> dict[str, Any]:
-    body = fields(org.bureau.code, **overrides)
+    body: dict[str, Any] = dict(fields(org.bureau.code, **overrides))
     body["department_code"] = body.pop("department")
     body["code"] = overrides.get("code", "API-1")
     return body
@@ -74,7 +74,7 @@ def test_public_filters_and_pagination(live: ServiceItemVersion, org: Org) -> No
     for n in range(4):
         make_live(f"P-{n}", org.town_gov, name=f"镇级事项{n}", level="town", high_frequency=False)
     anonymous = Client()
-    first = anonymous.get(f"{BASE}/guides", {"level": "town", "limit": 3}).json()
+    first = anonymous.get(f"{BASE}/guides", {"level": "town", "limit": "3"}).json()
     assert [g["code"] for g in first["items"]] == ["P-0", "P-1", "P-2"]
     second = anonymous.get(
         f"{BASE}/guides", {"level": "town", "limit": 3, "cursor": first["next_cursor"]}
@@ -83,11 +83,11 @@ def test_public_filters_and_pagination(live: ServiceItemVersion, org: Org) -> No
     assert second["next_cursor"] is None
     assert anonymous.get(f"{BASE}/guides", {"department": "T100"}).json()["items"][0]["code"] == "P-0"
     assert anonymous.get(f"{BASE}/guides", {"group": "kaiban"}).json()["items"][0]["code"] == "FOOD-1"
-    assert anonymous.get(f"{BASE}/guides", {"audience": "person", "high_frequency": True}).json()["items"]
-    searched = anonymous.get(f"{BASE}/guides", {"q": "镇级事项", "limit": 2}).json()
+    assert anonymous.get(f"{BASE}/guides", {"audience": "person", "high_frequency": "True"}).json()["items"]
+    searched = anonymous.get(f"{BASE}/guides", {"q": "镇级事项", "limit": "2"}).json()
     assert len(searched["items"]) == 2
     assert searched["next_cursor"] == "s2"
-    rest = anonymous.get(f"{BASE}/guides", {"q": "镇级事项", "limit": 2, "cursor": "s2"}).json()
+    rest = anonymous.get(f"{BASE}/guides", {"q": "镇级事项", "limit": "2", "cursor": "s2"}).json()
     assert len(rest["items"]) == 2
 
 
