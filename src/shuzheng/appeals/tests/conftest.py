@@ -71,13 +71,13 @@ class World:
 
 
 def _division(code: str, name: str, level: str, parent: Division | None) -> Division:
-    return DivisionFactory(
+    return DivisionFactory.create(
         code=code, name=name, level=level, parent=parent, path=f"{parent.path if parent else '/'}{code}/"
     )
 
 
 def _department(code: str, name: str, division: Division, parent: Department | None = None) -> Department:
-    return DepartmentFactory(
+    return DepartmentFactory.create(
         code=code,
         name=name,
         division=division,
@@ -87,10 +87,10 @@ def _department(code: str, name: str, division: Division, parent: Department | N
 
 
 def staff_with_role(username: str, department: Department, role: str, scope: str, **kwargs: Any) -> User:
-    user = UserFactory(username=username, department=department)
-    RoleAssignmentFactory(
+    user = UserFactory.create(username=username, department=department)
+    RoleAssignmentFactory.create(
         user=user,
-        role=RoleFactory(code=f"{role}-{username}", perms=ROLE_PERMS[role]),
+        role=RoleFactory.create(code=f"{role}-{username}", perms=ROLE_PERMS[role]),
         scope=scope,
         department=department,
         **kwargs,
@@ -114,19 +114,28 @@ def world(db: Any) -> World:
     cgj_unit = _department("EP022-01", "城管执法局一中队", city, cgj)
     rsj = _department("EP008", "人社局", city)
     town_gov = _department("EP440785103", "沙湖镇人民政府", town)
-    city_services = CategoryFactory(code="CR", name="市容环卫")
-    garbage = CategoryFactory(code="CR01", name="垃圾清运", parent=city_services, keywords="垃圾,清运")
-    roads = CategoryFactory(
-        code="DL01", name="道路破损", parent=CategoryFactory(code="DL", name="道路交通"), keywords="路面,坑洼"
+    city_services = CategoryFactory.create(code="CR", name="市容环卫")
+    garbage = CategoryFactory.create(code="CR01", name="垃圾清运", parent=city_services, keywords="垃圾,清运")
+    roads = CategoryFactory.create(
+        code="DL01",
+        name="道路破损",
+        parent=CategoryFactory.create(code="DL", name="道路交通"),
+        keywords="路面,坑洼",
     )
-    wages = CategoryFactory(
-        code="LD01", name="拖欠工资", parent=CategoryFactory(code="LD", name="劳动保障"), keywords="欠薪,工资"
+    wages = CategoryFactory.create(
+        code="LD01",
+        name="拖欠工资",
+        parent=CategoryFactory.create(code="LD", name="劳动保障"),
+        keywords="欠薪,工资",
     )
-    consult = CategoryFactory(
-        code="ZW01", name="政务服务办事", parent=CategoryFactory(code="ZW", name="政务服务"), keywords="办事"
+    consult = CategoryFactory.create(
+        code="ZW01",
+        name="政务服务办事",
+        parent=CategoryFactory.create(code="ZW", name="政务服务"),
+        keywords="办事",
     )
-    DispatchCatalogueEntryFactory(category=garbage, division=city, department=cgj)
-    DispatchCatalogueEntryFactory(category=garbage, division=town, department=town_gov)
+    DispatchCatalogueEntryFactory.create(category=garbage, division=city, department=cgj)
+    DispatchCatalogueEntryFactory.create(category=garbage, division=town, department=town_gov)
     return World(
         city=city,
         town=town,
@@ -154,7 +163,7 @@ def world(db: Any) -> World:
         grid_worker=staff_with_role("grid_worker", town_gov, "grid_worker", DataScopeKind.SELF),
         editor=staff_with_role("editor", centre, "kb_editor", DataScopeKind.DEPARTMENT),
         reviewer=staff_with_role("reviewer", centre, "kb_reviewer", DataScopeKind.DEPARTMENT),
-        citizen=CitizenFactory(username="citizen"),
+        citizen=CitizenFactory.create(username="citizen"),
     )
 
 

@@ -35,7 +35,7 @@ def _path(obj: Any, key: str) -> str:
     return f"{parent.path if parent else '/'}{key}/"
 
 
-class CategoryFactory(factory.django.DjangoModelFactory):
+class CategoryFactory(factory.django.DjangoModelFactory[Category]):
     class Meta:
         model = Category
         django_get_or_create = ("code",)
@@ -46,7 +46,7 @@ class CategoryFactory(factory.django.DjangoModelFactory):
     path = factory.LazyAttribute(lambda o: _path(o, o.code))
 
 
-class DispatchCatalogueEntryFactory(factory.django.DjangoModelFactory):
+class DispatchCatalogueEntryFactory(factory.django.DjangoModelFactory[DispatchCatalogueEntry]):
     class Meta:
         model = DispatchCatalogueEntry
 
@@ -55,7 +55,7 @@ class DispatchCatalogueEntryFactory(factory.django.DjangoModelFactory):
     department = factory.SubFactory(DepartmentFactory)
 
 
-class RoutingRuleFactory(factory.django.DjangoModelFactory):
+class RoutingRuleFactory(factory.django.DjangoModelFactory[RoutingRule]):
     """A routing rule; ``assists=[…]`` sets its assisting departments."""
 
     class Meta:
@@ -72,7 +72,7 @@ class RoutingRuleFactory(factory.django.DjangoModelFactory):
             obj.assist_departments.set(extracted)
 
 
-class AppealFactory(factory.django.DjangoModelFactory):
+class AppealFactory(factory.django.DjangoModelFactory[Appeal]):
     """An appeal row as stored (default: a closed historical one, as imported history is); no work order."""
 
     class Meta:
@@ -90,7 +90,7 @@ class AppealFactory(factory.django.DjangoModelFactory):
     is_historical = True
 
 
-class WorkOrderFactory(factory.django.DjangoModelFactory):
+class WorkOrderFactory(factory.django.DjangoModelFactory[WorkOrder]):
     """A dispatched work order of an appeal (the appeal is pointed at it)."""
 
     class Meta:
@@ -111,7 +111,7 @@ class WorkOrderFactory(factory.django.DjangoModelFactory):
             Appeal.objects.filter(pk=obj.appeal_id).update(work_order=obj, department=obj.lead_department)
 
 
-class KnowledgeArticleFactory(factory.django.DjangoModelFactory):
+class KnowledgeArticleFactory(factory.django.DjangoModelFactory[KnowledgeArticle]):
     class Meta:
         model = KnowledgeArticle
 

@@ -143,7 +143,7 @@ def test_queue_endpoints_answer(world):
 def test_rule_test_endpoint(world):
     routing_rule_match  # noqa: B018 - the endpoint calls it
 
-    RoutingRuleFactory(position=1, name="欠薪", keywords="欠薪", lead_department=world.rsj)
+    RoutingRuleFactory.create(position=1, name="欠薪", keywords="欠薪", lead_department=world.rsj)
     response = post(
         client_for(world.dispatcher), "/rules/test", {"text": "公司欠薪", "division_code": "440785103"}
     )
@@ -205,7 +205,7 @@ def test_reviewer_cannot_publish_own_submission(world):
 
     article = knowledge_article_create(actor=world.reviewer, question="问", answer="答") if False else None
     del article
-    article = KnowledgeArticleFactory(question="问题", answer="答复")
+    article = KnowledgeArticleFactory.create(question="问题", answer="答复")
     knowledge_article_submit(actor=world.reviewer, article=article)
     with pytest.raises(PermissionDenied):
         knowledge_article_review(actor=world.reviewer, article=article, approve=True)

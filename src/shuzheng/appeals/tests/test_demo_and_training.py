@@ -97,7 +97,9 @@ def test_fast_probabilities_match_scikit_learn(small_demo):
 
     from shuzheng.appeals.routing import active_dispatch_model
 
-    _, bundle = active_dispatch_model()
+    active = active_dispatch_model()
+    assert active is not None
+    _, bundle = active
     texts = list(Appeal.objects.values_list("text", flat=True)[:50])
     features = bundle.vectorizer.transform(texts)
     assert np.allclose(bundle.department_proba(features), bundle.department_head.predict_proba(features))

@@ -39,7 +39,7 @@ def test_every_open_demo_work_order_has_its_own_department_handler(small_demo: A
     assert orders
     for work_order in orders:
         # department work needs the department; a reply waits for the centre's visit; a return for its review
-        wanted = set(wf.DEPARTMENT_ACTIONS) if work_order.status in DEPARTMENT_WORK else {"visit"}
+        wanted: set[str] = set(wf.DEPARTMENT_ACTIONS) if work_order.status in DEPARTMENT_WORK else {"visit"}
         actors = [
             (user, action)
             for user in accounts

@@ -28,7 +28,9 @@ from shuzheng.identity.tests.factories import RoleAssignmentFactory, RoleFactory
 
 def rule(world, position, name, lead, **kwargs):
     assists = kwargs.pop("assists", [])
-    return RoutingRuleFactory(position=position, name=name, lead_department=lead, assists=assists, **kwargs)
+    return RoutingRuleFactory.create(
+        position=position, name=name, lead_department=lead, assists=assists, **kwargs
+    )
 
 
 def test_first_matching_rule_wins_in_position_order(world):
@@ -59,6 +61,7 @@ def test_rule_test_reports_rule_and_catalogue(world):
     result = dispatch_selectors.rule_test(
         text="公司欠薪三个月", category=world.garbage, division=world.village
     )
+    assert result.rule is not None
     assert result.rule.name == "工资"
     assert result.department == world.rsj
     assert result.catalogue_department == world.town_gov  # the town entry beats the city's
@@ -106,6 +109,7 @@ def test_classifier_dispatches_above_threshold_and_records_the_model(world, trai
     assert decision.kind == DispatchKind.MODEL
     assert decision.is_automatic
     assert decision.model_version == trained.version
+    assert decision.probability is not None
     assert decision.probability >= 0.6
     assert appeal.work_order.lead_department == world.cgj
     assert appeal.category == world.garbage  # filled in by the category head
@@ -144,10 +148,10 @@ def test_without_a_model_or_rule_the_appeal_waits(world):
 
 
 def test_the_department_notification_links_to_the_work_order_page(world):
-    handler = UserFactory(username="cgj_duty", department=world.cgj)
-    RoleAssignmentFactory(
+    handler = UserFactory.create(username="cgj_duty", department=world.cgj)
+    RoleAssignmentFactory.create(
         user=handler,
-        role=RoleFactory(code=HANDLER_ROLE, perms=ROLE_PERMS["department_handler"]),
+        role=RoleFactory.create(code=HANDLER_ROLE, perms=ROLE_PERMS["department_handler"]),
         scope=DataScopeKind.DEPARTMENT_TREE,
         department=world.cgj,
     )

@@ -447,14 +447,14 @@ def test_address_village_name_counts_inside_the_named_town(
 ) -> None:
     from shuzheng.orgs.tests.factories import DivisionFactory
 
-    DivisionFactory(
+    DivisionFactory.create(
         code="440785104201",
         name="新村",
         level="village",
         parent=world.other_town,
         path=f"{world.other_town.path}440785104201/",
     )
-    twin = DivisionFactory(
+    twin = DivisionFactory.create(
         code="440785103209",
         name="新村",
         level="village",

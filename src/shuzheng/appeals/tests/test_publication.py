@@ -170,7 +170,11 @@ def test_open311_post_refuses_an_unknown_consent_value(client: Client, world: Wo
 @pytest.mark.django_db
 @pytest.mark.parametrize("consent", [None, True])
 def test_json_api_asks(world: World, consent: bool | None) -> None:
-    payload = {"appeal_type": "help", "text": "路灯不亮", "division_code": world.village.code}
+    payload: dict[str, object] = {
+        "appeal_type": "help",
+        "text": "路灯不亮",
+        "division_code": world.village.code,
+    }
     if consent is not None:
         payload["publish_consent"] = consent
     staff = client_for(world.agent).post("/api/v1/appeals/appeals", payload, content_type="application/json")

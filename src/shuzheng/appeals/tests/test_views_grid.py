@@ -167,7 +167,9 @@ def test_incomplete_self_handling_changes_nothing(
 
 
 def test_escalate_dispatches_through_the_rules(world: World, worker: Any) -> None:
-    RoutingRuleFactory(name="垃圾归城管", position=1, category=world.garbage, lead_department=world.cgj)
+    RoutingRuleFactory.create(
+        name="垃圾归城管", position=1, category=world.garbage, lead_department=world.cgj
+    )
     client = client_for(worker)
     appeal = _report(world, client)
     response = client.post(reverse("appeals:grid_escalate", args=[appeal.pk]))
@@ -206,14 +208,14 @@ def test_another_workers_event_is_404(world: World, worker: Any) -> None:
 
 @pytest.fixture
 def rules(world: World) -> list[RoutingRule]:
-    wages = RoutingRuleFactory(
+    wages = RoutingRuleFactory.create(
         name="欠薪归人社",
         position=1,
         keywords="欠薪,工资",
         lead_department=world.rsj,
         assists=[world.town_gov],
     )
-    garbage = RoutingRuleFactory(
+    garbage = RoutingRuleFactory.create(
         name="沙湖垃圾归镇",
         position=2,
         category=world.garbage,

@@ -211,7 +211,7 @@ def test_someone_elses_appeal_and_photo_are_404(world: World) -> None:
     appeal = _citizen_appeal(world)
     appeal_attach(actor=world.citizen, appeal=appeal, content=png_bytes(), name="a.png")
     photo = appeal.attachments.get()
-    other = client_for(CitizenFactory(username="other"))
+    other = client_for(CitizenFactory.create(username="other"))
     assert other.get(reverse("appeals:portal_appeal", args=[appeal.pk])).status_code == 404
     assert other.get(reverse("appeals:portal_photo", args=[appeal.pk, photo.pk])).status_code == 404
     assert appeal.number not in _text(other.get(reverse("appeals:mine")))
