@@ -160,12 +160,14 @@ class World:
 
 @pytest.fixture
 def world(org: Org) -> World:  # noqa: F811 - org is the fixture imported above
-    version = ServiceItemVersionFactory(item__department=org.bureau, name="食品经营许可（测试）")
-    id_doc = MaterialRequirementFactory(version=version, code="M001", name="申请人身份证明", position=1)
-    household = MaterialRequirementFactory(
+    version = ServiceItemVersionFactory.create(item__department=org.bureau, name="食品经营许可（测试）")
+    id_doc = MaterialRequirementFactory.create(
+        version=version, code="M001", name="申请人身份证明", position=1
+    )
+    household = MaterialRequirementFactory.create(
         version=version, code="M002", name="经营场所证明", position=2, is_key=False
     )
-    licence = MaterialRequirementFactory(
+    licence = MaterialRequirementFactory.create(
         version=version,
         code="M003",
         name="营业执照",
@@ -173,16 +175,16 @@ def world(org: Org) -> World:  # noqa: F811 - org is the fixture imported above
         issued_by_government=True,
         licence_type="营业执照",
     )
-    optional = MaterialRequirementFactory(
+    optional = MaterialRequirementFactory.create(
         version=version, code="M004", name="委托书", position=4, need="conditional"
     )
     steps = [
-        WorkflowStepFactory(version=version, position=1, name="审查", role_code="case_reviewer"),
-        WorkflowStepFactory(version=version, position=2, name="审批", role_code="case_approver"),
+        WorkflowStepFactory.create(version=version, position=1, name="审查", role_code="case_reviewer"),
+        WorkflowStepFactory.create(version=version, position=2, name="审批", role_code="case_approver"),
     ]
-    hall = HallFactory(division=org.city, name="恩平市政务服务中心（测试）")
-    window = WindowFactory(hall=hall)
-    kiosk = KioskFactory(division=org.town, name="沙湖镇自助机（测试）")
+    hall = HallFactory.create(division=org.city, name="恩平市政务服务中心（测试）")
+    window = WindowFactory.create(hall=hall)
+    kiosk = KioskFactory.create(division=org.town, name="沙湖镇自助机（测试）")
     citizen = account_services.citizen_create(
         actor=SYSTEM, username="zhangsan", full_name="张三", id_number=citizen_id(0), mobile="13707500001"
     )

@@ -8,7 +8,7 @@ from shuzheng.catalog.tests.factories import ServiceItemVersionFactory
 from shuzheng.identity.tests.factories import CitizenFactory
 
 
-class CaseFactory(factory.django.DjangoModelFactory):
+class CaseFactory(factory.django.DjangoModelFactory[Case]):
     """A case row in any state, written directly (tests of later contexts need concluded cases)."""
 
     class Meta:

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from django.http import StreamingHttpResponse
 from django.test import Client
 
 from shuzheng.cases.models import Case, MaterialUpload
@@ -93,7 +94,7 @@ def test_bad_upload_is_refused_with_a_chinese_problem(world: World) -> None:
 
 
 @pytest.mark.django_db
-def test_upload_paths_have_their_own_size_limit(world: World, settings) -> None:  # type: ignore[no-untyped-def]
+def test_upload_paths_have_their_own_size_limit(world: World, settings) -> None:
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000
     settings.SHUZHENG_MAX_UPLOAD_BYTES = 400_000
     client = _client(world.citizen)
@@ -246,11 +247,13 @@ def test_result_download_only_for_the_applicant_and_staff_in_scope(world: World)
     assert delivered.json()["has_result"] is True
     response = _client(world.citizen).get(f"{BASE}/{case.pk}/result")
     assert response.status_code == 200
+    assert isinstance(response, StreamingHttpResponse)
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     assert _client(world.acceptor).get(f"{BASE}/{case.pk}/result").status_code == 200
     assert _client(world.outsider).get(f"{BASE}/{case.pk}/result").status_code == 404
     assert _client(world.agent).get(f"{BASE}/{case.pk}/result").status_code == 404
     material = case.materials.exclude(file="").first()
+    assert material is not None
     assert _client(world.citizen).get(f"{BASE}/{case.pk}/materials/{material.pk}/file").status_code == 200
     assert _client(world.outsider).get(f"{BASE}/{case.pk}/materials/{material.pk}/file").status_code == 404
 
@@ -273,7 +276,7 @@ def test_window_intake_through_the_api(world: World) -> None:
     from shuzheng.cases.tests.conftest import citizen_id
 
     clerk = _client(world.acceptor)
-    body = {
+    body: dict[str, Any] = {
         "item_code": world.version.code,
         "channel": "window",
         "window_id": world.window.pk,
@@ -302,7 +305,7 @@ def test_queue_endpoint_queries_do_not_grow_with_the_page(world: World) -> None:
     from shuzheng.cases.tests.factories import CaseFactory
 
     for i in range(30):
-        CaseFactory(
+        CaseFactory.create(
             version=world.version, status=CaseStatus.ACCEPTED, due_at=timezone.now() + timedelta(hours=i)
         )
     client = _client(world.acceptor)
@@ -326,9 +329,9 @@ def test_services_accept_materials_as_dicts(world: World) -> None:
         channel="portal",
         item_code=world.version.code,
         form_data={"reason": "表单提交"},
-        materials=[
-            {"code": "M001", "upload_id": upload(world.citizen).pk},
-            {"code": "M002", "deferred": True},
+        materials=[  # dicts on purpose: as_materials takes them as forms and JSON give them
+            {"code": "M001", "upload_id": upload(world.citizen).pk},  # type: ignore[list-item]
+            {"code": "M002", "deferred": True},  # type: ignore[list-item]
         ],
         idempotency_key=new_key(),
     )

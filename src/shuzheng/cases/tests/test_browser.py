@@ -50,15 +50,15 @@ class Scene:
 def scene(world: World) -> Scene:
     """A demo-like item with a simple schema, one required material and the two review steps; the window
     clerk (the acceptor) also delivers and concludes."""
-    version = ServiceItemVersionFactory(
+    version = ServiceItemVersionFactory.create(
         item__department=world.org.bureau,
         name="门前三包责任书备案（测试）",
         high_frequency=True,
         form_schema=dict(SIMPLE_FORM),
     )
-    MaterialRequirementFactory(version=version, code="B001", name="责任书签署页", position=1)
-    WorkflowStepFactory(version=version, position=1, name="审查", role_code="case_reviewer")
-    WorkflowStepFactory(version=version, position=2, name="审批", role_code="case_approver")
+    MaterialRequirementFactory.create(version=version, code="B001", name="责任书签署页", position=1)
+    WorkflowStepFactory.create(version=version, position=1, name="审查", role_code="case_reviewer")
+    WorkflowStepFactory.create(version=version, position=2, name="审批", role_code="case_approver")
     grant(world.acceptor, ["cases.view_case", "cases.deliver_case"], code="case_deliverer")
     return Scene(world, version)
 

@@ -134,19 +134,21 @@ def test_the_clock_stops_for_correction_and_suspension(world: World) -> None:
 
 
 @pytest.mark.django_db
-def test_states_in_python_and_sql_agree(world: World, settings) -> None:  # type: ignore[no-untyped-def]
+def test_states_in_python_and_sql_agree(world: World, settings) -> None:
     now = at(13, 12)  # Friday before the festival
     bounds = deadlines.state_bounds(now)
     assert bounds.warning_from == at(24, 17, 30)  # two working days ahead: 14th, then 24th
     cases = {
-        "overdue": CaseFactory(version=world.version, status=CaseStatus.ACCEPTED, due_at=at(13, 11)),
-        "today": CaseFactory(version=world.version, status=CaseStatus.UNDER_REVIEW, due_at=at(13, 17, 30)),
-        "after_holiday": CaseFactory(
+        "overdue": CaseFactory.create(version=world.version, status=CaseStatus.ACCEPTED, due_at=at(13, 11)),
+        "today": CaseFactory.create(
+            version=world.version, status=CaseStatus.UNDER_REVIEW, due_at=at(13, 17, 30)
+        ),
+        "after_holiday": CaseFactory.create(
             version=world.version, status=CaseStatus.SUBMITTED, due_at=at(24, 17, 30)
         ),
-        "later": CaseFactory(version=world.version, status=CaseStatus.ACCEPTED, due_at=at(25, 17, 30)),
-        "stopped": CaseFactory(version=world.version, status=CaseStatus.SUSPENDED, due_at=at(1)),
-        "closed": CaseFactory(version=world.version, status=CaseStatus.CONCLUDED, due_at=at(1)),
+        "later": CaseFactory.create(version=world.version, status=CaseStatus.ACCEPTED, due_at=at(25, 17, 30)),
+        "stopped": CaseFactory.create(version=world.version, status=CaseStatus.SUSPENDED, due_at=at(1)),
+        "closed": CaseFactory.create(version=world.version, status=CaseStatus.CONCLUDED, due_at=at(1)),
     }
     expected = {
         "overdue": DeadlineState.OVERDUE,

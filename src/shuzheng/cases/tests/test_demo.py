@@ -43,19 +43,23 @@ SMALL_PLAN = (
 @pytest.fixture
 def demo_world(org: Org) -> None:
     for username in ("window01", "zwsj_admin"):
-        UserFactory(username=username, department=org.bureau)
+        UserFactory.create(username=username, department=org.bureau)
     for n in range(1, 4):
-        CitizenFactory(username=f"citizen{n:02d}", full_name=f"市民{n}")
-    hall = HallFactory(code="H440785", division=org.city)
-    WindowFactory(hall=hall, number="01")
-    version = ServiceItemVersionFactory(item__department=org.bureau, cross_region=True, name="演示事项")
-    MaterialRequirementFactory(version=version, code="M01", name="申请表")
+        CitizenFactory.create(username=f"citizen{n:02d}", full_name=f"市民{n}")
+    hall = HallFactory.create(code="H440785", division=org.city)
+    WindowFactory.create(hall=hall, number="01")
+    version = ServiceItemVersionFactory.create(
+        item__department=org.bureau, cross_region=True, name="演示事项"
+    )
+    MaterialRequirementFactory.create(version=version, code="M01", name="申请表")
     for position, (name, role) in enumerate(
         [("受理", "case_acceptor"), ("审查", "case_reviewer"), ("决定", "case_approver")], start=1
     ):
-        WorkflowStepFactory(version=version, position=position, name=name, role_code=role)
-    instant = ServiceItemVersionFactory(item__department=org.bureau, promised_limit_days=0, name="即办事项")
-    WorkflowStepFactory(version=instant, position=1, name="受理并办结", role_code="case_acceptor")
+        WorkflowStepFactory.create(version=version, position=position, name=name, role_code=role)
+    instant = ServiceItemVersionFactory.create(
+        item__department=org.bureau, promised_limit_days=0, name="即办事项"
+    )
+    WorkflowStepFactory.create(version=instant, position=1, name="受理并办结", role_code="case_acceptor")
 
 
 @pytest.mark.django_db
@@ -94,9 +98,9 @@ def test_demo_loads_every_state_once(demo_world: None, monkeypatch: pytest.Monke
 def test_each_department_reviews_and_decides_with_its_own_staff(
     demo_world: None, org: Org, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    own = UserFactory(username="bureau01", department=org.bureau)
-    role = RoleFactory(code="department_staff", perms=[])
-    RoleAssignmentFactory(user=own, role=role, department=org.bureau)
+    own = UserFactory.create(username="bureau01", department=org.bureau)
+    role = RoleFactory.create(code="department_staff", perms=[])
+    RoleAssignmentFactory.create(user=own, role=role, department=org.bureau)
     monkeypatch.setattr(stories, "PLAN", SMALL_PLAN)
     demo.load()
     decided = Case.objects.exclude(decided_by=None)

@@ -20,7 +20,7 @@ def _text(content: bytes) -> str:
 
 
 @pytest.mark.django_db
-def test_receipt_then_acceptance_slip(world: World, settings) -> None:  # type: ignore[no-untyped-def]
+def test_receipt_then_acceptance_slip(world: World, settings) -> None:
     case = world.submit()
     text = _text(documents.acceptance_slip_pdf(case))
     assert case.number in text

@@ -6,7 +6,7 @@ from shuzheng.cases.tests.factories import CaseFactory
 
 @pytest.mark.django_db
 def test_case_factory_builds_a_consistent_case():
-    case = CaseFactory(status=CaseStatus.CONCLUDED)
+    case = CaseFactory.create(status=CaseStatus.CONCLUDED)
     assert case.item == case.version.item
     assert case.item.live_version == case.version
     assert case.department == case.version.department

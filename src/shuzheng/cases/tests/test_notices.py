@@ -10,9 +10,10 @@ from django.utils import timezone
 from shuzheng.cases.tests.conftest import World
 from shuzheng.cases.tests.test_workflow import DATA
 from shuzheng.core.models import Notification
+from shuzheng.identity.models import User
 
 
-def _inbox(user: object) -> list[Notification]:
+def _inbox(user: User) -> list[Notification]:
     return list(Notification.objects.filter(recipient=user).order_by("id"))
 
 

@@ -20,23 +20,25 @@ from shuzheng.identity.tests.conftest import grant, staff
 @pytest.mark.django_db
 def test_reminders_go_to_the_acting_clerk_or_the_stage_role(world: World) -> None:
     now = timezone.now()
-    overdue = CaseFactory(
+    overdue = CaseFactory.create(
         version=world.version,
         status=CaseStatus.ACCEPTED,
         due_at=now - timedelta(days=1),
         acting_user=world.acceptor,
     )
-    warning = CaseFactory(
+    warning = CaseFactory.create(
         version=world.version,
         status=CaseStatus.UNDER_REVIEW,
         due_at=now + timedelta(minutes=30),
         current_step=world.steps[0],
         step_department=world.org.bureau,
     )
-    fresh = CaseFactory(version=world.version, status=CaseStatus.SUBMITTED, due_at=now - timedelta(days=2))
-    CaseFactory(version=world.version, status=CaseStatus.SUSPENDED, due_at=now - timedelta(days=1))
-    CaseFactory(version=world.version, status=CaseStatus.CONCLUDED, due_at=now - timedelta(days=1))
-    CaseFactory(version=world.version, status=CaseStatus.ACCEPTED, due_at=now + timedelta(days=60))
+    fresh = CaseFactory.create(
+        version=world.version, status=CaseStatus.SUBMITTED, due_at=now - timedelta(days=2)
+    )
+    CaseFactory.create(version=world.version, status=CaseStatus.SUSPENDED, due_at=now - timedelta(days=1))
+    CaseFactory.create(version=world.version, status=CaseStatus.CONCLUDED, due_at=now - timedelta(days=1))
+    CaseFactory.create(version=world.version, status=CaseStatus.ACCEPTED, due_at=now + timedelta(days=60))
     second_reviewer = staff(world.org.bureau_unit)
     grant(second_reviewer, ["cases.view_case"], code="case_reviewer", department=world.org.bureau)
 
@@ -60,7 +62,7 @@ def test_reminders_go_to_the_acting_clerk_or_the_stage_role(world: World) -> Non
 
 @pytest.mark.django_db
 def test_ready_for_decision_goes_to_the_approvers(world: World) -> None:
-    CaseFactory(
+    CaseFactory.create(
         version=world.version, status=CaseStatus.UNDER_REVIEW, due_at=timezone.now() - timedelta(hours=1)
     )
     run = reminders.send_reminders()
@@ -69,8 +71,10 @@ def test_ready_for_decision_goes_to_the_approvers(world: World) -> None:
 
 
 @pytest.mark.django_db
-def test_management_command(world: World, capsys) -> None:  # type: ignore[no-untyped-def]
-    CaseFactory(version=world.version, status=CaseStatus.SUBMITTED, due_at=timezone.now() - timedelta(days=1))
+def test_management_command(world: World, capsys) -> None:
+    CaseFactory.create(
+        version=world.version, status=CaseStatus.SUBMITTED, due_at=timezone.now() - timedelta(days=1)
+    )
     call_command("case_reminders")
     assert "需提醒办件 1 件，本次发送通知 1 条" in capsys.readouterr().out
 

@@ -49,7 +49,7 @@ def test_user_has_role_for_department_honours_scopes(world: World) -> None:
     own_assignment = own.assignments.get()
     own_assignment.department = None
     own_assignment.save(update_fields=["department"])
-    boss = UserFactory(is_superuser=True)
+    boss = UserFactory.create(is_superuser=True)
     inactive = staff(org.bureau, is_active=False)
     grant(inactive, [], code="case_reviewer")
 

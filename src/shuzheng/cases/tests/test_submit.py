@@ -66,6 +66,7 @@ def test_portal_submission_by_a_citizen(world: World) -> None:
     assert materials["营业执照"].licence_reference == "营业执照"  # 四免: the licence type is the reference
     assert MaterialUpload.objects.filter(material__case=case).count() == 2
     event = AuditEvent.objects.filter(action="cases.case.submit").get()
+    assert event.after is not None
     assert event.after["applicant"] == "张*"  # no clear personal data in the audit trail
     assert list(case.history.values_list("action", "to_status")) == [("submit", "submitted")]
 
@@ -138,7 +139,7 @@ def test_kiosk_and_bank_terminal_record_the_terminal_and_its_division(world: Wor
     case = world.submit(channel="kiosk", kiosk_id=world.kiosk.pk)
     assert (case.channel, case.kiosk, case.division) == ("kiosk", world.kiosk, world.org.town)
     assert "-440785103-" in case.number
-    bank = KioskFactory(kind=Kiosk.Kind.BANK_TERMINAL, division=world.org.city)
+    bank = KioskFactory.create(kind=Kiosk.Kind.BANK_TERMINAL, division=world.org.city)
     error = _refused(world, channel="bank_terminal", kiosk_id=world.kiosk.pk)
     assert _fields(error) == {"kiosk_id"}
     assert world.submit(channel="bank_terminal", kiosk_id=bank.pk).kiosk == bank
@@ -202,7 +203,9 @@ def test_who_may_use_which_channel(world: World) -> None:
 
 @pytest.mark.django_db
 def test_windows_must_fit_the_item(world: World) -> None:
-    other_window = WindowFactory(hall=world.hall, kind="specialised", department=world.org.other_bureau)
+    other_window = WindowFactory.create(
+        hall=world.hall, kind="specialised", department=world.org.other_bureau
+    )
     error = _refused(
         world,
         actor=world.acceptor,

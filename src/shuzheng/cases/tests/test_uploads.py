@@ -14,7 +14,13 @@ from shuzheng.cases.services.uploads import material_upload, purge_stale_uploads
 from shuzheng.cases.tests.conftest import World, jpeg_bytes, pdf_bytes, png_bytes
 from shuzheng.cases.uploads import detect_type
 from shuzheng.core.crypto import sm3_hex
-from shuzheng.core.errors import PayloadTooLarge, PermissionDenied, UnsupportedMediaType, ValidationFailed
+from shuzheng.core.errors import (
+    ApplicationError,
+    PayloadTooLarge,
+    PermissionDenied,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 from shuzheng.identity.tests.conftest import staff
 
 
@@ -58,7 +64,9 @@ def test_pdf_png_jpeg_and_ofd_are_accepted(world: World) -> None:
         (b"", "empty.pdf", ValidationFailed, "file_empty"),
     ],
 )
-def test_bad_files_are_refused(world: World, content: bytes, name: str, error: type, code: str) -> None:
+def test_bad_files_are_refused(
+    world: World, content: bytes, name: str, error: type[ApplicationError], code: str
+) -> None:
     with pytest.raises(error) as caught:
         _up(world, content, name)
     assert caught.value.code == code
@@ -67,7 +75,7 @@ def test_bad_files_are_refused(world: World, content: bytes, name: str, error: t
 
 
 @pytest.mark.django_db
-def test_size_limit(world: World, settings) -> None:  # type: ignore[no-untyped-def]
+def test_size_limit(world: World, settings) -> None:
     settings.SHUZHENG_MAX_UPLOAD_BYTES = 1024
     with pytest.raises(PayloadTooLarge) as caught:
         _up(world, pdf_bytes() + b"\n%" + b"x" * 2048, "big.pdf")
@@ -88,8 +96,9 @@ def test_detect_type_needs_real_content() -> None:
 
 
 @pytest.mark.django_db
-def test_stale_uploads_are_purged(world: World, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_stale_uploads_are_purged(world: World, django_capture_on_commit_callbacks) -> None:
     used = world.submit().materials.exclude(file="").first()
+    assert used is not None
     stale = _up(world, png_bytes(), "old.png")
     MaterialUpload.objects.filter(pk=stale.pk).update(created_at=stale.created_at.replace(year=2020))
     with django_capture_on_commit_callbacks(execute=True):

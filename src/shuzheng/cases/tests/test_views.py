@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import StreamingHttpResponse
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +18,7 @@ from shuzheng.cases.constants import CaseStatus
 from shuzheng.cases.models import Case, CaseMaterial
 from shuzheng.cases.services.common import MaterialData
 from shuzheng.cases.tests.conftest import World, citizen_id, pdf_bytes, png_bytes, upload
+from shuzheng.identity.models import User
 from shuzheng.identity.tests.conftest import login_verified
 
 S = CaseStatus
@@ -238,6 +240,7 @@ def test_concluded_case_offers_the_result_and_the_evaluation(world: World) -> No
     assert reverse("evaluation:case_evaluate", args=[case.pk]) in page
     download = client.get(reverse("cases:portal_result", args=[case.pk]))
     assert download.status_code == 200
+    assert isinstance(download, StreamingHttpResponse)
     assert b"".join(download.streaming_content).startswith(b"%PDF")
 
 
@@ -297,6 +300,7 @@ def test_case_page_shows_applicant_masked_materials_timeline_and_actions(world: 
     for label in ("受理", "不予受理", "一次性告知补正", "容缺受理"):
         assert f"<summary>{label}</summary>" in page
     material = case.materials.exclude(file="").first()
+    assert material is not None
     download = client_for(world.acceptor).get(
         reverse("cases:workbench_material", args=[case.pk, material.pk])
     )
@@ -426,7 +430,7 @@ def test_suspend_and_resume(world: World) -> None:
 
 def test_the_whole_workflow_through_the_pages(world: World) -> None:
     case = world.submit()
-    steps = [
+    steps: list[tuple[User, str, dict[str, object]]] = [
         (world.acceptor, "accept", {}),
         (world.reviewer, "start_review", {}),
         (world.reviewer, "complete_step", {"complete_step-note": "同意"}),

@@ -97,21 +97,24 @@ def test_every_allowed_edge(world: World, source: str, action: str) -> None:
     assert moved.status == TRANSITIONS.edges[(source, action)]
     assert moved.lock_version == version + 1
     change = CaseStatusChange.objects.filter(case=case).order_by("-id").first()
+    assert change is not None
     assert (change.from_status, change.action, change.to_status) == (source, action, moved.status)
     assert AuditEvent.objects.count() == events + 1
-    assert AuditEvent.objects.order_by("-seq").first().action == f"cases.case.{action}"
+    last_event = AuditEvent.objects.order_by("-seq").first()
+    assert last_event is not None
+    assert last_event.action == f"cases.case.{action}"
 
 
 @pytest.mark.django_db
 def test_every_other_pair_is_refused_and_changes_nothing(world: World) -> None:
-    boss = UserFactory(is_superuser=True, department=world.org.bureau)
+    boss = UserFactory.create(is_superuser=True, department=world.org.bureau)
     applicant_stand_in = world.citizen
     tried = 0
     for status in S.values:
         for action in CaseAction.values:
             if (status, action) in TRANSITIONS.edges:
                 continue
-            case = CaseFactory(
+            case = CaseFactory.create(
                 version=world.version,
                 status=status,
                 applicant=applicant_stand_in,
@@ -177,11 +180,15 @@ def test_catalog_style_steps_acceptance_review_decision(world: World) -> None:
     from shuzheng.catalog.tests.factories import WorkflowStepFactory
 
     world.version.steps.all().delete()
-    accept_step = WorkflowStepFactory(
+    accept_step = WorkflowStepFactory.create(
         version=world.version, position=1, name="受理", role_code="case_acceptor"
     )
-    review = WorkflowStepFactory(version=world.version, position=2, name="审查", role_code="case_reviewer")
-    decide = WorkflowStepFactory(version=world.version, position=3, name="决定", role_code="case_approver")
+    review = WorkflowStepFactory.create(
+        version=world.version, position=2, name="审查", role_code="case_reviewer"
+    )
+    decide = WorkflowStepFactory.create(
+        version=world.version, position=3, name="决定", role_code="case_approver"
+    )
     case = world.move(world.submit(), "accept")
     case = world.move(case, "start_review")
     assert case.current_step == review  # 受理 was the accept action itself
@@ -204,7 +211,9 @@ def test_instant_item_is_decided_by_the_acceptor(world: World) -> None:
     from shuzheng.identity.tests.conftest import grant
 
     world.version.steps.all().delete()
-    WorkflowStepFactory(version=world.version, position=1, name="受理并办结", role_code="case_acceptor")
+    WorkflowStepFactory.create(
+        version=world.version, position=1, name="受理并办结", role_code="case_acceptor"
+    )
     grant(world.acceptor, [*REVIEW, *DECIDE], code="window_all_in_one")
     acceptor = User.objects.get(pk=world.acceptor.pk)
     case = world.move(world.submit(), "accept")
