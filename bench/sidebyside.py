@@ -35,6 +35,8 @@ RATIO_TARGETS = {
     "data_service": ("bare_json", 0.3),
 }
 P95_TARGETS_MS = {"package_search": 50.0}
+#: (name, the requests it cycles through, the header made unique per request)
+Scenario = tuple[str, list[load.Request], str | None]
 
 
 def _log(message: str) -> None:
@@ -51,7 +53,7 @@ def _sample(factory: load.RequestFactory) -> list[load.Request]:
 
 def _bare(
     args: argparse.Namespace,
-) -> tuple[dict[str, Any], list[tuple[str, list[load.Request], str | None]]]:
+) -> tuple[dict[str, Any], list[Scenario]]:
     from bench import cases
     from bench.bare.schema import CREATE_SQL
 
@@ -71,7 +73,7 @@ def _bare(
         )
         for i in range(100)
     ]
-    scenarios = [
+    scenarios: list[Scenario] = [
         ("bare_json", [load.Request("GET", "/bare/json", headers=headers)], None),
         ("bare_insert", insert, None),
     ]
@@ -80,7 +82,7 @@ def _bare(
 
 def _cases(
     args: argparse.Namespace,
-) -> tuple[dict[str, Any], list[tuple[str, list[load.Request], str | None]]]:
+) -> tuple[dict[str, Any], list[Scenario]]:
     from bench import cases
 
     cases._environment()
@@ -96,7 +98,7 @@ def _cases(
     citizen_sessions = [harness.session(c, otp=False) for c in citizens]
     in_scope = list(selectors.scoped_cases(user=clerk).order_by("?").values_list("pk", flat=True)[:2000])
     queue = [load.Request("GET", "/api/v1/cases/queue", headers=staff)]
-    scenarios = [
+    scenarios: list[Scenario] = [
         ("queue", queue, None),
         ("case_detail", _sample(cases.detail_factory(in_scope, staff, "")), None),
         ("submit", _sample(cases.submit_factory(citizen_sessions, cases._submittable())), "Idempotency-Key"),
@@ -107,7 +109,7 @@ def _cases(
 
 def _appeals(
     args: argparse.Namespace,
-) -> tuple[dict[str, Any], list[tuple[str, list[load.Request], str | None]]]:
+) -> tuple[dict[str, Any], list[Scenario]]:
     from bench import appeals
 
     appeals._environment()
@@ -118,12 +120,13 @@ def _appeals(
     headers = harness.headers(harness.session(agent, otp=True), json_body=True)
     run_id = f"s{int(time.time()) % 100000}"
     intake = _sample(appeals.intake_factory(appeals.intake_bodies(), headers, run_id))
-    return {"appeals": data["appeals"], "work_orders": data["work_orders"]}, [("intake", intake, None)]
+    scenarios: list[Scenario] = [("intake", intake, None)]
+    return {"appeals": data["appeals"], "work_orders": data["work_orders"]}, scenarios
 
 
 def _datahub(
     args: argparse.Namespace,
-) -> tuple[dict[str, Any], list[tuple[str, list[load.Request], str | None]]]:
+) -> tuple[dict[str, Any], list[Scenario]]:
     from bench import datahub
 
     datahub._environment()
@@ -133,7 +136,7 @@ def _datahub(
         "Accept": "application/json",
         "Host": "127.0.0.1",
     }
-    scenarios = [
+    scenarios: list[Scenario] = [
         ("data_service", _sample(datahub.ds_page_factory(data["entry_code"], auth)), None),
         ("package_search", _sample(datahub.package_search_factory(datahub._organizations())), None),
     ]

@@ -19,7 +19,7 @@ def bare_json(request: HttpRequest) -> JsonResponse:
 @require_POST
 def bare_insert(request: HttpRequest) -> JsonResponse:
     note = str(json.loads(request.body or b"{}").get("note", ""))[:100]
-    row = BareRow.objects.create(note=note)
+    row = BareRow._default_manager.create(note=note)
     return JsonResponse({"id": row.pk, "note": row.note}, status=201)
 
 
