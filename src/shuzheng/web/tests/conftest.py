@@ -27,17 +27,19 @@ class Org:
 
 
 @pytest.fixture(autouse=True)
-def _staff_second_factor_on(settings):  # type: ignore[no-untyped-def]
+def _staff_second_factor_on(settings):
     """As in production (the test settings switch it off): staff must pass the TOTP step."""
     settings.SHUZHENG_STAFF_OTP_REQUIRED = True
 
 
 @pytest.fixture
 def org(db: None) -> Org:
-    city = DivisionFactory(code="440785", name="恩平市", level=Division.Level.CITY)
-    town = DivisionFactory(code="440785100", name="恩城街道", level=Division.Level.TOWN, parent=city)
-    village = DivisionFactory(code="440785100001", name="西门社区", level=Division.Level.VILLAGE, parent=town)
-    department = DepartmentFactory(code="D-GA", name="恩平市公安局", division=city)
+    city = DivisionFactory.create(code="440785", name="恩平市", level=Division.Level.CITY)
+    town = DivisionFactory.create(code="440785100", name="恩城街道", level=Division.Level.TOWN, parent=city)
+    village = DivisionFactory.create(
+        code="440785100001", name="西门社区", level=Division.Level.VILLAGE, parent=town
+    )
+    department = DepartmentFactory.create(code="D-GA", name="恩平市公安局", division=city)
     city_hall = Hall.objects.create(
         code="H440785001",
         name="恩平市政务服务中心",
@@ -85,7 +87,7 @@ def verified_client(user: User) -> Client:
 
 @pytest.fixture
 def staff_user(org: Org) -> User:
-    return UserFactory(username="zhangsan", full_name="张三", department=org.department)
+    return UserFactory.create(username="zhangsan", full_name="张三", department=org.department)
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ pytestmark = BROWSER_TESTS
 def test_staff_logs_in_with_totp_sees_the_workbench_and_logs_out(
     page: Any, live_server: Any, org: Org, screenshot_dir: Path
 ) -> None:
-    user = UserFactory(username="zhangsan", full_name="张三", department=org.department)
+    user = UserFactory.create(username="zhangsan", full_name="张三", department=org.department)
     device = TOTPDevice.objects.create(user=user, name="手机", confirmed=True)
 
     page.goto(f"{live_server.url}/accounts/login/")
@@ -86,7 +86,7 @@ def test_workbench_chart_is_drawn_with_local_echarts(
 ) -> None:
     settings.ROOT_URLCONF = "shuzheng.web.tests.urls_for_tests"
     settings.SHUZHENG_STAFF_OTP_REQUIRED = False  # only the chart matters here
-    user = UserFactory(username="lisi", full_name="李四", department=org.department)
+    user = UserFactory.create(username="lisi", full_name="李四", department=org.department)
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", "lisi")
     page.fill("input[name=password]", DEFAULT_PASSWORD)

@@ -35,7 +35,7 @@ def _form() -> _Form:
     ],
 )
 def test_field_errors_name_no_codes(template: str, field: str) -> None:
-    RoleFactory(code="case_reviewer", name="审查人员")
+    RoleFactory.create(code="case_reviewer", name="审查人员")
     html = render_to_string(template, {"field": _form()[field]})
     assert "“审查人员”" in html
     assert "case_reviewer" not in html

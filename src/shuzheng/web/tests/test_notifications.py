@@ -25,7 +25,7 @@ INLINE_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.IGNORECASE)
 
 @pytest.fixture
 def citizen() -> User:
-    return CitizenFactory(username="citizen_a", full_name="李四")
+    return CitizenFactory.create(username="citizen_a", full_name="李四")
 
 
 @pytest.fixture
@@ -96,6 +96,7 @@ def test_opening_a_notification_marks_it_read_and_goes_to_its_subject(
     citizen_client: Client, citizen: User
 ) -> None:
     notification = notify(recipient=citizen, kind="k", title="t", link="/cases/mine/")
+    assert notification is not None
     response = citizen_client.post(f"/notifications/{notification.pk}/read/", {"next": "/cases/mine/"})
     assert response.status_code == 302
     assert response["Location"] == "/cases/mine/"
@@ -105,6 +106,7 @@ def test_opening_a_notification_marks_it_read_and_goes_to_its_subject(
 
 def test_mark_read_never_redirects_off_site(citizen_client: Client, citizen: User) -> None:
     notification = notify(recipient=citizen, kind="k", title="t")
+    assert notification is not None
     response = citizen_client.post(
         f"/notifications/{notification.pk}/read/", {"next": "https://evil.example/phish"}
     )
@@ -115,6 +117,7 @@ def test_somebody_elses_notification_is_not_found_and_unchanged(
     citizen_client: Client, staff_user: User
 ) -> None:
     theirs = notify(recipient=staff_user, kind="k", title="t")
+    assert theirs is not None
     response = citizen_client.post(f"/notifications/{theirs.pk}/read/")
     assert response.status_code == 404
     assert "通知不存在" in response.content.decode()
@@ -126,6 +129,7 @@ def test_mark_all_read(citizen_client: Client, citizen: User, staff_user: User) 
     for n in range(3):
         notify(recipient=citizen, kind="k", title=f"t{n}")
     theirs = notify(recipient=staff_user, kind="k", title="t")
+    assert theirs is not None
     response = citizen_client.post("/notifications/read-all/", {"next": "/notifications/?unread=1"})
     assert response["Location"] == "/notifications/?unread=1"
     assert not Notification.objects.filter(recipient=citizen, read_at__isnull=True).exists()
@@ -136,6 +140,7 @@ def test_mark_all_read(citizen_client: Client, citizen: User, staff_user: User) 
 
 def test_marking_read_needs_post_and_the_csrf_token(citizen: User) -> None:
     notification = notify(recipient=citizen, kind="k", title="t")
+    assert notification is not None
     client = Client(enforce_csrf_checks=True)
     client.force_login(citizen, backend=BACKEND)
     assert client.get(f"/notifications/{notification.pk}/read/").status_code == 405
@@ -163,8 +168,10 @@ def test_api_lists_the_callers_notifications(citizen_client: Client, citizen: Us
 
 def test_api_mark_read_and_read_all(citizen_client: Client, citizen: User, staff_user: User) -> None:
     first = notify(recipient=citizen, kind="k", title="一")
+    assert first is not None
     notify(recipient=citizen, kind="k", title="二")
     theirs = notify(recipient=staff_user, kind="k", title="别人的")
+    assert theirs is not None
     response = citizen_client.post(f"/api/v1/notifications/{first.pk}/read")
     assert response.status_code == 200
     assert response.json()["read"] is True

@@ -17,9 +17,10 @@ from shuzheng.catalog.constants import EDIT_PERM as CATALOG_EDIT_PERM
 from shuzheng.core.errors import PermissionDenied
 from shuzheng.core.permissions import permission_label
 from shuzheng.evaluation import selectors as evaluation_selectors
-from shuzheng.evaluation import services as evaluation_services
+from shuzheng.evaluation.services.common import require_perm_in_scope as evaluation_require_perm
 from shuzheng.identity.models import User
 from shuzheng.orgs import selectors as orgs_selectors
+from shuzheng.orgs.tests.factories import DepartmentFactory
 from shuzheng.web.tests.conftest import verified_client
 
 CODE = re.compile(r"\b[a-z_]+\.[a-z_]+\b")
@@ -31,8 +32,8 @@ REFUSALS: dict[str, tuple[str, Callable[[User], Any]]] = {
     ),
     "evaluation.services": (
         evaluation_selectors.CHANGE_RECTIFICATION,
-        lambda user: evaluation_services._require_perm_in_scope(
-            user, evaluation_selectors.CHANGE_RECTIFICATION, None, "处理差评整改"
+        lambda user: evaluation_require_perm(
+            user, evaluation_selectors.CHANGE_RECTIFICATION, DepartmentFactory.build(), "处理差评整改"
         ),
     ),
     "evaluation.onsite": (

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.contrib.auth.hashers import check_password
+from django.http import StreamingHttpResponse
 from django.template import engines
 from django.test import Client, RequestFactory
 
@@ -94,7 +95,7 @@ def test_portal_nav_has_no_dead_links(client: Client, org: Org) -> None:
             assert f'id="{anchor}"' in html, href
 
 
-def test_portal_nav_lights_up_when_a_context_registers_its_url(client: Client, org: Org, settings) -> None:  # type: ignore[no-untyped-def]
+def test_portal_nav_lights_up_when_a_context_registers_its_url(client: Client, org: Org, settings) -> None:
     settings.ROOT_URLCONF = "shuzheng.web.tests.urls_for_tests"
     html = client.get("/").content.decode()
     hrefs = nav_hrefs(html, "主导航")
@@ -147,7 +148,7 @@ def test_portal_home_searches_halls(client: Client, org: Org) -> None:
     assert "没有找到与“不存在的大厅”相关的政务服务大厅" in none
 
 
-def test_portal_home_query_count_is_bounded(client: Client, org: Org, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_portal_home_query_count_is_bounded(client: Client, org: Org, django_assert_max_num_queries) -> None:
     for n in range(30):
         Hall.objects.create(
             code=f"HV{n:03d}", name=f"村级大厅{n}", level=Hall.Level.VILLAGE, division=org.town
@@ -253,7 +254,7 @@ def test_workbench_requires_the_staff_second_factor(client: Client, staff_user: 
 
 
 def test_workbench_is_for_staff_only(org: Org) -> None:
-    citizen = CitizenFactory(username="citizen1", full_name="李四")
+    citizen = CitizenFactory.create(username="citizen1", full_name="李四")
     client = Client()
     client.force_login(citizen, backend="shuzheng.identity.backends.RoleBackend")
     response = client.get("/workbench/")
@@ -262,8 +263,8 @@ def test_workbench_is_for_staff_only(org: Org) -> None:
 
 
 def test_workbench_home_greets_and_shows_my_todo(staff_client: Client, staff_user: User) -> None:
-    role = RoleFactory(code="acceptor", name="窗口受理员")
-    RoleAssignmentFactory(user=staff_user, role=role, scope=DataScopeKind.DEPARTMENT_TREE)
+    role = RoleFactory.create(code="acceptor", name="窗口受理员")
+    RoleAssignmentFactory.create(user=staff_user, role=role, scope=DataScopeKind.DEPARTMENT_TREE)
     response = staff_client.get("/workbench/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -286,7 +287,7 @@ def test_workbench_home_greets_and_shows_my_todo(staff_client: Client, staff_use
 
 
 def test_workbench_nav_shows_admin_and_audit_to_admins(org: Org) -> None:
-    admin = UserFactory(
+    admin = UserFactory.create(
         username="admin1", full_name="管理员", is_staff=True, is_superuser=True, department=org.department
     )
     html = verified_client(admin).get("/workbench/").content.decode()
@@ -322,15 +323,15 @@ def test_charts_block_loads_echarts_only_when_declared(staff_user: User) -> None
 
 
 def test_profile_shows_masked_personal_data(org: Org) -> None:
-    user = UserFactory(
+    user = UserFactory.create(
         username="wangwu",
         full_name="王五",
         department=org.department,
         mobile="13812345678",
         id_number="440785199003071234",
     )
-    role = RoleFactory(code="auditor", name="审计员")
-    RoleAssignmentFactory(user=user, role=role, scope=DataScopeKind.ALL, department=None)
+    role = RoleFactory.create(code="auditor", name="审计员")
+    RoleAssignmentFactory.create(user=user, role=role, scope=DataScopeKind.ALL, department=None)
     html = verified_client(user).get("/workbench/profile/").content.decode()
     assert "138****5678" in html
     assert "13812345678" not in html
@@ -343,9 +344,9 @@ def test_profile_shows_masked_personal_data(org: Org) -> None:
     assert "已绑定" in html  # the verified client has a confirmed TOTP device
 
 
-def test_profile_links_totp_setup_when_no_device(org: Org, settings) -> None:  # type: ignore[no-untyped-def]
+def test_profile_links_totp_setup_when_no_device(org: Org, settings) -> None:
     settings.SHUZHENG_STAFF_OTP_REQUIRED = False  # as in the demo: staff may work before enrolling
-    user = UserFactory(username="zhaoliu", full_name="赵六", department=org.department)
+    user = UserFactory.create(username="zhaoliu", full_name="赵六", department=org.department)
     client = Client()
     client.force_login(user, backend="shuzheng.identity.backends.RoleBackend")
     html = client.get("/workbench/profile/").content.decode()
@@ -436,7 +437,7 @@ def test_admin_is_in_chinese(client: Client, org: Org) -> None:
     login = client.get("/admin/login/", follow=True)
     assert login.status_code == 200
     assert "登录" in login.content.decode()
-    admin = UserFactory(username="root1", full_name="超级管理员", is_staff=True, is_superuser=True)
+    admin = UserFactory.create(username="root1", full_name="超级管理员", is_staff=True, is_superuser=True)
     html = verified_client(admin).get("/admin/").content.decode()
     assert '<html lang="zh-hans"' in html
     assert "数政 · 管理后台" in html
@@ -448,9 +449,9 @@ def test_admin_is_in_chinese(client: Client, org: Org) -> None:
 
 @pytest.fixture
 def auditor(org: Org) -> User:
-    user = UserFactory(username="auditor1", full_name="审计员甲", department=org.department)
-    role = RoleFactory(code="auditor", name="审计员", perms=["identity.view_auditevent"])
-    RoleAssignmentFactory(user=user, role=role, scope=DataScopeKind.ALL, department=None)
+    user = UserFactory.create(username="auditor1", full_name="审计员甲", department=org.department)
+    role = RoleFactory.create(code="auditor", name="审计员", perms=["identity.view_auditevent"])
+    RoleAssignmentFactory.create(user=user, role=role, scope=DataScopeKind.ALL, department=None)
     return user
 
 
@@ -494,7 +495,8 @@ def test_favicon_is_served(client: Client) -> None:
     icon = client.get(response["Location"])
     assert icon.status_code == 200
     assert icon["Content-Type"] in ("image/x-icon", "image/vnd.microsoft.icon")
-    assert b"".join(icon.streaming_content if icon.streaming else [icon.content])[:4] == b"\x00\x00\x01\x00"
+    body = b"".join(icon.streaming_content) if isinstance(icon, StreamingHttpResponse) else icon.content
+    assert body[:4] == b"\x00\x00\x01\x00"
     assert f'rel="icon" href="{response["Location"]}"' in client.get("/").content.decode()
 
 
@@ -519,7 +521,7 @@ def test_file_inputs_render_as_a_chinese_picker_in_every_form() -> None:
 def test_pages_name_roles_and_leave_out_permission_codes(staff_client: Client) -> None:
     from shuzheng.web.plain_words import plain_words
 
-    RoleFactory(code="case_approver", name="审批人员")
+    RoleFactory.create(code="case_approver", name="审批人员")
     assert plain_words("您不是“审批”环节的办理人员（需要角色 case_approver）。") == (
         "您不是“审批”环节的办理人员（需要角色 “审批人员”）。"
     )

@@ -70,7 +70,7 @@ PERSONS = 500
 
 
 @pytest.fixture(scope="package")
-def demo(django_db_setup: None, django_db_blocker, tmp_path_factory) -> Iterator[Demo]:  # type: ignore[no-untyped-def]
+def demo(django_db_setup: None, django_db_blocker, tmp_path_factory) -> Iterator[Demo]:
     data_dir = tmp_path_factory.mktemp("demo")
     overrides = override_settings(
         DATA_DIR=data_dir,

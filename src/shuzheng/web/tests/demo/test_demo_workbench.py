@@ -31,7 +31,7 @@ TODO_LINK = re.compile(
 
 
 @pytest.fixture
-def as_user(demo: Demo, settings):  # type: ignore[no-untyped-def]
+def as_user(demo: Demo, settings):
     settings.MEDIA_ROOT = demo.media_root
     settings.SHUZHENG_STAFF_OTP_REQUIRED = False  # as in the demo: staff log in with a password
 
@@ -81,6 +81,7 @@ def test_a_grid_workers_home_counts_the_events_waiting_for_them(as_user) -> None
     assert counts["/workbench/appeals/grid/?status=reported"] == (str(waiting) if waiting <= 99 else "99+")
     listed = as_user("grid01").get("/workbench/appeals/grid/", {"status": "reported"}).content.decode()
     first = Appeal.objects.filter(channel="grid", created_by__username="grid01", status="reported").first()
+    assert first is not None
     assert first.number in listed
 
 
@@ -89,6 +90,7 @@ def test_citizen01_hears_of_the_corrections_and_decisions_on_their_cases(as_user
     assert inbox.exists()
     page = as_user("citizen01").get("/notifications/").content.decode()
     newest = inbox.first()
+    assert newest is not None
     assert newest.title in page
     assert newest.link.startswith("/cases/")
     assert as_user("citizen01").get(newest.link).status_code == 200
@@ -110,11 +112,13 @@ def test_what_the_demo_notifies_reaches_each_recipients_inbox(as_user) -> None:
     } <= kinds
     for kind in sorted(kinds):
         notification = Notification.objects.filter(kind=kind).select_related("recipient").first()
+        assert notification is not None
         recipient = notification.recipient
         inbox = "/workbench/notifications/" if recipient.kind == User.Kind.STAFF else "/notifications/"
         page = as_user(recipient.username).get(inbox)
         assert page.status_code == 200, (kind, recipient.username)
         newest = Notification.objects.filter(recipient=recipient).first()
+        assert newest is not None
         assert newest.title in page.content.decode(), (kind, recipient.username)
 
 
