@@ -95,17 +95,17 @@ def _clear_cache() -> None:
 
 @pytest.fixture
 def hub(db: Any) -> Hub:
-    city = DivisionFactory(code="440785", name="恩平市", level=Division.Level.CITY, parent=None)
-    provider = DepartmentFactory(code="TP01", name="测试公安局", division=city)
-    consumer = DepartmentFactory(code="TC01", name="测试民政局", division=city)
-    admin_dept = DepartmentFactory(code="TA01", name="测试政数局", division=city)
-    steward = UserFactory(username="steward", department=provider)
+    city = DivisionFactory.create(code="440785", name="恩平市", level=Division.Level.CITY, parent=None)
+    provider = DepartmentFactory.create(code="TP01", name="测试公安局", division=city)
+    consumer = DepartmentFactory.create(code="TC01", name="测试民政局", division=city)
+    admin_dept = DepartmentFactory.create(code="TA01", name="测试政数局", division=city)
+    steward = UserFactory.create(username="steward", department=provider)
     grant_role(steward, list(STEWARD_PERMISSIONS), DataScopeKind.DEPARTMENT)
-    reviewer = UserFactory(username="reviewer", department=admin_dept)
+    reviewer = UserFactory.create(username="reviewer", department=admin_dept)
     grant_role(reviewer, list(ADMIN_PERMISSIONS), DataScopeKind.ALL)
-    consumer_user = UserFactory(username="consumer", department=consumer)
+    consumer_user = UserFactory.create(username="consumer", department=consumer)
     grant_role(consumer_user, list(CONSUMER_PERMISSIONS), DataScopeKind.DEPARTMENT)
-    admin = UserFactory(username="dadmin", department=admin_dept)
+    admin = UserFactory.create(username="dadmin", department=admin_dept)
     grant_role(admin, list(ADMIN_PERMISSIONS), DataScopeKind.ALL)
     return Hub(city, provider, consumer, admin_dept, steward, reviewer, consumer_user, admin)
 

@@ -20,7 +20,7 @@ from shuzheng.datahub.models import (
 from shuzheng.orgs.tests.factories import DepartmentFactory
 
 
-class CatalogEntryFactory(factory.django.DjangoModelFactory):
+class CatalogEntryFactory(factory.django.DjangoModelFactory[CatalogEntry]):
     class Meta:
         model = CatalogEntry
 
@@ -35,7 +35,7 @@ class CatalogEntryFactory(factory.django.DjangoModelFactory):
     published_on = factory.LazyFunction(timezone.localdate)
 
 
-class DataItemFactory(factory.django.DjangoModelFactory):
+class DataItemFactory(factory.django.DjangoModelFactory[DataItem]):
     class Meta:
         model = DataItem
 
@@ -45,7 +45,7 @@ class DataItemFactory(factory.django.DjangoModelFactory):
     label = factory.Sequence(lambda n: f"信息项{n}")
 
 
-class SharingRequestFactory(factory.django.DjangoModelFactory):
+class SharingRequestFactory(factory.django.DjangoModelFactory[SharingRequest]):
     class Meta:
         model = SharingRequest
 
@@ -61,7 +61,7 @@ class SharingRequestFactory(factory.django.DjangoModelFactory):
     status = SharingRequest.Status.PENDING
 
 
-class GrantFactory(factory.django.DjangoModelFactory):
+class GrantFactory(factory.django.DjangoModelFactory[Grant]):
     class Meta:
         model = Grant
 
@@ -74,7 +74,7 @@ class GrantFactory(factory.django.DjangoModelFactory):
     valid_until = factory.LazyAttribute(lambda o: o.request.period_end)
 
 
-class ApiCredentialFactory(factory.django.DjangoModelFactory):
+class ApiCredentialFactory(factory.django.DjangoModelFactory[ApiCredential]):
     """A client of the data service; `secret_hash` is of the secret "secret" unless given."""
 
     class Meta:
@@ -86,7 +86,7 @@ class ApiCredentialFactory(factory.django.DjangoModelFactory):
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=90))
 
 
-class OpenDatasetFactory(factory.django.DjangoModelFactory):
+class OpenDatasetFactory(factory.django.DjangoModelFactory[OpenDataset]):
     class Meta:
         model = OpenDataset
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -21,7 +22,7 @@ def _client(user) -> Client:
     return client
 
 
-def _post(client: Client, url: str, body: dict) -> object:
+def _post(client: Client, url: str, body: dict[str, Any]) -> Any:
     return client.post(url, data=json.dumps(body), content_type="application/json")
 
 
@@ -124,7 +125,7 @@ def test_citizens_do_not_see_the_catalog(hub):
     from shuzheng.identity.tests.factories import CitizenFactory
 
     make_entry(hub, mount=False)
-    assert _client(CitizenFactory()).get("/api/v1/datahub/entries").status_code == 403
+    assert _client(CitizenFactory.create()).get("/api/v1/datahub/entries").status_code == 403
 
 
 def test_excel_export_then_import(hub):
@@ -170,6 +171,7 @@ def test_excel_import_is_all_or_nothing(hub):
 
     workbook = Workbook()
     entries = workbook.active
+    assert entries is not None
     entries.title = "数据目录"
     entries.append([label for _f, label, _c in xlsx.ENTRY_COLUMNS if label not in ("资源代码", "状态")])
     good = [

@@ -32,7 +32,7 @@ MEASURE = """() => {
 def test_selects_are_not_cut_off(
     hub: Hub, open_as: Any, live_server: Any, drop_mounted_tables: None, width: int, path: str
 ) -> None:
-    DepartmentFactory(code="TX99", name="江门市住房公积金管理中心恩平管理部", division=hub.city)
+    DepartmentFactory.create(code="TX99", name="江门市住房公积金管理中心恩平管理部", division=hub.city)
     make_entry(hub, rows=people()[:1])
     page = open_as(hub.admin)
     page.set_viewport_size({"width": width, "height": 900})

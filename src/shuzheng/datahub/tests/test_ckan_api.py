@@ -25,12 +25,12 @@ from shuzheng.identity.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PARKING_ITEMS = [
+PARKING_ITEMS: list[dict[str, Any]] = [
     {"name": "name", "label": "停车场名称", "required": True},
     {"name": "town", "label": "镇街"},
     {"name": "capacity", "label": "泊位数", "data_type": "integer"},
 ]
-HOME_ITEMS = [
+HOME_ITEMS: list[dict[str, Any]] = [
     {"name": "home", "label": "养老机构名称", "required": True},
     {"name": "manager", "label": "负责人", "is_personal": True, "sensitivity": "L3", "masking": "name"},
     {"name": "phone", "label": "联系电话", "is_personal": True, "sensitivity": "L3", "masking": "mobile"},
@@ -43,7 +43,7 @@ HOME_ITEMS = [
 def action(
     client: Client, name: str, data: dict[str, Any] | None = None, *, key: str = "", get: bool = False
 ) -> Any:
-    headers = {"HTTP_AUTHORIZATION": key} if key else {}
+    headers: dict[str, Any] = {"HTTP_AUTHORIZATION": key} if key else {}
     if get:
         return client.get(f"/api/3/action/{name}", data or {}, **headers)
     return client.post(
@@ -510,7 +510,7 @@ def test_writes_need_a_valid_key_within_the_publishers_scope(client, portal, hub
         action(client, "package_show", {"id": "enping-parking"}, key="garbage"), 403, "Authorization Error"
     )
     # another department's steward may not publish the provider's entry
-    other = UserFactory(username="other_steward", department=hub.consumer)
+    other = UserFactory.create(username="other_steward", department=hub.consumer)
     grant_role(other, list(STEWARD_PERMISSIONS), DataScopeKind.DEPARTMENT)
     _, other_key = api_key_services.api_key_issue(actor=SYSTEM, user=other, name="k")
     failed(action(client, "package_create", body, key=other_key), 403, "Authorization Error")
@@ -518,7 +518,7 @@ def test_writes_need_a_valid_key_within_the_publishers_scope(client, portal, hub
         action(client, "package_delete", {"id": "enping-parking"}, key=other_key), 403, "Authorization Error"
     )
     # staff without the publish permission
-    plain = UserFactory(username="plain", department=hub.provider)
+    plain = UserFactory.create(username="plain", department=hub.provider)
     _, plain_key = api_key_services.api_key_issue(actor=SYSTEM, user=plain, name="k")
     failed(
         action(client, "package_patch", {"id": "enping-parking", "title": "x"}, key=plain_key),

@@ -21,7 +21,7 @@ from shuzheng.datahub.tests.conftest import Hub, make_entry
 from shuzheng.identity.models import AuditEvent
 from shuzheng.identity.services import api_keys as api_key_services
 
-ITEMS = [
+ITEMS: list[dict[str, Any]] = [
     {"name": "name", "label": "名称", "required": True},
     {"name": "town", "label": "镇街"},
     {"name": "capacity", "label": "泊位数", "data_type": "integer"},

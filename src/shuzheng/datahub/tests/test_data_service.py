@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -28,7 +29,7 @@ def _credential(hub, grant: Grant, **kwargs):
 
 
 def _get(entry, auth: str | None, query: str = ""):
-    headers = {"HTTP_AUTHORIZATION": auth} if auth is not None else {}
+    headers: dict[str, Any] = {"HTTP_AUTHORIZATION": auth} if auth is not None else {}
     return Client().get(f"/api/v1/datahub/data/{entry.code}/rows{query}", **headers)
 
 
@@ -216,6 +217,7 @@ def test_every_access_is_logged_with_subjects(hub, served):
         access_log_selectors.access_log_for_entry(user=hub.consumer_user, entry=entry)
     person = access_log_selectors.access_log_for_person(user=hub.admin, id_number=people()[4]["id_number"])
     assert [log.pk for log in person.items] == [logs[1].pk]
+    assert person.items[0].department is not None
     assert person.items[0].department.name == "测试民政局"
     nobody = access_log_selectors.access_log_for_person(user=hub.admin, id_number=people()[3]["id_number"])
     assert nobody.items == []

@@ -83,7 +83,9 @@ def _demo_credential_reads_masked_rows(loaded):
     assert "*" in body["items"][0]["full_name"] or len(body["items"][0]["full_name"]) == 2
     assert AccessLog.objects.count() == 1
     # the access log names the person the demo credential was issued to, and a class by its name
-    assert AccessLog.objects.get().user.username == "mz_user"
+    logged_user = AccessLog.objects.get().user
+    assert logged_user is not None
+    assert logged_user.username == "mz_user"
     steward = Client()
     steward.force_login(get_user_model().objects.get(username="ga_data"))
     log = steward.get(f"/workbench/datahub/catalog/{entry.pk}/access-log/").content.decode()
@@ -122,6 +124,7 @@ def _admin_pages(loaded):
     ):
         assert client.get(f"/admin/datahub/{model}/").status_code == 200, model
     entry = CatalogEntry.objects.first()
+    assert entry is not None
     assert client.get(f"/admin/datahub/catalogentry/{entry.pk}/change/").status_code == 200
     response = client.post(
         "/admin/datahub/catalogentry/", {"action": "approve", "_selected_action": [entry.pk]}, follow=True

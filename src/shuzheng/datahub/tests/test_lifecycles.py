@@ -30,16 +30,16 @@ def _decide(request: SharingRequest, action: str) -> None:
         sharing_services.sharing_request_refuse(actor=SYSTEM, request=request, reason="不符合共享条件")
 
 
-def _entry_with_item(**kwargs):  # type: ignore[no-untyped-def]
-    entry = CatalogEntryFactory(**kwargs)
-    DataItemFactory(entry=entry, name="id_number", label="公民身份号码")
+def _entry_with_item(**kwargs):
+    entry = CatalogEntryFactory.create(**kwargs)
+    DataItemFactory.create(entry=entry, name="id_number", label="公民身份号码")
     return entry
 
 
 @pytest.mark.parametrize(("edge", "target"), sorted(SHARING_WORKFLOW.edges.items()))
 def test_every_sharing_edge_is_walked(edge, target):
     source, action = edge
-    request = SharingRequestFactory(entry=_entry_with_item(), status=source)
+    request = SharingRequestFactory.create(entry=_entry_with_item(), status=source)
     _decide(request, action)
     request.refresh_from_db()
     assert request.status == target
@@ -57,7 +57,7 @@ def test_every_sharing_edge_is_walked(edge, target):
     ],
 )
 def test_every_other_sharing_move_is_refused(source, action):
-    request = SharingRequestFactory(entry=_entry_with_item(), status=source)
+    request = SharingRequestFactory.create(entry=_entry_with_item(), status=source)
     with pytest.raises(Conflict):
         _decide(request, action)
     request.refresh_from_db()
@@ -73,7 +73,7 @@ def test_an_unconditional_request_takes_the_approve_edge_at_once():
     request = sharing_services.sharing_request_create(
         actor=SYSTEM,
         entry=entry,
-        requester_department=DepartmentFactory(),
+        requester_department=DepartmentFactory.create(),
         purpose="低保资格核查",
         legal_basis="《社会救助暂行办法》",
         fields=["id_number"],

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Sequence
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -107,9 +109,10 @@ def test_malformed_files(hub, content, code):
     assert tables.build_model(entry).objects.count() == 0
 
 
-def _xlsx(rows: list[list[object]]) -> bytes:
+def _xlsx(rows: Sequence[list[Any]]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
+    assert sheet is not None
     for row in rows:
         sheet.append(row)
     out = io.BytesIO()

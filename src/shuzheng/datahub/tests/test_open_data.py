@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -23,7 +24,7 @@ from shuzheng.datahub.tests.conftest import make_entry, people
 
 pytestmark = pytest.mark.django_db
 
-STOP_ITEMS = [
+STOP_ITEMS: list[dict[str, Any]] = [
     {"name": "name", "label": "站点名称", "required": True},
     {"name": "town", "label": "镇街"},
     {"name": "capacity", "label": "泊位数", "data_type": "integer"},
@@ -63,7 +64,7 @@ def test_publish_and_select(hub, open_entry, topic):
     assert open_data_selectors.open_organizations() == [
         {"id": hub.provider.pk, "code": "TP01", "name": "测试公安局", "dataset_count": 1}
     ]
-    assert [t.dataset_count for t in open_data_selectors.open_topics()] == [1]
+    assert [t.dataset_count for t in open_data_selectors.open_topics()] == [1]  # type: ignore[attr-defined]
     assert catalog_selectors.catalog_totals()["open_datasets"] == 1
     fetched = open_data_selectors.open_rows(
         dataset=dataset, params={"town": "沙湖镇", "sort": "-capacity", "limit": "2"}
@@ -102,7 +103,7 @@ def test_only_open_entries_can_be_published(hub, open_entry):
 
 
 def test_exports_mask_personal_columns(hub):
-    items = [
+    items: list[dict[str, Any]] = [
         {"name": "full_name", "label": "联系人", "is_personal": True, "sensitivity": "L2", "masking": "name"},
         {"name": "town", "label": "镇街"},
     ]
@@ -121,6 +122,7 @@ def test_exports_mask_personal_columns(hub):
     body = json.loads(export.export(dataset, "JSON")[0])
     assert body["records"] == [{"full_name": "张*丰", "town": "沙湖镇"}]
     sheet = load_workbook(io.BytesIO(export.export(dataset, "XLSX")[0])).active
+    assert sheet is not None
     assert [c.value for c in sheet[2]] == ["张*丰", "沙湖镇"]
     assert filename.endswith(".csv")
     resource = dataset.resources.get(format="CSV")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -16,7 +17,7 @@ from shuzheng.datahub.tests.conftest import make_entry
 
 pytestmark = pytest.mark.django_db
 
-ITEMS = [
+ITEMS: list[dict[str, Any]] = [
     {"name": "code", "label": "编码", "is_key": True},
     {"name": "status", "label": "状态"},
     {"name": "mobile", "label": "电话"},

@@ -65,8 +65,8 @@ def audits(action: str) -> int:
 @pytest.fixture
 def other_steward(hub: Hub) -> Any:
     """A data steward of a third department: may manage its own entries only."""
-    department = DepartmentFactory(code="TX01", name="测试自然资源局", division=hub.city)
-    user: Any = UserFactory(username="other_steward", department=department)
+    department = DepartmentFactory.create(code="TX01", name="测试自然资源局", division=hub.city)
+    user: Any = UserFactory.create(username="other_steward", department=department)
     grant_role(user, list(STEWARD_PERMISSIONS), DataScopeKind.DEPARTMENT)
     return user
 
@@ -141,7 +141,7 @@ def test_pages_need_a_staff_login(hub: Hub) -> None:
     response = Client().get(f"{WB}/catalog/")
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
-    citizen = UserFactory(username="citizen1", kind=User.Kind.CITIZEN, department=None)
+    citizen = UserFactory.create(username="citizen1", kind=User.Kind.CITIZEN, department=None)
     response = client_for(citizen).get(f"{WB}/catalog/")
     assert response.status_code == 403
     assert "工作台仅供政务工作人员使用" in text(response)

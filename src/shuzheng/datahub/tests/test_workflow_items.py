@@ -111,6 +111,7 @@ def test_refusals_of_a_revoked_credential_and_another_entry_are_logged(hub, pers
     assert logged.entry == other  # the provider of the entry asked for sees the attempt
     assert logged.refusal == "该凭证未获此资源的授权"
     grant = AccessLog.objects.get().grant
+    assert grant is not None
     sharing_services.grant_revoke(actor=hub.steward, grant=grant)
     assert _rows(person_entry, auth).status_code == 403
     assert AccessLog.objects.count() == 2
