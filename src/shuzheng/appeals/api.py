@@ -9,7 +9,7 @@ work order outside the caller's scope is 404.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 from ninja import File, Form, Router, Status, UploadedFile
@@ -88,7 +88,9 @@ from shuzheng.core.lookup import resolve_many_or_422, resolve_or_422
 from shuzheng.core.pagination import DEFAULT_LIMIT, page_out
 from shuzheng.core.schemas import PageLimit
 from shuzheng.orgs import selectors as orgs_selectors
-from shuzheng.orgs.models import Department
+
+if TYPE_CHECKING:
+    from shuzheng.orgs.models import Department
 
 router = Router(tags=["诉求（一网统管）"], auth=django_auth)
 router.add_router("", kb_router)

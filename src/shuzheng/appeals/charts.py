@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shuzheng.appeals import geo
-from shuzheng.orgs.models import Division
+
+if TYPE_CHECKING:
+    from shuzheng.orgs.models import Division
 
 PALETTE = ["#0b4a82", "#3d7a3a", "#8a5300", "#a8161b", "#5b3a8a", "#1d6f78", "#6b6b6b", "#b3541e", "#2f5d1f"]
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
 
-from shuzheng.orgs.models import Department
+if TYPE_CHECKING:
+    from shuzheng.orgs.models import Department
 
 PERIODS = [
     ("7", "近7天"),

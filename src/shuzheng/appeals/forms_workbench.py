@@ -6,7 +6,7 @@ workflow allows) live in the services, whose Chinese field errors these forms pl
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
@@ -22,7 +22,9 @@ from shuzheng.appeals.forms_common import (
 from shuzheng.appeals.selectors import dispatch as dispatch_selectors
 from shuzheng.core.forms import ServiceErrorsForm
 from shuzheng.orgs import selectors as orgs_selectors
-from shuzheng.orgs.models import Department
+
+if TYPE_CHECKING:
+    from shuzheng.orgs.models import Department
 
 MAX_FILES = 9
 TEXTAREA = {"rows": 3}
@@ -66,7 +68,7 @@ class DepartmentPicker(forms.TextInput):
         return context
 
     def format_value(self, value: Any) -> str | None:
-        if isinstance(value, Department):
+        if orgs_selectors.is_department(value):
             return _picker_label(value)
         if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
             found = active_departments().filter(pk=int(value)).first()

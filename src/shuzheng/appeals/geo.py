@@ -16,11 +16,15 @@ import hashlib
 import json
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
 from shuzheng.orgs import selectors as orgs_selectors
-from shuzheng.orgs.models import Division
+from shuzheng.orgs.constants import DivisionLevel
+
+if TYPE_CHECKING:
+    from shuzheng.orgs.models import Division
 
 
 def town_centres() -> dict[str, tuple[float, float]]:
@@ -54,11 +58,11 @@ def division_position(
 ) -> tuple[float, float] | None:
     """The approximate position of a town, or a schematic one for a village (its town's centre plus a
     stable offset); the city centre for the city; None when its town is unknown."""
-    if division.level == Division.Level.CITY:
+    if division.level == DivisionLevel.CITY:
         return city_centre()
-    if division.level == Division.Level.TOWN:
+    if division.level == DivisionLevel.TOWN:
         return town_centres().get(division.name)
-    if division.level == Division.Level.VILLAGE:
+    if division.level == DivisionLevel.VILLAGE:
         town = _town_of(division, towns)
         centre = town_centres().get(town.name) if town is not None else None
         if centre is None:
@@ -77,12 +81,12 @@ def _town_of(division: Division, towns: dict[str, Division] | None) -> Division 
         return None
     found = orgs_selectors.divisions_by_code(codes)
     return next(
-        (found[c] for c in reversed(codes) if c in found and found[c].level == Division.Level.TOWN), None
+        (found[c] for c in reversed(codes) if c in found and found[c].level == DivisionLevel.TOWN), None
     )
 
 
 def towns_by_code() -> dict[str, Division]:
-    return {d.code: d for d in orgs_selectors.division_queryset(level=Division.Level.TOWN)}
+    return {d.code: d for d in orgs_selectors.division_queryset(level=DivisionLevel.TOWN)}
 
 
 def nearest_town(lat: float, lng: float, *, within_path: str = "") -> Division | None:
@@ -91,7 +95,7 @@ def nearest_town(lat: float, lng: float, *, within_path: str = "") -> Division |
     best: tuple[float, Division] | None = None
     centres = town_centres()
     scale = math.cos(math.radians(lat))
-    for town in orgs_selectors.division_queryset(level=Division.Level.TOWN, under=within_path or None):
+    for town in orgs_selectors.division_queryset(level=DivisionLevel.TOWN, under=within_path or None):
         if town.name not in centres:
             continue
         tlat, tlng = centres[town.name]

@@ -30,7 +30,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from django.conf import settings
@@ -57,7 +57,10 @@ from shuzheng.core.masking import mask_address, mask_free_text
 from shuzheng.core.permissions import missing_permission
 from shuzheng.identity.services.api_keys import api_key_authenticate
 from shuzheng.orgs import selectors as orgs_selectors
-from shuzheng.orgs.models import Division
+from shuzheng.orgs.constants import DivisionLevel
+
+if TYPE_CHECKING:
+    from shuzheng.orgs.models import Division
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-29T00:00:00+08:00"
@@ -281,7 +284,7 @@ def service_list(request: HttpRequest, *, fmt: str) -> HttpResponse:
 
 def _division_values() -> list[dict[str, str]]:
     city = settings.SHUZHENG_APPEAL_CITY_DIVISION
-    levels = (Division.Level.TOWN, Division.Level.VILLAGE)
+    levels = (DivisionLevel.TOWN, DivisionLevel.VILLAGE)
     rows = orgs_selectors.division_queryset(under=city).filter(level__in=levels).order_by("path")
     return [{"key": d.code, "name": d.name} for d in rows]
 
@@ -420,7 +423,7 @@ def _division_for(request: HttpRequest, attributes: dict[str, str]) -> str:
             )
             if d.name and d.name in address
         ]
-        towns = [d for d in named if d.level == Division.Level.TOWN]
+        towns = [d for d in named if d.level == DivisionLevel.TOWN]
         if towns:  # a village name counts only inside a town the address names (names repeat across towns)
             named = [d for d in named if any(d.path.startswith(t.path) for t in towns)]
         if named:

@@ -9,7 +9,7 @@ import re
 from datetime import timedelta
 from decimal import Decimal
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
@@ -17,7 +17,9 @@ from shuzheng.appeals import classifier
 from shuzheng.appeals.constants import AppealStatus
 from shuzheng.appeals.models import Appeal, Category, DispatchModel, RoutingRule
 from shuzheng.orgs import selectors as orgs_selectors
-from shuzheng.orgs.models import Department, Division
+
+if TYPE_CHECKING:
+    from shuzheng.orgs.models import Department, Division
 
 #: Appeals another may be merged into: not a grid event its worker may still handle on the spot.
 MERGE_TARGET_STATUSES = (AppealStatus.PENDING_DISPATCH, AppealStatus.DISPATCHED)

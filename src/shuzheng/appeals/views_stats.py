@@ -5,7 +5,7 @@ as an Excel export. Staff with ``appeals.view_appeal_stats``; every number is wi
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -18,7 +18,9 @@ from shuzheng.appeals.selectors import common as common_selectors
 from shuzheng.appeals.selectors import stats as stats_selectors
 from shuzheng.core import errors
 from shuzheng.identity.page_access import perm_required
-from shuzheng.orgs.models import Department
+
+if TYPE_CHECKING:
+    from shuzheng.orgs.models import Department
 
 TOP = 10
 

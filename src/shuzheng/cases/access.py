@@ -4,7 +4,7 @@ offered is then refused."""
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from shuzheng.cases import selectors
 from shuzheng.cases.models import Case
@@ -18,24 +18,27 @@ from shuzheng.cases.workflow import (
     decision_step,
 )
 from shuzheng.catalog import selectors as catalog_selectors
-from shuzheng.catalog.models import WorkflowStep
 from shuzheng.core.errors import AuthenticationRequired, Conflict, NotFound, PermissionDenied
 from shuzheng.identity import selectors as identity_selectors
-from shuzheng.identity.actors import Actor
-from shuzheng.identity.models import User
+from shuzheng.identity.actors import Actor, is_user
+from shuzheng.identity.constants import UserKind
+
+if TYPE_CHECKING:
+    from shuzheng.catalog.models import WorkflowStep
+    from shuzheng.identity.models import User
 
 OUT_OF_SCOPE: Final = "办件不存在或不在您的数据范围内。"
 
 
 def signed_in(actor: Actor) -> User:
     """The signed-in user acting; anyone else (anonymous, the platform) is asked to log in."""
-    if not isinstance(actor, User) or not actor.is_authenticated:
+    if not is_user(actor) or not actor.is_authenticated:
         raise AuthenticationRequired()
     return actor
 
 
 def is_staff(actor: Actor) -> bool:
-    return isinstance(actor, User) and actor.kind == User.Kind.STAFF
+    return is_user(actor) and actor.kind == UserKind.STAFF
 
 
 def authorise(actor: Actor, case: Case, action: str) -> User:
@@ -115,7 +118,7 @@ def _step_refusal(user: User, case: Case, action: str) -> str | None:
 def offered_actions(actor: Actor, case: Case) -> list[str]:
     """The actions to offer `actor` on `case`: allowed from its status, and passing the same permission,
     applicant and workflow-step checks the services make (so nothing offered is then refused)."""
-    if not isinstance(actor, User):
+    if not is_user(actor):
         return []
     applicant = selectors.is_applicant(actor, case)
     staff = is_staff(actor)

@@ -44,7 +44,7 @@ from shuzheng.core.errors import NotFound, PermissionDenied
 from shuzheng.core.masking import mask_id_number, mask_mobile, mask_name
 from shuzheng.core.pagination import DEFAULT_LIMIT
 from shuzheng.core.schemas import PageLimit
-from shuzheng.identity.models import User
+from shuzheng.identity.constants import UserKind
 
 router = Router(tags=["办件"], auth=django_auth)
 
@@ -309,7 +309,7 @@ def list_queue(
 ) -> HttpResponse:
     """``q``: a case number, or the applicant's ID number, credit code or full name (exact)."""
     user = _actor(request)
-    if user.kind != User.Kind.STAFF:
+    if user.kind != UserKind.STAFF:
         raise PermissionDenied("待办队列仅供工作人员使用。")
     statuses = [s for s in (status or "").split(",") if s] or None
     rows, next_cursor = selectors.case_queue_rows(

@@ -15,7 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from shuzheng.cases.models import Case, CaseStatusChange
 from shuzheng.cases.workflow import CaseAction
 from shuzheng.core.notifications import notify
-from shuzheng.identity.models import User
+from shuzheng.identity.constants import UserKind
 
 #: action -> (notification kind, title prefix, body template over the case's item name).
 NOTICES: Final[dict[str, tuple[str, str, str]]] = {
@@ -58,7 +58,7 @@ def applicant_accounts(case: Case) -> list[Any]:
     """The active accounts that see the case on the portal as theirs."""
     accounts: dict[int, Any] = {}
     for user in (case.applicant, case.submitted_by):
-        if user is not None and user.is_active and user.kind != User.Kind.STAFF:
+        if user is not None and user.is_active and user.kind != UserKind.STAFF:
             accounts.setdefault(user.pk, user)
     return list(accounts.values())
 

@@ -5,7 +5,7 @@ form data as shown to the viewer."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -18,8 +18,10 @@ from shuzheng.cases.forms_common import SchemaForm
 from shuzheng.cases.models import Case
 from shuzheng.cases.services.common import MaterialData
 from shuzheng.cases.services.uploads import material_upload
-from shuzheng.catalog.models import MaterialRequirement, ServiceItemVersion
 from shuzheng.core import errors
+
+if TYPE_CHECKING:
+    from shuzheng.catalog.models import MaterialRequirement, ServiceItemVersion
 
 
 def url_or_none(name: str, *args: Any) -> str | None:

@@ -9,7 +9,7 @@ them, another scope's case is the Chinese 404 page, a stale ``expected_version``
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.db import transaction
@@ -50,13 +50,15 @@ from shuzheng.cases.views_common import (
 )
 from shuzheng.cases.workflow import CaseAction
 from shuzheng.catalog import selectors as catalog_selectors
-from shuzheng.catalog.models import ServiceItemVersion
 from shuzheng.core import errors
 from shuzheng.core.masking import mask_id_number, mask_name
 from shuzheng.core.validators import validate_id_number, validate_uscc
 from shuzheng.identity import selectors as identity_selectors
 from shuzheng.identity.page_access import staff_required
 from shuzheng.orgs import selectors as orgs_selectors
+
+if TYPE_CHECKING:
+    from shuzheng.catalog.models import ServiceItemVersion
 
 QUEUE_PER_PAGE = 30
 ITEM_CHOICES = 20

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from jsonschema import Draft7Validator, Draft202012Validator
 from jsonschema.exceptions import SchemaError
@@ -23,7 +23,9 @@ from shuzheng.core.field_errors import FieldErrors
 from shuzheng.core.permissions import missing_permission
 from shuzheng.identity.actors import Actor
 from shuzheng.identity.scopes import data_scope_for
-from shuzheng.orgs.models import Department
+
+if TYPE_CHECKING:
+    from shuzheng.orgs.models import Department
 
 SCHEMA_2020: Final = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_7: Final = "http://json-schema.org/draft-07/schema"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -32,10 +32,12 @@ from shuzheng.core.actors import SystemActor
 from shuzheng.core.errors import MalformedRequest, NotFound, PermissionDenied
 from shuzheng.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, keyset_page
 from shuzheng.identity.actors import Actor
-from shuzheng.identity.models import User
 from shuzheng.identity.scopes import data_scope_for
 from shuzheng.orgs import selectors as orgs_selectors
-from shuzheng.orgs.models import Department
+
+if TYPE_CHECKING:
+    from shuzheng.identity.models import User
+    from shuzheng.orgs.models import Department
 
 GUIDE_ORDER: Final = ("-high_frequency", "code", "id")
 ITEM_ORDER: Final = ("code",)

@@ -18,7 +18,7 @@ import hmac
 import json
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Final, TypeAlias
+from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 from django.contrib.auth.models import AnonymousUser
 from django.core import signing
@@ -51,12 +51,14 @@ from shuzheng.datahub.models import (
     Grant,
     MaskingKind,
 )
-from shuzheng.identity.models import User
-from shuzheng.orgs.models import Department
+
+if TYPE_CHECKING:
+    from shuzheng.identity.models import User
+    from shuzheng.orgs.models import Department
 
 #: Who reads: a person (anonymous at a public endpoint), or nobody when a credential calls (the log then
 #: names whoever it was issued to).
-Reader: TypeAlias = User | AnonymousUser | None
+Reader: TypeAlias = "User | AnonymousUser | None"
 
 MAX_LIMIT: Final = 100
 DEFAULT_LIMIT: Final = 20

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from django.db import models
+
 STEWARD_PERMISSIONS: Final = (
     "datahub.view_catalogentry",
     "datahub.add_catalogentry",
@@ -49,3 +51,10 @@ ROLES: Final = (
     ),
     ("data_consumer", "数据使用人", "申请其他部门的数据共享并管理接口凭证。", CONSUMER_PERMISSIONS),
 )
+
+
+class SharingRequestStatus(models.TextChoices):
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已同意"
+    REFUSED = "refused", "已拒绝"
+    WITHDRAWN = "withdrawn", "已撤回"

@@ -4,7 +4,7 @@ the selectors."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 
@@ -23,7 +23,9 @@ from shuzheng.datahub.models import (
     UpdateCycle,
 )
 from shuzheng.orgs import selectors as org_selectors
-from shuzheng.orgs.models import Department
+
+if TYPE_CHECKING:
+    from shuzheng.orgs.models import Department
 
 
 def choice_error(label: str) -> dict[str, str]:

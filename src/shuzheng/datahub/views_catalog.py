@@ -10,7 +10,7 @@ the providing department, as the selectors do for requests and grants of other d
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -49,7 +49,9 @@ from shuzheng.datahub.services import rows as row_services
 from shuzheng.datahub.workflow import ACTION_LABELS, ENTRY_WORKFLOW, REVIEW_ACTIONS
 from shuzheng.identity.page_access import staff_required
 from shuzheng.orgs import selectors as org_selectors
-from shuzheng.orgs.models import Department
+
+if TYPE_CHECKING:
+    from shuzheng.orgs.models import Department
 
 PER_PAGE = 30
 MAX_UPLOAD_NAME = 200

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import BooleanField, Count, Q, QuerySet, Value
 from django.db.models import Case as SqlCase
@@ -26,7 +26,6 @@ from django.utils import timezone
 
 from shuzheng.cases import selectors as case_selectors
 from shuzheng.cases.constants import CaseStatus
-from shuzheng.cases.models import Case
 from shuzheng.core.calendar import OFFICE_TZ
 from shuzheng.core.errors import AuthenticationRequired, NotFound, PermissionDenied
 from shuzheng.core.masking import mask_mobile, mask_name
@@ -41,10 +40,13 @@ from shuzheng.evaluation.constants import (
 )
 from shuzheng.evaluation.models import Evaluation, RatingDispute, Rectification
 from shuzheng.identity import selectors as identity_selectors
-from shuzheng.identity.models import User
 from shuzheng.identity.scopes import data_scope_for
 from shuzheng.orgs import selectors as orgs_selectors
-from shuzheng.orgs.models import Department, Division, Hall, Window
+
+if TYPE_CHECKING:
+    from shuzheng.cases.models import Case
+    from shuzheng.identity.models import User
+    from shuzheng.orgs.models import Department, Division, Hall, Window
 
 VIEW_EVALUATION = "evaluation.view_evaluation"
 ADD_EVALUATION = "evaluation.add_evaluation"

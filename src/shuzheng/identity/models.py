@@ -13,6 +13,7 @@ from django.db import models
 
 from shuzheng.core.crypto.fields import EncryptedTextField
 from shuzheng.core.models import TimestampedModel
+from shuzheng.identity.constants import DataScopeKind, UserKind
 
 
 class UserManager(DjangoUserManager["User"]):
@@ -30,10 +31,7 @@ class UserManager(DjangoUserManager["User"]):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    class Kind(models.TextChoices):
-        STAFF = "staff", "工作人员"
-        CITIZEN = "citizen", "自然人"
-        ENTERPRISE_AGENT = "enterprise_agent", "法人经办人"
+    Kind = UserKind
 
     username = models.CharField("账号", max_length=64, unique=True)
     kind = models.CharField("账号类型", max_length=20, choices=Kind.choices, default=Kind.STAFF)
@@ -100,14 +98,6 @@ class Role(TimestampedModel):
 
     def __str__(self) -> str:
         return self.name
-
-
-class DataScopeKind(models.TextChoices):
-    SELF = "self", "仅本人"
-    DEPARTMENT = "department", "本部门"
-    DEPARTMENT_TREE = "department_tree", "本部门及下级"
-    DIVISION_TREE = "division_tree", "本区划及下级"
-    ALL = "all", "全部"
 
 
 class RoleAssignment(TimestampedModel):

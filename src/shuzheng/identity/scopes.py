@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.db.models import Model, Q, QuerySet
 
 from shuzheng.identity import authz
-from shuzheng.identity.models import DataScopeKind, RoleAssignment
+from shuzheng.identity.constants import DataScopeKind
+from shuzheng.identity.models import RoleAssignment
 
 if TYPE_CHECKING:
     from shuzheng.identity.models import User

@@ -191,6 +191,11 @@ def users_with_role_for_department(role_code: str, department_id: int) -> list[U
     )
 
 
+def role_names() -> dict[str, str]:
+    """Every role's Chinese name by its code (messages that name roles by code are shown with names)."""
+    return dict(Role.objects.values_list("code", "name"))
+
+
 def role_name(code: str) -> str | None:
     """The Chinese name of the role `code`, or None when no such role exists (messages naming a role)."""
     return Role.objects.filter(code=code).values_list("name", flat=True).first()

@@ -11,20 +11,7 @@ from django.db import models
 
 from shuzheng.core.crypto.fields import EncryptedTextField
 from shuzheng.core.models import TimestampedModel
-
-
-class DivisionLevel(models.TextChoices):
-    PROVINCE = "province", "省"
-    PREFECTURE = "prefecture", "地级市"
-    CITY = "city", "县级市"
-    TOWN = "town", "镇（街道）"
-    VILLAGE = "village", "村（社区）"
-
-
-class HallLevel(models.TextChoices):
-    CITY = "city", "市级"
-    TOWN = "town", "镇级"
-    VILLAGE = "village", "村级"
+from shuzheng.orgs.constants import DivisionLevel, HallLevel, KioskKind, WindowKind
 
 
 class Division(TimestampedModel):
@@ -106,17 +93,6 @@ class Hall(TimestampedModel):
 
     def __str__(self) -> str:
         return self.name
-
-
-# Top-level (not nested as `Kind`) so each enum keeps its own name in the OpenAPI document.
-class WindowKind(models.TextChoices):
-    COMPREHENSIVE = "comprehensive", "综合窗口"
-    SPECIALISED = "specialised", "专业窗口"
-
-
-class KioskKind(models.TextChoices):
-    KIOSK = "kiosk", "侨都之窗自助机"
-    BANK_TERMINAL = "bank_terminal", "政银通办终端"
 
 
 class Window(TimestampedModel):

@@ -7,18 +7,8 @@ from ninja import Schema
 from pydantic import Field
 
 from shuzheng.core.schemas import StrictIn
-from shuzheng.orgs.models import (
-    Department,
-    Division,
-    DivisionLevel,
-    Grid,
-    Hall,
-    HallLevel,
-    Kiosk,
-    KioskKind,
-    Window,
-    WindowKind,
-)
+from shuzheng.orgs.constants import DivisionLevel, HallLevel, KioskKind, WindowKind
+from shuzheng.orgs.models import Department, Division, Grid, Hall, Kiosk, Window
 
 # --- divisions ------------------------------------------------------------------------------------
 

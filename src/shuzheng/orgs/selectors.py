@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import operator
 from functools import reduce
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 
@@ -494,3 +494,8 @@ def top_active_department(division: Division) -> Department | None:
         .order_by("code")
         .first()
     )
+
+
+def is_department(value: object) -> TypeGuard[Department]:
+    """Whether `value` is a department (forms and imports take one or its code), without the model."""
+    return isinstance(value, Department)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from shuzheng.core.forms import ServiceErrorsForm
-from shuzheng.orgs.models import Hall
+from shuzheng.orgs.constants import HallLevel
 from shuzheng.web.audit_labels import action_choices
 
 
@@ -23,7 +23,7 @@ class HallSearchForm(forms.Form):
     level = forms.ChoiceField(
         label="层级",
         required=False,
-        choices=[("", "全部"), *Hall.Level.choices],
+        choices=[("", "全部"), *HallLevel.choices],
         error_messages={"invalid_choice": "层级只能是市级、镇级或村级。"},
     )
     cursor = forms.CharField(required=False, max_length=512, widget=forms.HiddenInput)

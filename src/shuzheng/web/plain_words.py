@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from shuzheng.identity.models import Role
+from shuzheng.identity import selectors as identity_selectors
 
 _APPS = "core|identity|orgs|catalog|cases|evaluation|appeals|datahub|auth"
 _PERMISSION = rf"(?:{_APPS})\.[a-z]+_[a-z_]+"  # app label, then a codename with its verb: cases.view_case
@@ -21,5 +21,5 @@ def plain_words(text: object) -> str:
     message = PERMISSION_CODES.sub("", str(text))
     if not WORD.search(message):
         return message
-    names = dict(Role.objects.values_list("code", "name"))
+    names = identity_selectors.role_names()
     return WORD.sub(lambda m: f"“{names[m.group(0)]}”" if m.group(0) in names else m.group(0), message)

@@ -21,7 +21,7 @@ from shuzheng.cases import selectors as cases_selectors
 from shuzheng.cases.constants import DeadlineState
 from shuzheng.core.notifications import unread_count
 from shuzheng.core.pagination import Page
-from shuzheng.datahub.models import SharingRequest
+from shuzheng.datahub.constants import SharingRequestStatus
 from shuzheng.datahub.selectors import sharing as datahub_sharing_selectors
 from shuzheng.evaluation import selectors as evaluation_selectors
 from shuzheng.evaluation.constants import DisputeStatus
@@ -148,9 +148,9 @@ SOURCES: tuple[TodoSource, ...] = (
         "待我部门审批的共享申请",
         "datahub.decide_sharingrequest",
         "datahub:wb_sharing",
-        f"?role=received&status={SharingRequest.Status.PENDING}",
+        f"?role=received&status={SharingRequestStatus.PENDING}",
         lambda user: datahub_sharing_selectors.request_list(
-            user=user, role="received", status=SharingRequest.Status.PENDING, limit=CAP
+            user=user, role="received", status=SharingRequestStatus.PENDING, limit=CAP
         ),
     ),
 )

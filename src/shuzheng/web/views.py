@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth import password_validation, update_session_auth_hash
@@ -24,10 +24,13 @@ from shuzheng.identity import selectors as identity_selectors
 from shuzheng.identity.page_access import renders_application_errors, staff_required
 from shuzheng.identity.services import accounts as account_services
 from shuzheng.orgs import selectors as orgs_selectors
-from shuzheng.orgs.models import Hall
+from shuzheng.orgs.constants import HallLevel
 from shuzheng.web.context_processors import resolve_first
 from shuzheng.web.forms import AuditFilterForm, HallSearchForm, PasswordChangeForm
 from shuzheng.web.todo import todo_items
+
+if TYPE_CHECKING:
+    from shuzheng.orgs.models import Hall
 
 HALLS_PREVIEW = 6  # per level on the portal home page
 HALLS_PER_PAGE = 20  # when one level is listed
@@ -69,7 +72,7 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     q = form.cleaned_data.get("q") or ""
     cursor = (form.cleaned_data.get("cursor") or None) if level else None
     groups: list[HallGroup] = []
-    for value, label in Hall.Level.choices:
+    for value, label in HallLevel.choices:
         if level and value != level:
             continue
         page = orgs_selectors.hall_list(
@@ -81,7 +84,7 @@ def portal_home(request: HttpRequest) -> HttpResponse:
         "form": form,
         "groups": groups,
         "level": level,
-        "level_choices": Hall.Level.choices,
+        "level_choices": HallLevel.choices,
         "q": q,
         "paged": bool(cursor),
         # The catalog context will serve the service search; until then the box says so (no dead link).

@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from shuzheng.core import notifications
-from shuzheng.identity.models import User
+from shuzheng.identity.constants import UserKind
 from shuzheng.identity.page_access import person_required, staff_required
 
 NOTIFICATIONS_PER_PAGE = 20
@@ -23,7 +23,7 @@ NOTIFICATIONS_PER_PAGE = 20
 
 def inbox_url(user: Any) -> str:
     """Staff read their notifications in the workbench, everybody else in the portal."""
-    staff = getattr(user, "kind", None) == User.Kind.STAFF
+    staff = getattr(user, "kind", None) == UserKind.STAFF
     return reverse("web:workbench_notifications" if staff else "web:notifications")
 
 

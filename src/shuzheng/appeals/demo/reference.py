@@ -10,8 +10,9 @@ from shuzheng.appeals.demo import synthetic
 from shuzheng.appeals.models import Category, DispatchCatalogueEntry, RoutingRule, WorkOrder, WorkOrderAssist
 from shuzheng.appeals.services.common import HANDLER_ROLE
 from shuzheng.core.actors import SYSTEM
+from shuzheng.identity.constants import DataScopeKind
 from shuzheng.identity.demo import DEMO_PASSWORD, DemoAccount, ensure_staff_account
-from shuzheng.identity.models import DataScopeKind, Role
+from shuzheng.identity.models import Role
 from shuzheng.identity.selectors import users_with_role_for_department
 from shuzheng.identity.services import roles as role_services
 from shuzheng.orgs.models import Department, Division

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import Q
@@ -26,7 +26,10 @@ from shuzheng.core.errors import NotFound
 from shuzheng.core.masking import mask_mobile, mask_name
 from shuzheng.core.pagination import DEFAULT_LIMIT, Page, keyset_page
 from shuzheng.orgs import selectors as orgs_selectors
-from shuzheng.orgs.models import Division
+from shuzheng.orgs.constants import DivisionLevel
+
+if TYPE_CHECKING:
+    from shuzheng.orgs.models import Division
 
 
 def appeal_list(
@@ -204,12 +207,12 @@ def intake_divisions() -> list[tuple[Division, list[Division]]]:
     rows = [
         d
         for d in orgs_selectors.division_queryset(under=city.path).order_by("path")
-        if d.level in (Division.Level.TOWN, Division.Level.VILLAGE)
+        if d.level in (DivisionLevel.TOWN, DivisionLevel.VILLAGE)
     ]
     towns: list[tuple[Division, list[Division]]] = []
     villages: dict[str, list[Division]] = {}
     for division in rows:
-        if division.level == Division.Level.TOWN:
+        if division.level == DivisionLevel.TOWN:
             towns.append((division, villages.setdefault(division.path, [])))
             continue
         parent = division.path[: division.path.rstrip("/").rfind("/") + 1]

@@ -4,6 +4,7 @@ models."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
@@ -11,7 +12,9 @@ from shuzheng.appeals import routing
 from shuzheng.appeals.models import Category, DispatchModel, RoutingRule
 from shuzheng.core.errors import NotFound
 from shuzheng.orgs import selectors as orgs_selectors
-from shuzheng.orgs.models import Department, Division
+
+if TYPE_CHECKING:
+    from shuzheng.orgs.models import Department, Division
 
 
 def category_list(*, include_inactive: bool = False) -> list[Category]:

@@ -4,7 +4,7 @@ hot spots, map points."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate
@@ -24,7 +24,10 @@ from shuzheng.core import calendar
 from shuzheng.core.errors import PermissionDenied
 from shuzheng.core.permissions import missing_permission
 from shuzheng.orgs import selectors as orgs_selectors
-from shuzheng.orgs.models import Department, Division
+from shuzheng.orgs.constants import DivisionLevel
+
+if TYPE_CHECKING:
+    from shuzheng.orgs.models import Department, Division
 
 
 def stats_scope(user: Any, department: Department | None = None) -> QuerySet[Appeal]:
@@ -158,7 +161,7 @@ def _town_of_path(path: str, towns: dict[str, Division]) -> Division | None:
 
 def towns_by_path() -> dict[str, Division]:
     """Every town (镇街) by its path, to place appeals at town level (``town_of``)."""
-    towns = orgs_selectors.division_queryset(level=Division.Level.TOWN, include_inactive=True)
+    towns = orgs_selectors.division_queryset(level=DivisionLevel.TOWN, include_inactive=True)
     return {d.path: d for d in towns}
 
 

@@ -4,7 +4,7 @@ work-order page and what its viewer may do there."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
@@ -41,7 +41,9 @@ from shuzheng.core.errors import NotFound
 from shuzheng.core.pagination import DEFAULT_LIMIT, Page, keyset_page
 from shuzheng.identity.scopes import data_scope_for
 from shuzheng.orgs import selectors as orgs_selectors
-from shuzheng.orgs.models import Department
+
+if TYPE_CHECKING:
+    from shuzheng.orgs.models import Department
 
 
 def dispatch_queue(

@@ -4,7 +4,7 @@ the work-order history row and department notifications."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
 from django.utils import timezone
@@ -17,10 +17,12 @@ from shuzheng.core.errors import PermissionDenied
 from shuzheng.core.masking import mask_mobile, mask_name
 from shuzheng.core.notifications import notify
 from shuzheng.core.permissions import missing_permission
-from shuzheng.identity.actors import Actor
-from shuzheng.identity.models import User
+from shuzheng.identity.actors import Actor, is_user
 from shuzheng.identity.selectors import users_with_role_for_department
-from shuzheng.orgs.models import Department
+
+if TYPE_CHECKING:
+    from shuzheng.identity.models import User
+    from shuzheng.orgs.models import Department
 
 HANDLER_ROLE = "department_handler"
 
@@ -36,7 +38,7 @@ def clean_text(value: str | None) -> str:
 
 def user_of(actor: Actor) -> User | None:
     """Who to record as having done it (``created_by``, a history row's ``actor``); None for the platform."""
-    return actor if isinstance(actor, User) and actor.pk else None
+    return actor if is_user(actor) and actor.pk else None
 
 
 def require_perm(actor: Actor, perm: str, what: str) -> None:

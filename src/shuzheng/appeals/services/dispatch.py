@@ -4,6 +4,7 @@ work order and move the appeal (and any merged into it) to ``dispatched``."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -29,7 +30,9 @@ from shuzheng.core.actors import SYSTEM, is_system
 from shuzheng.core.errors import Conflict, NotFound, ValidationFailed
 from shuzheng.identity.actors import Actor
 from shuzheng.identity.scopes import data_scope_for
-from shuzheng.orgs.models import Department
+
+if TYPE_CHECKING:
+    from shuzheng.orgs.models import Department
 
 
 def auto_dispatch_appeal(

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import filetype
 from django.conf import settings
@@ -47,7 +47,10 @@ from shuzheng.core.field_errors import FieldErrors
 from shuzheng.core.validators import validate_mobile, validate_uscc
 from shuzheng.identity.actors import Actor
 from shuzheng.orgs import selectors as orgs_selectors
-from shuzheng.orgs.models import Division, Grid
+from shuzheng.orgs.constants import DivisionLevel
+
+if TYPE_CHECKING:
+    from shuzheng.orgs.models import Division, Grid
 
 PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif"}
 DIRECT_ANSWER_TYPES = frozenset(
@@ -249,7 +252,7 @@ def appeal_intake(
     worker = getattr(actor, "grid_worker", None) if clean.channel == AppealChannel.GRID else None
     if grid is None and worker is not None and worker.grid.division.path.startswith(clean.division.path):
         grid = worker.grid  # a grid worker reports in their own grid unless they name another
-    if grid is None and clean.division.level == Division.Level.VILLAGE:
+    if grid is None and clean.division.level == DivisionLevel.VILLAGE:
         grid = orgs_selectors.grid_for_division(division=clean.division)
     at = now()
     appeal = Appeal(

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -17,7 +17,9 @@ from shuzheng.core.actors import SystemActor
 from shuzheng.core.errors import Conflict, PermissionDenied, ValidationFailed
 from shuzheng.core.field_errors import FieldErrors
 from shuzheng.identity.actors import Actor
-from shuzheng.orgs.models import Department
+
+if TYPE_CHECKING:
+    from shuzheng.orgs.models import Department
 
 #: Why a move is refused, by action (the table decides; these say it in the reviewer's words).
 REFUSALS: dict[str, str] = {

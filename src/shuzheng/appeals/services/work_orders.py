@@ -4,7 +4,7 @@ department's and centre's actions — accept, forward, return, reassign, reply, 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F
@@ -30,7 +30,9 @@ from shuzheng.core.errors import Conflict, NotFound, ValidationFailed
 from shuzheng.core.notifications import notify
 from shuzheng.identity.actors import Actor
 from shuzheng.identity.scopes import data_scope_for
-from shuzheng.orgs.models import Department
+
+if TYPE_CHECKING:
+    from shuzheng.orgs.models import Department
 
 A = WorkOrderAction
 

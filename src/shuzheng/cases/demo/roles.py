@@ -6,7 +6,8 @@ from typing import Final
 
 from shuzheng.catalog.models import ServiceItemVersion
 from shuzheng.core.actors import SYSTEM
-from shuzheng.identity.models import DataScopeKind, Role, RoleAssignment, User
+from shuzheng.identity.constants import DataScopeKind
+from shuzheng.identity.models import Role, RoleAssignment, User
 from shuzheng.identity.services import roles as role_services
 from shuzheng.orgs.models import Department, Division
 

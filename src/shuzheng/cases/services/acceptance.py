@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,11 +24,13 @@ from shuzheng.cases.services.transition import (
     transition,
 )
 from shuzheng.cases.workflow import CaseAction
-from shuzheng.catalog.models import MaterialRequirement
 from shuzheng.core import calendar
 from shuzheng.core.errors import Conflict, ValidationFailed
 from shuzheng.core.field_errors import FieldErrors
 from shuzheng.identity.actors import Actor
+
+if TYPE_CHECKING:
+    from shuzheng.catalog.models import MaterialRequirement
 
 DEFAULT_CORRECTION_DAYS: Final = 5
 MAX_CORRECTION_DAYS: Final = 60

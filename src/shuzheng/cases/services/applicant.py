@@ -4,7 +4,7 @@ window; and the form's identity fields bound to them (免填写)."""
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shuzheng.cases import form_privacy
 from shuzheng.cases.access import is_staff
@@ -15,7 +15,10 @@ from shuzheng.core.errors import ValidationFailed
 from shuzheng.core.field_errors import FieldErrors
 from shuzheng.core.validators import validate_id_number, validate_mobile, validate_uscc
 from shuzheng.identity import selectors as identity_selectors
-from shuzheng.identity.models import User
+from shuzheng.identity.constants import UserKind
+
+if TYPE_CHECKING:
+    from shuzheng.identity.models import User
 
 
 def account_identity(user: User) -> dict[str, Any]:
@@ -29,7 +32,7 @@ def applicant_fields(*, user: User, applicant: ApplicantData | None, errors: Fie
         if applicant is not None:
             errors.add("applicant", "网上或自助申请以登录账号为申请人，无需填写申请人信息")
             return {}
-        if user.kind == User.Kind.ENTERPRISE_AGENT:
+        if user.kind == UserKind.ENTERPRISE_AGENT:
             return {
                 "applicant_kind": ApplicantKind.ENTERPRISE,
                 "applicant": user,

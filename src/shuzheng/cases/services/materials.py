@@ -4,6 +4,7 @@ later (which mark the deferred row supplied)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,12 +16,14 @@ from shuzheng.cases.models import Case, CaseMaterial, MaterialUpload
 from shuzheng.cases.services.common import MaterialData, as_materials, lock_case
 from shuzheng.cases.services.uploads import lock_uploads, take_upload
 from shuzheng.cases.workflow import FINAL_STATUSES, INTAKE_PERMISSION
-from shuzheng.catalog.models import MaterialRequirement
 from shuzheng.core import audit
 from shuzheng.core.errors import Conflict, NotFound, ValidationFailed
 from shuzheng.core.field_errors import FieldErrors
 from shuzheng.identity.actors import Actor
-from shuzheng.identity.models import User
+
+if TYPE_CHECKING:
+    from shuzheng.catalog.models import MaterialRequirement
+    from shuzheng.identity.models import User
 
 
 def attach_materials(*, user: User, case: Case, materials: Sequence[MaterialData]) -> list[CaseMaterial]:

@@ -7,7 +7,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -30,24 +30,27 @@ from shuzheng.cases.services.common import (
 from shuzheng.cases.services.uploads import lock_uploads, material_from_upload, take_upload
 from shuzheng.cases.workflow import INTAKE_PERMISSION
 from shuzheng.catalog import selectors as catalog_selectors
-from shuzheng.catalog.models import MaterialRequirement, ServiceItemVersion
 from shuzheng.core import audit, counters
 from shuzheng.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from shuzheng.core.field_errors import FieldErrors
 from shuzheng.core.validators import PROVINCES, validate_division_code
 from shuzheng.identity.actors import Actor
-from shuzheng.identity.models import User
 from shuzheng.orgs import selectors as orgs_selectors
-from shuzheng.orgs.models import Hall, Kiosk, Window
+from shuzheng.orgs.constants import KioskKind, WindowKind
+
+if TYPE_CHECKING:
+    from shuzheng.catalog.models import MaterialRequirement, ServiceItemVersion
+    from shuzheng.identity.models import User
+    from shuzheng.orgs.models import Hall, Kiosk, Window
 
 IDEMPOTENCY_KEY: Final = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 IN_PERSON_CHANNELS: Final = frozenset({CaseChannel.WINDOW, CaseChannel.CROSS_REGION})
 KIOSK_CHANNELS: Final = {
-    CaseChannel.KIOSK: Kiosk.Kind.KIOSK,
-    CaseChannel.BANK_TERMINAL: Kiosk.Kind.BANK_TERMINAL,
+    CaseChannel.KIOSK: KioskKind.KIOSK,
+    CaseChannel.BANK_TERMINAL: KioskKind.BANK_TERMINAL,
 }
 
-Accepted = list[tuple[MaterialRequirement, MaterialData, MaterialUpload | None]]
+Accepted: TypeAlias = "list[tuple[MaterialRequirement, MaterialData, MaterialUpload | None]]"
 
 
 def region_name(code: str) -> str:
@@ -98,7 +101,7 @@ def _place(
             hall = window.hall
             if window.department_id and window.department_id != version.department_id:
                 errors.add("window_id", "该专业窗口不受理本事项，请到综合窗口或本事项的专业窗口办理")
-            elif window.kind == Window.Kind.COMPREHENSIVE and not version.comprehensive_window:
+            elif window.kind == WindowKind.COMPREHENSIVE and not version.comprehensive_window:
                 errors.add("window_id", "本事项不在综合窗口受理，请到专业窗口办理")
     if hall_id is not None:
         found = orgs_selectors.active_hall(hall_id)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from django.utils import timezone
 
@@ -17,12 +17,14 @@ from shuzheng.cases.constants import CaseStatus
 from shuzheng.cases.models import Case, CaseStatusChange
 from shuzheng.cases.services.common import case_snapshot, check_version, lock_case, now_or, text
 from shuzheng.cases.workflow import TRANSITIONS, CaseAction
-from shuzheng.catalog.models import WorkflowStep
 from shuzheng.core import audit
 from shuzheng.core.errors import Conflict, ValidationFailed
 from shuzheng.identity import selectors as identity_selectors
 from shuzheng.identity.actors import Actor
-from shuzheng.identity.models import User
+
+if TYPE_CHECKING:
+    from shuzheng.catalog.models import WorkflowStep
+    from shuzheng.identity.models import User
 
 NOTE_MAX: Final = 2000
 

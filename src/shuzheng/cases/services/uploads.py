@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -15,11 +15,13 @@ from shuzheng.cases.access import is_staff, signed_in
 from shuzheng.cases.models import Case, CaseMaterial, MaterialUpload
 from shuzheng.cases.services.common import now_or
 from shuzheng.cases.uploads import check_file
-from shuzheng.catalog.models import MaterialRequirement
 from shuzheng.core import audit
 from shuzheng.core.errors import Conflict, PermissionDenied, ValidationFailed
 from shuzheng.identity.actors import Actor
-from shuzheng.identity.models import User
+
+if TYPE_CHECKING:
+    from shuzheng.catalog.models import MaterialRequirement
+    from shuzheng.identity.models import User
 
 MAX_PENDING_UPLOADS: Final = 200
 STALE_UPLOAD_HOURS: Final = 24

@@ -30,7 +30,7 @@ from shuzheng.catalog.services import bulk, guide_groups, versions
 from shuzheng.core.actors import SYSTEM
 from shuzheng.core.errors import ApplicationError
 from shuzheng.identity import selectors as identity_selectors
-from shuzheng.identity.models import DataScopeKind
+from shuzheng.identity.constants import DataScopeKind
 from shuzheng.identity.services import roles as role_services
 from shuzheng.orgs import selectors as orgs_selectors
 

@@ -18,8 +18,7 @@ from shuzheng.core import audit
 from shuzheng.core.actors import is_system
 from shuzheng.core.errors import ValidationFailed
 from shuzheng.core.field_errors import FieldErrors
-from shuzheng.identity.actors import Actor
-from shuzheng.identity.models import User
+from shuzheng.identity.actors import Actor, is_user
 
 BULK_CHUNK: Final = 500
 
@@ -67,7 +66,7 @@ def items_bulk_publish(
 
     today = timezone.localdate()
     now = timezone.now()
-    publisher = actor if isinstance(actor, User) else None
+    publisher = actor if is_user(actor) else None
     total = len(rows)
     segmented: dict[str, str] = {}
     for start in range(0, total, BULK_CHUNK):

@@ -4,7 +4,7 @@ written. Departments and guide groups are looked up by code (groups also by name
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, Final, TypedDict
+from typing import TYPE_CHECKING, Any, Final, TypedDict
 
 from shuzheng.catalog.constants import (
     MORE_VISITS,
@@ -21,7 +21,9 @@ from shuzheng.catalog.models import GuideGroup
 from shuzheng.core.errors import ValidationFailed
 from shuzheng.core.field_errors import FieldErrors
 from shuzheng.orgs import selectors as orgs_selectors
-from shuzheng.orgs.models import Department
+
+if TYPE_CHECKING:
+    from shuzheng.orgs.models import Department
 
 MAX_LIMIT_DAYS: Final = 3650
 MAX_MATERIALS: Final = 60
@@ -230,7 +232,7 @@ def _choice_list(errs: FieldErrors, field: str, label: str, value: Any, choices:
 
 
 def _department(errs: FieldErrors, field: str, value: Any, lookups: Lookups) -> Department | None:
-    if isinstance(value, Department):
+    if orgs_selectors.is_department(value):
         return value
     code = clean_text(value).upper()
     if not code:

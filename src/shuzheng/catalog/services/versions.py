@@ -6,7 +6,7 @@ transaction and writes its audit event in it."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -22,9 +22,10 @@ from shuzheng.catalog.workflow import PUBLISH, REFUSALS, RETIRE, SUPERSEDE, VERS
 from shuzheng.core import audit, fulltext
 from shuzheng.core.errors import Conflict, NotFound
 from shuzheng.core.field_errors import FieldErrors
-from shuzheng.identity.actors import Actor
-from shuzheng.identity.models import User
-from shuzheng.orgs.models import Department
+from shuzheng.identity.actors import Actor, is_user
+
+if TYPE_CHECKING:
+    from shuzheng.orgs.models import Department
 
 
 def _write(version: ServiceItemVersion, cleaned: dict[str, Any]) -> None:
@@ -225,7 +226,7 @@ def version_publish(
     version.valid_from = start
     version.valid_to = None
     version.published_at = timezone.now()
-    version.published_by = actor if isinstance(actor, User) else None
+    version.published_by = actor if is_user(actor) else None
     version.save()
     item.live_version = version
     item.department = version.department

@@ -6,7 +6,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -24,7 +24,9 @@ from shuzheng.datahub.models import (
     OpenTopic,
 )
 from shuzheng.identity.scopes import data_scope_for
-from shuzheng.orgs.models import Department
+
+if TYPE_CHECKING:
+    from shuzheng.orgs.models import Department
 
 CKAN_VERSION: Final = "2.10.4"
 SITE_TITLE: Final = "公共数据开放平台"

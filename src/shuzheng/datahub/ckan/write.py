@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from django.core.files.uploadedfile import UploadedFile
@@ -32,7 +32,9 @@ from shuzheng.datahub.models import (
 )
 from shuzheng.datahub.services import open_data as open_data_services
 from shuzheng.orgs import selectors as org_selectors
-from shuzheng.orgs.models import Department
+
+if TYPE_CHECKING:
+    from shuzheng.orgs.models import Department
 
 # --- writes (publishers with an API key) --------------------------------------------------------------------
 

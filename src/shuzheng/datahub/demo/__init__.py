@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Final
 
-from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -54,7 +53,7 @@ from shuzheng.datahub.services import mounts as mount_services
 from shuzheng.datahub.services import open_data as open_data_services
 from shuzheng.datahub.services import rows as row_services
 from shuzheng.datahub.services import sharing as sharing_services
-from shuzheng.orgs.models import Department
+from shuzheng.orgs.models import Department, Division
 
 Progress = Callable[[str, int, int], None]
 
@@ -158,8 +157,9 @@ def _ensure_roles() -> None:
 
 
 def _ensure_users(departments: dict[str, Department]) -> list[str]:
+    from shuzheng.identity.constants import DataScopeKind
     from shuzheng.identity.demo import ensure_staff_account
-    from shuzheng.identity.models import DataScopeKind, Role
+    from shuzheng.identity.models import Role
 
     wanted = (
         ("ga_data", "林志华", "EP004", "data_steward"),
@@ -365,10 +365,9 @@ def _with_flaws(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _division_rows() -> list[dict[str, Any]]:
-    division = apps.get_model("orgs", "Division")
     return [
         {"code": code, "name": name, "level": level, "parent_code": parent or ""}
-        for code, name, level, parent in division.objects.order_by("code").values_list(
+        for code, name, level, parent in Division.objects.order_by("code").values_list(
             "code", "name", "level", "parent__code"
         )
     ]

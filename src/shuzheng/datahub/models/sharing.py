@@ -6,15 +6,12 @@ from django.conf import settings
 from django.db import models
 
 from shuzheng.core.models import TimestampedModel
+from shuzheng.datahub.constants import SharingRequestStatus
 from shuzheng.datahub.models.catalog import CatalogEntry
 
 
 class SharingRequest(TimestampedModel):
-    class Status(models.TextChoices):
-        PENDING = "pending", "待审批"
-        APPROVED = "approved", "已同意"
-        REFUSED = "refused", "已拒绝"
-        WITHDRAWN = "withdrawn", "已撤回"
+    Status = SharingRequestStatus
 
     entry = models.ForeignKey(
         CatalogEntry, verbose_name="申请资源", on_delete=models.PROTECT, related_name="requests"

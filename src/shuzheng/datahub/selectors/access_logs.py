@@ -3,7 +3,7 @@ over it), and per person (that permission with scope all)."""
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from django.db.models import QuerySet, prefetch_related_objects
 
@@ -17,7 +17,9 @@ from shuzheng.datahub.models import (
 )
 from shuzheng.datahub.selectors.scope import require_staff
 from shuzheng.identity.scopes import data_scope_for
-from shuzheng.orgs.models import Department
+
+if TYPE_CHECKING:
+    from shuzheng.orgs.models import Department
 
 LOG_ORDER: Final = ("-id",)
 

@@ -3,7 +3,7 @@ edit/review scope), mount statistics, totals and the class tree."""
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from django.db.models import Count, Q, QuerySet, Sum
 
@@ -18,7 +18,9 @@ from shuzheng.datahub.models import (
     OpenDataset,
 )
 from shuzheng.datahub.selectors.scope import any_scope, require_staff, within
-from shuzheng.orgs.models import Department
+
+if TYPE_CHECKING:
+    from shuzheng.orgs.models import Department
 
 ENTRY_ORDER: Final = ("-id",)
 

@@ -3,13 +3,15 @@ hiding workbench actions."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 
 from shuzheng.core.errors import PermissionDenied
 from shuzheng.identity.scopes import data_scope_for
-from shuzheng.orgs.models import Department
+
+if TYPE_CHECKING:
+    from shuzheng.orgs.models import Department
 
 
 def require_staff(user: Any) -> None:

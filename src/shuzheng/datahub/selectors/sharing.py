@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
@@ -18,7 +18,9 @@ from shuzheng.datahub.models import (
     SharingRequest,
 )
 from shuzheng.datahub.selectors.scope import any_scope, require_staff, within
-from shuzheng.orgs.models import Department
+
+if TYPE_CHECKING:
+    from shuzheng.orgs.models import Department
 
 REQUEST_ORDER: Final = ("-id",)
 

@@ -9,14 +9,16 @@ tasks) passes `core.actors.SYSTEM`, which skips the checks that apply to people.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from shuzheng.core.actors import is_system
 from shuzheng.core.errors import PermissionDenied
-from shuzheng.identity.actors import Actor
-from shuzheng.identity.models import User
+from shuzheng.identity.actors import Actor, is_user
 from shuzheng.identity.scopes import data_scope_for
-from shuzheng.orgs.models import Department
+
+if TYPE_CHECKING:
+    from shuzheng.identity.models import User
+    from shuzheng.orgs.models import Department
 
 PERM_EDIT: Final = "datahub.change_catalogentry"
 PERM_ADD: Final = "datahub.add_catalogentry"
@@ -43,4 +45,4 @@ def require(actor: Actor, permission: str, department: Department | None) -> Non
 
 def user_of(actor: Actor) -> User | None:
     """The person a record names as having written it (editor, requester…); None for the platform."""
-    return actor if isinstance(actor, User) else None
+    return actor if is_user(actor) else None

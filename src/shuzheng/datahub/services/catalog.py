@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from django.db import transaction
 from django.utils import timezone
@@ -40,7 +40,9 @@ from shuzheng.datahub.services import (
 )
 from shuzheng.datahub.workflow import ACTION_LABELS, ENTRY_WORKFLOW, REVIEW_ACTIONS
 from shuzheng.identity.actors import Actor
-from shuzheng.orgs.models import Department
+
+if TYPE_CHECKING:
+    from shuzheng.orgs.models import Department
 
 CLASS_CODE: Final = re.compile(r"^[A-Z](\d{2}){0,3}$")
 

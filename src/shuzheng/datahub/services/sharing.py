@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -33,7 +33,9 @@ from shuzheng.datahub.services import (
 )
 from shuzheng.datahub.workflow import SHARING_WORKFLOW
 from shuzheng.identity.actors import Actor
-from shuzheng.orgs.models import Department
+
+if TYPE_CHECKING:
+    from shuzheng.orgs.models import Department
 
 
 def decision_days() -> int:

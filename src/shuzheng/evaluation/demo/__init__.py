@@ -30,7 +30,8 @@ from shuzheng.evaluation.models import Evaluation, RatingDispute, Rectification,
 from shuzheng.evaluation.services import disputes, ratings, rectifications
 from shuzheng.identity import demo as identity_demo
 from shuzheng.identity import selectors as identity_selectors
-from shuzheng.identity.models import DataScopeKind, Role
+from shuzheng.identity.constants import DataScopeKind
+from shuzheng.identity.models import Role
 from shuzheng.identity.services import roles as role_services
 from shuzheng.orgs import selectors as orgs_selectors
 from shuzheng.orgs.models import Hall, Window

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.urls import NoReverseMatch, reverse
 
@@ -12,14 +12,16 @@ from shuzheng.core.field_errors import FieldErrors
 from shuzheng.core.permissions import missing_permission
 from shuzheng.evaluation import selectors
 from shuzheng.evaluation.constants import REASON_MAX_LENGTH, REASON_MIN_LENGTH
-from shuzheng.identity.actors import Actor
-from shuzheng.identity.models import User
-from shuzheng.orgs.models import Department
+from shuzheng.identity.actors import Actor, is_user
+
+if TYPE_CHECKING:
+    from shuzheng.identity.models import User
+    from shuzheng.orgs.models import Department
 
 
 def person(actor: Actor) -> User | None:
     """The logged-in person behind `actor` (for a user column); None for the platform and anonymous people."""
-    return actor if isinstance(actor, User) else None
+    return actor if is_user(actor) else None
 
 
 def require_perm_in_scope(actor: Actor, perm: str, department: Department, what: str) -> User | None:
@@ -27,7 +29,7 @@ def require_perm_in_scope(actor: Actor, perm: str, department: Department, what:
     NotFound when the department is outside its scope. The platform may act (None is returned)."""
     if is_system(actor):
         return None
-    if not isinstance(actor, User):
+    if not is_user(actor):
         raise AuthenticationRequired()
     if not actor.has_perm(perm):
         raise PermissionDenied(f"没有{what}的权限{missing_permission(perm)}")

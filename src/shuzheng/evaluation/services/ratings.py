@@ -11,7 +11,7 @@ A bad review (不满意 / 非常不满意) opens a rectification at once (`recti
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -20,7 +20,6 @@ from django.utils import timezone
 
 from shuzheng.cases import selectors as case_selectors
 from shuzheng.cases.constants import CaseStatus
-from shuzheng.cases.models import Case
 from shuzheng.core import audit
 from shuzheng.core.errors import AuthenticationRequired, Conflict, NotFound, PermissionDenied, RateLimited
 from shuzheng.core.field_errors import FieldErrors
@@ -31,9 +30,11 @@ from shuzheng.evaluation.constants import COMMENT_MAX_LENGTH, DIMENSIONS, Evalua
 from shuzheng.evaluation.models import Evaluation
 from shuzheng.evaluation.services.common import person, text
 from shuzheng.evaluation.services.rectifications import open_rectification
-from shuzheng.identity.actors import Actor
-from shuzheng.identity.models import User
-from shuzheng.orgs.models import Hall, Window
+from shuzheng.identity.actors import Actor, is_user
+
+if TYPE_CHECKING:
+    from shuzheng.cases.models import Case
+    from shuzheng.orgs.models import Hall, Window
 
 QR_RATE_WINDOW_SECONDS = 3600
 
@@ -155,7 +156,7 @@ def evaluation_submit_online(
     comment: str = "",
 ) -> Evaluation:
     """一事一评: the applicant rates a concluded case online (once). Somebody else's case is a 404."""
-    if not isinstance(actor, User):
+    if not is_user(actor):
         raise AuthenticationRequired("请先登录后再评价。")
     if case.applicant_id is None or case.applicant_id != actor.pk:
         raise NotFound("办件不存在")
@@ -193,7 +194,7 @@ def evaluation_record_onsite(
     The actor needs ``evaluation.add_evaluation`` over the case's department or division (else 404);
     the evaluator is the case's applicant (real name), the hall and window those of the case.
     """
-    if not isinstance(actor, User):
+    if not is_user(actor):
         raise AuthenticationRequired()
     if not actor.has_perm(selectors.ADD_EVALUATION):
         raise PermissionDenied(f"没有录入现场评价的权限{missing_permission(selectors.ADD_EVALUATION)}")

@@ -8,7 +8,7 @@ which asks `workflow.RECTIFICATION` and writes one history row and one audit eve
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -32,9 +32,11 @@ from shuzheng.evaluation.constants import REASON_MAX_LENGTH, RectificationStatus
 from shuzheng.evaluation.models import Evaluation, Rectification, RectificationEvent
 from shuzheng.evaluation.services.common import clean_reason, link, person, require_perm_in_scope, text
 from shuzheng.evaluation.workflow import ACTION_TARGETS, RECTIFICATION, RectificationAction
-from shuzheng.identity.actors import Actor
-from shuzheng.identity.models import User
-from shuzheng.orgs.models import Department
+from shuzheng.identity.actors import Actor, is_user
+
+if TYPE_CHECKING:
+    from shuzheng.identity.models import User
+    from shuzheng.orgs.models import Department
 
 RESULT_MAX_LENGTH = 2000
 
@@ -234,7 +236,7 @@ def _require_assigner(actor: Actor, department: Department) -> None:
     """Handlers or supervisors of the department may assign; the platform may."""
     if is_system(actor):
         return
-    if not isinstance(actor, User):
+    if not is_user(actor):
         raise AuthenticationRequired()
     if selectors.covers(actor, selectors.CHANGE_RECTIFICATION, department) or selectors.covers(
         actor, selectors.CHECK_RECTIFICATION, department

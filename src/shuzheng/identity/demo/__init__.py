@@ -23,7 +23,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from shuzheng.core.actors import SYSTEM
 from shuzheng.core.crypto import blind_index
 from shuzheng.core.validators import generate_id_number, generate_uscc
-from shuzheng.identity.models import DataScopeKind, Role, RoleAssignment, User
+from shuzheng.identity.constants import DataScopeKind
+from shuzheng.identity.models import Role, RoleAssignment, User
 from shuzheng.identity.services import accounts as account_services
 from shuzheng.identity.services import logins as login_services
 from shuzheng.identity.services import roles as role_services

@@ -14,7 +14,8 @@ from shuzheng.core.actors import SystemActor
 from shuzheng.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from shuzheng.identity.actors import Actor
 from shuzheng.identity.backends import forget_permissions
-from shuzheng.identity.models import DataScopeKind, Role, RoleAssignment, User
+from shuzheng.identity.constants import DataScopeKind
+from shuzheng.identity.models import Role, RoleAssignment, User
 from shuzheng.identity.scopes import data_scope_for
 from shuzheng.identity.services.common import (
     assignment_snapshot,
