@@ -223,7 +223,7 @@ def test_invalid_field_is_422_naming_it(client, groups):
 
 def test_missing_csrf_on_session_api_post_is_403_problem(groups):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(CitizenFactory())
+    client.force_login(CitizenFactory.create())
     response = client.post("/api/test/session-groups", {"name": "a"}, content_type="application/json")
     problem = _problem(response, 403, "csrf_failed")
     assert "CSRF" in problem["detail"]

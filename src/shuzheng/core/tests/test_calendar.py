@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.template.response import TemplateResponse
 from django.test import RequestFactory
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -33,8 +34,8 @@ def days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=OFFICE_TZ)  # type: ignore[misc]
+def local(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=OFFICE_TZ)
 
 
 # --- official schedules from chinese_calendar -----------------------------------------------------------
@@ -262,6 +263,7 @@ def test_admin_changelist_in_chinese_with_year_filter():
     request = RequestFactory().get("/admin/core/holidayoverride/", {"year": "2027"})
     request.user = user
     response = model_admin.changelist_view(request)
+    assert isinstance(response, TemplateResponse)
     response.render()
     html = response.content.decode()
     assert "年份" in html
@@ -271,6 +273,7 @@ def test_admin_changelist_in_chinese_with_year_filter():
     assert "台风停工" not in html
     assert "未收录该年份" in html
     assert "星期一" in html
+    assert response.context_data is not None
     assert list(response.context_data["cl"].queryset) == [HolidayOverride.objects.get(name="春节")]
 
 

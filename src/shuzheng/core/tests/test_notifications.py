@@ -25,7 +25,7 @@ def failing_notifier(notification):
 
 @pytest.fixture
 def clerk(db):
-    return UserFactory(email="clerk@example.gov.cn")
+    return UserFactory.create(email="clerk@example.gov.cn")
 
 
 def test_notify_creates_an_inbox_row(clerk):
@@ -47,6 +47,7 @@ def test_adapters_run_after_commit_and_failures_do_not_undo(
     delivered.clear()
     with django_capture_on_commit_callbacks(execute=True):
         notification = notify(recipient=clerk, kind="k", title="t")
+    assert notification is not None
     assert delivered == [notification.pk]
     assert Notification.objects.filter(pk=notification.pk).exists()
 
@@ -59,17 +60,19 @@ def test_email_notifier_sends_a_copy(clerk, settings, mailoutbox, django_capture
 
 
 def test_mark_read_only_for_the_recipient(clerk):
-    other = UserFactory()
+    other = UserFactory.create()
     notification = notify(recipient=clerk, kind="k", title="t")
+    assert notification is not None
     assert notification_mark_read(recipient=other, notification_id=notification.pk) == 0
     assert notification_mark_read(recipient=clerk, notification_id=notification.pk) == 1
 
 
 def test_mark_all_read_only_touches_the_recipients_unread(clerk):
-    other = UserFactory()
+    other = UserFactory.create()
     notify(recipient=clerk, kind="k", title="一")
     notify(recipient=clerk, kind="k", title="二")
     theirs = notify(recipient=other, kind="k", title="三")
+    assert theirs is not None
     assert unread_count(recipient=clerk) == 2
     assert notification_mark_all_read(recipient=clerk) == 2
     assert unread_count(recipient=clerk) == 0
@@ -80,6 +83,7 @@ def test_mark_all_read_only_touches_the_recipients_unread(clerk):
 
 def test_marking_read_is_audited(clerk):
     notification = notify(recipient=clerk, kind="k", title="t")
+    assert notification is not None
     notification_mark_read(recipient=clerk, notification_id=notification.pk)
     notification_mark_all_read(recipient=clerk)  # nothing left unread: no event
     notify(recipient=clerk, kind="k", title="t2")
@@ -89,7 +93,7 @@ def test_marking_read_is_audited(clerk):
 
 
 def test_inbox_is_newest_first_paginated_and_the_recipients_own(clerk):
-    other = UserFactory()
+    other = UserFactory.create()
     notify(recipient=other, kind="k", title="别人的")
     for n in range(3):
         notify(recipient=clerk, kind="k", title=f"第{n}条")
@@ -108,6 +112,7 @@ def test_console_sms_backend_writes_the_masked_number_and_text(clerk, settings, 
     clerk.mobile = "13800138000"
     clerk.save()
     notification = notify(recipient=clerk, kind="k", title="办件即将到期", body="请及时办理")
+    assert notification is not None
     sms_notifier(notification)
     out = capsys.readouterr().out
     assert "138****8000" in out
@@ -117,5 +122,7 @@ def test_console_sms_backend_writes_the_masked_number_and_text(clerk, settings, 
 
 def test_sms_notifier_skips_recipients_without_a_mobile(clerk, settings, capsys):
     settings.SHUZHENG_SMS_BACKEND = "shuzheng.core.notifications.ConsoleSmsBackend"
-    sms_notifier(notify(recipient=clerk, kind="k", title="t"))
+    notification = notify(recipient=clerk, kind="k", title="t")
+    assert notification is not None
+    sms_notifier(notification)
     assert capsys.readouterr().out == ""

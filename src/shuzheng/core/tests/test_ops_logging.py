@@ -68,7 +68,7 @@ def log_lines():
 @pytest.mark.urls(__name__)
 @pytest.mark.django_db
 def test_access_line_carries_request_id_and_no_personal_data(client, log_lines):
-    user = CitizenFactory()
+    user = CitizenFactory.create()
     client.force_login(user)
     response = client.get(
         f"/chatty/{ID_NUMBER}/?mobile={MOBILE}&q=张三", headers={"X-Request-ID": "req-ops-0001"}

@@ -51,7 +51,7 @@ def test_no_template_has_inline_script_or_style_element(path):
     assert not re.search(r"\son[a-z]+\s*=", source), path
 
 
-def _assert_policy(response) -> None:  # type: ignore[no-untyped-def]
+def _assert_policy(response) -> None:
     policy = response["Content-Security-Policy"]
     directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
     assert directives["script-src"] == "'self'"
@@ -77,7 +77,7 @@ def test_public_pages_send_the_policy_and_render_no_inline_script(url):
 @pytest.mark.django_db
 def test_staff_workbench_and_admin_send_the_policy():
     client = Client()
-    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    client.force_login(UserFactory.create(is_superuser=True, is_staff=True))
     for url in ("/workbench/", "/workbench/profile/", "/admin/", "/admin/identity/user/"):
         response = client.get(url)
         assert response.status_code == 200, url
@@ -89,7 +89,7 @@ def test_staff_workbench_and_admin_send_the_policy():
 @pytest.mark.django_db
 def test_citizen_pages_and_api_answers_send_the_policy():
     client = Client()
-    client.force_login(CitizenFactory())
+    client.force_login(CitizenFactory.create())
     for url in ("/cases/mine/", "/api/v1/identity/me"):
         response = client.get(url)
         assert response.status_code == 200, url
@@ -121,7 +121,7 @@ def test_the_api_docs_load_everything_from_this_site():
     assert '"validatorUrl": null' in page  # no badge image from Swagger's public validator
 
 
-def _https_settings(tmp_path, **env: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _https_settings(tmp_path, **env: str) -> dict[str, object]:
     """The settings module read in a fresh interpreter with `env` (as a server process would start)."""
     code = (
         "import json; from shuzheng.config.settings import base as s; print(json.dumps({n: getattr(s, n) "

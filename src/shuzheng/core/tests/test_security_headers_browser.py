@@ -23,7 +23,7 @@ def _violations(page: Any) -> list[str]:
 def test_pages_run_under_the_policy_without_violations(open_as: Any, live_server: Any, settings: Any) -> None:
     settings.ROOT_URLCONF = "shuzheng.web.tests.urls_for_tests"
     settings.SHUZHENG_STAFF_OTP_REQUIRED = False
-    page = open_as(UserFactory(is_staff=True, is_superuser=True))
+    page = open_as(UserFactory.create(is_staff=True, is_superuser=True))
     violations = _violations(page)
 
     page.goto(f"{live_server.url}/test-chart/")

@@ -73,7 +73,7 @@ def test_import_report_counts_in_its_unit() -> None:
 
 @pytest.mark.django_db
 def test_unknown_ids_are_one_422_naming_them() -> None:
-    known = DepartmentFactory()
+    known = DepartmentFactory.create()
     assert resolve_or_422(Department.objects.all(), known.pk, field="department_id", label="部门") == known
     with pytest.raises(ValidationFailed) as raised:
         resolve_or_422(Department.objects.all(), known.pk + 1000, field="department_id", label="部门")

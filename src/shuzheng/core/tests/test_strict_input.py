@@ -47,12 +47,12 @@ def _client(user: Any) -> Client:
 
 @pytest.fixture
 def admin(db: None) -> Any:
-    return UserFactory(username="strict_admin", is_superuser=True, is_staff=True)
+    return UserFactory.create(username="strict_admin", is_superuser=True, is_staff=True)
 
 
 @pytest.fixture
 def city(db: None) -> Division:
-    return DivisionFactory(code="440785", name="恩平市", level=Division.Level.CITY)
+    return DivisionFactory.create(code="440785", name="恩平市", level=Division.Level.CITY)
 
 
 # --- the base itself ------------------------------------------------------------------------------------
@@ -131,7 +131,7 @@ def test_any_text_in_a_datahub_entry_is_never_a_server_error(admin, name, label,
 @FUZZ
 @given(text=ANY_TEXT, key=ANY_TEXT)
 def test_any_text_in_a_citizen_appeal_is_never_a_server_error(city, text, key):
-    citizen = CitizenFactory(username="strict_citizen")
+    citizen = CitizenFactory.create(username="strict_citizen")
     payload = {"appeal_type": "complaint", "text": text, "division_code": city.code, "address": key}
     response = _post(_client(citizen), "/appeals/mine", payload)
     assert response.status_code < 500, response.content
@@ -140,7 +140,7 @@ def test_any_text_in_a_citizen_appeal_is_never_a_server_error(city, text, key):
 @FUZZ
 @given(old=ANY_TEXT, new=ANY_TEXT)
 def test_any_text_as_a_password_is_never_a_server_error(db, old, new):
-    citizen = CitizenFactory(username="strict_password")
+    citizen = CitizenFactory.create(username="strict_password")
     response = _post(_client(citizen), "/identity/me/password", {"old_password": old, "new_password": new})
     assert response.status_code < 500, response.content
     citizen.refresh_from_db()
