@@ -22,7 +22,7 @@ AUDIT_KEY = sm2.generate_keypair()[0]
 
 
 @pytest.fixture(autouse=True)
-def _audit_log_outside_the_database(settings, tmp_path):  # type: ignore[no-untyped-def]
+def _audit_log_outside_the_database(settings, tmp_path):
     """Each test gets its own exported-head log, so heads of earlier test databases never count."""
     settings.AUDIT_SIGNING_KEY = AUDIT_KEY
     settings.AUDIT_SIGNING_KEY_FILE = ""
@@ -46,13 +46,13 @@ class Org:
 
 
 def _division(code: str, name: str, level: str, parent: Division | None) -> Division:
-    return DivisionFactory(
+    return DivisionFactory.create(
         code=code, name=name, level=level, parent=parent, path=f"{parent.path if parent else '/'}{code}/"
     )
 
 
 def _department(code: str, name: str, division: Division, parent: Department | None = None) -> Department:
-    return DepartmentFactory(
+    return DepartmentFactory.create(
         code=code,
         name=name,
         division=division,
@@ -93,8 +93,8 @@ def grant(
     code: str | None = None,
 ) -> RoleAssignment:
     """Give `user` a fresh role holding `perms` over `scope`."""
-    role = RoleFactory(perms=perms, **({"code": code} if code else {}))
-    return RoleAssignmentFactory(
+    role = RoleFactory.create(perms=perms, **({"code": code} if code else {}))
+    return RoleAssignmentFactory.create(
         user=user,
         role=role,
         scope=scope,
@@ -104,7 +104,7 @@ def grant(
 
 
 def staff(department: Department | None, **kwargs: Any) -> User:
-    return UserFactory(department=department, **kwargs)
+    return UserFactory.create(department=department, **kwargs)
 
 
 def add_totp(user: User) -> TOTPDevice:

@@ -1,3 +1,5 @@
+from typing import Any
+
 import factory
 from django.contrib.auth.models import Permission
 
@@ -7,7 +9,7 @@ from shuzheng.orgs.tests.factories import DepartmentFactory
 DEFAULT_PASSWORD = "Shuzheng#2026test"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -16,11 +18,11 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     full_name = factory.Sequence(lambda n: f"测试用户{n}")
     kind = User.Kind.STAFF
-    department = factory.SubFactory(DepartmentFactory)
+    department: factory.SubFactory | None = factory.SubFactory(DepartmentFactory)
     password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
 
     @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):  # type: ignore[no-untyped-def]  # noqa: N805
+    def _save(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805
         if create:
             obj.save()
 
@@ -30,7 +32,7 @@ class CitizenFactory(UserFactory):
     department = None
 
 
-class RoleFactory(factory.django.DjangoModelFactory):
+class RoleFactory(factory.django.DjangoModelFactory[Role]):
     class Meta:
         model = Role
         django_get_or_create = ("code",)
@@ -40,14 +42,14 @@ class RoleFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"测试角色{n}")
 
     @factory.post_generation
-    def perms(obj, create, extracted, **kwargs):  # type: ignore[no-untyped-def]  # noqa: N805
+    def perms(obj: Role, create: bool, extracted: list[str] | None, **kwargs: Any) -> None:  # noqa: N805
         """perms=["app_label.codename", ...]"""
         for spec in extracted or []:
             app_label, codename = spec.split(".")
             obj.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
 
 
-class RoleAssignmentFactory(factory.django.DjangoModelFactory):
+class RoleAssignmentFactory(factory.django.DjangoModelFactory[RoleAssignment]):
     class Meta:
         model = RoleAssignment
 

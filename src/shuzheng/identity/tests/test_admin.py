@@ -107,7 +107,7 @@ def test_role_assignment_admin_uses_the_service_rules(org, client: Client) -> No
         DataScopeKind.DEPARTMENT,
     )
     target = staff(org.bureau, username="target")
-    role = RoleFactory(code="viewer", perms=["identity.view_user"])
+    role = RoleFactory.create(code="viewer", perms=["identity.view_user"])
     client.force_login(manager)
     data = {"user": target.pk, "role": role.pk, "scope": "all", "department": "", "division": ""}
     refused = client.post("/admin/identity/roleassignment/add/", data)
@@ -137,14 +137,16 @@ def test_role_admin_audits_permission_changes(admin_client: Client) -> None:
     )
     assert created.status_code == 302
     role = Role.objects.get(code="clerk")
-    assert AuditEvent.objects.get(action="identity.role.create").after["permissions"] == [
-        "identity.view_user"
-    ]
+    created_after = AuditEvent.objects.get(action="identity.role.create").after
+    assert created_after is not None
+    assert created_after["permissions"] == ["identity.view_user"]
     admin_client.post(
         f"/admin/identity/role/{role.pk}/change/",
         {"code": "clerk", "name": "窗口", "description": "", "permissions": [view_user.pk, add_user.pk]},
     )
     update = AuditEvent.objects.get(action="identity.role.update")
+    assert update.before is not None
+    assert update.after is not None
     assert update.before["permissions"] == ["identity.view_user"]
     assert update.after["permissions"] == ["identity.add_user", "identity.view_user"]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -41,7 +42,7 @@ def api(client: Client, clerk: User) -> Client:
     return client
 
 
-def post(client: Client, url: str, data: object) -> object:
+def post(client: Client, url: str, data: object) -> Any:
     import json
 
     return client.post(url, data=json.dumps(data), content_type="application/json")
@@ -248,7 +249,7 @@ def test_missing_field_is_422(api: Client) -> None:
 
 
 def test_roles_list(api: Client) -> None:
-    RoleFactory(code="window_clerk", name="窗口工作人员", perms=["identity.view_user"])
+    RoleFactory.create(code="window_clerk", name="窗口工作人员", perms=["identity.view_user"])
     roles = {r["code"]: r for r in api.get(f"{BASE}/roles").json()}
     assert roles["window_clerk"]["permissions"] == ["identity.view_user"]
 
@@ -261,7 +262,7 @@ def test_assign_and_revoke_role_through_the_api(org, client: Client) -> None:
         DataScopeKind.DEPARTMENT_TREE,
     )
     target = staff(org.bureau_unit, username="target")
-    RoleFactory(code="viewer", perms=["identity.view_user"])
+    RoleFactory.create(code="viewer", perms=["identity.view_user"])
     client.force_login(manager)
     response = post(client, f"{BASE}/users/{target.pk}/roles", {"role": "viewer", "scope": "department"})
     assert response.status_code == 201, response.content
@@ -287,7 +288,7 @@ def test_assigning_to_a_user_of_another_scope_is_404(org, client: Client) -> Non
     manager = staff(org.bureau, username="manager")
     grant(manager, ["identity.view_user", "identity.add_roleassignment"], DataScopeKind.DEPARTMENT)
     outsider = staff(org.other_bureau)
-    RoleFactory(code="viewer", perms=["identity.view_user"])
+    RoleFactory.create(code="viewer", perms=["identity.view_user"])
     client.force_login(manager)
     response = post(client, f"{BASE}/users/{outsider.pk}/roles", {"role": "viewer", "scope": "self"})
     assert response.status_code == 404

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_an_issued_key_authenticates_its_user_and_only_a_digest_is_stored() -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     key, raw = api_key_services.api_key_issue(actor=user, user=user, name="12345 对接")
     assert api_key_services.api_key_authenticate(raw) == user
     stored = ApiKey.objects.get(pk=key.pk)
@@ -31,14 +31,14 @@ def test_an_issued_key_authenticates_its_user_and_only_a_digest_is_stored() -> N
 @pytest.mark.parametrize(
     "mangle", [lambda r: r + "x", lambda r: r.split(".")[0], lambda r: "", lambda r: "a.b"]
 )
-def test_a_wrong_key_authenticates_nobody(mangle) -> None:  # type: ignore[no-untyped-def]
-    user = UserFactory()
+def test_a_wrong_key_authenticates_nobody(mangle) -> None:
+    user = UserFactory.create()
     _, raw = api_key_services.api_key_issue(actor=SYSTEM, user=user, name="k")
     assert api_key_services.api_key_authenticate(mangle(raw)) is None
 
 
 def test_revoked_expired_and_inactive_keys_are_refused() -> None:
-    user = UserFactory()
+    user = UserFactory.create()
     key, raw = api_key_services.api_key_issue(actor=SYSTEM, user=user, name="k")
     api_key_services.api_key_revoke(actor=user, key=key)
     assert api_key_services.api_key_authenticate(raw) is None
@@ -52,7 +52,7 @@ def test_revoked_expired_and_inactive_keys_are_refused() -> None:
 
 
 def test_issuing_for_someone_else_needs_account_administration() -> None:
-    user, other = UserFactory(), UserFactory()
+    user, other = UserFactory.create(), UserFactory.create()
     with pytest.raises(PermissionDenied):
         api_key_services.api_key_issue(actor=other, user=user, name="k")
     with pytest.raises(ValidationFailed):
@@ -61,7 +61,7 @@ def test_issuing_for_someone_else_needs_account_administration() -> None:
 
 
 def test_the_command_prints_the_key_once() -> None:
-    user = UserFactory(username="open311_client")
+    user = UserFactory.create(username="open311_client")
     out = StringIO()
     call_command("issue_api_key", "open311_client", "--name", "网格平台", stdout=out, stderr=StringIO())
     assert api_key_services.api_key_authenticate(out.getvalue().strip()) == user

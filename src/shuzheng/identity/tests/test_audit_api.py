@@ -28,7 +28,7 @@ VIEW = "identity.view_auditevent"
 
 
 @pytest.fixture(autouse=True)
-def _no_second_factor(settings):  # type: ignore[no-untyped-def]
+def _no_second_factor(settings):
     settings.SHUZHENG_STAFF_OTP_REQUIRED = False
 
 
@@ -44,9 +44,9 @@ class World:
 
 
 def grant(user: User, *, scope: str, department: Any = None, division: Any = None) -> None:
-    RoleAssignmentFactory(
+    RoleAssignmentFactory.create(
         user=user,
-        role=RoleFactory(code="auditor", perms=[VIEW]),
+        role=RoleFactory.create(code="auditor", perms=[VIEW]),
         scope=scope,
         department=department,
         division=division,
@@ -55,20 +55,20 @@ def grant(user: User, *, scope: str, department: Any = None, division: Any = Non
 
 @pytest.fixture
 def world() -> World:
-    city = DivisionFactory(code="440785", name="恩平市", level=Division.Level.CITY)
-    town_a = DivisionFactory(code="440785100", name="恩城街道", level=Division.Level.TOWN, parent=city)
-    town_b = DivisionFactory(code="440785101", name="横陂镇", level=Division.Level.TOWN, parent=city)
-    dept_a = DepartmentFactory(code="DA", name="恩城街道办", division=town_a)
-    dept_b = DepartmentFactory(code="DB", name="横陂镇政府", division=town_b)
-    clerk_a = UserFactory(username="clerk_a", department=dept_a)
-    clerk_b = UserFactory(username="clerk_b", department=dept_b)
-    auditor_a = UserFactory(username="auditor_a", department=dept_a)
+    city = DivisionFactory.create(code="440785", name="恩平市", level=Division.Level.CITY)
+    town_a = DivisionFactory.create(code="440785100", name="恩城街道", level=Division.Level.TOWN, parent=city)
+    town_b = DivisionFactory.create(code="440785101", name="横陂镇", level=Division.Level.TOWN, parent=city)
+    dept_a = DepartmentFactory.create(code="DA", name="恩城街道办", division=town_a)
+    dept_b = DepartmentFactory.create(code="DB", name="横陂镇政府", division=town_b)
+    clerk_a = UserFactory.create(username="clerk_a", department=dept_a)
+    clerk_b = UserFactory.create(username="clerk_b", department=dept_b)
+    auditor_a = UserFactory.create(username="auditor_a", department=dept_a)
     grant(auditor_a, scope=DataScopeKind.DEPARTMENT, department=dept_a)
-    auditor_town_b = UserFactory(username="auditor_town_b", department=dept_a)
+    auditor_town_b = UserFactory.create(username="auditor_town_b", department=dept_a)
     grant(auditor_town_b, scope=DataScopeKind.DIVISION_TREE, division=town_b)
-    auditor_all = UserFactory(username="auditor_all", department=dept_a)
+    auditor_all = UserFactory.create(username="auditor_all", department=dept_a)
     grant(auditor_all, scope=DataScopeKind.ALL)
-    nobody = UserFactory(username="nobody", department=dept_a)
+    nobody = UserFactory.create(username="nobody", department=dept_a)
 
     def event(actor: Any, action: str, subject_id: str, **snapshot: Any) -> AuditEvent:
         return write_event(
@@ -109,7 +109,7 @@ def test_scope_follows_the_actors_department(world: World) -> None:
 
 
 def test_superuser_sees_everything_including_system_events(world: World) -> None:
-    admin = UserFactory(username="root", is_superuser=True, is_staff=True)
+    admin = UserFactory.create(username="root", is_superuser=True, is_staff=True)
     assert len(audit_event_list(user=admin).items) == 4
 
 
@@ -174,20 +174,20 @@ def test_keyset_pages_walk_newest_first_without_overlap(world: World) -> None:
 URL = "/api/v1/audit/events"
 
 
-def test_api_requires_login(client) -> None:  # type: ignore[no-untyped-def]
+def test_api_requires_login(client) -> None:
     response = client.get(URL)
     assert response.status_code == 401
     assert response["Content-Type"].startswith("application/problem+json")
 
 
-def test_api_forbids_users_without_the_permission(client, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_api_forbids_users_without_the_permission(client, world: World) -> None:
     client.force_login(world.nobody)
     response = client.get(URL)
     assert response.status_code == 403
     assert response.json()["code"] == "permission_denied"
 
 
-def test_api_lists_events_as_stored(client, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_api_lists_events_as_stored(client, world: World) -> None:
     client.force_login(world.auditor_a)
     response = client.get(URL, {"action": "cases.case.acc"})
     assert response.status_code == 200
@@ -202,7 +202,7 @@ def test_api_lists_events_as_stored(client, world: World) -> None:  # type: igno
     assert item["actor_department_id"] == world.clerk_a.department_id
 
 
-def test_api_detail_shows_the_leaf_once_sealed(client, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_api_detail_shows_the_leaf_once_sealed(client, world: World) -> None:
     client.force_login(world.auditor_a)
     unsealed = client.get(f"{URL}/{world.events['a2'].seq}").json()
     assert (unsealed["leaf_index"], unsealed["leaf_hash"]) == (None, None)
@@ -212,7 +212,7 @@ def test_api_detail_shows_the_leaf_once_sealed(client, world: World) -> None:  #
     assert (detail["leaf_index"], detail["leaf_hash"]) == (leaf.index, leaf.hash)
 
 
-def test_api_paginates_with_the_cursor(client, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_api_paginates_with_the_cursor(client, world: World) -> None:
     client.force_login(world.auditor_all)
     first = client.get(URL, {"limit": 2}).json()
     second = client.get(URL, {"limit": 2, "cursor": first["next_cursor"]}).json()
@@ -220,7 +220,7 @@ def test_api_paginates_with_the_cursor(client, world: World) -> None:  # type: i
     assert [i["seq"] for i in first["items"] + second["items"]] == newest_first
 
 
-def test_api_detail_and_out_of_scope_404(client, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_api_detail_and_out_of_scope_404(client, world: World) -> None:
     client.force_login(world.auditor_a)
     assert client.get(f"{URL}/{world.events['a1'].seq}").json()["action"] == "cases.case.accept"
     response = client.get(f"{URL}/{world.events['b1'].seq}")
@@ -238,7 +238,7 @@ def test_api_detail_and_out_of_scope_404(client, world: World) -> None:  # type:
         {"date_from": "2026-05-02", "date_to": "2026-05-01"},
     ],
 )
-def test_api_bad_query_is_a_chinese_problem(client, world: World, params: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+def test_api_bad_query_is_a_chinese_problem(client, world: World, params: dict[str, Any]) -> None:
     client.force_login(world.auditor_all)
     response = client.get(URL, params)
     assert response.status_code in (400, 422)
@@ -246,7 +246,7 @@ def test_api_bad_query_is_a_chinese_problem(client, world: World, params: dict[s
     assert any("\u4e00" <= ch <= "\u9fff" for ch in response.json()["detail"])
 
 
-def test_api_has_no_write_methods(client, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_api_has_no_write_methods(client, world: World) -> None:
     client.force_login(world.auditor_all)
     seq = world.events["a1"].seq
     for method in ("post", "put", "patch", "delete"):
@@ -254,7 +254,7 @@ def test_api_has_no_write_methods(client, world: World) -> None:  # type: ignore
     assert AuditEvent.objects.filter(seq=seq).exists()
 
 
-def test_list_query_count_does_not_grow_with_rows(client, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_list_query_count_does_not_grow_with_rows(client, world: World) -> None:
     client.force_login(world.auditor_a)
 
     def count() -> int:
@@ -276,7 +276,7 @@ def test_list_query_count_does_not_grow_with_rows(client, world: World) -> None:
     assert count() == few
 
 
-def test_list_query_count_is_bounded(client, world: World, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_list_query_count_is_bounded(client, world: World, django_assert_max_num_queries) -> None:
     client.force_login(world.auditor_town_b)
     with django_assert_max_num_queries(10):
         assert client.get(URL).status_code == 200
@@ -285,8 +285,8 @@ def test_list_query_count_is_bounded(client, world: World, django_assert_max_num
 # --- admin ----------------------------------------------------------------------------------------
 
 
-def test_admin_is_read_only_even_for_superusers(client, world: World) -> None:  # type: ignore[no-untyped-def]
-    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+def test_admin_is_read_only_even_for_superusers(client, world: World) -> None:
+    root = UserFactory.create(username="root", is_superuser=True, is_staff=True)
     client.force_login(root)
     pk = world.events["a1"].pk
     assert client.get(reverse("admin:identity_auditevent_changelist")).status_code == 200
@@ -303,7 +303,7 @@ def test_admin_is_read_only_even_for_superusers(client, world: World) -> None:  
     assert client.get(reverse("admin:identity_auditarchive_add")).status_code == 403
 
 
-def test_admin_list_is_limited_to_the_viewers_scope(client, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_admin_list_is_limited_to_the_viewers_scope(client, world: World) -> None:
     world.auditor_a.is_staff = True
     world.auditor_a.save(update_fields=["is_staff"])
     client.force_login(world.auditor_a)
@@ -317,8 +317,8 @@ def test_admin_list_is_limited_to_the_viewers_scope(client, world: World) -> Non
     assert other.status_code == 302  # the admin's "no such object" redirect
 
 
-def test_admin_search_and_filters(client, world: World) -> None:  # type: ignore[no-untyped-def]
-    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+def test_admin_search_and_filters(client, world: World) -> None:
+    root = UserFactory.create(username="root", is_superuser=True, is_staff=True)
     client.force_login(root)
     url = reverse("admin:identity_auditevent_changelist")
     by_subject = client.get(url, {"q": "7"}).context["cl"].result_list

@@ -23,7 +23,7 @@ EVENTS_PER_THREAD = 25
 on_postgres = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="needs PostgreSQL")
 
 
-def _in_thread(target, *args):  # type: ignore[no-untyped-def]
+def _in_thread(target, *args):
     """Run target in a thread with its own connection; returns (thread, failures)."""
     failures: list[BaseException] = []
 

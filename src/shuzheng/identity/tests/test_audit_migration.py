@@ -67,7 +67,7 @@ def at_0005() -> Iterator[Any]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_old_chain_is_sealed_as_the_first_leaves(at_0005: Any, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_old_chain_is_sealed_as_the_first_leaves(at_0005: Any, settings) -> None:
     _old_chain(at_0005, 3)
     _migrate()
     assert list(AuditLeaf.objects.order_by("index").values_list("index", "event_id")) == [

@@ -63,7 +63,7 @@ def test_proof_of_every_event_verifies_in_process() -> None:
         assert proof["public_key"] == sm2.public_key_of(AUDIT_KEY)
 
 
-def test_script_accepts_a_real_proof(tmp_path: Path, settings) -> None:  # type: ignore[no-untyped-def]
+def test_script_accepts_a_real_proof(tmp_path: Path, settings) -> None:
     events = write(5)
     proof = prove(events[2].seq)
     result = run_script(

@@ -37,7 +37,7 @@ WriteAt = Callable[..., list[AuditEvent]]
 
 
 @pytest.fixture(autouse=True)
-def _platform_key(settings):  # type: ignore[no-untyped-def]
+def _platform_key(settings):
     settings.SHUZHENG_SM2_PRIVATE_KEY = sm2.generate_keypair()[0]
 
 
@@ -81,7 +81,7 @@ def days_ago(days: int) -> date:
 # --- retention guard -------------------------------------------------------------------------------
 
 
-def test_cutoff_inside_the_retention_period_is_refused(write_at: WriteAt, settings) -> None:  # type: ignore[no-untyped-def]
+def test_cutoff_inside_the_retention_period_is_refused(write_at: WriteAt, settings) -> None:
     write_at(3, days_ago=400)
     assert latest_allowed_cutoff() == days_ago(settings.AUDIT_RETENTION_DAYS)
     with pytest.raises(RetentionViolation, match="网络安全法》第二十一条") as error:
@@ -93,7 +93,7 @@ def test_cutoff_inside_the_retention_period_is_refused(write_at: WriteAt, settin
     assert purge_before(before=latest_allowed_cutoff(), dry_run=True).count == 3
 
 
-def test_retention_follows_the_setting(write_at: WriteAt, settings) -> None:  # type: ignore[no-untyped-def]
+def test_retention_follows_the_setting(write_at: WriteAt, settings) -> None:
     settings.AUDIT_RETENTION_DAYS = 365
     write_at(1, days_ago=400)
     with pytest.raises(RetentionViolation, match="365 天"):
@@ -121,7 +121,7 @@ def test_command_refuses_a_young_cutoff_in_chinese(write_at: WriteAt) -> None:
 # --- archive and purge -----------------------------------------------------------------------------
 
 
-def test_dry_run_changes_nothing(write_at: WriteAt, settings) -> None:  # type: ignore[no-untyped-def]
+def test_dry_run_changes_nothing(write_at: WriteAt, settings) -> None:
     write_at(4, days_ago=400)
     write_at(2, days_ago=1)
     out = io.StringIO()
@@ -159,6 +159,7 @@ def test_purge_archives_signs_deletes_and_the_log_still_verifies(write_at: Write
     assert AuditLeaf.objects.count() == 12  # the leaves stay: the tree is whole
     purge_event = AuditEvent.objects.get(action=PURGE_ACTION)
     assert purge_event.subject_type == "identity.auditarchive"
+    assert purge_event.after is not None
     assert purge_event.after["tree_size"] == 5
 
     lines = read_lines(result.path)
@@ -211,7 +212,7 @@ def test_purge_leaves_the_guard_up_for_the_rest_of_the_transaction(write_at: Wri
     assert AuditEvent.objects.filter(seq=young.seq).exists()
 
 
-def test_missing_event_inside_the_range_aborts_the_purge(write_at: WriteAt, settings) -> None:  # type: ignore[no-untyped-def]
+def test_missing_event_inside_the_range_aborts_the_purge(write_at: WriteAt, settings) -> None:
     events = write_at(4, days_ago=400)
     with behind_the_orm() as cursor:
         cursor.execute("DELETE FROM identity_auditevent WHERE seq = %s", [events[1].seq])
@@ -235,7 +236,7 @@ def test_audit_verify_command_checks_archives_too(write_at: WriteAt) -> None:
 # --- tampering with an archive ---------------------------------------------------------------------
 
 
-def _rewrite(path: Path, change: Callable[[list[dict]], None]) -> None:  # type: ignore[type-arg]
+def _rewrite(path: Path, change: Callable[[list[dict]], None]) -> None:
     lines = read_lines(path)
     change(lines)
     with gzip.open(path, "wb") as out:
@@ -249,7 +250,7 @@ def test_tampered_archive_file_is_detected(write_at: WriteAt) -> None:
     path = purge_before(before=days_ago(200)).path
     assert path is not None
 
-    def edit(lines: list[dict]) -> None:  # type: ignore[type-arg]
+    def edit(lines: list[dict]) -> None:
         lines[2]["event"]["after"] = {"名称": "篡改"}
 
     _rewrite(path, edit)
@@ -280,7 +281,7 @@ def test_archive_record_forged_to_match_the_file_fails_the_signature(write_at: W
     assert not any("SM3 不符" in p for p in result.problems)
 
 
-def test_archive_signed_by_another_key_is_rejected(write_at: WriteAt, settings) -> None:  # type: ignore[no-untyped-def]
+def test_archive_signed_by_another_key_is_rejected(write_at: WriteAt, settings) -> None:
     write_at(2, days_ago=400)
     path = purge_before(before=days_ago(200)).path
     assert path is not None

@@ -30,7 +30,7 @@ from shuzheng.identity.tests.conftest import AUDIT_KEY
 pytestmark = pytest.mark.django_db
 
 
-def test_seal_puts_events_into_leaves_under_a_signed_head(settings) -> None:  # type: ignore[no-untyped-def]
+def test_seal_puts_events_into_leaves_under_a_signed_head(settings) -> None:
     events = write(3)
     result = seal()
     assert result.sealed == 3
@@ -86,7 +86,7 @@ def test_crash_between_commit_and_sealing_is_caught_up() -> None:
     assert verify_log().ok
 
 
-def test_a_late_commit_below_the_sealed_seqs_is_sealed_in_the_next_batch(settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_late_commit_below_the_sealed_seqs_is_sealed_in_the_next_batch(settings) -> None:
     """Leaf order is sealing order: an event whose id is below sealed ids still gets the next leaf."""
     early, late = write(2)
     # Simulate the commit order: `late` was sealed first, `early`'s transaction committed afterwards.
@@ -100,7 +100,7 @@ def test_a_late_commit_below_the_sealed_seqs_is_sealed_in_the_next_batch(setting
     assert verify_log().ok
 
 
-def test_quick_runs_look_back_a_window_and_full_runs_look_at_everything(settings) -> None:  # type: ignore[no-untyped-def]
+def test_quick_runs_look_back_a_window_and_full_runs_look_at_everything(settings) -> None:
     [straggler] = write(1)
     later = write(2)
     # The later events were sealed long ago (an old head), the straggler's transaction stayed open.
@@ -133,7 +133,7 @@ def test_leaves_no_head_covers_stop_the_sealer() -> None:
 # --- export -----------------------------------------------------------------------------------------
 
 
-def test_every_head_is_exported_to_the_log(settings) -> None:  # type: ignore[no-untyped-def]
+def test_every_head_is_exported_to_the_log(settings) -> None:
     write(1)
     seal()
     write(2)
@@ -150,7 +150,7 @@ def test_every_head_is_exported_to_the_log(settings) -> None:  # type: ignore[no
         )
 
 
-def test_heads_are_posted_to_the_mirror(settings) -> None:  # type: ignore[no-untyped-def]
+def test_heads_are_posted_to_the_mirror(settings) -> None:
     received: list[dict[str, object]] = []
 
     class Mirror(BaseHTTPRequestHandler):
@@ -175,7 +175,7 @@ def test_heads_are_posted_to_the_mirror(settings) -> None:  # type: ignore[no-un
     assert received == [audit_seal.signed_head(head)]
 
 
-def test_an_unreachable_mirror_does_not_lose_the_head(settings, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_an_unreachable_mirror_does_not_lose_the_head(settings, caplog) -> None:
     settings.AUDIT_HEAD_MIRROR_URL = "http://127.0.0.1:9/heads"
     write(1)
     assert seal().sealed == 1
@@ -188,7 +188,7 @@ def test_an_unreachable_mirror_does_not_lose_the_head(settings, caplog) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_without_a_broker_a_commit_is_sealed_within_the_interval(settings) -> None:  # type: ignore[no-untyped-def]
+def test_without_a_broker_a_commit_is_sealed_within_the_interval(settings) -> None:
     settings.AUDIT_SEAL_AFTER_COMMIT = True
     settings.AUDIT_SEAL_SECONDS = 0.2
     with transaction.atomic():
@@ -200,7 +200,7 @@ def test_without_a_broker_a_commit_is_sealed_within_the_interval(settings) -> No
     assert AuditTreeHead.objects.filter(tree_size=1).exists()
 
 
-def test_without_the_setting_no_timer_is_armed(settings, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_without_the_setting_no_timer_is_armed(settings, django_capture_on_commit_callbacks) -> None:
     settings.AUDIT_SEAL_AFTER_COMMIT = False
     with django_capture_on_commit_callbacks() as callbacks:
         write(1)
@@ -210,7 +210,7 @@ def test_without_the_setting_no_timer_is_armed(settings, django_capture_on_commi
 # --- keys -------------------------------------------------------------------------------------------
 
 
-def test_rotated_keys_keep_old_heads_valid(settings) -> None:  # type: ignore[no-untyped-def]
+def test_rotated_keys_keep_old_heads_valid(settings) -> None:
     write(1)
     seal()
     old_public = sm2.public_key_of(AUDIT_KEY)
@@ -227,7 +227,7 @@ def test_rotated_keys_keep_old_heads_valid(settings) -> None:  # type: ignore[no
     assert [(k.active, k.public_key_hex) for k in keys][1] == (False, old_public)
 
 
-def test_signing_key_from_a_file(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_signing_key_from_a_file(settings, tmp_path) -> None:
     key_file = tmp_path / "audit.key"
     private = sm2.generate_keypair()[0]
     key_file.write_text(private + "\n")
@@ -238,7 +238,7 @@ def test_signing_key_from_a_file(settings, tmp_path) -> None:  # type: ignore[no
     assert AuditTreeHead.objects.get().key_id == key_id_of(sm2.public_key_of(private))
 
 
-def test_demo_key_is_generated_into_the_data_dir_with_a_warning(settings, tmp_path, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_demo_key_is_generated_into_the_data_dir_with_a_warning(settings, tmp_path, caplog) -> None:
     settings.AUDIT_SIGNING_KEY = ""
     settings.DATA_DIR = tmp_path
     out = io.StringIO()
@@ -249,7 +249,7 @@ def test_demo_key_is_generated_into_the_data_dir_with_a_warning(settings, tmp_pa
     assert "audit.demo_key" in caplog.text
 
 
-def test_audit_keys_lists_verification_keys(settings) -> None:  # type: ignore[no-untyped-def]
+def test_audit_keys_lists_verification_keys(settings) -> None:
     old_public = sm2.generate_keypair()[1]
     settings.AUDIT_VERIFY_KEYS = ["04" + old_public.upper()]
     out = io.StringIO()
@@ -258,7 +258,7 @@ def test_audit_keys_lists_verification_keys(settings) -> None:  # type: ignore[n
     assert old_public in out.getvalue()
 
 
-def test_a_malformed_verification_key_is_a_configuration_error(settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_malformed_verification_key_is_a_configuration_error(settings) -> None:
     settings.AUDIT_VERIFY_KEYS = ["00" * 64]
     with pytest.raises(ImproperlyConfigured, match="SHUZHENG_AUDIT_VERIFY_KEYS"):
         listed_keys()
@@ -275,7 +275,7 @@ def test_audit_seal_command_reports_what_it_sealed() -> None:
     assert AuditEvent.objects.count() == 2
 
 
-def test_the_beat_task_seals_and_is_scheduled_every_interval(settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_beat_task_seals_and_is_scheduled_every_interval(settings) -> None:
     write(2)
     assert seal_audit_log.delay().get() == 2
     schedule = settings.CELERY_BEAT_SCHEDULE

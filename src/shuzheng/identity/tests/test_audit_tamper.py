@@ -224,7 +224,7 @@ def test_rewrite_with_the_stolen_key_is_still_caught_by_the_exported_log() -> No
     assert problems() == [(Problem.EXPORT_MISMATCH, None, 2), (Problem.EXPORT_MISMATCH, None, 4)]
 
 
-def test_garbage_in_the_exported_log_is_reported(settings) -> None:  # type: ignore[no-untyped-def]
+def test_garbage_in_the_exported_log_is_reported(settings) -> None:
     sealed(2)
     with Path(settings.AUDIT_HEAD_LOG).open("a") as log:
         log.write("not json\n")

@@ -81,9 +81,9 @@ def test_canonical_form_is_pinned() -> None:
 
 
 def test_actor_context_and_roles_are_recorded() -> None:
-    user = UserFactory(username="clerk1")
-    RoleAssignmentFactory(user=user, role=RoleFactory(code="window_clerk"))
-    RoleAssignmentFactory(user=user, role=RoleFactory(code="auditor"))
+    user = UserFactory.create(username="clerk1")
+    RoleAssignmentFactory.create(user=user, role=RoleFactory.create(code="window_clerk"))
+    RoleAssignmentFactory.create(user=user, role=RoleFactory.create(code="auditor"))
     token = context.bind(request_id="req-abc", ip="2001:DB8::1", channel="window")
     try:
         event = write_event(
@@ -108,7 +108,7 @@ def test_actor_context_and_roles_are_recorded() -> None:
     token = context.bind(role="hall_manager")
     try:
         event = write_event(
-            actor=user, action="a.b.c", subject_type="", subject_id=0, before=None, after=None
+            actor=user, action="a.b.c", subject_type="", subject_id="0", before=None, after=None
         )
     finally:
         context.reset(token)
@@ -117,7 +117,7 @@ def test_actor_context_and_roles_are_recorded() -> None:
 
 
 def test_system_anonymous_and_citizen_labels() -> None:
-    citizen = UserFactory(username="citizen1", kind="citizen")
+    citizen = UserFactory.create(username="citizen1", kind="citizen")
     system = write_event(actor=None, action="a.b.c", subject_type="", subject_id="", before=None, after=None)
     anonymous = write_event(
         actor=AnonymousUser(), action="a.b.c", subject_type="", subject_id="", before=None, after=None
@@ -174,7 +174,7 @@ def test_awkward_json_survives_the_database_round_trip() -> None:
     assert isinstance(stored.before["a"][0], int)
 
 
-def test_a_write_costs_a_fixed_number_of_queries(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_a_write_costs_a_fixed_number_of_queries(django_assert_num_queries) -> None:
     """One INSERT and nothing else: no shared row is read or locked (issue 14)."""
     write(1)
     with django_assert_num_queries(1) as captured:

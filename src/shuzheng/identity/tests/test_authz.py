@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_snapshots")
 
 
 @pytest.fixture
-def shared_snapshots():  # type: ignore[no-untyped-def]
+def shared_snapshots():
     from django.core.cache import cache
 
     cache.clear()
@@ -55,7 +55,7 @@ def test_grant_and_revoke_take_effect_on_the_next_request(org) -> None:
 
 
 def test_a_role_losing_a_permission_reaches_every_holder(org) -> None:
-    role = RoleFactory(perms=["identity.view_user", "identity.view_role"])
+    role = RoleFactory.create(perms=["identity.view_user", "identity.view_role"])
     first, second = staff(org.bureau), staff(org.bureau)
     for user in (first, second):
         role_services.role_assign(actor=SYSTEM, user=user, role=role, scope=DataScopeKind.DEPARTMENT)

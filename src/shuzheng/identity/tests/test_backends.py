@@ -77,8 +77,8 @@ def test_object_permissions_are_not_granted_by_roles(org) -> None:
 
 
 def test_shared_role_reaches_every_holder() -> None:
-    role = RoleFactory(perms=["identity.view_role"])
-    holders = [UserFactory() for _ in range(2)]
+    role = RoleFactory.create(perms=["identity.view_role"])
+    holders = [UserFactory.create() for _ in range(2)]
     for user in holders:
-        RoleAssignmentFactory(user=user, role=role)
+        RoleAssignmentFactory.create(user=user, role=role)
     assert all(fresh(u).has_perm("identity.view_role") for u in holders)

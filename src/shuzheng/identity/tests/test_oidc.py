@@ -8,6 +8,7 @@ import json
 import secrets
 from datetime import date
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -47,7 +48,7 @@ def pkce_pair() -> tuple[str, str]:
     return verifier, challenge
 
 
-def authorize(client: Client, app: Application, **params: str) -> object:
+def authorize(client: Client, app: Application, **params: str) -> Any:
     query = {
         "response_type": "code",
         "client_id": app.client_id,
@@ -64,7 +65,7 @@ def basic(app: Application) -> str:
     return "Basic " + base64.b64encode(f"{app.client_id}:{SECRET}".encode()).decode()
 
 
-def exchange(client: Client, app: Application, code: str, verifier: str) -> object:
+def exchange(client: Client, app: Application, code: str, verifier: str) -> Any:
     return client.post(
         "/o/token/",
         {

@@ -20,7 +20,7 @@ NEW = "Qiaoxiang#01"
 
 @pytest.fixture
 def citizen(db: None) -> User:
-    return CitizenFactory(username="guesser")
+    return CitizenFactory.create(username="guesser")
 
 
 def _change(client: Client, old: str) -> dict:
@@ -50,7 +50,7 @@ def test_wrong_guesses_lock_the_account_and_then_even_the_right_password_is_refu
     # The same lockout as the login page: the password does not log in either.
     login = RequestFactory().post("/accounts/login/")
     assert authenticate(login, username="guesser", password=DEFAULT_PASSWORD) is None
-    assert login.axes_locked_out
+    assert login.axes_locked_out  # type: ignore[attr-defined]  # set by django-axes
 
 
 def test_the_right_password_works_again_when_the_lockout_ends(citizen: User) -> None:

@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_cache")]
 
 
 @pytest.fixture
-def shared_cache():  # type: ignore[no-untyped-def]
+def shared_cache():
     from django.core.cache import cache
 
     cache.clear()

@@ -25,11 +25,11 @@ def people(org):
         "town_gov": staff(org.town_gov, username="p_town"),
         "village_station": staff(org.village_station, username="p_village"),
         "other_town_gov": staff(org.other_town_gov, username="p_other_town"),
-        "citizen": CitizenFactory(username="p_citizen"),
+        "citizen": CitizenFactory.create(username="p_citizen"),
     }
 
 
-def visible(user: User, permission: str = VIEW) -> set[str]:
+def visible(user: User, permission: str | None = VIEW) -> set[str]:
     scope = data_scope_for(User.objects.get(pk=user.pk), permission)
     return set(
         scope.filter(User.objects.all(), department="department", owner="pk").values_list(

@@ -57,6 +57,7 @@ def test_citizen_create_audits_without_personal_data() -> None:
     text = str(event.after)
     assert ID_1 not in text
     assert "陈建明" not in text
+    assert event.after is not None
     assert event.after["full_name"] == "陈*明"
 
 
@@ -179,7 +180,7 @@ def manager(org) -> User:
 
 def test_role_assign_and_revoke_are_audited(org, manager) -> None:
     target = staff(org.bureau_unit, username="target")
-    role = RoleFactory(code="viewer", perms=["identity.view_user"])
+    role = RoleFactory.create(code="viewer", perms=["identity.view_user"])
     assignment = role_services.role_assign(
         actor=manager,
         user=target,
@@ -204,12 +205,13 @@ def test_role_assign_and_revoke_are_audited(org, manager) -> None:
     assert not fresh(target).has_perm("identity.view_user")
     revoked = AuditEvent.objects.get(action="identity.role.revoke")
     assert revoked.subject_id == str(assignment_id)
+    assert revoked.before is not None
     assert revoked.before["role"] == "viewer"
 
 
 def test_department_defaults_to_the_users_own(org, manager) -> None:
     target = staff(org.bureau_unit, username="target")
-    role = RoleFactory(perms=["identity.view_user"])
+    role = RoleFactory.create(perms=["identity.view_user"])
     assignment = role_services.role_assign(
         actor=manager, user=target, role=role, scope=DataScopeKind.DEPARTMENT_TREE
     )
@@ -218,7 +220,7 @@ def test_department_defaults_to_the_users_own(org, manager) -> None:
 
 def test_cannot_hand_out_permissions_one_lacks(org, manager) -> None:
     target = staff(org.bureau_unit)
-    role = RoleFactory(perms=["identity.delete_user"])
+    role = RoleFactory.create(perms=["identity.delete_user"])
     with pytest.raises(PermissionDenied, match="超出本人权限"):
         role_services.role_assign(actor=manager, user=target, role=role, scope=DataScopeKind.DEPARTMENT)
     assert not RoleAssignment.objects.filter(user=target).exists()
@@ -226,7 +228,7 @@ def test_cannot_hand_out_permissions_one_lacks(org, manager) -> None:
 
 def test_cannot_assign_beyond_ones_scope(org, manager) -> None:
     target = staff(org.bureau_unit)
-    role = RoleFactory(perms=["identity.view_user"])
+    role = RoleFactory.create(perms=["identity.view_user"])
     with pytest.raises(PermissionDenied, match="数据范围"):
         role_services.role_assign(actor=manager, user=target, role=role, scope=DataScopeKind.ALL)
     with pytest.raises(PermissionDenied, match="数据范围"):
@@ -242,20 +244,20 @@ def test_cannot_assign_beyond_ones_scope(org, manager) -> None:
 
 def test_users_outside_the_scope_do_not_exist_for_the_assigner(org, manager) -> None:
     outsider = staff(org.other_bureau)
-    role = RoleFactory(perms=["identity.view_user"])
+    role = RoleFactory.create(perms=["identity.view_user"])
     with pytest.raises(NotFound):
         role_services.role_assign(actor=manager, user=outsider, role=role, scope=DataScopeKind.DEPARTMENT)
 
 
 def test_cannot_assign_to_oneself(org, manager) -> None:
-    role = RoleFactory(perms=["identity.view_user"])
+    role = RoleFactory.create(perms=["identity.view_user"])
     with pytest.raises(PermissionDenied, match="自己"):
         role_services.role_assign(actor=manager, user=manager, role=role, scope=DataScopeKind.DEPARTMENT)
 
 
 def test_duplicate_assignment_is_a_conflict(org, manager) -> None:
     target = staff(org.bureau_unit)
-    role = RoleFactory(perms=["identity.view_user"])
+    role = RoleFactory.create(perms=["identity.view_user"])
     role_services.role_assign(actor=manager, user=target, role=role, scope=DataScopeKind.SELF)
     with pytest.raises(Conflict):
         role_services.role_assign(actor=manager, user=target, role=role, scope=DataScopeKind.SELF)
@@ -263,7 +265,7 @@ def test_duplicate_assignment_is_a_conflict(org, manager) -> None:
 
 
 def test_division_tree_needs_a_division(org) -> None:
-    role = RoleFactory(perms=["identity.view_user"])
+    role = RoleFactory.create(perms=["identity.view_user"])
     citizen = account_services.citizen_create(
         actor=SYSTEM, username="chenjm", full_name="陈建明", id_number=ID_1
     )
@@ -279,7 +281,7 @@ def test_division_tree_needs_a_division(org) -> None:
 
 def test_revoke_needs_permission_and_scope(org, manager) -> None:
     target = staff(org.other_bureau)
-    role = RoleFactory(perms=["identity.view_user"])
+    role = RoleFactory.create(perms=["identity.view_user"])
     assignment = role_services.role_assign(actor=SYSTEM, user=target, role=role, scope=DataScopeKind.SELF)
     with pytest.raises(NotFound):
         role_services.role_revoke(actor=manager, assignment=assignment)
