@@ -61,7 +61,7 @@ lint: setup
 	$(VENV)/bin/ruff check
 	$(VENV)/bin/ruff format --check
 	$(VENV)/bin/mypy
-	$(VENV)/bin/lint-imports
+	$(VENV)/bin/lint-imports --no-cache  # the import cache kept modules that had become packages
 
 check-migrations: setup
 	DJANGO_SETTINGS_MODULE=shuzheng.config.settings.test $(SZ) makemigrations --check --dry-run
