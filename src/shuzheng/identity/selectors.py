@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
 from django.contrib.auth.models import Permission
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -14,6 +13,7 @@ from shuzheng.core.pagination import DEFAULT_LIMIT, Page, keyset_page
 from shuzheng.core.validators import validate_id_number
 from shuzheng.identity.models import Role, RoleAssignment, User
 from shuzheng.identity.scopes import DataScope, Grant, _grant, data_scope_for
+from shuzheng.orgs import selectors as orgs_selectors
 
 USER_ORDER = ("username",)
 
@@ -128,8 +128,7 @@ def permission_names(permissions: Any) -> list[str]:
 
 
 def _department_with_division(department_id: int) -> Any:
-    department_model = apps.get_model("orgs", "Department")
-    return department_model.objects.select_related("division").filter(pk=department_id).first()
+    return orgs_selectors.department_queryset(include_inactive=True).filter(pk=department_id).first()
 
 
 def _role_grants(assignments: list[RoleAssignment]) -> dict[int, list[Grant]]:

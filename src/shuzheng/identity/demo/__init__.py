@@ -28,6 +28,7 @@ from shuzheng.identity.models import Role, RoleAssignment, User
 from shuzheng.identity.services import accounts as account_services
 from shuzheng.identity.services import logins as login_services
 from shuzheng.identity.services import roles as role_services
+from shuzheng.orgs import selectors as orgs_selectors
 
 Progress = Callable[[str, int, int], None]
 
@@ -338,16 +339,12 @@ def load(progress: Progress | None = None) -> list[DemoAccount]:
 
     ``progress(label, done, total)`` is called after each of the 4 steps.
     """
-    department_model = apps.get_model("orgs", "Department")
-    division_model = apps.get_model("orgs", "Division")
     wanted_departments = {spec.department for spec in STAFF}
-    departments = {d.code: d for d in department_model.objects.filter(code__in=wanted_departments)}
+    departments = orgs_selectors.departments_by_code(sorted(wanted_departments))
     missing = wanted_departments - set(departments)
     if missing:
         raise RuntimeError(f"请先加载组织机构演示数据（缺少部门 {', '.join(sorted(missing))}）")
-    divisions = {
-        d.code: d for d in division_model.objects.filter(code__in={s.division for s in STAFF if s.division})
-    }
+    divisions = orgs_selectors.divisions_by_code(sorted({s.division for s in STAFF if s.division}))
 
     steps = ("角色", "工作人员账号", "自然人账号", "法人经办人账号")
     total = len(steps)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.apps import apps
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -21,6 +20,7 @@ from shuzheng.core.masking import mask_name
 from shuzheng.core.validators import validate_id_number, validate_mobile
 from shuzheng.identity.actors import Actor
 from shuzheng.identity.models import PasswordHistory, RoleAssignment, User
+from shuzheng.orgs import selectors as orgs_selectors
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.@-]{3,64}$")
 
@@ -81,14 +81,14 @@ def department_or_422(
         if required:
             raise ValidationFailed.for_field(field, "请选择所属部门")
         return None
-    departments = apps.get_model("orgs", "Department").objects.select_related("division")
+    departments = orgs_selectors.department_queryset(include_inactive=True)
     return resolve_or_422(departments, department_id, field=field, label="部门")
 
 
 def division_or_422(division_id: int | None, *, field: str = "division_id") -> Any:
     if division_id is None:
         return None
-    divisions = apps.get_model("orgs", "Division").objects.all()
+    divisions = orgs_selectors.division_queryset(include_inactive=True)
     return resolve_or_422(divisions, division_id, field=field, label="行政区划")
 
 
