@@ -12,8 +12,6 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 #: (indicator, key in appeal_stats, numerator key, denominator key, definition)
 INDICATORS: list[tuple[str, str, str, str, str]] = [
     ("办结率", "closure_rate", "finished", "total", "已办结（含直接答复办结）诉求数 ÷ 受理诉求总数"),

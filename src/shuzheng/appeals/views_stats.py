@@ -17,6 +17,7 @@ from shuzheng.appeals.forms_stats import GROUPS, StatsForm
 from shuzheng.appeals.selectors import common as common_selectors
 from shuzheng.appeals.selectors import stats as stats_selectors
 from shuzheng.core import errors
+from shuzheng.core.spreadsheets import XLSX_CONTENT_TYPE
 from shuzheng.identity.page_access import perm_required
 
 if TYPE_CHECKING:
@@ -138,7 +139,7 @@ def stats_export(request: HttpRequest) -> HttpResponse:
         first = next(iter(form.errors.values()))[0]
         raise errors.ValidationFailed(str(first))
     report = build_report(user=request.user, **params)
-    response = HttpResponse(stats_xlsx.stats_xlsx(report), content_type=stats_xlsx.XLSX_CONTENT_TYPE)
+    response = HttpResponse(stats_xlsx.stats_xlsx(report), content_type=XLSX_CONTENT_TYPE)
     name = f"appeal-stats-{params['since']:%Y%m%d}-{params['until']:%Y%m%d}.xlsx"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
     return response

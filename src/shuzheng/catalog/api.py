@@ -34,6 +34,7 @@ from shuzheng.catalog.services.cleaning import VersionFields
 from shuzheng.core.errors import UnsupportedMediaType, ValidationFailed
 from shuzheng.core.pagination import DEFAULT_LIMIT, page_out
 from shuzheng.core.schemas import PageLimit
+from shuzheng.core.spreadsheets import XLSX_CONTENT_TYPE
 
 router = Router(tags=["事项与办事指南"])
 
@@ -230,7 +231,7 @@ def retire_version(request: HttpRequest, version_id: int) -> ServiceItemVersion:
 @router.get("/export.xlsx", summary="导出实施清单（Excel：事项、材料、环节）", auth=django_auth)
 def export_items(request: HttpRequest) -> HttpResponse:
     content = xlsx.export_items_xlsx(user=request.user)
-    response = HttpResponse(content, content_type=xlsx.XLSX_CONTENT_TYPE)
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = "attachment; filename*=UTF-8''items.xlsx"
     return response
 

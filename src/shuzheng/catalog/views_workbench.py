@@ -18,6 +18,7 @@ from shuzheng.catalog.forms_workbench import ImportForm, ItemCreateForm, Version
 from shuzheng.catalog.services import versions
 from shuzheng.catalog.views_common import guide_facts
 from shuzheng.core import errors
+from shuzheng.core.spreadsheets import XLSX_CONTENT_TYPE
 from shuzheng.identity.page_access import staff_required
 
 ITEMS_PER_PAGE = 30
@@ -166,7 +167,7 @@ def workbench_version_action(request: HttpRequest, version_id: int, action: str)
 @staff_required
 def workbench_export(request: HttpRequest) -> HttpResponse:
     content = xlsx.export_items_xlsx(user=request.user)
-    response = HttpResponse(content, content_type=xlsx.XLSX_CONTENT_TYPE)
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = "attachment; filename*=UTF-8''items.xlsx"
     return response
 

@@ -18,19 +18,16 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
-import zipfile
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import IO, Any, Final, cast
+from typing import Any, Final, cast
 
 from django.db import transaction
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from shuzheng.catalog import selectors
 from shuzheng.catalog.constants import (
@@ -50,15 +47,12 @@ from shuzheng.catalog.services.cleaning import VersionFields
 from shuzheng.core import audit
 from shuzheng.core.errors import (
     ApplicationError,
-    PayloadTooLarge,
-    UnsupportedMediaType,
     ValidationFailed,
 )
 from shuzheng.core.imports import ImportReport, RowError
+from shuzheng.core.spreadsheets import Table, XlsxSource, cell_text, column_text, read_sheets
 from shuzheng.identity.actors import Actor
 
-MAX_BYTES: Final = 5 * 1024 * 1024
-XLSX_CONTENT_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ITEM_SHEET: Final = "事项"
 MATERIAL_SHEET: Final = "材料"
 STEP_SHEET: Final = "环节"
@@ -133,82 +127,12 @@ _YES: Final = {"是", "y", "yes", "true", "1", "√"}
 _NO: Final = {"否", "n", "no", "false", "0", "", "×"}
 _INDEXED = re.compile(r"^(materials|steps)\[(\d+)\](?:\.(\w+))?$")
 
-XlsxSource = bytes | str | os.PathLike[str] | IO[bytes]
-
 
 # --- reading ----------------------------------------------------------------------------------------
 
 
-def _too_large() -> PayloadTooLarge:
-    return PayloadTooLarge("文件超过 5 MB，请拆分后分批导入。", code="file_too_large")
-
-
-def _not_xlsx() -> UnsupportedMediaType:
-    return UnsupportedMediaType(
-        "只支持 Excel 2007 及以上格式（.xlsx）的文件，请另存为 .xlsx 后重试。", code="not_xlsx"
-    )
-
-
-def _read_bytes(file: XlsxSource) -> bytes:
-    if isinstance(file, bytes):
-        data = file
-    elif isinstance(file, str | os.PathLike):
-        if os.path.getsize(file) > MAX_BYTES:
-            raise _too_large()
-        with open(file, "rb") as handle:
-            data = handle.read()
-    else:
-        size = getattr(file, "size", None)
-        if isinstance(size, int) and size > MAX_BYTES:
-            raise _too_large()
-        if hasattr(file, "seek"):
-            file.seek(0)
-        data = file.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise _too_large()
-    return data
-
-
-Table = list[tuple[int, list[Any]]]
-
-
-def _load_sheets(file: XlsxSource) -> dict[str, Table]:
-    """Each sheet's (Excel row number, cell values), header included, blank rows left out."""
-    data = _read_bytes(file)
-    if not data.startswith(b"PK\x03\x04"):
-        raise _not_xlsx()
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise _not_xlsx() from exc
-    try:
-        sheets: dict[str, Table] = {}
-        for sheet in workbook.worksheets:
-            rows = []
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                cells = list(values)
-                if any(_cell(v) for v in cells):
-                    rows.append((number, cells))
-            sheets[sheet.title.strip()] = rows
-        return sheets
-    finally:
-        workbook.close()
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if hasattr(value, "isoformat"):
-        return str(value.isoformat())[:10]
-    return str(value).strip()
-
-
 def _columns(sheet: str, header: list[Any], known: Iterable[str], required: Iterable[str]) -> dict[str, int]:
-    names = [_cell(v) for v in header]
+    names = [cell_text(v) for v in header]
     columns = {name: i for i, name in enumerate(names) if name in set(known)}
     missing = [name for name in required if name not in columns]
     if missing:
@@ -218,13 +142,6 @@ def _columns(sheet: str, header: list[Any], known: Iterable[str], required: Iter
             code="import_header",
         )
     return columns
-
-
-def _value(cells: list[Any], columns: dict[str, int], name: str) -> str:
-    index = columns.get(name)
-    if index is None or index >= len(cells):
-        return ""
-    return _cell(cells[index])
 
 
 class _RowParser:
@@ -290,7 +207,7 @@ def _parse_items(table: Table, report: ImportReport) -> tuple[list[_ItemRow], se
     seen: dict[str, int] = {}
     for number, cells in table[1:]:
         parser = _RowParser(report, ITEM_SHEET, number)
-        code = _value(cells, columns, "实施编码")
+        code = column_text(cells, columns, "实施编码")
         if code and code not in seen:
             seen[code] = number
         elif code:
@@ -303,7 +220,7 @@ def _parse_items(table: Table, report: ImportReport) -> tuple[list[_ItemRow], se
         for name, header in ITEM_COLUMNS:
             if header not in columns or name == "code" or (name.startswith("_") and name != "_charged"):
                 continue
-            text = _value(cells, columns, header)
+            text = column_text(cells, columns, header)
             if name in _LIST_FIELDS:
                 values[name] = parser.choices(text, _LIST_FIELDS[name])
             elif name == "guide_groups":
@@ -341,7 +258,7 @@ def _parse_children(
             row.fields["materials"] = []
         for number, cells in table[1:]:
             parser = _RowParser(report, MATERIAL_SHEET, number)
-            code = _value(cells, columns, "实施编码")
+            code = column_text(cells, columns, "实施编码")
             target = items.get(code)
             if target is None:
                 if code not in known_codes:
@@ -351,7 +268,7 @@ def _parse_children(
             for name, header in MATERIAL_COLUMNS:
                 if header not in columns or name.startswith("_"):
                     continue
-                text = _value(cells, columns, header)
+                text = column_text(cells, columns, header)
                 if name in ("copies", "pages"):
                     material[name] = parser.integer(header, text, blank=1 if name == "copies" else None)
                 elif name in ("is_key", "issued_by_government"):
@@ -371,18 +288,18 @@ def _parse_children(
         collected: dict[str, list[tuple[int, int, dict[str, Any]]]] = defaultdict(list)
         for number, cells in table[1:]:
             parser = _RowParser(report, STEP_SHEET, number)
-            code = _value(cells, columns, "实施编码")
+            code = column_text(cells, columns, "实施编码")
             if code not in items:
                 if code not in known_codes:
                     parser.error("实施编码", f"实施编码“{code}”不在“{ITEM_SHEET}”表中")
                 continue
-            position = parser.integer("序号", _value(cells, columns, "序号"), blank=number)
+            position = parser.integer("序号", column_text(cells, columns, "序号"), blank=number)
             step = {
-                "name": _value(cells, columns, "环节名称"),
-                "role_code": _value(cells, columns, "办理角色编码"),
-                "department_code": _value(cells, columns, "办理部门编码") or None,
+                "name": column_text(cells, columns, "环节名称"),
+                "role_code": column_text(cells, columns, "办理角色编码"),
+                "department_code": column_text(cells, columns, "办理部门编码") or None,
                 "time_limit_days": parser.integer(
-                    "环节时限（工作日）", _value(cells, columns, "环节时限（工作日）")
+                    "环节时限（工作日）", column_text(cells, columns, "环节时限（工作日）")
                 ),
             }
             if parser.ok:
@@ -449,7 +366,7 @@ def _apply_row(row: _ItemRow, *, actor: Actor, publish: bool) -> tuple[str, bool
 
 def import_items_xlsx(file: XlsxSource, *, actor: Actor, publish: bool = False) -> ImportReport:
     """Create or update drafts from the 事项/材料/环节 sheets (see the module docstring); all-or-nothing."""
-    sheets = _load_sheets(file)
+    sheets = read_sheets(file)
     report = ImportReport(unit="项")
     if not sheets.get(ITEM_SHEET):
         raise ValidationFailed(

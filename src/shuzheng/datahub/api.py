@@ -18,6 +18,7 @@ from shuzheng.core.errors import PermissionDenied, UnsupportedMediaType, Validat
 from shuzheng.core.lookup import resolve_many_or_422
 from shuzheng.core.pagination import DEFAULT_LIMIT, page_out
 from shuzheng.core.schemas import PageLimit
+from shuzheng.core.spreadsheets import XLSX_CONTENT_TYPE
 from shuzheng.datahub import access, quality, xlsx
 from shuzheng.datahub.models import CatalogEntry, DataItem, OpenTopic, SharingRequest
 from shuzheng.datahub.schemas import (
@@ -118,7 +119,7 @@ def export_entries(request: HttpRequest, department: str | None = None) -> HttpR
     qs = catalog_selectors.entry_queryset(user=request.user).prefetch_related("items").order_by("code")
     if department:
         qs = qs.filter(department__code=department.strip().upper())
-    response = HttpResponse(xlsx.export_catalog(list(qs[:10000])), content_type=xlsx.XLSX_CONTENT_TYPE)
+    response = HttpResponse(xlsx.export_catalog(list(qs[:10000])), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = "attachment; filename*=UTF-8''data-catalog.xlsx"
     return response
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.generic import RedirectView
 
 from shuzheng.core import errors
+from shuzheng.core.spreadsheets import XLSX_CONTENT_TYPE
 from shuzheng.datahub import loading, quality, services, xlsx
 from shuzheng.datahub.forms_catalog import (
     NEW_ENTRY_INITIAL,
@@ -248,7 +249,7 @@ def catalog_export(request: HttpRequest) -> HttpResponse:
     code = (request.GET.get("department") or "").strip().upper()[:32]
     if code:
         qs = qs.filter(department__code=code)
-    response = HttpResponse(xlsx.export_catalog(list(qs[:10000])), content_type=xlsx.XLSX_CONTENT_TYPE)
+    response = HttpResponse(xlsx.export_catalog(list(qs[:10000])), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = "attachment; filename*=UTF-8''data-catalog.xlsx"
     return response
 

@@ -71,7 +71,6 @@ ITEM_COLUMNS: Final = (
     ("description", "说明", None),
 )
 _YES = {"是", "y", "yes", "true", "1", "√"}
-XLSX_CONTENT_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _label(choices: Any, value: str) -> str:

@@ -18,6 +18,7 @@ from shuzheng.core.errors import ValidationFailed
 from shuzheng.core.middleware import client_ip
 from shuzheng.core.pagination import DEFAULT_LIMIT, page_out
 from shuzheng.core.schemas import PageLimit
+from shuzheng.core.spreadsheets import XLSX_CONTENT_TYPE
 from shuzheng.evaluation import selectors, stats
 from shuzheng.evaluation.constants import DisputeStatus, EvaluationChannel, RectificationStatus
 from shuzheng.evaluation.models import Evaluation, RatingDispute, Rectification
@@ -454,6 +455,6 @@ def export_stats(
     table = _stats(
         request, group_by, period, date_from, date_to, department_id, hall_id, window_id, item_id, channel
     )
-    response = HttpResponse(stats.stats_xlsx(table), content_type=stats.XLSX_CONTENT_TYPE)
+    response = HttpResponse(stats.stats_xlsx(table), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = "attachment; filename*=UTF-8''evaluation-stats.xlsx"
     return response

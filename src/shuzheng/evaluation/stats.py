@@ -45,8 +45,6 @@ from shuzheng.evaluation.constants import (
 )
 from shuzheng.evaluation.models import Evaluation
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 GROUPS: Final[dict[str, str]] = {
     "total": "合计",
     "department": "部门",

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from shuzheng.core import errors
+from shuzheng.core.spreadsheets import XLSX_CONTENT_TYPE
 from shuzheng.evaluation import charts, stats
 from shuzheng.evaluation.forms_stats import StatsFilterForm
 from shuzheng.identity.page_access import staff_required
@@ -104,6 +105,6 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
     table = stats.evaluation_stats(
         user=request.user, group_by=params["group_by"], period=params["period"], filters=params["filters"]
     )
-    response = HttpResponse(stats.stats_xlsx(table), content_type=stats.XLSX_CONTENT_TYPE)
+    response = HttpResponse(stats.stats_xlsx(table), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = "attachment; filename*=UTF-8''evaluation-stats.xlsx"
     return response

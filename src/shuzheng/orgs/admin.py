@@ -19,6 +19,7 @@ from django.urls import URLPattern, path, reverse
 
 from shuzheng.core.errors import ApplicationError, ValidationFailed
 from shuzheng.core.imports import ImportReport
+from shuzheng.core.spreadsheets import MAX_BYTES, XLSX_CONTENT_TYPE
 from shuzheng.orgs import selectors, xlsx
 from shuzheng.orgs.models import Department, Division, Grid, GridWorker, Hall, Kiosk, Window
 from shuzheng.orgs.services import departments, divisions, grids, venues
@@ -151,7 +152,7 @@ class XlsxAdminMixin(ServiceModelAdmin):
     def export_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_view_permission(request):
             return HttpResponse("没有权限", status=403)
-        response = HttpResponse(type(self).export_xlsx(), content_type=xlsx.XLSX_CONTENT_TYPE)
+        response = HttpResponse(type(self).export_xlsx(), content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = f"attachment; filename={self.xlsx_name}.xlsx"
         return response
 
@@ -181,7 +182,7 @@ class XlsxAdminMixin(ServiceModelAdmin):
             "headers": self.xlsx_headers,
             "report": report,
             "error": error,
-            "max_mb": xlsx.MAX_BYTES // (1024 * 1024),
+            "max_mb": MAX_BYTES // (1024 * 1024),
         }
         return TemplateResponse(request, "admin/orgs/xlsx_import.html", context)
 

@@ -22,6 +22,7 @@ from shuzheng.core.lookup import resolve_many_or_422, resolve_or_422
 from shuzheng.core.pagination import DEFAULT_LIMIT, page_out
 from shuzheng.core.permissions import missing_permission
 from shuzheng.core.schemas import PageLimit
+from shuzheng.core.spreadsheets import XLSX_CONTENT_TYPE
 from shuzheng.orgs import selectors, xlsx
 from shuzheng.orgs.models import Department, Division, Grid, GridWorker, Hall, Kiosk, Window
 from shuzheng.orgs.schemas import (
@@ -136,7 +137,7 @@ def _changes(payload: StrictIn, *, not_null: set[str]) -> dict[str, Any]:
 
 
 def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=xlsx.XLSX_CONTENT_TYPE)
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
     return response
 

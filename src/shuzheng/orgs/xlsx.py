@@ -10,27 +10,22 @@ below its child is created first. Export writes active rows only, in tree order.
 from __future__ import annotations
 
 import io
-import os
 import re
-import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
 from django.db import transaction
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.utils.exceptions import InvalidFileException
 
 from shuzheng.core import audit
-from shuzheng.core.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from shuzheng.core.errors import ValidationFailed
 from shuzheng.core.imports import ImportReport, RowError
+from shuzheng.core.spreadsheets import Table, XlsxSource, cell_text, column_text, read_sheets
 from shuzheng.orgs.models import Department, Division
 from shuzheng.orgs.services import departments, divisions
 from shuzheng.orgs.services.common import Actor
-
-MAX_BYTES = 5 * 1024 * 1024
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 DIVISION_SHEET = "行政区划"
 DIVISION_HEADERS = ("区划代码", "名称", "层级", "上级代码")
@@ -66,75 +61,17 @@ _LIST_SPLIT = re.compile(r"[,，、;；\s]+")
 _YES = {"是", "y", "yes", "true", "1", "√"}
 _NO = {"否", "n", "no", "false", "0", ""}
 
-XlsxSource = bytes | str | os.PathLike[str] | IO[bytes]
-
 
 # --- reading ----------------------------------------------------------------------------------------
 
 
-def _read_bytes(file: XlsxSource) -> bytes:
-    if isinstance(file, bytes):
-        data = file
-    elif isinstance(file, str | os.PathLike):
-        if os.path.getsize(file) > MAX_BYTES:
-            raise _too_large()
-        with open(file, "rb") as handle:
-            data = handle.read()
-    else:
-        size = getattr(file, "size", None)
-        if isinstance(size, int) and size > MAX_BYTES:
-            raise _too_large()
-        if hasattr(file, "seek"):
-            file.seek(0)
-        data = file.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise _too_large()
-    return data
-
-
-def _too_large() -> PayloadTooLarge:
-    return PayloadTooLarge("文件超过 5 MB，请拆分后分批导入。", code="file_too_large")
-
-
-def _not_xlsx() -> UnsupportedMediaType:
-    return UnsupportedMediaType(
-        "只支持 Excel 2007 及以上格式（.xlsx）的文件，请另存为 .xlsx 后重试。", code="not_xlsx"
-    )
-
-
-def _load_rows(file: XlsxSource) -> list[tuple[int, list[Any]]]:
-    """(Excel row number, cell values) of the first sheet, header included, blank rows left out."""
-    data = _read_bytes(file)
-    if not data.startswith(b"PK\x03\x04"):
-        raise _not_xlsx()
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise _not_xlsx() from exc
-    try:
-        sheet = workbook.worksheets[0]
-        rows = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = list(values)
-            if any(_cell(v) for v in cells):
-                rows.append((number, cells))
-        return rows
-    finally:
-        workbook.close()
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+def _first_sheet(file: XlsxSource) -> Table:
+    """The rows of the workbook's first sheet (the importers read one sheet each)."""
+    return next(iter(read_sheets(file).values()), [])
 
 
 def _columns(header: list[Any], required: Iterable[str], optional: Iterable[str] = ()) -> dict[str, int]:
-    names = [_cell(v) for v in header]
+    names = [cell_text(v) for v in header]
     columns = {name: i for i, name in enumerate(names) if name}
     missing = [name for name in required if name not in columns]
     if missing:
@@ -144,13 +81,6 @@ def _columns(header: list[Any], required: Iterable[str], optional: Iterable[str]
             code="import_header",
         )
     return {name: columns[name] for name in [*required, *optional] if name in columns}
-
-
-def _value(cells: list[Any], columns: dict[str, int], name: str) -> str:
-    index = columns.get(name)
-    if index is None or index >= len(cells):
-        return ""
-    return _cell(cells[index])
 
 
 def _errors_of(exc: ValidationFailed, row: int, labels: dict[str, str]) -> list[RowError]:
@@ -260,7 +190,7 @@ def export_divisions_xlsx() -> bytes:
 
 def import_divisions_xlsx(file: XlsxSource, *, actor: Actor) -> ImportReport:
     """Create or update divisions from a sheet headed 区划代码、名称、层级、上级代码 (optional 演示生成)."""
-    table = _load_rows(file)
+    table = _first_sheet(file)
     report = ImportReport()
     if not table:
         raise ValidationFailed("文件是空的：第1行应为表头。", code="import_empty")
@@ -268,10 +198,10 @@ def import_divisions_xlsx(file: XlsxSource, *, actor: Actor) -> ImportReport:
     rows: list[_Row] = []
     seen: dict[str, int] = {}
     for number, cells in table[1:]:
-        code = divisions.clean_division_code(_value(cells, columns, "区划代码"))
-        level_text = _value(cells, columns, "层级")
+        code = divisions.clean_division_code(column_text(cells, columns, "区划代码"))
+        level_text = column_text(cells, columns, "层级")
         level = _LEVELS.get(level_text)
-        generated_text = _value(cells, columns, "演示生成").lower()
+        generated_text = column_text(cells, columns, "演示生成").lower()
         bad = False
         if level is None:
             allowed = "、".join(Division.Level.labels)
@@ -290,13 +220,13 @@ def import_divisions_xlsx(file: XlsxSource, *, actor: Actor) -> ImportReport:
         if bad:
             continue
         values = {
-            "name": _value(cells, columns, "名称"),
+            "name": column_text(cells, columns, "名称"),
             "level": level,
             "is_generated": generated_text in _YES and generated_text != "",
         }
         if "演示生成" not in columns:
             values.pop("is_generated")
-        parent_code = divisions.clean_division_code(_value(cells, columns, "上级代码"))
+        parent_code = divisions.clean_division_code(column_text(cells, columns, "上级代码"))
         rows.append(_Row(number, code, parent_code, values))
 
     def apply_row(row: _Row) -> str:
@@ -349,7 +279,7 @@ def export_departments_xlsx() -> bytes:
 def import_departments_xlsx(file: XlsxSource, *, actor: Actor) -> ImportReport:
     """Create or update departments from a sheet headed
     部门编码、部门名称、简称、统一社会信用代码、上级部门编码、所在区划代码、服务区划代码 (comma separated)."""
-    table = _load_rows(file)
+    table = _first_sheet(file)
     report = ImportReport()
     if not table:
         raise ValidationFailed("文件是空的：第1行应为表头。", code="import_empty")
@@ -357,7 +287,7 @@ def import_departments_xlsx(file: XlsxSource, *, actor: Actor) -> ImportReport:
     rows: list[_Row] = []
     seen: dict[str, int] = {}
     for number, cells in table[1:]:
-        code = departments.normalise_department_code(_value(cells, columns, "部门编码"))
+        code = departments.normalise_department_code(column_text(cells, columns, "部门编码"))
         if not code:
             report.errors.append(RowError(number, "部门编码", "部门编码不能为空"))
             continue
@@ -365,15 +295,15 @@ def import_departments_xlsx(file: XlsxSource, *, actor: Actor) -> ImportReport:
             report.errors.append(RowError(number, "部门编码", f"部门编码“{code}”与第{seen[code]}行重复"))
             continue
         seen[code] = number
-        serves = [c for c in _LIST_SPLIT.split(_value(cells, columns, "服务区划代码")) if c]
+        serves = [c for c in _LIST_SPLIT.split(column_text(cells, columns, "服务区划代码")) if c]
         values = {
-            "name": _value(cells, columns, "部门名称"),
-            "short_name": _value(cells, columns, "简称"),
-            "uscc": _value(cells, columns, "统一社会信用代码"),
-            "division_code": divisions.clean_division_code(_value(cells, columns, "所在区划代码")),
+            "name": column_text(cells, columns, "部门名称"),
+            "short_name": column_text(cells, columns, "简称"),
+            "uscc": column_text(cells, columns, "统一社会信用代码"),
+            "division_code": divisions.clean_division_code(column_text(cells, columns, "所在区划代码")),
             "serve_codes": [divisions.clean_division_code(c) for c in serves],
         }
-        parent_code = departments.normalise_department_code(_value(cells, columns, "上级部门编码"))
+        parent_code = departments.normalise_department_code(column_text(cells, columns, "上级部门编码"))
         rows.append(_Row(number, code, parent_code, values))
 
     def apply_row(row: _Row) -> str:

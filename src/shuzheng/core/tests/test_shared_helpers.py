@@ -3,13 +3,17 @@ ids, one transition-table shape."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from openpyxl import Workbook
 
 from shuzheng.core.actors import SYSTEM, SystemActor, is_system
-from shuzheng.core.errors import ValidationFailed
+from shuzheng.core.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from shuzheng.core.field_errors import SHOWN, FieldErrors
 from shuzheng.core.imports import ImportReport, RowError
 from shuzheng.core.lookup import resolve_many_or_422, resolve_or_422
+from shuzheng.core.spreadsheets import MAX_BYTES, column_text, read_sheets
 from shuzheng.core.transitions import TransitionTable
 from shuzheng.orgs.models import Department
 from shuzheng.orgs.tests.factories import DepartmentFactory
@@ -106,3 +110,26 @@ def test_the_platform_is_an_explicit_actor() -> None:
     assert is_system(SystemActor("demo"))
     assert not is_system(None)
     assert str(SYSTEM) == "system"
+
+
+def test_spreadsheets_are_read_one_way() -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = " 部门 "
+    sheet.append(["编码", "启用"])
+    sheet.append([None, None])
+    sheet.append([12.0, True])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    sheets = read_sheets(buffer.getvalue())
+    assert list(sheets) == ["部门"]
+    assert [number for number, _ in sheets["部门"]] == [1, 3]
+    cells = sheets["部门"][1][1]
+    assert column_text(cells, {"编码": 0, "启用": 1}, "编码") == "12"
+    assert column_text(cells, {"编码": 0, "启用": 1}, "启用") == "是"
+    assert column_text(cells, {"编码": 0}, "缺失") == ""
+    with pytest.raises(UnsupportedMediaType):
+        read_sheets(b"name,code\n")
+    with pytest.raises(PayloadTooLarge):
+        read_sheets(b"PK\x03\x04" + b"0" * MAX_BYTES)

@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from shuzheng.core.actors import SYSTEM
+from shuzheng.core.spreadsheets import XLSX_CONTENT_TYPE
 from shuzheng.identity.models import AuditEvent, User
-from shuzheng.orgs import xlsx
 from shuzheng.orgs.models import Department, Division, GridWorker
 from shuzheng.orgs.services import grids
 from shuzheng.orgs.tests.conftest import Tree, client_for
@@ -99,7 +99,7 @@ def test_admin_actions_deactivate_and_no_delete(tree: Tree, admin: Client) -> No
 
 def test_admin_xlsx_links(tree: Tree, admin: Client) -> None:
     exported = admin.get("/admin/orgs/department/export/")
-    assert exported["Content-Type"] == xlsx.XLSX_CONTENT_TYPE
+    assert exported["Content-Type"] == XLSX_CONTENT_TYPE
     page = admin.get("/admin/orgs/department/import/")
     assert page.status_code == 200
     html = page.content.decode()  # the Chinese file picker, not the browser's "Choose File"

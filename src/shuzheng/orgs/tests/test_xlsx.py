@@ -14,6 +14,7 @@ from openpyxl import Workbook, load_workbook
 
 from shuzheng.core.actors import SYSTEM
 from shuzheng.core.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from shuzheng.core.spreadsheets import XLSX_CONTENT_TYPE
 from shuzheng.core.validators import generate_uscc
 from shuzheng.identity.models import AuditEvent, User
 from shuzheng.orgs import xlsx
@@ -281,9 +282,9 @@ def test_api_export_and_import(rich_tree: Tree, admin_user: User) -> None:
     client = client_for(admin_user)
     response = client.get(f"{BASE}/divisions/export.xlsx")
     assert response.status_code == 200
-    assert response["Content-Type"] == xlsx.XLSX_CONTENT_TYPE
+    assert response["Content-Type"] == XLSX_CONTENT_TYPE
     assert "attachment" in response["Content-Disposition"]
-    upload = SimpleUploadedFile("divisions.xlsx", response.content, content_type=xlsx.XLSX_CONTENT_TYPE)
+    upload = SimpleUploadedFile("divisions.xlsx", response.content, content_type=XLSX_CONTENT_TYPE)
     imported = client.post(f"{BASE}/divisions/import", {"file": upload})
     assert imported.status_code == 200, imported.content
     assert imported.json() == {
