@@ -25,8 +25,8 @@ from django.urls import reverse
 from shuzheng.core.crypto import blind_index
 from shuzheng.core.errors import ApplicationError
 from shuzheng.core.masking import mask_id_number, mask_mobile
-from shuzheng.identity import selectors, views
-from shuzheng.identity.forms import PolicyAdminPasswordChangeForm
+from shuzheng.identity import selectors, views_login
+from shuzheng.identity.forms_admin import PolicyAdminPasswordChangeForm
 from shuzheng.identity.models import ApiKey, Role, RoleAssignment, User
 from shuzheng.identity.services import accounts as account_services
 from shuzheng.identity.services import api_keys as api_key_services
@@ -357,8 +357,8 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
 
 # Sign in and out of the admin through the platform's pages.
-admin.site.login = views.admin_login  # type: ignore[method-assign]
-admin.site.logout = views.admin_logout  # type: ignore[method-assign,assignment]
+admin.site.login = views_login.admin_login  # type: ignore[method-assign]
+admin.site.logout = views_login.admin_logout  # type: ignore[method-assign,assignment]
 
 # Chinese section titles for the third-party apps in the admin index (their models keep their names).
 for _label, _title in (

@@ -159,7 +159,7 @@ AXES_RESET_ON_SUCCESS = True
 # models.W040: covering-index INCLUDE columns (PostgreSQL) are simply left out on SQLite.
 SILENCED_SYSTEM_CHECKS = ["axes.W006", "models.W040"]
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
-AXES_LOCKOUT_CALLABLE = "shuzheng.identity.views.lockout_response"
+AXES_LOCKOUT_CALLABLE = "shuzheng.identity.views_login.lockout_response"
 
 SESSION_COOKIE_AGE = env.int("SHUZHENG_SESSION_IDLE_MINUTES", default=30) * 60
 # The session (and its expiry) is saved when IdleTimeoutMiddleware records activity, at most once a minute.

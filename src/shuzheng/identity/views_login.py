@@ -32,7 +32,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from shuzheng.core import errors
 from shuzheng.core.api import problem_response
-from shuzheng.identity.forms import LoginForm, OTPForm
+from shuzheng.identity.forms_login import LoginForm, OTPForm
 from shuzheng.identity.middleware import (
     LAST_ACTIVITY_KEY,
     SESSION_EXPIRED_KEY,
