@@ -185,7 +185,10 @@ def test_unknown_entry_and_other_entry(hub, served):
     assert _get(other, auth).status_code == 403
 
 
-def test_rate_limit(hub, person_entry):
+def test_rate_limit(hub, person_entry, monkeypatch):
+    # The window is the clock's minute: hold the clock mid-minute so the four calls share one window.
+    mid_minute = timezone.now().replace(second=30)
+    monkeypatch.setattr(timezone, "now", lambda: mid_minute)
     grant = approve(hub, person_entry, fields=["full_name"])
     _c, auth = _credential(hub, grant, rate_limit_per_minute=3)
     statuses = [_get(person_entry, auth).status_code for _ in range(4)]
