@@ -16,6 +16,9 @@ api.add_router("/datahub", "shuzheng.datahub.api.router")
 api.add_router("/cases", "shuzheng.cases.api.router")
 api.add_router("/catalog", "shuzheng.catalog.api.router")
 api.add_router("/evaluation", "shuzheng.evaluation.api.router")
+api.add_router("/licences", "shuzheng.licences.api.router")
+api.add_router("/bundles", "shuzheng.bundles.api.router")
+api.add_router("/indicators", "shuzheng.indicators.api.router")
 api.add_router("/notifications", "shuzheng.web.api.router")
 
 admin.site.site_header = "数政 · 管理后台"
@@ -62,6 +65,10 @@ urlpatterns = [
     path("", include("shuzheng.datahub.urls")),
     # DCAT-AP 3 export of the open-data catalog at the site root (/catalog.ttl, /dataset/<id>.jsonld)
     path("", include("shuzheng.datahub.views_dcat")),
+    # 电子证照与电子印章, 一件事 bundles, the plan's indicators
+    path("", include("shuzheng.licences.urls")),
+    path("", include("shuzheng.bundles.urls")),
+    path("", include("shuzheng.indicators.urls")),
     path("", include("shuzheng.web.urls")),
 ]
 

@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "shuzheng.evaluation",
     "shuzheng.appeals",
     "shuzheng.datahub",
+    "shuzheng.licences",
+    "shuzheng.bundles",
+    "shuzheng.indicators",
     "shuzheng.web",
     # Django's form widget templates, after shuzheng.web, whose copies override some (the file input)
     "django.forms",

@@ -36,6 +36,10 @@ STEPS: tuple[tuple[str, str], ...] = (
     ("数据中台", "shuzheng.datahub.demo"),
     # 12345 / grid events: 20,000 synthetic closed appeals and the trained dispatch model.
     ("诉求（一网统管）", "shuzheng.appeals.demo"),
+    ("电子证照与电子印章", "shuzheng.licences.demo"),
+    ("一件事主题服务", "shuzheng.bundles.demo"),
+    # After every context it measures: the plan's indicators and their first snapshot.
+    ("规划指标", "shuzheng.indicators.demo"),
     # Last: the deadline reminders over everything loaded, into the notification centre.
     ("到期提醒", "shuzheng.web.demo"),
 )

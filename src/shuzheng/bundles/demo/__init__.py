@@ -1,0 +1,12 @@
+"""一件事主题服务 demo data for the demo city (idempotent)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+Progress = Callable[[str, int, int], None]
+
+
+def load(progress: Progress | None = None) -> dict[str, int]:
+    """Create the 一件事主题服务 demo data; returns counts of what exists."""
+    return {}
