@@ -28,12 +28,14 @@ $(VENDOR)/.installed: package.json
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts/
 	@touch $@
 
-# Debian's Chromium (and a CJK font for readable screenshots) drives the browser tests; installed when
-# missing (the machines run as root).
+# Debian's Chromium (and a CJK font for readable screenshots) drives the browser tests, and poppler's
+# pdfsig checks the PAdES signatures of e-licences; installed when missing (the machines run as root).
 chromium:
 	@(command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi wqy) \
 	  || (apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null) \
 	  || echo "chromium could not be installed: browser tests will be skipped"
+	@command -v pdfsig >/dev/null || (apt-get update -qq && apt-get install -y -qq poppler-utils >/dev/null) \
+	  || echo "poppler-utils could not be installed: the pdfsig check of e-licences will be skipped"
 
 demo: setup
 	DJANGO_SETTINGS_MODULE=shuzheng.config.settings.demo $(SZ) migrate --no-input -v 0
