@@ -324,6 +324,11 @@ CELERY_BEAT_SCHEDULE["audit-seal-sweep"] = {
     "schedule": 3600.0,
     "kwargs": {"full": True},
 }
+# Indicators: the daily snapshot of the 22 plan indicators (idempotent: one row per indicator and day).
+CELERY_BEAT_SCHEDULE["indicator-snapshots"] = {
+    "task": "shuzheng.indicators.tasks.snapshot_indicators",
+    "schedule": crontab(minute=30, hour=1),
+}
 # Without a broker nothing runs beat, so each audited commit arms a seal within AUDIT_SEAL_SECONDS.
 AUDIT_SEAL_AFTER_COMMIT = env.bool("SHUZHENG_AUDIT_SEAL_AFTER_COMMIT", default=not CELERY_BROKER_URL)
 
