@@ -95,6 +95,8 @@ WORKBENCH_NAV: tuple[NavEntry, ...] = (
     NavEntry(
         "datahub_access_log", "数据访问日志", ("datahub:wb_access_log",), needs_perm="datahub.view_accesslog"
     ),
+    # 规划指标 (indicators context): the leaders' dashboard of the plan's 22 indicators
+    NavEntry("indicators", "指标驾驶舱", ("indicators:dashboard",), needs_perm="indicators.view_indicator"),
     NavEntry("audit", "审计日志", ("web:workbench_audit",), needs_perm="identity.view_auditevent"),
     NavEntry("profile", "我的资料", ("web:profile",)),
     NavEntry("admin", "管理后台", ("admin:index",), needs_staff=True),
