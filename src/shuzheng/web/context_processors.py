@@ -44,6 +44,7 @@ class NavLink:
 PORTAL_NAV: tuple[NavEntry, ...] = (
     NavEntry("home", "首页", ("web:portal",)),
     NavEntry("guides", "办事指南", ("catalog:guide_list",), fallback="#services"),
+    NavEntry("bundles", "一件事", ("bundles:list",)),
     NavEntry("my_cases", "我的办件", ("cases:my_cases",), needs_login=True),
     NavEntry("evaluations", "办事评价", ("evaluation:mine",), needs_login=True),
     NavEntry("appeals", "诉求反映", ("appeals:new",), fallback="#appeals"),
@@ -65,6 +66,7 @@ WORKBENCH_NAV: tuple[NavEntry, ...] = (
     NavEntry(
         "catalog", "事项管理", ("catalog:workbench_items",), needs_perm="catalog.view_serviceitemversion"
     ),
+    NavEntry("bundles", "一件事管理", ("bundles:workbench_list",), needs_perm="bundles.view_bundleversion"),
     # 好差评 (evaluation context)
     NavEntry("evaluations", "好差评", ("evaluation:evaluation_list",), needs_perm=_EVALUATION_VIEW),
     NavEntry("onsite_evaluation", "现场评价录入", ("evaluation:onsite_lookup",), needs_perm=_EVALUATION_ADD),
