@@ -13,6 +13,14 @@ class DivisionLevel(models.TextChoices):
     VILLAGE = "village", "村（社区）"
 
 
+class DepartmentKind(models.TextChoices):
+    """Government departments answer for the government; member units (utilities, carriers, post, bus)
+    take 12345 work orders but are not government departments (indicators count only the former)."""
+
+    GOVERNMENT = "government", "政府部门"
+    MEMBER_UNIT = "member_unit", "成员单位"
+
+
 class HallLevel(models.TextChoices):
     CITY = "city", "市级"
     TOWN = "town", "镇级"

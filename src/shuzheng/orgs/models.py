@@ -11,7 +11,7 @@ from django.db import models
 
 from shuzheng.core.crypto.fields import EncryptedTextField
 from shuzheng.core.models import TimestampedModel
-from shuzheng.orgs.constants import DivisionLevel, HallLevel, KioskKind, WindowKind
+from shuzheng.orgs.constants import DepartmentKind, DivisionLevel, HallLevel, KioskKind, WindowKind
 
 
 class Division(TimestampedModel):
@@ -48,6 +48,9 @@ class Department(TimestampedModel):
     name = models.CharField("部门名称", max_length=128, unique=True)
     short_name = models.CharField("简称", max_length=32, blank=True)
     uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    kind = models.CharField(
+        "单位类型", max_length=16, choices=DepartmentKind.choices, default=DepartmentKind.GOVERNMENT
+    )
     parent = models.ForeignKey(
         "self",
         verbose_name="上级部门",

@@ -3,8 +3,9 @@
 Real where it is known: the province, prefecture and city; the names of Enping's 1 street and 11 towns
 (their 9-digit statistical codes are our best knowledge of the official order, 440785001 and
 440785100…110, so the towns stay flagged ``is_generated`` until ``Town.code_verified``); some 30 city
-departments; the plan's counts (189 halls on three levels, 27 侨都之窗 kiosks, 14 政银通办 terminals at
-27 outlets of 6 banks). Generated where it is not: village and community names and 12-digit codes
+departments and 12345's member units (utilities, carriers, bus, post: ``kind`` member_unit); the
+plan's counts (189 halls on three levels, 27 侨都之窗 kiosks, 14 政银通办 terminals at 27 outlets of 6
+banks). Generated where it is not: village and community names and 12-digit codes
 (``is_generated=True``, names end in "（演示）" unless the name itself is real), bank outlet names,
 grids and grid workers (made-up names, mobile numbers in a 1390750xxxx demo block).
 
@@ -22,6 +23,7 @@ from django.db import transaction
 
 from shuzheng.core import audit
 from shuzheng.core.actors import SYSTEM
+from shuzheng.orgs.constants import DepartmentKind
 from shuzheng.orgs.models import Department, Division, Grid, GridWorker, Hall, Kiosk, Window
 
 Progress = Callable[[str, int, int], None]
@@ -97,10 +99,26 @@ CITY_DEPARTMENTS: Final[tuple[tuple[str, str, str, str], ...]] = (
     ("EP030", "恩平市残疾人联合会", "残联", ""),
     ("EP031", "恩平市气象局", "气象局", ""),
     ("EP032", "恩平市消防救援大队", "消防救援大队", ""),
+    ("EP033", "恩平市供水有限公司", "供水公司", ""),
+    ("EP034", "恩平市燃气有限公司", "燃气公司", ""),
+    ("EP035", "中国电信恩平分公司", "电信", ""),
+    ("EP036", "中国移动恩平分公司", "移动", ""),
+    ("EP037", "中国联通恩平分公司", "联通", ""),
+    ("EP038", "恩平市公共汽车有限公司", "公交公司", ""),
+    ("EP039", "中国邮政恩平市分公司", "邮政", ""),
     ("EP023-01", "恩平市不动产登记中心", "不动产登记中心", "EP023"),
     ("EP001-01", "恩平市12345政务服务便民热线分中心", "12345热线", "EP001"),
     ("EP004-01", "恩平市公安局交通警察大队", "交警大队", "EP004"),
 )
+
+#: 12345 member units (成员单位): utilities, carriers, bus and post take work orders but are not
+#: government departments.
+MEMBER_UNITS: Final = frozenset({"EP028", "EP033", "EP034", "EP035", "EP036", "EP037", "EP038", "EP039"})
+
+
+def _kind(code: str) -> DepartmentKind:
+    return DepartmentKind.MEMBER_UNIT if code in MEMBER_UNITS else DepartmentKind.GOVERNMENT
+
 
 #: Sub-units of each town government: (code suffix, name suffix, short name).
 TOWN_UNITS: Final = (
@@ -289,7 +307,13 @@ class _Loader:
                 path = f"{parent.path if parent else '/'}{code}/"
                 new.append(
                     Department(
-                        code=code, name=name, short_name=short, parent=parent, division=division, path=path
+                        code=code,
+                        name=name,
+                        short_name=short,
+                        parent=parent,
+                        division=division,
+                        path=path,
+                        kind=_kind(code),
                     )
                 )
                 created.append((new[-1], serves))
