@@ -16,6 +16,7 @@ from shuzheng.cases.access import authorise
 from shuzheng.cases.constants import CaseStatus
 from shuzheng.cases.models import Case, CaseStatusChange
 from shuzheng.cases.services.common import case_snapshot, check_version, lock_case, now_or, text
+from shuzheng.cases.signals import case_status_changed
 from shuzheng.cases.workflow import TRANSITIONS, CaseAction
 from shuzheng.core import audit
 from shuzheng.core.errors import Conflict, ValidationFailed
@@ -95,6 +96,9 @@ def transition(
         subject=locked,
         before=before,
         after={**case_snapshot(locked), **{k: v for k, v in details.items() if k != "items"}},
+    )
+    case_status_changed.send(
+        sender=Case, case_id=locked.pk, from_status=from_status, to_status=target, action=action, actor=user
     )
     return locked
 
