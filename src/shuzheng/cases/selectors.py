@@ -20,7 +20,6 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from django.db import connection
 from django.db.models import F, Q, QuerySet
 
 from shuzheng.cases import deadlines
@@ -33,7 +32,7 @@ from shuzheng.core.pagination import DEFAULT_LIMIT, Page, keyset_page
 from shuzheng.core.validators import validate_id_number, validate_uscc
 from shuzheng.identity.constants import DataScopeKind, UserKind
 from shuzheng.identity.scopes import DataScope, Grant, data_scope_for
-from shuzheng.orgs.models import Department, Division
+from shuzheng.orgs import selectors as orgs_selectors
 
 QUEUE_ORDER = ("due_at", "id")
 MY_CASES_ORDER = ("-received_at", "-id")
@@ -123,36 +122,12 @@ def _grant_ids_q(grant: Grant) -> Q:
     if grant.kind == DataScopeKind.DEPARTMENT and grant.department_id:
         return Q(department_id=grant.department_id) | Q(step_department_id=grant.department_id)
     if grant.kind == DataScopeKind.DEPARTMENT_TREE and grant.department_path:
-        ids = list(
-            Department.objects.filter(path__startswith=grant.department_path).values_list("pk", flat=True)
-        )
+        ids = orgs_selectors.department_ids_under(grant.department_path)
         return Q(department_id__in=ids) | Q(step_department_id__in=ids)
     if grant.kind == DataScopeKind.DIVISION_TREE and grant.division_path:
-        rows = _division_tree_units(grant.division_path)
-        division_ids = [pk for pk, kind in rows if kind == 0]
-        department_ids = [pk for pk, kind in rows if kind == 1]
+        division_ids, department_ids = orgs_selectors.division_tree_unit_ids(grant.division_path)
         return Q(division_id__in=division_ids) | Q(step_department_id__in=department_ids)
     return Q(pk__in=[])  # self-scoped grants see no cases (cases have no owner path for staff)
-
-
-def _division_tree_units(path: str) -> list[tuple[int, int]]:
-    """One round trip: (id, 0) for the divisions under `path`, (id, 1) for the departments located there.
-    Written as SQL once: on every staff request, building the ORM union cost more than running it."""
-    with connection.cursor() as cursor:
-        cursor.execute(_DIVISION_TREE_SQL, [connection.ops.prep_for_like_query(path) + "%"] * 2)
-        return [(int(pk), int(kind)) for pk, kind in cursor.fetchall()]
-
-
-# Names from the models' meta; the path is a parameter (LIKE with a backslash escape, as Django's).
-_DIVISION, _DEPARTMENT = Division._meta, Department._meta
-_DIVISION_TREE_SQL = (
-    f'SELECT "{_DIVISION.pk.column}", 0 FROM "{_DIVISION.db_table}" '  # noqa: S608
-    f"""WHERE "path" LIKE %s ESCAPE '\\' """
-    f'UNION ALL SELECT d."{_DEPARTMENT.pk.column}", 1 FROM "{_DEPARTMENT.db_table}" d '
-    f'JOIN "{_DIVISION.db_table}" v ON v."{_DIVISION.pk.column}" = '
-    f'd."{_DEPARTMENT.get_field("division").column}" '
-    f"""WHERE v."path" LIKE %s ESCAPE '\\'"""
-)
 
 
 def scoped_cases(*, user: Any, permission: str = VIEW_PERMISSION) -> QuerySet[Case]:
@@ -190,7 +165,7 @@ def _units_loaded(case: Case) -> bool:
     if not meta.get_field("step_department").is_cached(case):
         return False
     step = case.step_department
-    return step is not None and Department._meta.get_field("division").is_cached(step)
+    return step is not None and orgs_selectors.division_is_loaded(step)
 
 
 def _grant_covers(grant: Grant, case: Case) -> bool:
