@@ -472,3 +472,15 @@ def dispute_get(*, user: Any, dispute_id: int) -> RatingDispute:
     if dispute is None:
         raise NotFound("申诉不存在")
     return dispute
+
+
+def level_counts_by_department(*, until: date | None = None) -> dict[int, dict[int, int]]:
+    """City-wide, for the plan's indicator 7 and the department scorecards: valid (not voided) evaluations
+    made up to ``until`` (北京时间 calendar day), as {department id: {level: count}}."""
+    qs = Evaluation.objects.filter(voided=False).filter(day_bounds(None, until))
+    result: dict[int, dict[int, int]] = {}
+    for department_id, level, count in (
+        qs.values("department_id", "level").annotate(n=Count("id")).values_list("department_id", "level", "n")
+    ):
+        result.setdefault(department_id, {})[level] = count
+    return result
