@@ -5,7 +5,7 @@ so no service reads "no actor" as "allowed"."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, TypeGuard
+from typing import Any, Protocol, TypeAlias, TypeGuard
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,23 @@ class SystemActor:
 
 
 SYSTEM = SystemActor()
+
+
+class Principal(Protocol):
+    """A person acting: identity's account, or Django's anonymous visitor at a public endpoint.
+
+    Contexts below identity (orgs) cannot name its `User`; they name a person by what the audit writer
+    reads of one, and identity's `User` and Django's `AnonymousUser` both satisfy it.
+    """
+
+    @property
+    def is_authenticated(self) -> bool: ...
+
+    def get_username(self) -> str: ...
+
+
+#: The actor of a service below identity; `identity.actors.Actor` (with the concrete `User`) is a subtype.
+Actor: TypeAlias = Principal | SystemActor
 
 
 def is_system(actor: Any) -> TypeGuard[SystemActor]:

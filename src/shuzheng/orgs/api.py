@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import File, Query, Router, Status, UploadedFile
 from ninja.security import django_auth
 
+from shuzheng.core.actors import Actor
 from shuzheng.core.errors import PermissionDenied, UnsupportedMediaType, ValidationFailed
 from shuzheng.core.imports import ImportReport
 from shuzheng.core.lookup import resolve_many_or_422, resolve_or_422
@@ -65,7 +66,6 @@ from shuzheng.orgs.schemas import (
     WindowPatch,
 )
 from shuzheng.orgs.services import departments, divisions, grids, venues
-from shuzheng.orgs.services.common import Actor
 
 router = Router(tags=["组织机构"], auth=django_auth)
 

@@ -20,12 +20,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from shuzheng.core import audit
+from shuzheng.core.actors import Actor
 from shuzheng.core.errors import ValidationFailed
 from shuzheng.core.imports import ImportReport, RowError
 from shuzheng.core.spreadsheets import Table, XlsxSource, cell_text, column_text, read_sheets
 from shuzheng.orgs.models import Department, Division
 from shuzheng.orgs.services import departments, divisions
-from shuzheng.orgs.services.common import Actor
 
 DIVISION_SHEET = "行政区划"
 DIVISION_HEADERS = ("区划代码", "名称", "层级", "上级代码")

@@ -1,19 +1,18 @@
-"""What the orgs services share: the UNSET marker, the actor type, field checks, row locking, saving with
-an audit event, switching rows on and off."""
+"""What the orgs services share: the UNSET marker, field checks, row locking, saving with an audit event,
+switching rows on and off."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from typing import Any, Final, TypeAlias, TypeVar
+from typing import Any, Final, TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 
 from shuzheng.core import audit
-from shuzheng.core.actors import SystemActor
+from shuzheng.core.actors import Actor
 from shuzheng.core.errors import ValidationFailed
 from shuzheng.core.field_errors import FieldErrors
 from shuzheng.orgs.models import Department, Division
@@ -39,11 +38,6 @@ class Unset:
 UNSET: Final = Unset()
 
 M = TypeVar("M", bound=models.Model)
-
-#: Who performs a write: a person or the platform itself (`core.actors.SYSTEM`). orgs sits beside identity
-#: and imports nothing of it, so a person is Django's user base class here; `identity.actors.Actor` is the
-#: same union with identity's concrete User.
-Actor: TypeAlias = AbstractBaseUser | AnonymousUser | SystemActor
 
 # Department, hall, kiosk and grid codes: letters, digits, "-", "_" and "."; never "/" (paths use it).
 CODE_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")

@@ -8,13 +8,13 @@ from typing import Any
 from django.db import transaction
 
 from shuzheng.core import audit
+from shuzheng.core.actors import Actor
 from shuzheng.core.errors import ValidationFailed
 from shuzheng.core.field_errors import FieldErrors
 from shuzheng.core.validators import validate_uscc
 from shuzheng.orgs.models import Department, Division
 from shuzheng.orgs.services.common import (
     UNSET,
-    Actor,
     Unset,
     changed,
     check_code,

@@ -7,12 +7,12 @@ from typing import Any, Final
 from django.db import transaction
 
 from shuzheng.core import audit
+from shuzheng.core.actors import Actor
 from shuzheng.core.field_errors import FieldErrors
 from shuzheng.core.validators import validate_division_code
 from shuzheng.orgs.models import Division
 from shuzheng.orgs.services.common import (
     UNSET,
-    Actor,
     Unset,
     check_choice,
     clean_text,

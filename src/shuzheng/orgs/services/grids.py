@@ -7,13 +7,13 @@ from typing import Any
 from django.db import transaction
 
 from shuzheng.core import audit
+from shuzheng.core.actors import Actor
 from shuzheng.core.field_errors import FieldErrors
 from shuzheng.core.masking import mask_mobile
 from shuzheng.core.validators import validate_mobile
 from shuzheng.orgs.models import Division, Grid, GridWorker
 from shuzheng.orgs.services.common import (
     UNSET,
-    Actor,
     Unset,
     check_code,
     clean_text,

@@ -7,12 +7,12 @@ from typing import Any, Final
 from django.db import transaction
 
 from shuzheng.core import audit
+from shuzheng.core.actors import Actor
 from shuzheng.core.field_errors import FieldErrors
 from shuzheng.orgs.models import Department, Division, Hall, Kiosk, Window
 from shuzheng.orgs.services.common import (
     ACTIVE_FIELDS,
     UNSET,
-    Actor,
     Unset,
     check_choice,
     check_code,

@@ -9,11 +9,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from shuzheng.core import context
-from shuzheng.core.actors import SYSTEM
+from shuzheng.core.actors import SYSTEM, Actor
 from shuzheng.core.constants import Channel
 from shuzheng.core.errors import ApplicationError
 from shuzheng.orgs import xlsx
-from shuzheng.orgs.services.common import Actor
 
 IMPORTERS = {"divisions": xlsx.import_divisions_xlsx, "departments": xlsx.import_departments_xlsx}
 
