@@ -128,7 +128,7 @@ def export_entries(request: HttpRequest, department: str | None = None) -> HttpR
 def import_entries(request: HttpRequest, file: UploadedFile = File(...)) -> dict[str, int]:  # noqa: B008
     if not (file.name or "").lower().endswith(".xlsx"):
         raise UnsupportedMediaType("只支持 .xlsx 格式的 Excel 文件。", code="not_xlsx")
-    return xlsx.import_catalog(actor=request.user, content=_read_upload(file))
+    return xlsx.import_catalog(actor=request.user, file=file)
 
 
 @router.post("/entries", response={201: EntryOut}, summary="新增数据资源（编辑中）")

@@ -270,8 +270,8 @@ def catalog_import(request: HttpRequest) -> HttpResponse:
             try:
                 if not (upload.name or "").lower().endswith(".xlsx"):
                     raise errors.UnsupportedMediaType("只支持 .xlsx 格式的 Excel 文件。")
-                result = xlsx.import_catalog(actor=request.user, content=read_upload(upload))
-            except (errors.ValidationFailed, errors.UnsupportedMediaType, errors.PermissionDenied) as error:
+                result = xlsx.import_catalog(actor=request.user, file=upload)
+            except errors.ApplicationError as error:
                 form.add_error("file", error.detail)
                 row_errors = [e for e in error.errors if "row" in e]
             else:

@@ -11,17 +11,16 @@ written and the error lists every bad row with its sheet and Excel row number. E
 from __future__ import annotations
 
 import io
-import zipfile
 from collections import defaultdict
 from typing import Any, Final
 
 from django.db import models, transaction
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.utils.exceptions import InvalidFileException
 
-from shuzheng.core.errors import ApplicationError, UnsupportedMediaType, ValidationFailed
+from shuzheng.core.errors import ApplicationError, ValidationFailed
 from shuzheng.core.imports import RowError
+from shuzheng.core.spreadsheets import Table, XlsxSource, cell_text, column_text, read_sheets
 from shuzheng.datahub.models import (
     CatalogEntry,
     Classification,
@@ -71,6 +70,8 @@ ITEM_COLUMNS: Final = (
     ("description", "说明", None),
 )
 _YES = {"是", "y", "yes", "true", "1", "√"}
+#: Columns an exported file has that an import may leave out (the code is assigned, new entries are drafts).
+_OPTIONAL: Final = ("资源代码", "状态")
 
 
 def _label(choices: Any, value: str) -> str:
@@ -132,45 +133,39 @@ def export_catalog(entries: list[CatalogEntry]) -> bytes:
 
 
 def _rows(
-    workbook: Any, title: str, columns: tuple[tuple[str, str, Any], ...]
+    sheets: dict[str, Table], title: str, columns: tuple[tuple[str, str, Any], ...]
 ) -> list[tuple[int, dict[str, str]]]:
-    if title not in workbook.sheetnames:
-        raise ValidationFailed.for_field("file", f"缺少工作表“{title}”", code="import_failed")
-    sheet = workbook[title]
-    rows = list(sheet.iter_rows(values_only=True))
-    if not rows:
-        return []
-    header = [str(h or "").strip() for h in rows[0]]
-    missing = [
-        label for _f, label, _c in columns if label not in header and label not in ("资源代码", "状态")
-    ]
-    if missing:
-        raise ValidationFailed.for_field(
-            "file", f"工作表“{title}”缺少列：{'、'.join(missing)}", code="import_failed"
+    """The sheet's rows after the header as {field: text}, by Excel row number."""
+    if title not in sheets:
+        raise ValidationFailed(
+            f"文件中没有“{title}”工作表（应有“{ENTRY_SHEET}”和“{ITEM_SHEET}”两张表）。",
+            errors=[{"sheet": title, "field": "file", "message": f"缺少“{title}”工作表"}],
+            code="import_empty",
         )
-    index = {label: header.index(label) for _f, label, _c in columns if label in header}
-    result = []
-    for number, raw in enumerate(rows[1:], start=2):
-        if not any(str(c or "").strip() for c in raw):
-            continue
-        values = {}
-        for field, label, _c in columns:
-            position = index.get(label)
-            cell = raw[position] if position is not None and position < len(raw) else None
-            values[field] = "" if cell is None else str(cell).strip()
-        result.append((number, values))
-    return result
+    table = sheets[title]
+    if not table:
+        return []
+    header = [cell_text(v) for v in table[0][1]]
+    positions = {name: i for i, name in enumerate(header) if name}
+    missing = [label for _f, label, _c in columns if label not in positions and label not in _OPTIONAL]
+    if missing:
+        raise ValidationFailed(
+            f"“{title}”表的表头缺少列：{'、'.join(missing)}",
+            errors=[{"sheet": title, "row": 1, "field": name, "message": "缺少此列"} for name in missing],
+            code="import_header",
+        )
+    index = {field: positions[label] for field, label, _c in columns if label in positions}
+    return [
+        (number, {field: column_text(cells, index, field) for field, _label, _c in columns})
+        for number, cells in table[1:]
+    ]
 
 
-def import_catalog(*, actor: Actor, content: bytes) -> dict[str, int]:
+def import_catalog(*, actor: Actor, file: XlsxSource) -> dict[str, int]:
     """Create the entries of an xlsx file (all or nothing); returns {"created": n, "skipped": n}."""
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise UnsupportedMediaType("文件不是有效的 Excel（.xlsx）文件。", code="not_xlsx") from exc
-    entry_rows = _rows(workbook, ENTRY_SHEET, ENTRY_COLUMNS)
-    item_rows = _rows(workbook, ITEM_SHEET, ITEM_COLUMNS)
-    workbook.close()
+    sheets = read_sheets(file)
+    entry_rows = _rows(sheets, ENTRY_SHEET, ENTRY_COLUMNS)
+    item_rows = _rows(sheets, ITEM_SHEET, ITEM_COLUMNS)
     items: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for _number, row in item_rows:
         items[(row["department"].upper(), row["entry"])].append(

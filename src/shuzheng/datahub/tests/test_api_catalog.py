@@ -223,3 +223,79 @@ def test_excel_import_is_all_or_nothing(hub):
     not_xlsx = io.BytesIO(b"nope")
     not_xlsx.name = "x.xlsx"
     assert _client(hub.steward).post("/api/v1/datahub/entries/import", {"file": not_xlsx}).status_code == 415
+
+
+def _workbook_upload(sheets: dict[str, list[list[Any]]], name: str = "catalog.xlsx") -> Any:
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for default in list(workbook.worksheets):
+        workbook.remove(default)
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    upload = io.BytesIO(out.getvalue())
+    upload.name = name
+    return upload
+
+
+def test_excel_import_refuses_what_is_not_a_workbook_with_the_shared_wording(hub):
+    import io
+
+    not_xlsx = io.BytesIO(b"PK\x03\x04 but not a zip")
+    not_xlsx.name = "catalog.xlsx"
+    response = _client(hub.steward).post("/api/v1/datahub/entries/import", {"file": not_xlsx})
+    assert response.status_code == 415
+    assert response.json()["code"] == "not_xlsx"
+    assert response.json()["detail"] == "只支持 Excel 2007 及以上格式（.xlsx）的文件，请另存为 .xlsx 后重试。"
+    assert not CatalogEntry.objects.exists()
+
+
+def test_excel_import_refuses_a_file_over_the_size_bound(hub):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from shuzheng.core.actors import SYSTEM
+    from shuzheng.core.errors import PayloadTooLarge
+    from shuzheng.core.spreadsheets import MAX_BYTES
+    from shuzheng.datahub import xlsx
+
+    content = b"PK\x03\x04" + b"\0" * MAX_BYTES
+    for file in (content, SimpleUploadedFile("catalog.xlsx", content)):
+        with pytest.raises(PayloadTooLarge) as exc:
+            xlsx.import_catalog(actor=SYSTEM, file=file)
+        assert exc.value.code == "file_too_large"
+        assert exc.value.detail == "文件超过 5 MB，请拆分后分批导入。"
+    assert not CatalogEntry.objects.exists()
+
+
+def test_excel_import_names_a_missing_sheet_and_missing_columns(hub):
+    from shuzheng.datahub import xlsx
+
+    item_header = [label for _f, label, _c in xlsx.ITEM_COLUMNS]
+    client = _client(hub.steward)
+    wrong_sheet = _workbook_upload({"Sheet1": [["资源名称"], ["某资源"]], "信息项": [item_header]})
+    response = client.post("/api/v1/datahub/entries/import", {"file": wrong_sheet})
+    assert response.status_code == 422
+    assert response.json()["code"] == "import_empty"
+    assert "没有“数据目录”工作表" in response.json()["detail"]
+    short_header = _workbook_upload({"数据目录": [["资源名称", "提供部门编码"]], "信息项": [item_header]})
+    response = client.post("/api/v1/datahub/entries/import", {"file": short_header})
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "import_header"
+    assert body["detail"].startswith("“数据目录”表的表头缺少列：资源分类")
+    assert {"sheet": "数据目录", "row": 1, "field": "资源分类", "message": "缺少此列"} in body["errors"]
+    assert not CatalogEntry.objects.exists()
+
+
+def test_workbench_import_shows_a_missing_sheet_on_the_form(hub):
+    upload = _workbook_upload({"Sheet1": [["资源名称"], ["某资源"]]})
+    response = _client(hub.steward).post("/workbench/datahub/catalog/import/", {"file": upload})
+    assert response.status_code == 422
+    assert "文件中没有“数据目录”工作表" in response.content.decode()
+    assert not CatalogEntry.objects.exists()
