@@ -95,7 +95,7 @@ STAFF: Final = (
 
 RULES: Final = (
     # (position, name, keywords, channel, enterprise, category code, lead, assists)
-    (10, "燃气泄漏紧急处置", "燃气味,漏气,煤气泄漏", "", None, "", "EP010", ("EP032", "EP018")),
+    (10, "燃气泄漏紧急处置", "燃气味,漏气,煤气泄漏", "", None, "", "EP034", ("EP032", "EP018")),
     (20, "山火警情", "山火,烧山", "", None, "", "EP024", ("EP032",)),
     (30, "中小微企业融资诉求（1+1+N）", "融资,贷款,信易贷", "", True, "", "EP002", ("EP014",)),
     (40, "城管巡查上报", "", AppealChannel.PATROL, None, "", "EP022", ()),
