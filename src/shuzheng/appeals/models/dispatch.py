@@ -144,6 +144,12 @@ class DispatchModel(models.Model):
     baseline_macro_f1 = models.FloatField("关键词基线宏平均F1", null=True, blank=True)
     training_seconds = models.FloatField("训练耗时（秒）", default=0)
     report = models.JSONField("分部门评估", default=dict, blank=True)
+    threshold = models.FloatField(
+        "自动派单阈值", null=True, blank=True, help_text="按开发集自动派单准确率≥95%校准；空则用系统默认"
+    )
+    evaluation = models.JSONField(
+        "评估对比", default=dict, blank=True, help_text="独立评估集、开发集与近期人工纠正上的指标及启用决定"
+    )
     file_path = models.CharField("模型文件", max_length=500)
     is_active = models.BooleanField("当前使用", default=False)
 
