@@ -17,6 +17,7 @@ api.add_router("/cases", "shuzheng.cases.api.router")
 api.add_router("/catalog", "shuzheng.catalog.api.router")
 api.add_router("/evaluation", "shuzheng.evaluation.api.router")
 api.add_router("/licences", "shuzheng.licences.api.router")
+api.add_router("/instant-approval", "shuzheng.instant_approval.api.router")
 api.add_router("/bundles", "shuzheng.bundles.api.router")
 api.add_router("/indicators", "shuzheng.indicators.api.router")
 api.add_router("/notifications", "shuzheng.web.api.router")
@@ -65,8 +66,9 @@ urlpatterns = [
     path("", include("shuzheng.datahub.urls")),
     # DCAT-AP 3 export of the open-data catalog at the site root (/catalog.ttl, /dataset/<id>.jsonld)
     path("", include("shuzheng.datahub.views_dcat")),
-    # 电子证照与电子印章, 一件事 bundles, the plan's indicators
+    # 电子证照与电子印章, 秒批, 一件事 bundles, the plan's indicators
     path("", include("shuzheng.licences.urls")),
+    path("", include("shuzheng.instant_approval.urls")),
     path("", include("shuzheng.bundles.urls")),
     path("", include("shuzheng.indicators.urls")),
     path("", include("shuzheng.web.urls")),

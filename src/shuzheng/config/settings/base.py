@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "shuzheng.appeals",
     "shuzheng.datahub",
     "shuzheng.licences",
+    "shuzheng.instant_approval",
     "shuzheng.bundles",
     "shuzheng.indicators",
     "shuzheng.web",

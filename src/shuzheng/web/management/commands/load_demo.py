@@ -37,6 +37,8 @@ STEPS: tuple[tuple[str, str], ...] = (
     # 12345 / grid events: 20,000 synthetic closed appeals and the trained dispatch model.
     ("诉求（一网统管）", "shuzheng.appeals.demo"),
     ("电子证照与电子印章", "shuzheng.licences.demo"),
+    # 秒批 rules read the person registry (data hub) and held licences, so after both.
+    ("秒批", "shuzheng.instant_approval.demo"),
     ("一件事主题服务", "shuzheng.bundles.demo"),
     # After every context it measures: the plan's indicators and their first snapshot.
     ("规划指标", "shuzheng.indicators.demo"),

@@ -1,0 +1,5 @@
+"""/api/v1/instant-approval/...: 秒批."""
+
+from ninja import Router
+
+router = Router(tags=["秒批"])
