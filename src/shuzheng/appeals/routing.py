@@ -12,10 +12,21 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.db import models
 
 from shuzheng.appeals import classifier
-from shuzheng.appeals.constants import AppealStatus
-from shuzheng.appeals.models import Appeal, Category, DispatchModel, RoutingRule
+from shuzheng.appeals.constants import AppealStatus, ArticleStatus, DispatchKind
+from shuzheng.appeals.dispatching import duties
+from shuzheng.appeals.dispatching.router import Route, Router, input_problem
+from shuzheng.appeals.models import (
+    Appeal,
+    Category,
+    DispatchCatalogueEntry,
+    DispatchModel,
+    KnowledgeArticle,
+    RoutingRule,
+    WorkOrder,
+)
 from shuzheng.orgs import selectors as orgs_selectors
 
 if TYPE_CHECKING:
@@ -96,13 +107,38 @@ def active_dispatch_model() -> tuple[DispatchModel, classifier.Bundle] | None:
     return (row, bundle) if bundle is not None else None
 
 
-def top_departments(prediction: classifier.Prediction) -> dict[str, Department]:
+def route(bundle: classifier.Bundle, text: str, town: str | None = None) -> Route:
+    """The router's decision for ``text`` in ``town`` (a town name or code, a village code); a model
+    trained before the router existed decides by its top probability and the configured threshold."""
+    if isinstance(bundle, Router):
+        return bundle.route(text, town)
+    prediction = bundle.predict(text)
+    problem = input_problem(text)
+    low = prediction.probability < settings.SHUZHENG_DISPATCH_CONFIDENCE
+    return Route(
+        department=prediction.department,
+        probability=prediction.probability,
+        top=prediction.top,
+        automatic=not problem and not low,
+        reason=problem or ("置信度低" if low else ""),
+        label=prediction.department,
+        category=prediction.category,
+        category_probability=prediction.category_probability,
+    )
+
+
+def town_of(division: Division | None) -> str | None:
+    """The town code of a division at or below town level (None for the city or above)."""
+    return duties.town_code(division.code) if division is not None else None
+
+
+def top_departments(prediction: classifier.Prediction | Route) -> dict[str, Department]:
     """The active departments among the prediction's top-3 codes (one query), by code."""
     return orgs_selectors.active_departments_by_code([code for code, _ in prediction.top])
 
 
 def suggestions(
-    prediction: classifier.Prediction, departments: dict[str, Department]
+    prediction: classifier.Prediction | Route, departments: dict[str, Department]
 ) -> list[dict[str, Any]]:
     return [
         {
@@ -116,23 +152,97 @@ def suggestions(
     ]
 
 
-def training_data(limit: int | None = None) -> tuple[list[str], list[str], list[str | None]]:
-    """Texts, final departments and categories of closed appeals (newest first, up to ``limit``)."""
+def training_data(
+    limit: int | None = None,
+) -> tuple[list[str], list[str], list[str | None], list[str | None]]:
+    """Texts, final departments, categories and town codes of closed appeals (newest first, up to
+    ``limit``)."""
     qs = (
         Appeal.objects.filter(status=AppealStatus.CLOSED, department__isnull=False)
         .order_by("-received_at", "-id")
-        .values_list("title", "text", "department__code", "category__code")
+        .values_list("title", "text", "department__code", "category__code", "division__code")
     )
     if limit:
         qs = qs[:limit]
     texts: list[str] = []
     departments: list[str] = []
     categories: list[str | None] = []
-    for title, text, department, category in qs.iterator(chunk_size=5000):
+    towns: list[str | None] = []
+    for title, text, department, category, division in qs.iterator(chunk_size=5000):
         texts.append(f"{title} {text}".strip())
         departments.append(department)
         categories.append(category)
-    return texts, departments, categories
+        towns.append(duties.town_code(division))
+    return texts, departments, categories, towns
+
+
+def local_categories() -> dict[str, str]:
+    """Town-local categories (the catalogue sends them to town governments outside the urban street),
+    each with the city department answering it at city level."""
+    rows = DispatchCatalogueEntry.objects.filter(is_active=True).values_list(
+        "category__code", "division__code", "department__code"
+    )
+    city: dict[str, str] = {}
+    local: set[str] = set()
+    for category, division, department in rows:
+        if division == duties.CITY:
+            city[category] = department
+        elif duties.is_town_government(department):
+            local.add(category)
+    return {c: city[c] for c in local if c in city}
+
+
+def category_labels(local: dict[str, str]) -> dict[str, str]:
+    """The router label of each category with a city-level catalogue entry."""
+    rows = DispatchCatalogueEntry.objects.filter(is_active=True, division__code=duties.CITY).values_list(
+        "category__code", "department__code"
+    )
+    return {c: (f"{local[c]}{duties.LOCAL}" if c in local else d) for c, d in rows}
+
+
+def knowledge_texts(labels: dict[str, str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(text, label) of published KB articles (question and keywords, labelled by the article's
+    department, else its category) and of active categories (name, description, keywords)."""
+    kb: list[tuple[str, str]] = []
+    articles = KnowledgeArticle.objects.filter(status=ArticleStatus.PUBLISHED).values_list(
+        "question", "keywords", "department__code", "category__code"
+    )
+    for question, keywords, department, category in articles:
+        label = labels.get(category or "") or department
+        if label:
+            kb.append((f"{question} {keywords}", label))
+    cats = [
+        (f"{name} {description} {keywords}", labels[code])
+        for code, name, description, keywords in Category.objects.filter(is_active=True).values_list(
+            "code", "name", "description", "keywords"
+        )
+        if code in labels
+    ]
+    return kb, cats
+
+
+def dispatch_corrections(*, limit: int = 5000) -> list[tuple[str, str, str | None, str]]:
+    """Dispatchers' decisions as labelled examples, newest first: every manually dispatched work order,
+    and every one reassigned (改派, or an accepted 退单), labelled with the department now leading it.
+    (text, department code, town code, ISO time of dispatch)."""
+    qs = (
+        WorkOrder.objects.filter(
+            models.Q(dispatch_kind=DispatchKind.MANUAL) | models.Q(reassign_count__gt=0),
+            lead_department__is_active=True,
+        )
+        .order_by("-dispatched_at", "-id")
+        .values_list(
+            "appeal__title",
+            "appeal__text",
+            "lead_department__code",
+            "appeal__division__code",
+            "dispatched_at",
+        )[:limit]
+    )
+    return [
+        (f"{title} {text}".strip(), department, duties.town_code(division), at.isoformat())
+        for title, text, department, division, at in qs
+    ]
 
 
 def category_keywords() -> dict[str, list[str]]:

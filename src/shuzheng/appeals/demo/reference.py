@@ -114,6 +114,7 @@ def ensure_categories() -> dict[str, Category]:
             known[spec.code] = Category.objects.create(
                 code=spec.code,
                 name=spec.name,
+                description=spec.description,
                 parent=parent,
                 path=f"{parent.path}{spec.code}/",
                 keywords=spec.keywords,

@@ -35,6 +35,7 @@ class CategorySpec:
     code: str
     name: str
     parent: str  # "" for a group
+    description: str = ""  # what the category covers (shown to dispatchers, read by the router)
     department: str = ""  # responsible department code (leaves)
     town_local: bool = False  # outside 恩城街道 the town government answers
     keywords: str = ""

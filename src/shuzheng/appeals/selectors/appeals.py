@@ -193,7 +193,7 @@ def intake_assist(*, user: Any, text: str) -> IntakeAssist:
         articles=kb_search(q=text),
         similar=similar_appeals(user=user, text=text),
         rule=routing.routing_rule_match(text=text),
-        model_top=active[1].predict(text).top if active else [],
+        model_top=routing.route(active[1], text).top if active else [],
     )
 
 

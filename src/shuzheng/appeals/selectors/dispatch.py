@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.conf import settings
-
 from shuzheng.appeals import routing
 from shuzheng.appeals.models import Category, DispatchModel, RoutingRule
 from shuzheng.core.errors import NotFound
@@ -79,8 +77,7 @@ def rule_test(
     )
     catalogue = catalogue_department(category=category, division=division) if category and division else None
     active = routing.active_dispatch_model()
-    prediction = active[1].predict(text) if active is not None else None
-    threshold = settings.SHUZHENG_DISPATCH_CONFIDENCE
+    prediction = routing.route(active[1], text, routing.town_of(division)) if active is not None else None
     return RuleTest(
         rule=rule,
         department=rule.lead_department if rule else None,
@@ -90,7 +87,7 @@ def rule_test(
         model_probability=prediction.probability if prediction else None,
         model_top=prediction.top if prediction else [],
         model_category=prediction.category if prediction else None,
-        would_auto_dispatch=rule is not None or bool(prediction and prediction.probability >= threshold),
+        would_auto_dispatch=rule is not None or bool(prediction and prediction.automatic),
     )
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 
@@ -42,10 +41,12 @@ def auto_dispatch_appeal(
     check_merge: bool = False,
     before_writes: Callable[[], None] | None = None,
 ) -> Appeal:
-    """Rules first, then the classifier above SHUZHENG_DISPATCH_CONFIDENCE; else the manual queue. The
-    platform decides (``SYSTEM``), whoever registered the appeal.
+    """Rules first, then the router (automatic when its model's calibrated threshold is met, see
+    ``dispatching.router``); else the manual queue. The platform decides (``SYSTEM``), whoever
+    registered the appeal.
 
-    The classifier also fills in a missing category and leaves its top-3 departments on the appeal.
+    The router also fills in a missing category and leaves its top-3 departments (with the reason for
+    the manual queue and the proposed assisting department) on the appeal.
     With ``check_merge`` similar open appeals are looked for (after the category is known); when there
     are any, the appeal waits in the manual queue so the centre can merge it instead of opening a
     second work order for the same problem. ``before_writes`` runs once everything is decided, before
@@ -67,11 +68,17 @@ def auto_dispatch_appeal(
     prediction = model_row = department = None
     if active is not None:
         model_row, bundle = active
-        prediction = bundle.predict(f"{appeal.title} {appeal.text}")
+        prediction = routing.route(bundle, f"{appeal.title} {appeal.text}", routing.town_of(appeal.division))
         top_departments = routing.top_departments(prediction)
         suggestions = routing.suggestions(prediction, top_departments)
         appeal.dispatch_suggestions = [
-            {**s, "category_code": prediction.category, "model_version": model_row.version}
+            {
+                **s,
+                "category_code": prediction.category,
+                "model_version": model_row.version,
+                "reason": prediction.reason,
+                "assisting": s["department_code"] in prediction.assisting,
+            }
             for s in suggestions
         ]
         fields += ["dispatch_suggestions"]
@@ -80,7 +87,8 @@ def auto_dispatch_appeal(
             if predicted is not None:
                 appeal.category = predicted
                 fields += ["category"]
-        department = top_departments.get(prediction.department)  # the best one is in the top 3
+        if prediction.department is not None:
+            department = top_departments.get(prediction.department)  # the best one is in the top 3
     if "category" in fields:
         set_sla(appeal)
         fields += ["due_at", "sla_rule"]
@@ -114,11 +122,7 @@ def auto_dispatch_appeal(
         return appeal
     if prediction is None or model_row is None:
         return appeal
-    automatic = (
-        not hold
-        and department is not None
-        and prediction.probability >= settings.SHUZHENG_DISPATCH_CONFIDENCE
-    )
+    automatic = not hold and department is not None and prediction.automatic
     decision = DispatchDecision.objects.create(
         appeal=appeal,
         kind=DispatchKind.MODEL if automatic else DispatchKind.SUGGESTION,

@@ -123,7 +123,7 @@ def test_below_threshold_goes_to_the_manual_queue_with_suggestions(world, traine
     decision = DispatchDecision.objects.get(appeal=appeal)
     assert decision.kind == DispatchKind.SUGGESTION
     assert not decision.is_automatic
-    assert len(appeal.dispatch_suggestions) == 2  # top-3 of a two-department model
+    assert 1 <= len(appeal.dispatch_suggestions) <= 3  # the router's top-3 that are departments here
     assert appeal.dispatch_suggestions[0]["model_version"] == trained.version
     queue = work_order_selectors.dispatch_queue(user=world.dispatcher)
     assert [a.pk for a in queue.items] == [appeal.pk]
