@@ -8,12 +8,14 @@ from typing import Any, Protocol
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model
 
+from shuzheng.core.actors import Actor
+
 
 class AuditWriter(Protocol):
     def __call__(
         self,
         *,
-        actor: Any,
+        actor: Actor,
         action: str,
         subject_type: str,
         subject_id: str,
@@ -32,7 +34,7 @@ def register_writer(writer: AuditWriter) -> None:
 
 def record(
     *,
-    actor: Any,
+    actor: Actor,
     action: str,
     subject: Model | None = None,
     subject_type: str = "",

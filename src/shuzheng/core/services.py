@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from shuzheng.core import audit, calendar
+from shuzheng.core.actors import Actor
 from shuzheng.core.models import HolidayOverride
 
 
@@ -15,7 +16,7 @@ def _snapshot(override: HolidayOverride) -> dict[str, Any]:
 
 
 @transaction.atomic
-def holiday_override_save(*, actor: Any, override: HolidayOverride) -> HolidayOverride:
+def holiday_override_save(*, actor: Actor, override: HolidayOverride) -> HolidayOverride:
     before = None
     if override.pk:
         before = _snapshot(HolidayOverride.objects.get(pk=override.pk))
@@ -32,7 +33,7 @@ def holiday_override_save(*, actor: Any, override: HolidayOverride) -> HolidayOv
 
 
 @transaction.atomic
-def holiday_override_delete(*, actor: Any, override: HolidayOverride) -> None:
+def holiday_override_delete(*, actor: Actor, override: HolidayOverride) -> None:
     before = _snapshot(override)
     subject_id = override.pk
     override.delete()

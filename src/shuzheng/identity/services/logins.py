@@ -9,6 +9,7 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from shuzheng.core import audit
+from shuzheng.core.actors import SystemActor
 from shuzheng.core.errors import Conflict
 from shuzheng.identity.actors import Actor
 from shuzheng.identity.models import User
@@ -35,7 +36,7 @@ def login_failed(*, username: str, locked_out: bool = False) -> None:
         User.objects.filter(username=username).values_list("pk", flat=True).first() if username else None
     )
     audit.record(
-        actor=None,
+        actor=SystemActor("login_failed"),  # nobody signed in: the platform records the attempt
         action="identity.login_failed",
         subject_type="identity.user",
         subject_id=user_id or "",

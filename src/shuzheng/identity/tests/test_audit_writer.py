@@ -12,6 +12,7 @@ from django.db import DatabaseError, connection, transaction
 
 from shuzheng.core import audit as audit_port
 from shuzheng.core import context
+from shuzheng.core.actors import SYSTEM
 from shuzheng.identity.audit import AuditPayloadError, write_event
 from shuzheng.identity.audit_canonical import canonical_bytes
 from shuzheng.identity.audit_merkle import leaf_hash, sm3
@@ -31,14 +32,14 @@ on_postgres = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="Po
 
 def test_events_are_appended_through_the_port_with_their_id_only() -> None:
     first = audit_port.record(
-        actor=None,
+        actor=SYSTEM,
         action="test.thing.create",
         subject_type="test.thing",
         subject_id=7,
         after={"名称": "恩平"},
     )
     second = audit_port.record(
-        actor=None,
+        actor=SYSTEM,
         action="test.thing.update",
         subject_type="test.thing",
         subject_id="7",
