@@ -91,6 +91,23 @@ def _after(order: Sequence[str], values: list[Any], model: type[Model]) -> Q:
     return lead & condition
 
 
+def check_limit(limit: int) -> None:
+    """A page size `keyset_page` accepts, or MalformedRequest."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise MalformedRequest(f"每页条数应在 1 到 {MAX_LIMIT} 之间。", code="invalid_limit")
+
+
+def cursor_values(model: type[Model], order: Sequence[str], cursor: str) -> list[Any]:
+    """The typed sort values a `keyset_page` cursor holds, or MalformedRequest (for a selector that pages
+    with its own SQL and must accept and give the same cursors)."""
+    return _typed(model, order, _decode(cursor, len(order)))
+
+
+def cursor_after(values: list[Any]) -> str:
+    """The cursor `keyset_page` gives after a row whose sort values are `values` (datetimes as ISO text)."""
+    return _encode([value.isoformat() if hasattr(value, "isoformat") else value for value in values])
+
+
 def keyset_page(
     queryset: QuerySet[T],
     *,
@@ -100,8 +117,7 @@ def keyset_page(
 ) -> Page[T]:
     """`order` must end in a unique field (usually "-id") so the cursor is unambiguous; sort fields must be
     non-null (NULLs have no place in a keyset order)."""
-    if not 1 <= limit <= MAX_LIMIT:
-        raise MalformedRequest(f"每页条数应在 1 到 {MAX_LIMIT} 之间。", code="invalid_limit")
+    check_limit(limit)
     queryset = queryset.order_by(*order)
     if cursor:
         queryset = queryset.filter(_after(order, _decode(cursor, len(order)), queryset.model))
