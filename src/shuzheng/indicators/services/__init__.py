@@ -1,0 +1,1 @@
+"""Writes of the indicators context: snapshots, the registries, the IT project register."""
