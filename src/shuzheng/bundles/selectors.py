@@ -59,7 +59,11 @@ def live_item(code: str) -> ServiceItemVersion | None:
 
 
 def live_queryset(*, theme: str | None = None, audience: str | None = None) -> QuerySet[BundleVersion]:
-    qs = BundleVersion.objects.filter(status=VersionStatus.PUBLISHED).select_related("lead_department")
+    qs = (
+        BundleVersion.objects.filter(status=VersionStatus.PUBLISHED)
+        .select_related("lead_department")
+        .prefetch_related("members")
+    )
     if theme:
         qs = qs.filter(theme=theme)
     if audience:
