@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final
 
 from shuzheng.cases import selectors
+from shuzheng.cases.constants import Decision
 from shuzheng.cases.models import Case
 from shuzheng.cases.workflow import (
     ACTION_PERMISSIONS,
@@ -70,6 +71,14 @@ def authorise(actor: Actor, case: Case, action: str) -> User:
     return user
 
 
+NOT_AUTOMATIC: Final = "只有平台自动作出的审批决定可以撤销。"
+
+
+def is_automatic_decision(case: Case) -> bool:
+    """An approval with no deciding person is the platform's (秒批, `services.automatic`)."""
+    return case.decision == Decision.APPROVED and case.decided_by_id is None and case.decided_at is not None
+
+
 def case_steps(case: Case) -> list[WorkflowStep]:
     """The workflow steps of the version the case was filed under, in order."""
     return catalog_selectors.workflow_steps(case.version_id)
@@ -106,6 +115,8 @@ def _step_refusal(user: User, case: Case, action: str) -> str | None:
     if action == CaseAction.COMPLETE_STEP:
         step = case.current_step
         return "审查环节已全部完成，请作出决定。" if step is None else step_role_refusal(user, case, step)
+    if action == CaseAction.REVOKE_DECISION:
+        return None if is_automatic_decision(case) else NOT_AUTOMATIC
     if action in (CaseAction.APPROVE, CaseAction.REFUSE):
         try:
             step = deciding_step(case)

@@ -249,6 +249,11 @@ class DeliverForm(ActionForm):
     note = note_field()
 
 
+class RevokeDecisionForm(ActionForm):
+    passes = ("reason",)
+    reason = note_field("撤销理由", rows=2)
+
+
 class RemoteReferenceForm(ServiceErrorsForm):
     reference = forms.CharField(
         label="对方受理编号", required=False, max_length=64, strip=True,
@@ -271,4 +276,5 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "deliver": DeliverForm,
     "conclude": NoteForm,
     "withdraw": WithdrawForm,
+    "revoke_decision": RevokeDecisionForm,
 }

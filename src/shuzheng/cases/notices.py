@@ -44,6 +44,11 @@ NOTICES: Final[dict[str, tuple[str, str, str]]] = {
         "办件已办结",
         "您申请的“{name}”已办结。",
     ),
+    CaseAction.REVOKE_DECISION: (
+        "case.decision_revoked",
+        "办件自动审批决定已撤销",
+        "您申请的“{name}”的自动审批决定经复核已撤销，转由工作人员重新审查，结果将另行通知。",
+    ),
 }
 
 

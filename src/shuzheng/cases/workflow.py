@@ -16,6 +16,8 @@ in `TRANSITIONS` and refuses anything else. In words:
 - suspended → under_review (resume);
 - approved / refused → delivered (deliver: pick-up, post or electronic) → concluded (conclude);
 - forwarded → concluded (conclude, once the target region's reference is recorded);
+- concluded → under_review (revoke_decision: an automatic decision (秒批, taken by the platform, no deciding
+  person) revoked with reasons by a reviewer; a person then decides at the decision step);
 - any state before the decision → withdrawn (withdraw, by the applicant).
 
 Workflow steps (``ServiceItemVersion.steps``, each with the identity role that acts on it): leading
@@ -59,6 +61,7 @@ class CaseAction(models.TextChoices):
     DELIVER = "deliver", "送达"
     CONCLUDE = "conclude", "办结"
     WITHDRAW = "withdraw", "撤回申请"
+    REVOKE_DECISION = "revoke_decision", "撤销自动审批决定"
 
 
 A = CaseAction
@@ -88,6 +91,7 @@ TRANSITIONS: Final = TransitionTable(
         (S.REFUSED, A.DELIVER): S.DELIVERED,
         (S.DELIVERED, A.CONCLUDE): S.CONCLUDED,
         (S.FORWARDED, A.CONCLUDE): S.CONCLUDED,
+        (S.CONCLUDED, A.REVOKE_DECISION): S.UNDER_REVIEW,
     }
 )
 
@@ -106,6 +110,7 @@ ACTION_PERMISSIONS: Final[dict[str, str]] = {
     A.REFUSE: "cases.decide_case",
     A.DELIVER: "cases.deliver_case",
     A.CONCLUDE: "cases.deliver_case",
+    A.REVOKE_DECISION: "cases.decide_case",
 }
 
 #: Taken by the applicant, or at a window on the applicant's behalf by staff holding INTAKE_PERMISSION.
@@ -127,7 +132,7 @@ OPEN_STATUSES: Final = frozenset(
     {S.SUBMITTED, S.CORRECTION_REQUESTED, S.ACCEPTED, S.UNDER_REVIEW, S.SUSPENDED, S.APPROVED, S.REFUSED}
     | {S.DELIVERED, S.FORWARDED}
 )
-#: No action leaves these.
+#: No action leaves these (but revoke_decision, which reopens a concluded case the platform decided).
 FINAL_STATUSES: Final = frozenset({S.NOT_ACCEPTED, S.CONCLUDED, S.WITHDRAWN})
 #: Statuses with a decision made (the applicant can no longer withdraw).
 DECIDED_STATUSES: Final = frozenset({S.APPROVED, S.REFUSED, S.DELIVERED, S.CONCLUDED})

@@ -36,6 +36,7 @@ SERVICES: Final[dict[str, Callable[..., Case]]] = {
     A.DELIVER: closing.case_deliver,
     A.CONCLUDE: closing.case_conclude,
     A.WITHDRAW: closing.case_withdraw,
+    A.REVOKE_DECISION: closing.case_revoke_decision,
 }
 _COMMON: Final = frozenset({"actor", "case", "expected_version", "at"})
 #: The data fields each action takes (its service's keyword parameters).

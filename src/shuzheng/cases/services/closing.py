@@ -1,4 +1,5 @@
-"""After the decision, and leaving early: deliver the result (送达), conclude (办结), withdraw (撤回)."""
+"""After the decision, and leaving early: deliver the result (送达), conclude (办结), withdraw (撤回), and
+revoke an automatic decision (撤销自动审批决定)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from typing import Any
 from django.db import transaction
 
 from shuzheng.cases import deadlines, selectors
+from shuzheng.cases.access import NOT_AUTOMATIC, case_steps, is_automatic_decision
 from shuzheng.cases.constants import CaseStatus, DeliveryMethod
 from shuzheng.cases.models import Case
 from shuzheng.cases.services.common import refuse_nul
-from shuzheng.cases.services.transition import Move, note_text, transition
+from shuzheng.cases.services.transition import Move, enter_step, note_text, transition
 from shuzheng.cases.services.uploads import lock_uploads, take_upload
-from shuzheng.cases.workflow import CaseAction
+from shuzheng.cases.workflow import CaseAction, review_steps
 from shuzheng.core.errors import Conflict, ValidationFailed
 from shuzheng.identity.actors import Actor
 
@@ -113,6 +115,42 @@ def case_withdraw(
         actor=actor,
         case=case,
         action=CaseAction.WITHDRAW,
+        expected_version=expected_version,
+        at=at,
+        apply=apply,
+    )
+
+
+@transaction.atomic
+def case_revoke_decision(
+    *,
+    actor: Actor,
+    case: Case | int,
+    expected_version: int,
+    reason: str | None = None,
+    at: datetime | None = None,
+) -> Case:
+    """撤销自动审批决定: a concluded case the platform approved (秒批) goes back to review at its decision
+    step, the decision and delivery cleared, for a person to decide; reasons required."""
+    refuse_nul({"reason": reason})
+
+    def apply(move: Move) -> tuple[str, dict[str, Any]]:
+        text = note_text(reason, "reason", "撤销理由", required=True)
+        if not is_automatic_decision(move.case):
+            raise Conflict(NOT_AUTOMATIC, code="not_automatic_decision")
+        steps = review_steps(case_steps(move.case))
+        enter_step(move.case, steps[-1] if steps else None, move.user)
+        decided_at = move.case.decided_at
+        revoked = {"decision": move.case.decision, "decided_at": decided_at.isoformat() if decided_at else ""}
+        for field in ("decision", "decision_reasons", "decision_legal_basis", "delivery_method"):
+            setattr(move.case, field, "")
+        move.case.decided_at = move.case.delivered_at = move.case.concluded_at = None
+        return text, {"revoked": revoked}
+
+    return transition(
+        actor=actor,
+        case=case,
+        action=CaseAction.REVOKE_DECISION,
         expected_version=expected_version,
         at=at,
         apply=apply,

@@ -19,6 +19,7 @@ from shuzheng.cases.services.common import case_snapshot, check_version, lock_ca
 from shuzheng.cases.signals import case_status_changed
 from shuzheng.cases.workflow import TRANSITIONS, CaseAction
 from shuzheng.core import audit
+from shuzheng.core.actors import SystemActor
 from shuzheng.core.errors import Conflict, ValidationFailed
 from shuzheng.identity import selectors as identity_selectors
 from shuzheng.identity.actors import Actor
@@ -74,33 +75,53 @@ def transition(
     user, locked, target = checked(actor=actor, case=case, action=action, expected_version=expected_version)
     now = now_or(at)
     before = case_snapshot(locked)
-    from_status = locked.status
     note, details = apply(Move(user, locked, now))
-    locked.status = target
-    locked.lock_version += 1
-    locked.save()
+    return record_move(
+        actor=user, case=locked, target=target, action=action, at=now, note=note, details=details,
+        before=before,
+    )  # fmt: skip
+
+
+def record_move(
+    *,
+    actor: User | SystemActor,
+    case: Case,
+    target: str,
+    action: CaseAction,
+    at: datetime,
+    note: str,
+    details: dict[str, Any],
+    before: dict[str, Any],
+) -> Case:
+    """Write a checked move of the locked case: its status and version, one CaseStatusChange (no person
+    for the platform), the applicant's notice, one audit event and the `case_status_changed` signal."""
+    from_status = case.status
+    person = None if isinstance(actor, SystemActor) else actor
+    case.status = target
+    case.lock_version += 1
+    case.save()
     change = CaseStatusChange.objects.create(
-        case=locked,
+        case=case,
         from_status=from_status,
         to_status=target,
         action=action,
-        actor=user,
-        occurred_at=now,
+        actor=person,
+        occurred_at=at,
         note=note,
         data=details,
     )
-    notices.notify_applicant(locked, change)
+    notices.notify_applicant(case, change)
     audit.record(
-        actor=user,
+        actor=actor,
         action=f"cases.case.{action}",
-        subject=locked,
+        subject=case,
         before=before,
-        after={**case_snapshot(locked), **{k: v for k, v in details.items() if k != "items"}},
+        after={**case_snapshot(case), **{k: v for k, v in details.items() if k != "items"}},
     )
     case_status_changed.send(
-        sender=Case, case_id=locked.pk, from_status=from_status, to_status=target, action=action, actor=user
+        sender=Case, case_id=case.pk, from_status=from_status, to_status=target, action=action, actor=actor
     )
-    return locked
+    return case
 
 
 # --- helpers the actions share ------------------------------------------------------------------------

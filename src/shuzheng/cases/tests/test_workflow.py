@@ -12,11 +12,13 @@ from shuzheng.cases.constants import CaseStatus
 from shuzheng.cases.models import Case, CaseStatusChange
 from shuzheng.cases.services.acceptance import case_accept
 from shuzheng.cases.services.actions import FIELDS, SERVICES, case_act
+from shuzheng.cases.services.automatic import case_decide_automatically
 from shuzheng.cases.services.common import ApplicantData, MaterialData
 from shuzheng.cases.services.handling import case_record_remote_reference
 from shuzheng.cases.tests.conftest import World, citizen_id
 from shuzheng.cases.tests.factories import CaseFactory
 from shuzheng.cases.workflow import APPLICANT_ACTIONS, TRANSITIONS, CaseAction
+from shuzheng.core.actors import SYSTEM
 from shuzheng.core.errors import Conflict, PermissionDenied, ValidationFailed
 from shuzheng.identity.models import AuditEvent
 from shuzheng.identity.tests.factories import UserFactory
@@ -39,6 +41,7 @@ DATA: dict[str, dict[str, Any]] = {
     "deliver": {"method": "pickup"},
     "conclude": {},
     "withdraw": {"reason": "不再需要"},
+    "revoke_decision": {"reason": "抽查发现申请人不符合条件"},
 }
 
 # How to reach each source status (actions from a freshly submitted case).
@@ -52,6 +55,7 @@ PATHS: dict[str, list[str]] = {
     S.REFUSED: ["accept", "start_review", "complete_step", "refuse"],
     S.DELIVERED: ["accept", "start_review", "complete_step", "approve", "deliver"],
     S.FORWARDED: ["forward"],
+    S.CONCLUDED: [],  # decided by the platform (秒批): `_automatic`
 }
 
 
@@ -60,6 +64,17 @@ def _data(action: str) -> dict[str, Any]:
     if action == "accept_with_deferral":
         data["deferred_due"] = timezone.localdate() + timedelta(days=10)
     return data
+
+
+def _automatic(case: Case) -> Case:
+    return case_decide_automatically(
+        actor=SYSTEM,
+        case=case,
+        expected_version=case.lock_version,
+        reasons="符合全部条件",
+        legal_basis="",
+        basis={},
+    )
 
 
 def _cross_region(world: World) -> Case:
@@ -83,6 +98,8 @@ def test_every_allowed_edge(world: World, source: str, action: str) -> None:
         path.append("complete_step")  # the decision is taken at the last step
     for step in path:
         case = world.move(case, step, **_data(step))
+    if source == S.CONCLUDED:
+        case = _automatic(case)
     assert case.status == source
     extra: dict[str, Any] = {}
     if (source, action) == (S.CORRECTION_REQUESTED, "reject"):
@@ -140,7 +157,7 @@ def test_actions_from_lists_the_table() -> None:
         "forward",
         "withdraw",
     ]
-    assert TRANSITIONS.actions_from(S.CONCLUDED) == []
+    assert TRANSITIONS.actions_from(S.CONCLUDED) == ["revoke_decision"]
 
 
 @pytest.mark.django_db
