@@ -98,7 +98,9 @@ class _Lookups:
 def _parse(column: Column, text: str, spec: Spec, lookups: _Lookups) -> tuple[Any, str]:
     """(value, error message)."""
     if not text:
-        return None, (f"{column.header}不能为空" if column.required else "")
+        if column.required:
+            return None, f"{column.header}不能为空"
+        return ("" if column.kind == "text" else None), ""
     if column.kind == "text":
         return (text, "") if len(text) <= column.max_length else (None, f"不能超过{column.max_length}个字")
     if column.kind == "date":
