@@ -58,7 +58,8 @@ class Verdict(models.TextChoices):
     REVOKED = "revoked", "已注销"
     SUPERSEDED = "superseded", "已变更，请以新版为准"
     EXPIRED = "expired", "已过期"
-    TAMPERED = "tampered", "签名校验失败"
+    SEAL_REVOKED = "seal_revoked", "签章印章已吊销，证照不可信"
+    TAMPERED = "tampered", "签名校验失败，证照数据或文件已被改动"
     UNKNOWN = "unknown", "查无此证"
 
 

@@ -9,9 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
+import segno
+from PIL import Image
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -66,11 +65,25 @@ def _wrap(text: str, width: float, size: float) -> list[str]:
 
 
 def _qr(canvas: Canvas, url: str, x: float, y: float, size: float) -> None:
-    widget = QrCodeWidget(url)
-    left, bottom, right, top = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0])
-    drawing.add(widget)
-    renderPDF.draw(drawing, canvas, x, y)
+    """The QR code (segno; mask fixed, since scoring all eight costs more than drawing the page) as one
+    1-bit inline image with its quiet zone, scaled to `size`."""
+    code = segno.make_qr(url, error="m", mask=2)
+    rows = [list(row) for row in code.matrix]
+    border = 4
+    count = len(rows) + 2 * border
+    image = Image.new("1", (count, count), 1)
+    image.putdata(
+        [
+            0
+            if (
+                border <= r < count - border and border <= c < count - border and rows[r - border][c - border]
+            )
+            else 1
+            for r in range(count)
+            for c in range(count)
+        ]
+    )
+    canvas.drawInlineImage(image, x, y, size, size)
 
 
 def licence_pdf(page: LicencePage) -> bytes:

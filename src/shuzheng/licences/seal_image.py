@@ -51,7 +51,7 @@ def star_points(radius: float = 0.26) -> list[tuple[float, float]]:
 
 def font_scale(name: str) -> float:
     """Character size in units of the radius: smaller for longer names."""
-    return max(0.13, min(0.22, 3.2 / max(len(name.strip()), 1) * 0.1 + 0.05))
+    return max(0.16, min(0.24, 2.4 / max(len(name.strip()), 1)))
 
 
 def svg(name: str, *, purpose: str = "", size: int = 160) -> str:

@@ -16,12 +16,14 @@ import json
 import logging
 import warnings
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Final
 
 from django.core.cache import cache
 
 from shuzheng.core.crypto import sm2
 from shuzheng.core.crypto.sm3 import sm3_hex
+from shuzheng.licences.pki import load_certificate
 
 with warnings.catch_warnings():  # pyHanko imports cryptography's deprecated DSA names at import time
     warnings.simplefilter("ignore")
@@ -39,6 +41,7 @@ logger = logging.getLogger(__name__)
 
 CHECK_TTL: Final = 24 * 3600
 FIELD_NAME: Final = "电子印章"
+RESERVED_BYTES: Final = 8192
 
 
 def canonical(data: dict[str, Any]) -> bytes:
@@ -61,9 +64,21 @@ def sm2_check(data: dict[str, Any], signature_hex: str, public_key_hex: str) -> 
 
 
 def _asn1_certificate(pem: str) -> asn1_x509.Certificate:
-    from shuzheng.licences.pki import load_certificate
-
     return asn1_x509.Certificate.load(load_certificate(pem).public_bytes(serialization.Encoding.DER))
+
+
+@lru_cache(maxsize=64)
+def _signer(certificate_pem: str, private_key_pem: str, authority_pem: str) -> signers.SimpleSigner:
+    """One parsed signer per seal key (parsing the key and certificates costs more than signing)."""
+    key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
+    key_der = key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return signers.SimpleSigner(
+        signing_cert=_asn1_certificate(certificate_pem),
+        signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
+        cert_registry=SimpleCertificateStore.from_certs([_asn1_certificate(authority_pem)]),
+    )
 
 
 def pades_sign(
@@ -76,15 +91,6 @@ def pades_sign(
     location: str,
 ) -> bytes:
     """An incremental update adding one approval signature over the whole document."""
-    key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
-    key_der = key.private_bytes(
-        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    signer = signers.SimpleSigner(
-        signing_cert=_asn1_certificate(certificate_pem),
-        signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
-        cert_registry=SimpleCertificateStore.from_certs([_asn1_certificate(authority_pem)]),
-    )
     metadata = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME,
         subfilter=fields.SigSeedSubFilter.PADES,
@@ -93,7 +99,9 @@ def pades_sign(
         location=location,
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    output = signers.sign_pdf(writer, metadata, signer=signer)
+    signer = _signer(certificate_pem, private_key_pem, authority_pem)
+    # a reserved size skips pyHanko's trial signature (it would otherwise sign twice to measure the CMS)
+    output = signers.sign_pdf(writer, metadata, signer=signer, bytes_reserved=RESERVED_BYTES)
     return output.getvalue()
 
 

@@ -95,7 +95,7 @@ class Licence(TimestampedModel):
     seal = models.ForeignKey(Seal, verbose_name="签章印章", on_delete=models.PROTECT, related_name="licences")
     sm2_signature = models.CharField("SM2签名", max_length=128)
     pdf = models.BinaryField("版式文件（PDF，PAdES签章）")
-    pdf_sm3 = models.CharField("版式文件SM3摘要", max_length=64)
+    pdf_sm3 = models.CharField("版式文件SM3摘要", max_length=64, db_index=True)
     case = models.ForeignKey(
         "cases.Case",
         verbose_name="来源办件",

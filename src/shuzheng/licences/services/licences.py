@@ -174,7 +174,7 @@ def _create(
     if replaces is None:
         sequence = counters.increment(
             LicenceSequence,
-            licence_type_id=licence_type.pk,
+            licence_type=licence_type.pk,
             issuer_code=seal.organisation_code,
             year=today.year,
         )
