@@ -67,6 +67,16 @@ WORKBENCH_NAV: tuple[NavEntry, ...] = (
         "catalog", "事项管理", ("catalog:workbench_items",), needs_perm="catalog.view_serviceitemversion"
     ),
     NavEntry("bundles", "一件事管理", ("bundles:workbench_list",), needs_perm="bundles.view_bundleversion"),
+    # 秒批 (instant_approval context): decision rules per item version, automatic decisions and their review
+    NavEntry(
+        "instant_rules", "秒批规则", ("instant_approval:rules",), needs_perm="instant_approval.view_ruleset"
+    ),
+    NavEntry(
+        "instant_decisions",
+        "秒批复核",
+        ("instant_approval:decisions",),
+        needs_perm="instant_approval.view_automaticdecision",
+    ),
     # 好差评 (evaluation context)
     NavEntry("evaluations", "好差评", ("evaluation:evaluation_list",), needs_perm=_EVALUATION_VIEW),
     NavEntry("onsite_evaluation", "现场评价录入", ("evaluation:onsite_lookup",), needs_perm=_EVALUATION_ADD),
