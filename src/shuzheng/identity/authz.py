@@ -2,7 +2,7 @@
 
 Every staff request asks `has_perm` and `data_scope_for`; building both from role assignments costs four
 queries. The snapshot is memoised on the user object (one request) and, when `SHUZHENG_AUTHZ_CACHE_SECONDS`
-is above zero, kept in the shared cache under the user's `authz_stamp`. Any change that could alter it —
+is above zero, kept in the shared cache with the user's `authz_stamp`. Any change that could alter it —
 a role assignment, a role's or group's permissions, a user's own permissions or groups, the department
 or division tree — bumps the stamps it affects, so the next request (which loads the user row afresh)
 misses the old entry. Superuser and active flags are read from the user row, never from the snapshot.
@@ -75,21 +75,30 @@ def _build(user: User) -> Snapshot:
     return Snapshot(permissions=everything, grants=grants)
 
 
-def _key(user: User) -> str:
-    return f"authz:{user.pk}:{user.authz_stamp}:{user.department_id or 0}"
+@dataclass(frozen=True)
+class _Stored:
+    """A cached snapshot with the stamp and department of the user row it was built for."""
+
+    stamp: int
+    department_id: int
+    snapshot: Snapshot
 
 
 def snapshot(user: User) -> Snapshot:
-    """The user's snapshot: memoised for the request, shared across requests when configured."""
+    """The user's snapshot: memoised for the request, shared across requests when configured (one entry
+    per user, read with the session's user by `principals`; used only while the stamp still matches)."""
     memo: Snapshot | None = getattr(user, MEMO, None)
     if memo is not None:
         return memo
     seconds = settings.SHUZHENG_AUTHZ_CACHE_SECONDS
-    found = cache.get(_key(user)) if seconds else None
-    if not isinstance(found, Snapshot):
+    valid = (user.authz_stamp, user.department_id or 0)
+    stored = principals.cache_get(principals.snapshot_key(user.pk)) if seconds else None
+    if isinstance(stored, _Stored) and (stored.stamp, stored.department_id) == valid:
+        found = stored.snapshot
+    else:
         found = _build(user)
         if seconds:
-            cache.set(_key(user), found, seconds)
+            cache.set(principals.snapshot_key(user.pk), _Stored(*valid, found), seconds)
     setattr(user, MEMO, found)
     return found
 

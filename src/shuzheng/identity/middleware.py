@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from shuzheng.core import errors
 from shuzheng.core.api import problem_response
@@ -96,6 +97,21 @@ class SecondFactorRequired(errors.PermissionDenied):
     title = "需要完成动态口令验证"
 
 
+@lru_cache(maxsize=8)
+def _exempt_prefixes(urlconf: str, script_prefix: str, static_url: str | None) -> tuple[str, ...]:
+    """The paths an unverified staff session may reach, resolved once per URLconf and script prefix
+    (`reverse` reads the prefix itself) instead of three `reverse` calls per request."""
+    return (
+        reverse("identity:login", urlconf=urlconf),
+        reverse("identity:otp", urlconf=urlconf),  # also /accounts/otp/setup/
+        reverse("identity:logout", urlconf=urlconf),
+        static_url or "/static/",
+        "/healthz",
+        "/readyz",
+        "/.well-known/",
+    )
+
+
 class StaffSecondFactorMiddleware:
     """Staff sessions that have not passed the TOTP step may only reach login, OTP, logout and probes."""
 
@@ -104,16 +120,8 @@ class StaffSecondFactorMiddleware:
 
     @staticmethod
     def exempt(path: str) -> bool:
-        prefixes = (
-            reverse("identity:login"),
-            reverse("identity:otp"),  # also /accounts/otp/setup/
-            reverse("identity:logout"),
-            settings.STATIC_URL or "/static/",
-            "/healthz",
-            "/readyz",
-            "/.well-known/",
-        )
-        return path.startswith(prefixes)
+        urlconf = get_urlconf() or settings.ROOT_URLCONF
+        return path.startswith(_exempt_prefixes(urlconf, get_script_prefix(), settings.STATIC_URL))
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
@@ -121,8 +129,8 @@ class StaffSecondFactorMiddleware:
             settings.SHUZHENG_STAFF_OTP_REQUIRED
             and user is not None
             and user.is_authenticated
-            and not self.exempt(request.path)
             and staff_needs_second_factor(user)
+            and not self.exempt(request.path)
         ):
             if wants_json(request):
                 return problem_response(
