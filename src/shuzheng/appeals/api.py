@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from ninja import File, Form, Router, Status, UploadedFile
 from ninja.security import django_auth
 
+from shuzheng.appeals.api_dispatch import router as dispatch_router
 from shuzheng.appeals.api_kb import router as kb_router
 from shuzheng.appeals.models import Appeal, Category, WorkOrder
 from shuzheng.appeals.schemas import (
@@ -94,6 +95,7 @@ if TYPE_CHECKING:
 
 router = Router(tags=["诉求（一网统管）"], auth=django_auth)
 router.add_router("", kb_router)
+router.add_router("", dispatch_router)
 
 MAX_UPLOAD_READ = 16 * 1024 * 1024
 

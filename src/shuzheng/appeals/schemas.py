@@ -481,3 +481,26 @@ class ModelOut(Schema):
     baseline_macro_f1: float | None
     training_seconds: float
     is_active: bool
+
+
+class DispatchPreviewIn(StrictIn):
+    text: str = Field("", max_length=20000)
+    town: str | None = Field(None, max_length=64, description="镇街名称或区划代码（可选）")
+    appeal_type: AppealType | None = None
+
+
+class DispatchCandidateOut(Schema):
+    department_code: str
+    department: str
+    probability: float
+
+
+class DispatchPreviewOut(Schema):
+    department_code: str | None
+    department: str | None
+    probability: float
+    automatic: bool
+    reason: str
+    top: list[DispatchCandidateOut]
+    assisting: list[DispatchCandidateOut]
+    model_version: str | None

@@ -41,11 +41,11 @@ class Outcome:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def calibrate_on(router: Router, examples: Sequence[Example]) -> float:
+def calibrate_on(router: Router, examples: Sequence[Example], component: str = "combined") -> float:
     """Set and return the router's threshold: the lowest at which its automatic dispatches on
-    ``examples`` are ≥ 95 % correct."""
+    ``examples`` (by ``component``'s scores) are ≥ 95 % correct."""
     router.threshold = 0.0
-    routes = router.route_many([e.text for e in examples], [e.town for e in examples])
+    routes = router.route_many([e.text for e in examples], [e.town for e in examples], component)
     router.threshold = evaluation.calibrate(
         [r.probability for r in routes],
         [r.department == e.department for r, e in zip(routes, examples, strict=True)],

@@ -11,6 +11,8 @@ from django.db.models import Q
 
 from shuzheng.appeals import routing
 from shuzheng.appeals.constants import APPEAL_DOC, OPEN_APPEAL_STATUSES
+from shuzheng.appeals.dispatching.normalise import normalise
+from shuzheng.appeals.dispatching.router import Route
 from shuzheng.appeals.models import Appeal, Category, KnowledgeArticle, RoutingRule, WorkOrderEvent
 from shuzheng.appeals.selectors.common import (
     APPEAL_ORDER,
@@ -20,7 +22,7 @@ from shuzheng.appeals.selectors.common import (
     authenticated,
     loose_search,
 )
-from shuzheng.appeals.selectors.knowledge import kb_search
+from shuzheng.appeals.selectors.knowledge import kb_for_departments, kb_search
 from shuzheng.core.crypto import blind_index
 from shuzheng.core.errors import NotFound
 from shuzheng.core.masking import mask_mobile, mask_name
@@ -182,19 +184,54 @@ class IntakeAssist:
     model_top: list[tuple[str, float]]
 
 
-def intake_assist(*, user: Any, text: str) -> IntakeAssist:
-    """While the agent types: top KB answers, similar past appeals, the rule that would apply and the
-    classifier's top-3 departments."""
+#: How many candidates the full-text search returns before the router's departments filter them.
+HELP_CANDIDATES = 20
+
+
+def _relevant_departments(route: Route | None) -> list[str]:
+    """The departments help is drawn from: the router's best one, and the second when it is close."""
+    if route is None or not route.top:
+        return []
+    best = route.top[0][1]
+    return [code for code, p in route.top[:2] if p >= 0.5 * best]
+
+
+def intake_help(*, user: Any, text: str, town: str | None = None, limit: int = 3) -> IntakeAssist:
+    """KB answers and similar past appeals that concern the department the router would choose (the
+    full-text match alone showed 高龄津贴 answers for a noise complaint): candidates from the search
+    over the normalised text, kept when their department is among the router's best; KB articles of
+    that department fill up the list when the search finds too few."""
     text = (text or "").strip()[: settings.SHUZHENG_APPEAL_MAX_TEXT]
     if not text:
         return IntakeAssist(articles=[], similar=[], rule=None, model_top=[])
     active = routing.active_dispatch_model()
+    route = routing.route(active[1], text, town) if active else None
+    query = normalise(text)
+    departments = _relevant_departments(route)
+    articles = kb_search(q=query, limit=HELP_CANDIDATES)
+    similar = similar_appeals(user=user, text=query, limit=HELP_CANDIDATES)
+    if departments:
+        rank = {code: i for i, code in enumerate(departments)}
+        articles = sorted(
+            (a for a in articles if a.department is not None and a.department.code in rank),
+            key=lambda a: rank[a.department.code] if a.department else 0,
+        )
+        if len(articles) < limit:
+            seen = {a.pk for a in articles}
+            articles += [a for a in kb_for_departments(codes=departments, limit=limit) if a.pk not in seen]
+        similar = [a for a in similar if a.department is not None and a.department.code in rank]
     return IntakeAssist(
-        articles=kb_search(q=text),
-        similar=similar_appeals(user=user, text=text),
+        articles=articles[:limit],
+        similar=similar[:limit],
         rule=routing.routing_rule_match(text=text),
-        model_top=routing.route(active[1], text).top if active else [],
+        model_top=route.top if route else [],
     )
+
+
+def intake_assist(*, user: Any, text: str) -> IntakeAssist:
+    """While the agent types: relevant KB answers and similar past appeals, the rule that would apply
+    and the router's top-3 departments."""
+    return intake_help(user=user, text=text, limit=5)
 
 
 def intake_divisions() -> list[tuple[Division, list[Division]]]:

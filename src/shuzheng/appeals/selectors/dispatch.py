@@ -4,11 +4,12 @@ models."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from shuzheng.appeals import routing
+from shuzheng.appeals.dispatching import duties
 from shuzheng.appeals.models import Category, DispatchModel, RoutingRule
-from shuzheng.core.errors import NotFound
+from shuzheng.core.errors import NotFound, ValidationFailed
 from shuzheng.orgs import selectors as orgs_selectors
 
 if TYPE_CHECKING:
@@ -89,6 +90,45 @@ def rule_test(
         model_category=prediction.category if prediction else None,
         would_auto_dispatch=rule is not None or bool(prediction and prediction.automatic),
     )
+
+
+def dispatch_preview(*, text: str, town: str | None = None) -> dict[str, Any]:
+    """What dispatch would do with ``text`` in ``town`` (nothing is written): the router's department,
+    whether it would go automatically, the reason it would not, the top-3 and assisting departments.
+    Only departments that exist and are active are named; others are left out of the top-3."""
+    town_code = duties.town_code(town) if town else None
+    if town and town_code is None:
+        raise ValidationFailed.for_field("town", f"镇街“{town}”不存在")
+    active = routing.active_dispatch_model()
+    if active is None:
+        return {
+            "department_code": None,
+            "department": None,
+            "probability": 0.0,
+            "automatic": False,
+            "reason": "暂无启用中的派单模型",
+            "top": [],
+            "assisting": [],
+            "model_version": None,
+        }
+    route = routing.route(active[1], text, town_code)
+    known = orgs_selectors.active_departments_by_code([c for c, _ in route.top] + route.assisting)
+
+    def candidate(code: str, probability: float) -> dict[str, Any]:
+        return {"department_code": code, "department": known[code].name, "probability": probability}
+
+    lead = known.get(route.department or "")
+    reason = route.reason or ("" if lead is not None else "建议部门不在组织机构中")
+    return {
+        "department_code": lead.code if lead else None,
+        "department": lead.name if lead else None,
+        "probability": route.probability,
+        "automatic": route.automatic and lead is not None,
+        "reason": reason,
+        "top": [candidate(c, p) for c, p in route.top if c in known],
+        "assisting": [candidate(c, dict(route.top).get(c, 0.0)) for c in route.assisting if c in known],
+        "model_version": active[0].version,
+    }
 
 
 def dispatch_model_active() -> DispatchModel | None:

@@ -30,9 +30,24 @@ def kb_search(*, q: str, limit: int = 5, today: date | None = None) -> list[Know
     ids = loose_search(KB_DOC, q, limit=limit * 4)
     found = {
         a.pk: a
-        for a in _valid_articles(today or timezone.localdate()).filter(pk__in=ids).select_related("category")
+        for a in _valid_articles(today or timezone.localdate())
+        .filter(pk__in=ids)
+        .select_related("category", "department")
     }
     return [found[i] for i in ids if i in found][:limit]
+
+
+def kb_for_departments(*, codes: list[str], limit: int = 3) -> list[KnowledgeArticle]:
+    """Published articles valid today of these departments (in the order given), most used first."""
+    found = list(
+        _valid_articles(timezone.localdate())
+        .filter(department__code__in=codes)
+        .select_related("category", "department")
+        .order_by("-use_count", "-id")[: limit * 3]
+    )
+    rank = {code: i for i, code in enumerate(codes)}
+    found.sort(key=lambda a: rank.get(a.department.code if a.department else "", len(rank)))
+    return found[:limit]
 
 
 def article_list(

@@ -16,6 +16,7 @@ from shuzheng.appeals.dispatching import evaluation, router
 from shuzheng.appeals.dispatching import training as pipeline
 from shuzheng.appeals.dispatching.evaluation import Example, Score
 from shuzheng.appeals.models import DispatchModel
+from shuzheng.appeals.selectors.dispatch_eval import score_bundle
 from shuzheng.appeals.services.common import require_perm
 from shuzheng.core import audit
 from shuzheng.core.errors import ValidationFailed
@@ -23,21 +24,6 @@ from shuzheng.identity.actors import Actor
 
 #: The newest corrections kept out of training to judge the new version against the active one.
 RECENT_CORRECTIONS = 200
-
-
-def score_bundle(bundle: classifier.Bundle, examples: Sequence[Example], name: str) -> Score:
-    """Any stored model (a router, or a classifier from before the router) scored on ``examples``."""
-    if isinstance(bundle, router.Router):
-        return evaluation.score_router(bundle, examples, name=name)[0]
-    routes = [routing.route(bundle, e.text, e.town) for e in examples]
-    return evaluation.score(
-        name,
-        examples,
-        [r.department for r in routes],
-        [[d for d, _ in r.top] for r in routes],
-        [r.automatic for r in routes],
-        reasons=[r.reason for r in routes],
-    )
 
 
 def judging_sets(recent: Sequence[tuple[str, str, str | None, str]]) -> dict[str, list[Example]]:
