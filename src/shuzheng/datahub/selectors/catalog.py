@@ -87,6 +87,16 @@ def entry_get(*, user: Any, id: int | None = None, code: str | None = None) -> C
     return entry
 
 
+def published_entry(code: str) -> CatalogEntry | None:
+    """A published entry with its items by code, for the platform's own checks (e.g. which registry fields
+    a 秒批 rule may read); no person's view is involved."""
+    return (
+        CatalogEntry.objects.prefetch_related("items")
+        .filter(code=(code or "").strip(), status=EntryStatus.PUBLISHED)
+        .first()
+    )
+
+
 def mount_stats(*, department: Department | None = None) -> list[dict[str, Any]]:
     """Per providing department: entries, published entries, mounted resources (by kind) and rows."""
     qs = CatalogEntry.objects.all()
