@@ -330,6 +330,12 @@ CELERY_BEAT_SCHEDULE["indicator-snapshots"] = {
     "task": "shuzheng.indicators.tasks.snapshot_indicators",
     "schedule": crontab(minute=30, hour=1),
 }
+# Appeals: the dispatch router retrains weekly (Sunday 02:00) on history and dispatchers' corrections;
+# a new version is activated only when it is not worse than the active one.
+CELERY_BEAT_SCHEDULE["appeals-retrain-dispatch"] = {
+    "task": "shuzheng.appeals.tasks.retrain_dispatch",
+    "schedule": crontab(minute=0, hour=2, day_of_week=0),
+}
 # Without a broker nothing runs beat, so each audited commit arms a seal within AUDIT_SEAL_SECONDS.
 AUDIT_SEAL_AFTER_COMMIT = env.bool("SHUZHENG_AUDIT_SEAL_AFTER_COMMIT", default=not CELERY_BROKER_URL)
 
