@@ -81,6 +81,13 @@ urlpatterns += [
     path("workbench/appeals/rules/test/", grid.rule_test, name="rule_test"),
 ]
 
+# --- dispatch model versions (views_models) ----------------------------------------------------------------
+from shuzheng.appeals import views_models as dispatch_models  # noqa: E402
+
+urlpatterns += [
+    path("workbench/appeals/models/", dispatch_models.dispatch_models, name="dispatch_models"),
+]
+
 # --- knowledge base (views_kb) ---------------------------------------------------------------------------
 from shuzheng.appeals import views_kb as kb  # noqa: E402
 

@@ -1,7 +1,8 @@
-"""`shuzheng train-dispatch`: train the dispatch classifier on closed appeals, store and activate it.
+"""`shuzheng train-dispatch`: retrain the dispatch router on demand (closed appeals, duties, KB and the
+dispatchers' corrections), store it, and activate it when it is not worse than the active model on the
+independent evaluation set and the recent corrections (the weekly Celery task does the same).
 
-Holds out 10 % (stratified by department), stores accuracy, macro-F1 and the per-department report with
-the model version, and evaluates the keyword-rule baseline on the same split; prints both.
+Prints the synthetic hold-out, the dev set it was calibrated on, the evaluation set and the comparison.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from shuzheng.core.errors import ApplicationError
 
 
 class Command(BaseCommand):
-    help = "训练智能派单模型（字符n元TF-IDF + 线性模型），留出10%评估并与关键词基线对比，保存后启用。"
+    help = "重新训练智能派单模型（分类器 + 职责检索），与当前模型对比评估，不劣于当前模型时启用。"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--limit", type=int, default=None, help="最多使用多少条最近的已办结诉求")
@@ -50,12 +51,20 @@ class Command(BaseCommand):
         finally:
             bar.close()
         self.stdout.write(
-            f"模型 {model.version}：样本 {model.sample_count}（测试 {model.test_count}），"
-            f"用时 {model.training_seconds:.1f} 秒\n"
-            f"  部门：准确率 {model.accuracy:.2%}，宏平均F1 {model.macro_f1:.2%}\n"
-            f"  分类：准确率 {(model.category_accuracy or 0):.2%}，"
-            f"宏平均F1 {(model.category_macro_f1 or 0):.2%}\n"
-            f"  关键词基线（同一测试集）：准确率 {(model.baseline_accuracy or 0):.2%}，"
-            f"宏平均F1 {(model.baseline_macro_f1 or 0):.2%}\n"
-            f"  {'已启用' if model.is_active else '未启用'}，文件 {model.file_path}"
+            f"模型 {model.version}：样本 {model.sample_count}（合成留出 {model.test_count}），"
+            f"用时 {model.training_seconds:.1f} 秒，自动派单阈值 {model.threshold}\n"
+            f"  合成留出集：准确率 {model.accuracy:.2%}，宏平均F1 {model.macro_f1:.2%}；"
+            f"关键词基线 {(model.baseline_accuracy or 0):.2%}"
         )
+        evaluation = model.evaluation or {}
+        labels = (("dev", "开发集"), ("eval", "独立评估集"), ("corrections", "近期人工纠正"))
+        for key, label in labels:
+            s = evaluation.get(key)
+            if s:
+                auto = "—" if s["auto_precision"] is None else f"{s['auto_precision']:.1%}"
+                self.stdout.write(
+                    f"  {label}（{s['count']} 条）：准确率 {s['accuracy']:.1%}，"
+                    f"宏平均F1 {s['macro_f1']:.3f}，前三 {s['top3']:.1%}，"
+                    f"自动派单准确率 {auto}、占比 {s['auto_share']:.1%}"
+                )
+        self.stdout.write(f"  {evaluation.get('decision', '')}，文件 {model.file_path}")
