@@ -103,7 +103,7 @@ def case_out(case: Case, *, user: Any) -> dict[str, Any]:
 
 
 def case_row_out(row: dict[str, Any], *, user: Any, cleared: bool | None = None) -> dict[str, Any]:
-    """List fields from a row of `selectors.QUEUE_ROW_COLUMNS`; a person's name is masked in lists unless
+    """List fields from a row of `selectors_queue.ROW_COLUMNS`; a person's name is masked in lists unless
     the viewer is the applicant or has clearance (`cleared`: the viewer's clearance, when already known).
     """
     state = row["deadline_state"]

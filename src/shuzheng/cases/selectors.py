@@ -20,15 +20,23 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db import connection
+from django.db.models import Q, QuerySet
 
-from shuzheng.cases import deadlines
+from shuzheng.cases import deadlines, selectors_queue
 from shuzheng.cases.constants import CaseStatus, DeadlineState
 from shuzheng.cases.models import Case, CaseMaterial, CaseStatusChange, CorrectionRequest
 from shuzheng.cases.workflow import CLOCK_RUNNING, OPEN_STATUSES, VIEW_PERMISSION, CaseAction
 from shuzheng.core.crypto import blind_index
 from shuzheng.core.errors import MalformedRequest, NotFound, ValidationFailed
-from shuzheng.core.pagination import DEFAULT_LIMIT, Page, keyset_page
+from shuzheng.core.pagination import (
+    DEFAULT_LIMIT,
+    Page,
+    check_limit,
+    cursor_after,
+    cursor_values,
+    keyset_page,
+)
 from shuzheng.core.validators import validate_id_number, validate_uscc
 from shuzheng.identity.constants import DataScopeKind, UserKind
 from shuzheng.identity.scopes import DataScope, Grant, data_scope_for
@@ -60,35 +68,6 @@ _QUEUE_ROW_FIELDS = (
     "submitted_by_id",
     "lock_version",
 )
-#: The same row as plain values (`case_queue_rows`, which adds ``deadline_state``): the case's own columns,
-#: and the related ones under names of their own (a values() alias may not shadow a field).
-QUEUE_ROW_COLUMNS: tuple[tuple[str, ...], dict[str, F]] = (
-    (
-        "id",
-        "number",
-        "version_id",
-        "department_id",
-        "channel",
-        "status",
-        "received_at",
-        "accepted_at",
-        "due_at",
-        "concluded_at",
-        "applicant_kind",
-        "applicant_name",
-        "applicant_id",
-        "submitted_by_id",
-        "lock_version",
-    ),
-    {
-        "item_code": F("version__code"),
-        "item_name": F("version__name"),
-        "department_name": F("department__name"),
-        "division_code": F("division__code"),
-        "current_step_name": F("current_step__name"),
-        "acting_user_name": F("acting_user__full_name"),
-    },
-)
 
 
 @lru_cache(maxsize=4096)
@@ -113,31 +92,48 @@ def scope_q(scope: DataScope) -> Q:
     if scope.is_all:
         return Q()
     condition = Q(pk__in=[])
-    for grant in scope.grants:
-        condition |= _grant_ids_q(grant)
+    for column, ids in scope_units(scope).items():
+        condition |= Q(**{f"{column}__in": ids})
     return condition
 
 
-def _grant_ids_q(grant: Grant) -> Q:
+def scope_units(scope: DataScope) -> dict[str, list[int]]:
+    """For a scope that is not "all": each case column a grant selects on (``department_id``,
+    ``division_id``, ``step_department_id``) with the ids the grants allow there; a case is in scope when
+    one of its columns holds one of them (empty: no case is)."""
+    units: dict[str, set[int]] = {}
+    for grant in scope.grants:
+        for column, ids in _grant_units(grant):
+            units.setdefault(column, set()).update(ids)
+    return {column: sorted(ids) for column, ids in units.items() if ids}
+
+
+def _grant_units(grant: Grant) -> list[tuple[str, list[int]]]:
     if grant.kind == DataScopeKind.DEPARTMENT and grant.department_id:
-        return Q(department_id=grant.department_id) | Q(step_department_id=grant.department_id)
+        return [("department_id", [grant.department_id]), ("step_department_id", [grant.department_id])]
     if grant.kind == DataScopeKind.DEPARTMENT_TREE and grant.department_path:
         ids = orgs_selectors.department_ids_under(grant.department_path)
-        return Q(department_id__in=ids) | Q(step_department_id__in=ids)
+        return [("department_id", ids), ("step_department_id", ids)]
     if grant.kind == DataScopeKind.DIVISION_TREE and grant.division_path:
         division_ids, department_ids = orgs_selectors.division_tree_unit_ids(grant.division_path)
-        return Q(division_id__in=division_ids) | Q(step_department_id__in=department_ids)
-    return Q(pk__in=[])  # self-scoped grants see no cases (cases have no owner path for staff)
+        return [("division_id", division_ids), ("step_department_id", department_ids)]
+    return []  # self-scoped grants see no cases (cases have no owner path for staff)
 
 
 def scoped_cases(*, user: Any, permission: str = VIEW_PERMISSION) -> QuerySet[Case]:
     """Cases the staff user may act on (or see) under `permission`; nothing for anyone else."""
-    if not _is_staff(user) and not getattr(user, "is_superuser", False):
-        return Case.objects.none()
-    scope = data_scope_for(user, permission)
-    if scope.is_empty:
+    scope = _staff_scope(user, permission)
+    if scope is None:
         return Case.objects.none()
     return Case.objects.filter(scope_q(scope))
+
+
+def _staff_scope(user: Any, permission: str) -> DataScope | None:
+    """The user's scope under `permission`; None when it holds no case (not staff, or no grant)."""
+    if not _is_staff(user) and not getattr(user, "is_superuser", False):
+        return None
+    scope = data_scope_for(user, permission)
+    return None if scope.is_empty else scope
 
 
 def case_in_scope(*, user: Any, case: Case, permission: str) -> bool:
@@ -253,7 +249,7 @@ def case_queue(
     ``deadline_state``.
     """
     bounds = deadlines.state_bounds(now)
-    keys = _queue_keys(
+    query = _queue_query(
         user=user,
         bounds=bounds,
         status=status,
@@ -266,7 +262,8 @@ def case_queue(
         cursor=cursor,
         limit=limit,
     )
-    ids = [case.pk for case in keys.items]
+    keys = selectors_queue.page_keys(query) if query is not None else []
+    ids = [pk for pk, _ in keys[:limit]]
     rows = (
         deadlines.annotate_state(
             Case.objects.select_related(*_LIST_RELATIONS).only(*_QUEUE_ROW_FIELDS), bounds
@@ -274,28 +271,35 @@ def case_queue(
         if ids
         else {}
     )
-    return Page(items=[rows[pk] for pk in ids if pk in rows], next_cursor=keys.next_cursor)
+    return Page(items=[rows[pk] for pk in ids if pk in rows], next_cursor=_next_cursor(keys, limit))
 
 
 def case_queue_rows(
     *, user: Any, now: datetime | None = None, **filters: Any
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """The page of `case_queue` (same filters, same rows and cursor) as plain rows of `QUEUE_ROW_COLUMNS`,
-    for the API: one query for the rows instead of six model instances per row (bench/README.md)."""
+    """The page of `case_queue` (same filters, same rows and cursor) as plain rows of
+    `selectors_queue.ROW_COLUMNS` with ``deadline_state``, for the API: one statement written once for
+    the page and its related columns instead of two ORM querysets and six model instances per row
+    (bench/README.md)."""
     bounds = deadlines.state_bounds(now)
-    keys = _queue_keys(user=user, bounds=bounds, **filters)
-    ids = [case.pk for case in keys.items]
-    if not ids:
-        return [], keys.next_cursor
-    columns, relations = QUEUE_ROW_COLUMNS
-    by_id = {row["id"]: row for row in Case.objects.filter(pk__in=ids).values(*columns, **relations)}
-    rows = [by_id[pk] for pk in ids if pk in by_id]
+    query = _queue_query(user=user, bounds=bounds, **filters)
+    rows = selectors_queue.page_rows(query) if query is not None else []
+    next_cursor = _next_cursor([(row["id"], row["due_at"]) for row in rows], query.limit if query else 0)
+    rows = rows[: query.limit] if query is not None else []
     for row in rows:  # in Python: the CASE expression costs more to build than to evaluate for 20 rows
         row["deadline_state"] = deadlines.state_of(row["status"], row["due_at"], bounds)
-    return rows, keys.next_cursor
+    return rows, next_cursor
 
 
-def _queue_keys(
+def _next_cursor(keys: list[tuple[int, datetime]], limit: int) -> str | None:
+    """`keyset_page`'s cursor: after the page's last row, when a row follows it."""
+    if len(keys) <= limit:
+        return None
+    pk, due_at = keys[limit - 1]
+    return cursor_after([due_at, pk])
+
+
+def _queue_query(
     *,
     user: Any,
     bounds: deadlines.StateBounds,
@@ -308,33 +312,48 @@ def _queue_keys(
     q: str | None = None,
     cursor: str | None = None,
     limit: int = DEFAULT_LIMIT,
-) -> Page[Case]:
-    queryset = scoped_cases(user=user)
-    statuses = _statuses(status)
-    queryset = queryset.filter(status__in=statuses if statuses else sorted(TO_DO_STATUSES))
+) -> selectors_queue.QueueQuery | None:
+    """The queue page to read, after checking every input; None when the user's scope holds no case.
+
+    Two steps: the page's keys from narrow rows (index scan, sort of (due_at, id) only), then those rows
+    with their relations. One query joining first and sorting after would join and sort every open case
+    in scope before the LIMIT (tens of ms for a town at 1M cases; bench/README.md)."""
+    check_limit(limit)
+    statuses = _statuses(status) or sorted(TO_DO_STATUSES)
+    if state and state not in DeadlineState.values:
+        raise MalformedRequest(f"未知的时限状态：{state}", code="invalid_state")
+    after = cursor_values(Case, QUEUE_ORDER, cursor) if cursor else None
+    scope = _staff_scope(user, VIEW_PERMISSION)
+    if scope is None:
+        return None
+    # The rarer filters go through the ORM's WHERE compiler (only when given): same lookups as before.
+    extra = Q()
     if q and q.strip():
-        queryset = queryset.filter(search_q(q))
+        extra &= search_q(q)
     if item:
-        queryset = queryset.filter(version__code=item.strip())
+        versions = Case._meta.get_field("version").related_model._default_manager  # type: ignore[union-attr]
+        extra &= Q(version_id__in=versions.filter(code=item.strip()).values("pk"))
     if channel:
-        queryset = queryset.filter(channel=channel)
+        extra &= Q(channel=channel)
     if department_id is not None:
-        queryset = queryset.filter(department_id=department_id)
+        extra &= Q(department_id=department_id)
     if mine:
-        queryset = queryset.filter(acting_user_id=user.pk)
+        extra &= Q(acting_user_id=user.pk)
     if state:
-        if state not in DeadlineState.values:
-            raise MalformedRequest(f"未知的时限状态：{state}", code="invalid_state")
-        queryset = queryset.filter(deadlines.state_q(state, bounds))
-    # Two steps: the page's keys from narrow rows (index scan, sort of (due_at, id) only), then those rows
-    # with their relations. One query joining first and sorting after would join and sort every open case
-    # in scope before the LIMIT (tens of ms for a town at 1M cases; bench/README.md).
-    return keyset_page(
-        queryset.filter(due_at__isnull=False).only(*QUEUE_ORDER),
-        order=QUEUE_ORDER,
-        cursor=cursor,
+        extra &= deadlines.state_q(state, bounds)
+    return selectors_queue.QueueQuery(
+        units=None if scope.is_all else scope_units(scope),
+        statuses=statuses,
+        extra=_compiled_where(extra) if extra else None,
+        after=(after[0], after[1]) if after else None,
         limit=limit,
     )
+
+
+def _compiled_where(condition: Q) -> tuple[str, list[Any]]:
+    query = Case.objects.filter(condition).query
+    sql, params = query.get_compiler(connection=connection).compile(query.where)
+    return sql, list(params)
 
 
 def my_cases(
