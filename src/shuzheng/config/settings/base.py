@@ -339,6 +339,11 @@ CELERY_BEAT_SCHEDULE["appeals-retrain-dispatch"] = {
 # Without a broker nothing runs beat, so each audited commit arms a seal within AUDIT_SEAL_SECONDS.
 AUDIT_SEAL_AFTER_COMMIT = env.bool("SHUZHENG_AUDIT_SEAL_AFTER_COMMIT", default=not CELERY_BROKER_URL)
 
+# 秒批: the share of automatic approvals drawn for a reviewer's sampling queue (0 none, 1 every one).
+INSTANT_APPROVAL_REVIEW_SHARE = min(
+    max(env.float("SHUZHENG_INSTANT_APPROVAL_REVIEW_SHARE", default=0.2), 0.0), 1.0
+)
+
 # --- language, time, static ------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
