@@ -1,10 +1,11 @@
 """Department scorecards (plan 四(五) 绩效考评): each government department's share of the indicators it
 drives, and one composite score to rank them by.
 
-Components (each only where the department has something to count): its live items' 最多跑一次 rate
-(target 95), its high-frequency items' 四免 rate (100), its 好差评 score (9.9), its sharing requests
-satisfied as provider (80), its work orders closed on time (100), its open datasets (the city's 600 spread
-evenly over the government departments). Composite = mean over the components it has of
+Components (the rates only where the department has something to count): its live items' 最多跑一次
+rate (target 95), its high-frequency items' 四免 rate (100), its 好差评 score (9.9), its sharing requests
+satisfied as provider (80), its work orders closed on time (100); and always its open datasets (the
+city's 600 spread evenly over the government departments: every department is expected to open data).
+Composite = mean over the components it has of
 min(value ÷ target, 1) × 100, rounded to 2 decimals; with no component it is “—” and ranks last.
 """
 

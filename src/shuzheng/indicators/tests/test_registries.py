@@ -43,7 +43,7 @@ def test_app_usage_rate_is_the_latest_month_active_over_registered():
 
 
 def test_video_terminals_in_wan_lu_leave_out_removed_ones_and_later_connections():
-    dept = DepartmentFactory()
+    dept = DepartmentFactory.create()
     today = timezone.localdate()
     for n, status in enumerate([TerminalStatus.ONLINE, TerminalStatus.OFFLINE, TerminalStatus.RETIRED]):
         VideoTerminal.objects.create(
@@ -58,8 +58,8 @@ def test_video_terminals_in_wan_lu_leave_out_removed_ones_and_later_connections(
 
 
 def test_scenarios_budget_units_systems_and_villages():
-    gov = DepartmentFactory(code="EP200")
-    utility = DepartmentFactory(code="EP201", kind=DepartmentKind.MEMBER_UNIT)
+    gov = DepartmentFactory.create(code="EP200")
+    utility = DepartmentFactory.create(code="EP201", kind=DepartmentKind.MEMBER_UNIT)
     Scenario.objects.create(name="场景一", department=gov, in_service_on=date(2024, 1, 1))
     Scenario.objects.create(name="场景二", department=gov, in_service_on=date(2025, 6, 1))
     assert compute(15).value == 2
@@ -92,9 +92,9 @@ def test_scenarios_budget_units_systems_and_villages():
     assert (result.numerator, result.denominator) == (1, 2)
     assert "数据库（Oracle）" in result.drilldowns[0].records[0].detail
 
-    town = DivisionFactory(code="440785100", level=DivisionLevel.TOWN)
-    full = DivisionFactory(code="440785100001", level=DivisionLevel.VILLAGE, parent=town)
-    half = DivisionFactory(code="440785100002", level=DivisionLevel.VILLAGE, parent=town)
+    town = DivisionFactory.create(code="440785100", level=DivisionLevel.TOWN)
+    full = DivisionFactory.create(code="440785100001", level=DivisionLevel.VILLAGE, parent=town)
+    half = DivisionFactory.create(code="440785100002", level=DivisionLevel.VILLAGE, parent=town)
     criteria = [VillageCriterion.objects.create(code=f"C{i}", name=f"标准{i}") for i in range(2)]
     for c in criteria:
         VillageAssessment.objects.create(division=full, criterion=c, met=True, assessed_on=date(2025, 1, 1))
@@ -115,8 +115,8 @@ def test_empty_registries_show_no_data_rather_than_zero():
 
 
 def test_import_creates_then_finds_nothing_to_change_and_is_audited():
-    DepartmentFactory(code="EP004")
-    DivisionFactory(code="440785100", level=DivisionLevel.TOWN)
+    DepartmentFactory.create(code="EP004")
+    DivisionFactory.create(code="440785100", level=DivisionLevel.TOWN)
     data = workbook(
         [
             TERMINAL_HEADER,
@@ -134,7 +134,7 @@ def test_import_creates_then_finds_nothing_to_change_and_is_audited():
 
 
 def test_bad_rows_are_each_reported_in_chinese_and_nothing_is_imported():
-    DepartmentFactory(code="EP004")
+    DepartmentFactory.create(code="EP004")
     future = (timezone.localdate() + timedelta(days=3)).isoformat()
     data = workbook(
         [
@@ -165,7 +165,7 @@ def test_missing_columns_and_wrong_division_level_are_refused():
         actor=SYSTEM, spec=SPECS["app-usage"], file=workbook([["应用", "统计月份"], ["粤省事", "2025-01-01"]])
     )
     assert {e.field for e in report.errors} == {"注册用户数", "活跃用户数"}
-    town = DivisionFactory(code="440785100", level=DivisionLevel.TOWN)
+    town = DivisionFactory.create(code="440785100", level=DivisionLevel.TOWN)
     VillageCriterion.objects.create(code="C1", name="标准")
     report = registry_import(
         actor=SYSTEM,
