@@ -130,6 +130,13 @@ def seal_coverage(*, at: Any = None) -> tuple[int, int]:
     return covered, departments.count()
 
 
+def departments_without_seal(*, at: Any = None) -> list[Any]:
+    """Indicator 19's drill-down: the government departments counted by ``seal_coverage`` that hold no valid
+    official seal, by code."""
+    sealed = Seal.objects.filter(valid_seal_q(at), kind=SealKind.OFFICIAL).values("department_id")
+    return list(government_departments().exclude(pk__in=sealed).order_by("code"))
+
+
 # --- licences -------------------------------------------------------------------------------------------
 
 
