@@ -47,6 +47,7 @@ PORTAL_NAV: tuple[NavEntry, ...] = (
     NavEntry("bundles", "一件事", ("bundles:list",)),
     NavEntry("my_cases", "我的办件", ("cases:my_cases",), needs_login=True),
     NavEntry("evaluations", "办事评价", ("evaluation:mine",), needs_login=True),
+    NavEntry("licences", "我的证照", ("licences:wallet",), needs_login=True),
     NavEntry("appeals", "诉求反映", ("appeals:new",), fallback="#appeals"),
     NavEntry("my_appeals", "我的诉求", ("appeals:mine",), needs_login=True),
     NavEntry("open_data", "开放数据", ("datahub:open_data",)),
@@ -83,6 +84,9 @@ WORKBENCH_NAV: tuple[NavEntry, ...] = (
     NavEntry("rectifications", "差评整改", ("evaluation:rectification_list",), needs_perm=_RECTIFY_VIEW),
     NavEntry("evaluation_appeals", "评价申诉", ("evaluation:dispute_list",), needs_perm=_DISPUTE_VIEW),
     NavEntry("evaluation_stats", "好差评统计", ("evaluation:dashboard",), needs_perm=_EVALUATION_VIEW),
+    # 电子证照与电子印章 (licences context)
+    NavEntry("licences", "电子证照", ("licences:workbench_licences",), needs_perm="licences.view_licence"),
+    NavEntry("seals", "电子印章", ("licences:seal_list",), needs_perm="licences.view_seal"),
     # 一网统管 诉求 (appeals context): hotline intake, dispatch centre, department work orders
     NavEntry("appeal_list", "诉求列表", ("appeals:workbench_appeals",), needs_perm="appeals.view_appeal"),
     NavEntry("appeal_intake", "诉求登记", ("appeals:workbench_intake",), needs_perm="appeals.intake_appeal"),
