@@ -133,9 +133,16 @@ def test_open_datasets_equal_what_ckan_package_search_reports():
     assert compute(16).value == Decimal(body["result"]["count"]) == Decimal(2)
 
 
-@pytest.mark.parametrize("number", [4, 18, 19])
-def test_indicators_of_contexts_without_data_say_so_and_never_show_0_or_100(number):
-    result = compute(number)
-    assert not result.available
-    assert result.value is None
-    assert result.display == "暂无数据"
+def test_bundles_count_is_real_and_rates_without_a_denominator_are_dashes():
+    assert compute(4).display == "0"  # the bundles context exists: no published bundle is a real 0
+    licence_use = compute(18)  # no live 行政许可 item: nothing to divide by
+    assert licence_use.available
+    assert licence_use.display == "—"
+
+
+def test_seal_coverage_counts_government_departments_only_and_lists_those_without_a_seal():
+    bureau = DepartmentFactory.create(name="无印章的局")
+    DepartmentFactory.create(name="燃气公司", kind=DepartmentKind.MEMBER_UNIT)
+    result = compute(19)
+    assert (result.numerator, result.denominator, result.value) == (0, 1, Decimal("0.00"))
+    assert [r.label for r in result.drilldowns[0].records] == [bureau.name]
