@@ -3,7 +3,7 @@
 `selectors.case_queue` and `selectors.case_queue_rows` decide who sees what (scope, filters, validation);
 this module only turns that into SQL: the page's keys from narrow rows (an index scan of the scope's
 columns, sorted by (due_at, id), stopped at the page), and — for the API — those rows with the columns a
-queue row shows, joined after the LIMIT, in one statement. Building and compiling the two ORM querysets
+queue row shows, read after the LIMIT, in one statement. Building and compiling the two ORM querysets
 was about half of a queue request's CPU (bench/README.md). Table and column names come from the models'
 meta; values are parameters; each value read goes through the same converters the ORM applies (so an
 encrypted or SQLite-stored column reads as through a queryset).
@@ -116,15 +116,14 @@ def page_keys(query: QueueQuery) -> list[tuple[int, datetime]]:
 
 def page_rows(query: QueueQuery) -> list[dict[str, Any]]:
     """The page's rows (and the first one after it, if any) with `ROW_COLUMNS`, in queue order: the
-    keys' statement as a subquery (its LIMIT keeps it from being merged into the joins), then the joins."""
+    keys' statement as a subquery (its LIMIT keeps it apart: the rows are read after it, by key)."""
     if query.units is not None and not query.units:
         return []
     keys, params = _keys(query)
-    select, joins = _row_select(connection.vendor)
     due_at, pk = (_q(_column(Case, name).column) for name in ("due_at", "id"))
     sql = (
-        f"SELECT {select} FROM ({keys}) page "  # noqa: S608
-        f"INNER JOIN {_q(Case._meta.db_table)} c ON c.{pk} = page.{pk} {joins} "
+        f"SELECT {_row_select(connection.vendor)} FROM ({keys}) page "  # noqa: S608
+        f"INNER JOIN {_q(Case._meta.db_table)} c ON c.{pk} = page.{pk} "
         f"ORDER BY page.{due_at}, page.{pk}"
     )
     names = [name for name, _ in ROW_COLUMNS]
@@ -144,12 +143,12 @@ def _convert(value: Any, converters: list[Any]) -> Any:
 
 
 @lru_cache(maxsize=4)
-def _row_select(vendor: str) -> tuple[str, str]:
-    """The select list and joins for `ROW_COLUMNS` (a LEFT JOIN where the foreign key may be null)."""
+def _row_select(vendor: str) -> str:
+    """The select list for `ROW_COLUMNS`: a related column as a scalar subquery by primary key (NULL where
+    the foreign key is), not a join: PostgreSQL planned the six-table join for 1.6–1.9 ms, longer than it
+    ran, and plans these in 0.3 ms (bench/README.md)."""
     del vendor  # one cache entry per database kind: quoting is the backend's
     columns: list[str] = []
-    joins: list[str] = []
-    aliases: dict[str, str] = {}
     for _name, path in ROW_COLUMNS:
         relation, _, attname = path.rpartition("__")
         if not relation:
@@ -157,15 +156,11 @@ def _row_select(vendor: str) -> tuple[str, str]:
             continue
         fk: Any = Case._meta.get_field(relation)
         target: type[Model] = fk.related_model
-        if relation not in aliases:
-            aliases[relation] = alias = f"r{len(aliases)}"
-            kind = "LEFT OUTER JOIN" if fk.null else "INNER JOIN"
-            joins.append(
-                f"{kind} {_q(target._meta.db_table)} {alias} "
-                f"ON {alias}.{_q(_column(target, 'id').column)} = c.{_q(fk.column)}"
-            )
-        columns.append(f"{aliases[relation]}.{_q(_column(target, attname).column)}")
-    return ", ".join(columns), " ".join(joins)
+        columns.append(
+            f"(SELECT r.{_q(_column(target, attname).column)} FROM {_q(target._meta.db_table)} r "  # noqa: S608
+            f"WHERE r.{_q(_column(target, 'id').column)} = c.{_q(fk.column)})"
+        )
+    return ", ".join(columns)
 
 
 @lru_cache(maxsize=4)
