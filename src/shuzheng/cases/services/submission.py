@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 from django.db import IntegrityError, connection, transaction
@@ -266,6 +266,20 @@ def _existing_submission(user: User, key: str, item_code: str) -> Case | None:
     return existing
 
 
+def _known_children(case: Case, *, materials: list[CaseMaterial]) -> None:
+    """What the response shows of a case just filed is known without reading it again: its materials as
+    created, no corrections or suspensions yet. Kept as Django's prefetch keeps rows (a queryset holding
+    them), so ``case.materials.all()`` gives them and ``case.materials.filter(...)`` still asks the
+    database."""
+    cache: dict[str, Any] = {}
+    for name, rows in (("materials", materials), ("corrections", []), ("suspensions", [])):
+        queryset = getattr(case, name).all()
+        queryset._result_cache = rows
+        queryset._prefetch_done = True
+        cache[name] = queryset
+    case._prefetched_objects_cache = cache  # type: ignore[attr-defined]
+
+
 @transaction.atomic
 def case_submit(
     *,
@@ -376,7 +390,7 @@ def case_submit(
     )
     if region and region[:6] == division.code[:6]:
         raise ValidationFailed.for_field("target_region", "目标地区与受理地相同，无需跨省通办")
-    received_at = now_or(at)
+    received_at = now_or(at).astimezone(UTC)
     case = Case(
         item_id=version.item_id,
         version=version,
@@ -394,7 +408,10 @@ def case_submit(
         form_data=form,
         applicant_name_index=selectors.applicant_name_index(fields.get("applicant_name") or ""),
         received_at=received_at,
-        due_at=deadlines.compute_due_at(received_at=received_at, limit_days=version.promised_limit_days),
+        # In UTC, as the database gives it back: the response shows the case as written (cases.api).
+        due_at=deadlines.compute_due_at(
+            received_at=received_at, limit_days=version.promised_limit_days
+        ).astimezone(UTC),
         **fields,
     )
     # A provisional number until the end: the real one comes from the division's counter row, which
@@ -411,13 +428,7 @@ def case_submit(
         return existing
     rows = _materials_to_create(case, accepted, version, user)
     CaseMaterial.objects.bulk_create([row for row, _ in rows])  # both databases return the new ids
-    # What the response shows of the case is known without reading it again: its materials as created,
-    # no corrections or suspensions yet (`selectors.case_materials` and the like use these).
-    case._prefetched_objects_cache = {  # type: ignore[attr-defined]
-        "materials": [row for row, _ in rows],
-        "corrections": [],
-        "suspensions": [],
-    }
+    _known_children(case, materials=[row for row, _ in rows])
     for row, upload in rows:
         if upload is not None:
             upload.material = row
