@@ -399,8 +399,6 @@ _LOCK_VERSION_SQL = 'SELECT "lock_version" FROM "cases_case" WHERE "id" = %s'
 def case_is_current(case: Case) -> bool:
     """Whether the row still has the lock version `case` was written with (every change of a case bumps
     it): a receiver of the submission's signal may have moved the case on (秒批) in the same transaction."""
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute(_LOCK_VERSION_SQL, [case.pk])
         row = cursor.fetchone()
