@@ -5,3 +5,9 @@ class InstantApprovalConfig(AppConfig):
     name = "shuzheng.instant_approval"
     label = "instant_approval"
     verbose_name = "秒批"
+
+    def ready(self) -> None:
+        from shuzheng.cases.signals import case_status_changed
+        from shuzheng.instant_approval.receivers import on_case_status_changed
+
+        case_status_changed.connect(on_case_status_changed, dispatch_uid="instant_approval.case_submitted")
