@@ -228,7 +228,7 @@ def fit(
     categories: Sequence[str | None],
     know: Knowledge,
     corrections: Sequence[tuple[str, str]] = (),
-    knowledge_repeat: int = 3,
+    knowledge_repeat: int = 6,
     correction_repeat: int = 5,
     weight: float = 0.5,
     temperature: float = 0.05,
