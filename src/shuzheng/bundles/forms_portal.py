@@ -9,6 +9,7 @@ from django import forms
 
 from shuzheng.bundles import rules
 from shuzheng.bundles.constants import Theme
+from shuzheng.bundles.prefill import Prefill
 from shuzheng.bundles.selectors import BundleGuide
 from shuzheng.cases.forms_common import SchemaForm, new_idempotency_key
 
@@ -31,10 +32,23 @@ class CorrectionAnswerForm(forms.Form):
 class CombinedForm:
     """The shared fields (asked once) and, per member, the fields it asks itself."""
 
-    def __init__(self, guide: BundleGuide, data: Any = None, *, identity: dict[str, str]) -> None:
+    def __init__(
+        self, guide: BundleGuide, data: Any = None, *, identity: dict[str, str], prefill: Prefill
+    ) -> None:
         version = guide.version
         self.apply = ApplyForm(data, initial={"idempotency_key": new_idempotency_key()})
         self.shared = SchemaForm(rules.shared_schema(version.shared_fields), data, prefix="shared")
+        self.problems = list(prefill.problems.values())
+        correctable = {f["name"] for f in version.shared_fields if f["schema"].get("x-correctable")}
+        for name, filled in prefill.values.items():
+            field = self.shared.fields.get(name)
+            if field is None:
+                continue
+            field.initial = filled.value
+            field.help_text = f"免填写：取自{filled.source}" + (
+                "，如有变化可修改" if name in correctable else ""
+            )
+            field.disabled = name not in correctable
         self.own: list[tuple[Any, SchemaForm]] = []
         for member in guide.members:
             if member.live is None or not member.own_fields:

@@ -27,6 +27,7 @@ SHARED_SCHEMA_KEYS: Final = frozenset(
         "minimum",
         "maximum",
         "pattern",
+        "x-correctable",
         "x-personal",
     }
 )
@@ -44,9 +45,13 @@ def shared_field_problems(shared: Any) -> list[Problem]:
     seen: set[str] = set()
     for index, entry in enumerate(shared):
         where = f"shared_fields[{index}]"
-        if not isinstance(entry, dict) or set(entry) - {"name", "schema", "required"}:
-            problems.append({"field": where, "message": "共用字段应含 name、schema（及可选的 required）"})
+        if not isinstance(entry, dict) or set(entry) - {"name", "schema", "required", "source"}:
+            problems.append(
+                {"field": where, "message": "共用字段应含 name、schema（及可选的 required、source）"}
+            )
             continue
+        if "source" in entry:
+            problems.extend(source_problems(entry["source"], f"{where}.source"))
         name = entry.get("name")
         schema = entry.get("schema")
         if not isinstance(name, str) or not FIELD_NAME.match(name):
@@ -68,6 +73,41 @@ def shared_field_problems(shared: Any) -> list[Problem]:
                 {"field": f"{where}.schema", "message": f"不支持的字段属性：{'、'.join(unknown)}"}
             )
     return problems
+
+
+#: Where a shared field may be prefilled from (免填写): the account, or one item of a base registry read
+#: through the data hub's data service, keyed by the applicant's ID number (person) or USCC (enterprise).
+ACCOUNT_ITEMS: Final = {"mobile": "登录账号的手机号码"}
+REGISTRY_KEYS: Final = {"person": "公民身份号码", "enterprise": "统一社会信用代码"}
+
+
+def source_problems(source: Any, where: str) -> list[Problem]:
+    """``{"kind": "account", "item": "mobile"}`` or ``{"kind": "registry", "entry": "<资源编码>", "item":
+    "<数据项>", "key": "person" | "enterprise"}``; whether the registry item exists is checked on save."""
+    if not isinstance(source, dict):
+        return [{"field": where, "message": "数据来源应为对象"}]
+    kind = source.get("kind")
+    if kind == "account":
+        if set(source) != {"kind", "item"} or source.get("item") not in ACCOUNT_ITEMS:
+            return [{"field": where, "message": "账号来源只支持 mobile（手机号码）"}]
+        return []
+    if kind == "registry":
+        if set(source) != {"kind", "entry", "item", "key"} or source.get("key") not in REGISTRY_KEYS:
+            return [{"field": where, "message": "基础库来源应含 entry、item 和 key（person 或 enterprise）"}]
+        if not all(isinstance(source.get(k), str) and source[k].strip() for k in ("entry", "item")):
+            return [{"field": where, "message": "请填写数据资源编码和数据项"}]
+        return []
+    return [{"field": where, "message": "数据来源应为 account（登录账号）或 registry（基础库）"}]
+
+
+def source_label(source: dict[str, Any]) -> str:
+    if source.get("kind") == "account":
+        return ACCOUNT_ITEMS.get(str(source.get("item")), "登录账号")
+    return "基础库（经数据共享服务调取，留有调用记录）"
+
+
+def prefilled_names(shared: list[dict[str, Any]]) -> list[str]:
+    return [f["name"] for f in shared if isinstance(f, dict) and f.get("source")]
 
 
 def shared_schema(shared: list[dict[str, Any]]) -> dict[str, Any]:

@@ -127,6 +127,7 @@ class BundleGuide:
     fields_before: int = 0
     fields_after: int = 0
     retired: list[str] = field(default_factory=list)
+    automatic: list[tuple[str, str]] = field(default_factory=list)  # (field title, where it comes from)
 
     @property
     def available(self) -> bool:
@@ -160,7 +161,7 @@ def guide(version: BundleVersion) -> BundleGuide:
     result = BundleGuide(
         version=version, members=members, materials=entries, shared_typed=len(version.shared_fields)
     )
-    after = len(version.shared_fields)
+    after = len(version.shared_fields) - len(rules.prefilled_names(version.shared_fields))
     before = 0
     for m in members:
         if m.live is None:
@@ -171,6 +172,11 @@ def guide(version: BundleVersion) -> BundleGuide:
         before += m.fields_alone
         after += m.fields_left
     result.fields_before, result.fields_after, result.retired = before, after, retired
+    result.automatic = [
+        (str(f["schema"].get("title") or f["name"]), rules.source_label(f["source"]))
+        for f in version.shared_fields
+        if f.get("source")
+    ]
     return result
 
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shuzheng.bundles import selectors
 from shuzheng.bundles.constants import ENTERPRISE_STAGES, LIFE_EVENTS, Theme
 from shuzheng.bundles.forms_portal import BrowseForm, CombinedForm, CorrectionAnswerForm
+from shuzheng.bundles.prefill import prefill_for
 from shuzheng.bundles.services import applications
 from shuzheng.cases.access import signed_in
 from shuzheng.cases.services.applicant import account_identity
@@ -69,10 +70,11 @@ def bundle_print(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "bundles/portal/print.html", _guide_context(code))
 
 
-def _uploads(request: HttpRequest, guide: Any, summary: list[str]) -> list[dict[str, Any]]:
+def _uploads(request: HttpRequest, rows: list[tuple[Any, Any]], summary: list[str]) -> list[dict[str, Any]]:
+    """Materials uploaded on the page (exempt ones and those a held licence covers are not asked)."""
     answers = []
-    for index, entry in enumerate(guide.materials):
-        if entry.exempt:
+    for index, (entry, licence) in enumerate(rows):
+        if entry.exempt or licence is not None:
             continue
         file = request.FILES.get(f"material-{index}")
         if file is not None:
@@ -96,12 +98,15 @@ def bundle_apply(request: HttpRequest, code: str) -> HttpResponse:
     if not guide.available:
         raise errors.Conflict("本主题包含已停止办理的事项，暂不能申请，请联系牵头部门。", code="item_retired")
     post = request.POST if request.method == "POST" else None
-    form = CombinedForm(guide, post, identity=account_identity(signed_in(request.user)))
+    user = signed_in(request.user)
+    prefill = prefill_for(user=user, version=guide.version)
+    form = CombinedForm(guide, post, identity=account_identity(user), prefill=prefill)
+    rows = [(e, prefill.licences.get(e.licence_type) if e.licence_type else None) for e in guide.materials]
     summary: list[str] = []
     status = 200
     if post is not None:
         form.is_valid()
-        answers = _uploads(request, guide, summary)
+        answers = _uploads(request, rows, summary)
         if not summary:
             try:
                 application = applications.bundle_apply(
@@ -120,7 +125,7 @@ def bundle_apply(request: HttpRequest, code: str) -> HttpResponse:
                 messages.success(request, f"一件事申请已提交，编号 {application.number}。")
                 return redirect("bundles:application", application.number)
         status = 422
-    context.update(form=form, summary=summary)
+    context.update(form=form, summary=summary, material_rows=rows)
     return render(request, "bundles/portal/apply.html", context, status=status)
 
 

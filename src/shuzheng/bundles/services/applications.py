@@ -19,6 +19,7 @@ from django.utils import timezone
 from shuzheng.bundles import rules, selectors
 from shuzheng.bundles.constants import ChildStatus
 from shuzheng.bundles.models import BundleApplication, BundleChild, BundleStatusChange
+from shuzheng.bundles.prefill import Prefill, prefill_for
 from shuzheng.cases import selectors as cases_selectors
 from shuzheng.cases.access import is_staff, signed_in
 from shuzheng.cases.constants import CaseChannel, CaseStatus
@@ -52,15 +53,15 @@ class MaterialAnswer:
 
 
 def _answers(
-    materials: Any, entries: dict[str, rules.MaterialEntry], errs: FieldErrors
+    materials: Any, entries: dict[str, rules.MaterialEntry], errs: FieldErrors, *, held: dict[str, Any]
 ) -> dict[str, MaterialAnswer]:
-    if materials is None:
-        return {}
-    if not isinstance(materials, list | tuple):
-        errs.add("materials", "材料应为列表")
-        return {}
+    """The applicant's answer per materials-list entry; an entry whose licence type the applicant holds is
+    answered with that licence (免提交) unless the applicant answered it otherwise."""
     answers: dict[str, MaterialAnswer] = {}
-    for index, raw in enumerate(materials):
+    if materials is not None and not isinstance(materials, list | tuple):
+        errs.add("materials", "材料应为列表")
+        materials = []
+    for index, raw in enumerate(materials or []):
         where = f"materials[{index}]"
         try:
             answer = raw if isinstance(raw, MaterialAnswer) else MaterialAnswer(**raw)
@@ -79,9 +80,28 @@ def _answers(
             continue
         answers[entry.key] = answer
     for entry in entries.values():
+        licence = held.get(entry.licence_type) if entry.licence_type else None
+        if licence is not None and entry.key not in answers:
+            answers[entry.key] = MaterialAnswer(key=entry.key, licence_reference=licence.identifier)
         if entry.required and not entry.exempt and entry.key not in answers:
             errs.add(f"materials.{entry.key}", f"缺少必要材料：{entry.name}", type="required")
     return answers
+
+
+def _with_prefill(
+    version: BundleVersion, shared: dict[str, Any], prefilled: Prefill, errs: FieldErrors
+) -> dict[str, Any]:
+    """The shared answers with what the government knows filled in; a different value typed over a
+    prefilled field is refused unless the field is marked correctable (``x-correctable``)."""
+    result = dict(shared)
+    schemas = {f["name"]: f["schema"] for f in version.shared_fields}
+    for name, filled in prefilled.values.items():
+        given = result.get(name)
+        if given in (None, ""):
+            result[name] = filled.value
+        elif not schemas[name].get("x-correctable") and str(given) != str(filled.value):
+            errs.add(f"shared.{name}", f"此项取自{filled.source}，不可修改", type="prefilled")
+    return result
 
 
 def _child_form(member: BundleMember, shared: dict[str, Any], own: Any, errs: FieldErrors) -> dict[str, Any]:
@@ -240,18 +260,20 @@ def bundle_apply(
     shared = {} if shared is None else shared
     if not isinstance(shared, dict):
         raise ValidationFailed.for_field("shared", "共用字段应为对象")
+    prefilled = prefill_for(user=user, version=version)
+    shared = _with_prefill(version, shared, prefilled, errs)
     try:
         validate_form(rules.shared_schema(version.shared_fields), shared)
     except ValidationFailed as exc:
         for error in exc.errors:
-            errs.items.append(
-                {**error, "field": str(error.get("field", "")).replace("form_data", "shared", 1)}
-            )
+            name = str(error.get("field", "")).replace("form_data.", "", 1)
+            reason = prefilled.problems.get(name) if error.get("type") == "required" else None
+            errs.items.append({**error, "field": f"shared.{name}", **({"message": reason} if reason else {})})
     if own is not None and not isinstance(own, dict):
         errs.add("own", "单独填写的字段应为以事项编码为键的对象")
     members, lives = _members(version, errs)
     entries = rules.materials_list([(m.position, lives[m.position]) for m in members if m.position in lives])
-    answers = _answers(materials, {e.key: e for e in entries}, errs)
+    answers = _answers(materials, {e.key: e for e in entries}, errs, held=prefilled.licences)
     copies = _upload_copies(user, answers, errs)
     forms = {m.position: _child_form(m, shared, own, errs) for m in members}
     if isinstance(own, dict):

@@ -20,6 +20,7 @@ from shuzheng.bundles.constants import (
     Theme,
 )
 from shuzheng.bundles.models import Bundle, BundleMember, BundleVersion
+from shuzheng.bundles.prefill import registry_item_problem
 from shuzheng.bundles.workflow import PUBLISH, RETIRE, SUPERSEDE, VERSION_REFUSALS, VERSION_TRANSITIONS
 from shuzheng.catalog import selectors as catalog_selectors
 from shuzheng.catalog.constants import VersionStatus
@@ -122,7 +123,14 @@ def clean(fields: dict[str, Any], *, creating: bool) -> dict[str, Any]:
             errs.add("lead_department", "牵头部门不存在")
         values["lead_department"] = found
     if "shared_fields" in values:
-        errs.items.extend(rules.shared_field_problems(values["shared_fields"]))
+        problems = rules.shared_field_problems(values["shared_fields"])
+        errs.items.extend(problems)
+        if not problems:
+            for index, spec in enumerate(values["shared_fields"]):
+                source = spec.get("source") or {}
+                missing = registry_item_problem(source) if source.get("kind") == "registry" else None
+                if missing:
+                    errs.add(f"shared_fields[{index}].source", missing)
     if "members" in values:
         values["members"] = _clean_members(values["members"], values.get("shared_fields"), errs)
     errs.raise_if_any("一件事主题未通过校验")

@@ -49,7 +49,7 @@ SCOPE_FORM: dict[str, Any] = {
     "required": [*PERSON_FORM["required"], "business_scope"],
     "properties": {**PERSON_FORM["properties"], "business_scope": {"type": "string", "title": "经营范围"}},
 }
-SHARED = [
+SHARED: list[dict[str, Any]] = [
     {
         "name": "phone",
         "schema": {"type": "string", "title": "联系电话", "format": "mobile"},
