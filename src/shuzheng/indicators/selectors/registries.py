@@ -23,7 +23,16 @@ from shuzheng.indicators.models import (
     VillageCriterion,
 )
 from shuzheng.indicators.selectors.organisation import government_departments, top_of
-from shuzheng.indicators.selectors.results import DrillDown, Record, Result, Row, no_data, quantize, rate
+from shuzheng.indicators.selectors.results import (
+    DRILL_LIMIT,
+    DrillDown,
+    Record,
+    Result,
+    Row,
+    no_data,
+    quantize,
+    rate,
+)
 from shuzheng.orgs import selectors as orgs_selectors
 from shuzheng.orgs.constants import DivisionLevel
 
@@ -66,7 +75,8 @@ def video_terminals(as_of: date | None = None) -> Result:
         .annotate(n=Count("id"))
         .order_by("-n", "department__name")
     )
-    offline = qs.filter(status=TerminalStatus.OFFLINE).select_related("department").order_by("code")
+    offline = qs.filter(status=TerminalStatus.OFFLINE)
+    shown = offline.order_by("code").values("code", "name", "department_id", "department__name")[:DRILL_LIMIT]
     return Result(
         definition(12),
         quantize(Decimal(total) / Decimal(10000)),
@@ -79,12 +89,15 @@ def video_terminals(as_of: date | None = None) -> Result:
             for r in by_department
         ],
         drilldowns=[
-            DrillDown.of(
+            DrillDown(
                 "已接入但当前离线的终端",
                 [
-                    Record(f"{t.code} {t.name}", t.department.name, department_id=t.department_id)
-                    for t in offline[:500]
+                    Record(
+                        f"{t['code']} {t['name']}", t["department__name"], department_id=t["department_id"]
+                    )
+                    for t in shown
                 ],
+                offline.count(),
             )
         ],
     )
