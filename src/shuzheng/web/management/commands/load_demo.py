@@ -83,6 +83,11 @@ COUNT_LABELS = {
     "model_accuracy": "派单模型准确率",
     "model_macro_f1": "宏平均F1",
     "baseline_accuracy": "关键词基线准确率",
+    "seals": "电子印章",
+    "seal_coverage": "持有效印章的政府部门",
+    "licence_types": "证照类型",
+    "licences": "电子证照",
+    "licence_uses": "用证记录",
     "reminded_cases": "临近或超过期限的办件",
     "reminders": "到期提醒通知",
 }
