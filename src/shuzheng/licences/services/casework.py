@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -80,12 +81,13 @@ def _match(case: Case, label: str, reference: str) -> Licence | None:
     )
 
 
-def record_uses(*, actor: Actor, case_id: int) -> list[LicenceUse]:
-    """用证 at acceptance; refuses (Conflict) a material satisfied by a licence that is no longer valid."""
+def record_uses(*, actor: Actor, case_id: int, at: datetime | None = None) -> list[LicenceUse]:
+    """用证 at acceptance; refuses (Conflict) a material satisfied by a licence that is no longer valid.
+    ``at`` is when it was used (now; the demo passes its cases' acceptance times)."""
     case = case_for(case_id)
     if case is None:
         return []
-    now = timezone.now()
+    now = at or timezone.now()
     uses = []
     for material in cases_selectors.case_materials(case):
         if not material.licence_reference:
@@ -95,7 +97,7 @@ def record_uses(*, actor: Actor, case_id: int) -> list[LicenceUse]:
         if licence is None:
             continue
         if licence.status != LicenceStatus.VALID or (
-            licence.valid_until and licence.valid_until < now.date()
+            licence.valid_until and licence.valid_until < timezone.localdate(now)
         ):
             raise Conflict(
                 f"材料“{material.name}”引用的电子证照{LicenceStatus(licence.status).label}，不能用于办件，请提交有效证照。",
