@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shuzheng.cases import api, selectors
+from shuzheng.cases import api, panels, selectors
 from shuzheng.cases.constants import CaseChannel, CaseStatus, DeadlineState
 from shuzheng.cases.forms_common import ActionForm, SchemaForm, new_idempotency_key
 from shuzheng.cases.forms_workbench import (
@@ -304,6 +304,7 @@ def _workbench_context(
         "remote_form": remote_form,
         "documents": case_documents(case),
         "received": request.GET.get("received") == "1",
+        "panels": panels.panels_for(case, user),
     }
 
 
