@@ -99,7 +99,7 @@ def _decisions(user: Any, permission: str = VIEW_PERM) -> QuerySet[AutomaticDeci
     _require(user, permission, "查看秒批判定")
     scope = data_scope_for(user, permission)
     return scope.filter(
-        AutomaticDecision.objects.select_related("case", "rule_set", "department", "reviewed_by"),
+        AutomaticDecision.objects.select_related("case", "rule_set__version", "department", "reviewed_by"),
         department="department",
     )
 
