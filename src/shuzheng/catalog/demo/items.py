@@ -187,6 +187,14 @@ def form_schema_for(spec: ItemSpec) -> dict[str, Any]:
     if spec.item_type == ItemType.LICENSING and "enterprise" in spec.applicant_types:
         properties["business_address"] = {"type": "string", "title": "经营场所地址", "maxLength": 200}
         required.append("business_address")
+    if spec.name == "个体工商户设立登记":  # 秒批 checks it against the standard wording
+        properties["business_scope"] = {
+            "type": "string",
+            "title": "经营范围",
+            "maxLength": 200,
+            "description": "按《经营范围登记规范表述目录》的条目填写，如“日用百货零售”。",
+        }
+        required.append("business_scope")
     if spec.item_type == ItemType.BENEFIT:
         properties["household_size"] = {"type": "integer", "title": "家庭人口数", "minimum": 1, "maximum": 20}
         properties["bank_account"] = {
