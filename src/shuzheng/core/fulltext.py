@@ -14,6 +14,7 @@ from functools import lru_cache
 
 import jieba
 from django.db import connection
+from django.db.models.expressions import RawSQL
 
 from shuzheng.core.models import SearchEntry
 
@@ -65,13 +66,21 @@ def remove(doc_type: str, doc_id: str | int) -> None:
     SearchEntry.objects.filter(doc_type=doc_type, doc_id=str(doc_id)).delete()
 
 
+def _tsquery(terms: list[list[str]]) -> str:
+    return " & ".join("(" + " | ".join(f"'{t}'" for t in alts) + ")" for alts in terms)
+
+
+def _fts_match(terms: list[list[str]]) -> str:
+    return " AND ".join("(" + " OR ".join(f'"{t}"' for t in alts) + ")" for alts in terms)
+
+
 def search(doc_type: str, query: str, *, limit: int = 50) -> list[str]:
     """Document ids of `doc_type` matching `query`, best first."""
     terms = query_terms(query)
     if not terms:
         return []
     if connection.vendor == "postgresql":
-        tsquery = " & ".join("(" + " | ".join(f"'{t}'" for t in alts) + ")" for alts in terms)
+        tsquery = _tsquery(terms)
         sql = (
             "SELECT doc_id FROM core_searchentry WHERE doc_type = %s "
             "AND tsv @@ to_tsquery('simple', %s) "
@@ -80,13 +89,31 @@ def search(doc_type: str, query: str, *, limit: int = 50) -> list[str]:
         )
         params: list[str | int] = [doc_type, tsquery, tsquery, limit]
     else:
-        match = " AND ".join("(" + " OR ".join(f'"{t}"' for t in alts) + ")" for alts in terms)
         sql = (
             "SELECT e.doc_id FROM core_searchentry_fts f JOIN core_searchentry e ON e.id = f.rowid "
             "WHERE core_searchentry_fts MATCH %s AND e.doc_type = %s "
             "ORDER BY bm25(core_searchentry_fts), e.id LIMIT %s"
         )
-        params = [match, doc_type, limit]
+        params = [_fts_match(terms), doc_type, limit]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
+
+
+def matching(doc_type: str, query: str) -> RawSQL | None:
+    """Every integer id of `doc_type` matching `query`, unranked, as a subquery for `pk__in=` (None when
+    the query has no terms): the database intersects it with other filters, no id list travels."""
+    terms = query_terms(query)
+    if not terms:
+        return None
+    if connection.vendor == "postgresql":
+        sql = (
+            "SELECT CAST(doc_id AS bigint) FROM core_searchentry "
+            "WHERE doc_type = %s AND tsv @@ to_tsquery('simple', %s)"
+        )
+        return RawSQL(sql, (doc_type, _tsquery(terms)))  # noqa: S611 - constant SQL, bound values
+    sql = (
+        "SELECT CAST(e.doc_id AS integer) FROM core_searchentry_fts f "
+        "JOIN core_searchentry e ON e.id = f.rowid WHERE core_searchentry_fts MATCH %s AND e.doc_type = %s"
+    )
+    return RawSQL(sql, (_fts_match(terms), doc_type))  # noqa: S611 - constant SQL, bound values

@@ -197,7 +197,9 @@ def package_search(call: Call) -> dict[str, Any]:
     ranked: list[int] | None = None
     if text:
         ranked = [int(i) for i in fulltext.search("datahub.open", text, limit=SEARCH_LIMIT)]
-        qs = qs.filter(pk__in=ranked)
+        # the matches as a subquery: counts, facets and filters never send the ranked ids back
+        matches = fulltext.matching("datahub.open", text)
+        qs = qs.filter(pk__in=matches) if matches is not None else qs.none()
     if ranked is not None and keys and keys[0][0] == "score":
         if narrowed:
             matched = set(qs.values_list("pk", flat=True))

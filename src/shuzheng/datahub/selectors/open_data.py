@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
-from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from shuzheng.core import fulltext
 from shuzheng.core.errors import NotFound
@@ -22,6 +24,8 @@ from shuzheng.datahub.models import (
 )
 
 DATASET_ORDER: Final = ("name",)
+#: The facets `open_facets` counts, in the order its query lists them.
+FACETS: Final = ("organization", "groups", "tags", "res_format")
 
 # --- open data (public) --------------------------------------------------------------------------------
 
@@ -112,37 +116,43 @@ def open_fields(*, dataset: OpenDataset) -> list[dict[str, Any]]:
 def open_facets(queryset: QuerySet[OpenDataset], *, limit: int = 50) -> dict[str, list[tuple[str, str, int]]]:
     """Facet counts over a dataset queryset (CKAN ``search_facets``): for ``organization`` (department
     code), ``groups`` (topic name), ``tags`` and ``res_format``, a list of (name, display name, count),
-    most first. Each facet is one GROUP BY query."""
-    ids = queryset.order_by().values("pk")
+    most first. One query: the matching ids once (a CTE), grouped four ways."""
+    facets: dict[str, list[tuple[str, str, int]]] = {name: [] for name in FACETS}
+    try:
+        ids_sql, ids_params = queryset.order_by().values("pk").distinct().query.sql_with_params()
+    except EmptyResultSet:  # e.g. queryset.none()
+        return facets
+    meta = OpenDataset._meta
+    department = meta.get_field("department").related_model._meta.db_table  # type: ignore[union-attr]
+    topics, tags = meta.get_field("topics"), meta.get_field("tags")
+    q = connection.ops.quote_name
 
-    def top(rows: Any) -> list[tuple[str, str, int]]:
-        return [(str(r["key"]), str(r["label"]), int(r["count"])) for r in rows[:limit]]
+    def m2m(field: Any, key: str, label: str) -> str:
+        through = field.remote_field.through._meta.db_table
+        target = field.related_model._meta.db_table
+        return (  # names from the models, values bound
+            f"SELECT %s, t.{q(key)}, t.{q(label)}, COUNT(*) FROM {q(through)} x "  # noqa: S608
+            f"JOIN m ON m.id = x.{q(field.m2m_column_name())} "
+            f"JOIN {q(target)} t ON t.id = x.{q(field.m2m_reverse_name())} GROUP BY t.{q(key)}, t.{q(label)}"
+        )
 
-    base = OpenDataset.objects.filter(pk__in=ids)
-    return {
-        "organization": top(
-            base.values(key=F("department__code"), label=F("department__name"))
-            .annotate(count=Count("id"))
-            .order_by("-count", "key")
-        ),
-        "groups": top(
-            base.filter(topics__isnull=False)
-            .values(key=F("topics__name"), label=F("topics__title"))
-            .annotate(count=Count("id", distinct=True))
-            .order_by("-count", "key")
-        ),
-        "tags": top(
-            base.filter(tags__isnull=False)
-            .values(key=F("tags__name"), label=F("tags__name"))
-            .annotate(count=Count("id", distinct=True))
-            .order_by("-count", "key")
-        ),
-        "res_format": top(
-            base.values(key=F("resources__format"), label=F("resources__format"))
-            .annotate(count=Count("id", distinct=True))
-            .order_by("-count", "key")
-        ),
-    }
+    sql = (
+        f"WITH m(id) AS ({ids_sql}) "  # noqa: S608 - table names from the models, values bound
+        f"SELECT %s, o.code, o.name, COUNT(*) FROM {q(meta.db_table)} d JOIN m ON m.id = d.id "
+        f"JOIN {q(department)} o ON o.id = d.department_id GROUP BY o.code, o.name "
+        f"UNION ALL {m2m(topics, 'name', 'title')} "
+        f"UNION ALL {m2m(tags, 'name', 'name')} "
+        f"UNION ALL SELECT %s, r.format, r.format, COUNT(DISTINCT r.dataset_id) "
+        f"FROM {q(OpenResource._meta.db_table)} r JOIN m ON m.id = r.dataset_id GROUP BY r.format"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ids_params, *FACETS])
+        for facet, key, label, count in cursor.fetchall():
+            facets[facet].append((str(key), str(label), int(count)))
+    for items in facets.values():
+        items.sort(key=lambda item: (-item[2], item[0]))
+        del items[limit:]
+    return facets
 
 
 def open_data_indicator() -> dict[str, Any]:

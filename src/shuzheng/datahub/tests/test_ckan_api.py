@@ -234,6 +234,30 @@ def test_package_search(client, portal, django_assert_max_num_queries):
         ok(action(client, "package_search", {"rows": 100}))
 
 
+def test_package_search_with_text_filter_and_facets_is_seven_queries(client, portal) -> None:
+    """The full-text search ranks once; counts, filters and the four facets read the matches as a subquery
+    (no ranked id list sent back) and the facets are one grouped query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    params = {
+        "q": "停车场",
+        "fq": "organization:tp01",
+        "facet.field": '["organization", "tags", "groups", "res_format"]',
+    }
+    with CaptureQueriesContext(connection) as captured:
+        result = ok(action(client, "package_search", params, get=True))
+    assert [r["name"] for r in result["results"]] == ["enping-parking"]
+    assert result["facets"]["organization"] == {"tp01": 1}
+    assert result["facets"]["tags"] == {"交通": 1, "停车": 1}
+    assert result["facets"]["groups"] == {"transport": 1}
+    assert result["facets"]["res_format"] == {"CSV": 1, "JSON": 1, "PDF": 1, "XLSX": 1}
+    # ranking, the matches within the filter, the page with tags, topics and resources, the facets
+    assert len(captured.captured_queries) == 7, [q["sql"][:120] for q in captured.captured_queries]
+    assert sum("core_searchentry" in q["sql"] for q in captured.captured_queries) == 3
+    assert sum(q["sql"].count("UNION ALL") == 3 for q in captured.captured_queries) == 1
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [

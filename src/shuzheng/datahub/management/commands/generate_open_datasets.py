@@ -9,8 +9,19 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from shuzheng.core.maintenance import vacuum_analyze
+from shuzheng.core.models import SearchEntry
 from shuzheng.datahub.demo.open_datasets import MAX_DATASETS, generate, generated_count
-from shuzheng.datahub.models import OpenDataset
+from shuzheng.datahub.models import OpenDataset, OpenResource
+
+#: What a generation run fills (the tags and topics links with the datasets).
+_TABLES = (
+    OpenDataset._meta.db_table,
+    OpenDataset.tags.through._meta.db_table,
+    OpenDataset.topics.through._meta.db_table,
+    OpenResource._meta.db_table,
+    SearchEntry._meta.db_table,
+)
 
 
 class Command(BaseCommand):
@@ -32,5 +43,8 @@ class Command(BaseCommand):
             added = generate(count, progress=bar.update)
         finally:
             bar.close()
+        # Statistics and, for the full-text index, the GIN pending list merged: without it every search
+        # scans the thousands of fresh entries linearly (10-30 ms instead of 1-3 ms at 10,000 datasets).
+        vacuum_analyze(*_TABLES)
         total = OpenDataset.objects.filter(state=OpenDataset.State.ACTIVE).count()
         self.stdout.write(f"新增 {added} 个合成数据集；门户现有 {total} 个开放数据集。")
