@@ -3,6 +3,8 @@ audited, and who may do what."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -15,7 +17,7 @@ pytestmark = pytest.mark.django_db
 HEADER = ["场景名称", "责任部门编码", "投入使用日期", "说明"]
 
 
-def _upload(rows: list[list[object]], name: str = "scenarios.xlsx") -> SimpleUploadedFile:
+def _upload(rows: list[list[Any]], name: str = "scenarios.xlsx") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, workbook(rows))
 
 
