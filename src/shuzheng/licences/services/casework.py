@@ -141,7 +141,7 @@ def issue_for_case(*, case_id: int) -> list[Licence]:
             continue
         holder = _holder(case, licence_type)
         if holder is None:
-            logger.info("licences.case_issue_skipped", extra={"case": case.pk, "type": licence_type.code})
+            logger.debug("licences.case_issue_skipped", extra={"case": case.pk, "type": licence_type.code})
             continue
         known = {f["key"] for f in licence_type.fields}
         data = {
@@ -161,5 +161,5 @@ def issue_for_case(*, case_id: int) -> list[Licence]:
                     )
                 )
         except ApplicationError as exc:
-            logger.warning("licences.case_issue_failed", extra={"case": case.pk, "reason": exc.detail})
+            logger.debug("licences.case_issue_failed", extra={"case": case.pk, "reason": exc.detail})
     return issued

@@ -88,7 +88,7 @@ def decision_issue(*, case_id: int, kind: str) -> DecisionDocument | None:
         with transaction.atomic():
             return _issue(case, kind)
     except ApplicationError as exc:
-        logger.warning("licences.decision_failed", extra={"case": case.pk, "reason": exc.detail})
+        logger.debug("licences.decision_failed", extra={"case": case.pk, "reason": exc.detail})
         return None
 
 
