@@ -1,0 +1,132 @@
+"""The case detail's reads as statements compiled once (issue 14).
+
+The detail reads one case with the nine relations it shows or checks the scope with, then its materials,
+corrections and suspensions. Django compiles each queryset again on every request, and for the case that
+was most of the detail's CPU: about 200 select columns, and ``first()``'s ORDER BY compared against each
+of them (bench/README.md). `Compiled` builds the queryset once with placeholder values, keeps its SQL
+and how Django turns a row into model instances (the same converters, ``Model.from_db`` and related-object
+populators as a queryset's iteration), and runs the SQL with the values of each call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django.db import connection
+from django.db.models import Model, QuerySet
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
+
+from shuzheng.cases.models import Case, CaseMaterial, CorrectionRequest, Suspension
+
+M = TypeVar("M", bound=Model)
+
+#: Stands for a parameter while a queryset is compiled; no real id or key is negative.
+_PLACEHOLDER = -7_340_032_117
+
+
+@dataclass(frozen=True)
+class _Plan:
+    sql: str
+    params: tuple[Any, ...]
+    position: int  # of the placeholder in params
+    model: type[Model]
+    fields: slice  # the model's own columns in a row
+    init_list: list[str]
+    populators: list[Any]
+    expressions: list[Any]  # what each column of a row is (the converters take it)
+
+
+class Compiled(Generic[M]):
+    """``build(value)`` — a queryset with one parameter, no annotations or deferred fields — compiled once
+    per database kind; calling runs its SQL with `value` and returns the instances the queryset would."""
+
+    def __init__(self, build: Callable[[Any], QuerySet[M]]) -> None:
+        self.build = build
+        self.plans: dict[str, _Plan] = {}
+
+    def _plan(self) -> _Plan:
+        plan = self.plans.get(connection.vendor)
+        if plan is None:
+            compiler = self.build(_PLACEHOLDER).query.get_compiler(connection=connection)
+            sql, params = compiler.as_sql()
+            positions = [i for i, value in enumerate(params) if value == _PLACEHOLDER]
+            if len(positions) != 1 or compiler.annotation_col_map:
+                raise ValueError("Compiled takes a queryset with exactly one parameter and no annotations.")
+            klass_info: dict[str, Any] = compiler.klass_info
+            own = klass_info["select_fields"]
+            select = compiler.select
+            plan = _Plan(
+                sql=sql,
+                params=tuple(params),
+                position=positions[0],
+                model=klass_info["model"],
+                fields=slice(own[0], own[-1] + 1),
+                init_list=[column[0].target.attname for column in select[own[0] : own[-1] + 1]],
+                populators=get_related_populators(klass_info, select, connection.alias),
+                expressions=[column[0] for column in select[: compiler.col_count]],
+            )
+            self.plans[connection.vendor] = plan
+        return plan
+
+    def __call__(self, value: Any) -> list[M]:
+        plan = self._plan()
+        params = list(plan.params)
+        params[plan.position] = value
+        with connection.cursor() as cursor:
+            cursor.execute(plan.sql, params)
+            rows = cursor.fetchall()
+        if not rows:
+            return []
+        converters = [
+            (
+                index,
+                [*connection.ops.get_db_converters(expression), *expression.get_db_converters(connection)],
+            )
+            for index, expression in enumerate(plan.expressions)
+        ]
+        converters = [(index, found) for index, found in converters if found]
+        out = []
+        for raw in rows:
+            row = list(raw)
+            for index, found in converters:
+                for converter in found:
+                    row[index] = converter(row[index], plan.expressions[index], connection)
+            obj = plan.model.from_db(connection.alias, plan.init_list, row[plan.fields])
+            for populator in plan.populators:
+                populator.populate(row, obj)
+            out.append(obj)
+        return out  # type: ignore[return-value]
+
+
+#: What the detail shows or the scope check reads (selectors.case_get); the other relations load when used.
+CASE_RELATIONS = (
+    "version",
+    "department",
+    "division",
+    "current_step",
+    "acting_user",
+    "hall",
+    "window",
+    "kiosk",
+    "step_department__division",
+)
+
+case_by_id: Compiled[Case] = Compiled(lambda pk: Case.objects.select_related(*CASE_RELATIONS).filter(pk=pk))
+materials_of: Compiled[CaseMaterial] = Compiled(
+    lambda case_id: CaseMaterial.objects.select_related("requirement").filter(case_id=case_id).order_by("id")
+)
+corrections_of: Compiled[CorrectionRequest] = Compiled(
+    lambda case_id: CorrectionRequest.objects.filter(case_id=case_id).order_by("requested_at", "id")
+)
+suspensions_of: Compiled[Suspension] = Compiled(
+    lambda case_id: Suspension.objects.filter(case_id=case_id).order_by("started_at", "id")
+)
+
+
+def with_case(rows: list[M], case: Case) -> list[M]:
+    """`rows` of the case's own tables, each knowing its case (as through ``case.materials``: no query)."""
+    for row in rows:
+        row.case = case  # type: ignore[attr-defined]
+    return rows
