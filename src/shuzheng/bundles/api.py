@@ -23,8 +23,10 @@ from shuzheng.bundles.schemas import (
     BundleOut,
     BundlePage,
     CorrectionAnswerIn,
+    EvaluationIn,
+    EvaluationOut,
 )
-from shuzheng.bundles.services import applications
+from shuzheng.bundles.services import applications, evaluation
 from shuzheng.core.errors import ValidationFailed
 from shuzheng.core.pagination import DEFAULT_LIMIT
 from shuzheng.core.schemas import PageLimit
@@ -166,6 +168,25 @@ def respond_corrections(request: HttpRequest, number: str, payload: CorrectionAn
         actor=user, application=application, note=payload.note, materials=payload.materials or None
     )
     return application_out(application)
+
+
+@router.post(
+    "/applications/{number}/evaluation",
+    response={201: EvaluationOut},
+    auth=django_auth,
+    summary="对已办结的一件事作一次评价（好差评，计入各事项部门）",
+)
+def evaluate(request: HttpRequest, number: str, payload: EvaluationIn) -> Status[dict[str, Any]]:
+    user = request.auth  # type: ignore[attr-defined]
+    application = selectors.application_get(user=user, number=number)
+    rated = evaluation.bundle_evaluate(
+        actor=user,
+        application=application,
+        level=payload.level,
+        dimensions=payload.dimensions,
+        comment=payload.comment,
+    )
+    return Status(201, {"rated": rated})
 
 
 @router.get("/{code}", response=BundleOut, summary="一件事主题办事指南（事项、合并表单、材料清单）")

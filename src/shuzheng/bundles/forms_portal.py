@@ -87,3 +87,14 @@ class CombinedForm:
                     form.add_error(name, message)
                     return True
         return False
+
+
+class EvaluationForm(forms.Form):
+    level = forms.TypedChoiceField(
+        label="整体满意度",
+        coerce=int,
+        choices=[(5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意")],
+    )
+    comment = forms.CharField(
+        label="评价内容（可选）", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -100,3 +100,13 @@ class ApplicationOut(Schema):
 class CorrectionAnswerIn(StrictIn):
     note: str = Field("", max_length=2000)
     materials: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
+
+
+class EvaluationIn(StrictIn):
+    level: int | None = Field(None, description="整体满意度：5 非常满意 … 1 非常不满意")
+    dimensions: dict[str, Any] = Field(default_factory=dict)
+    comment: str = Field("", max_length=500)
+
+
+class EvaluationOut(Schema):
+    rated: int

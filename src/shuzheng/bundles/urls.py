@@ -11,6 +11,7 @@ urlpatterns = [
     path("bundles/applications/", views_portal.my_applications, name="mine"),
     path("bundles/applications/<str:number>/", views_portal.application_detail, name="application"),
     path("bundles/applications/<str:number>/correct/", views_portal.application_correct, name="correct"),
+    path("bundles/applications/<str:number>/evaluate/", views_portal.application_evaluate, name="evaluate"),
     path("bundles/<slug:code>/", views_portal.bundle_detail, name="detail"),
     path("bundles/<slug:code>/print/", views_portal.bundle_print, name="print"),
     path("bundles/<slug:code>/apply/", views_portal.bundle_apply, name="apply"),

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shuzheng.bundles import selectors
 from shuzheng.bundles.constants import ENTERPRISE_STAGES, LIFE_EVENTS, Theme
-from shuzheng.bundles.forms_portal import BrowseForm, CombinedForm, CorrectionAnswerForm
+from shuzheng.bundles.forms_portal import BrowseForm, CombinedForm, CorrectionAnswerForm, EvaluationForm
 from shuzheng.bundles.prefill import prefill_for
-from shuzheng.bundles.services import applications
+from shuzheng.bundles.services import applications, evaluation
 from shuzheng.cases.access import signed_in
 from shuzheng.cases.services.applicant import account_identity
 from shuzheng.cases.services.uploads import material_upload
@@ -148,6 +148,7 @@ def application_detail(request: HttpRequest, number: str) -> HttpResponse:
         "history": selectors.history_of(application),
         "corrections": [c for c in children if c.correction is not None],
         "correction_form": CorrectionAnswerForm(),
+        "evaluation_form": EvaluationForm() if application.status == "concluded" else None,
     }
     return render(request, "bundles/portal/application.html", context)
 
@@ -160,4 +161,22 @@ def application_correct(request: HttpRequest, number: str) -> HttpResponse:
     note = form.cleaned_data.get("note") if form.is_valid() else None
     applications.bundle_respond_corrections(actor=request.user, application=application, note=note)
     messages.success(request, "补正已提交，各部门将重新审核。")
+    return redirect("bundles:application", application.number)
+
+
+@require_POST
+@person_required
+def application_evaluate(request: HttpRequest, number: str) -> HttpResponse:
+    """One 好差评 for the whole bundle, recorded for each concluded child case."""
+    application = selectors.application_get(user=request.user, number=number)
+    form = EvaluationForm(request.POST)
+    if not form.is_valid():
+        raise errors.ValidationFailed.for_field("level", "请选择整体满意度")
+    rated = evaluation.bundle_evaluate(
+        actor=request.user,
+        application=application,
+        level=form.cleaned_data["level"],
+        comment=form.cleaned_data.get("comment") or "",
+    )
+    messages.success(request, f"感谢评价，已计入{rated}个事项的办理部门。")
     return redirect("bundles:application", application.number)

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from shuzheng.bundles import selectors
 from shuzheng.bundles.tests.conftest import Bench, new_key
 from shuzheng.cases.tests.conftest import upload
 from shuzheng.identity.models import User
@@ -96,3 +97,21 @@ def test_correction_answer_without_an_open_request_is_a_conflict(bench: Bench) -
     number = _post(client, f"{BASE}/getihu-kaiye/applications", _body(bench)).json()["number"]
     response = _post(client, f"{BASE}/applications/{number}/corrections", {"note": "补正"})
     assert response.status_code == 409
+
+
+def test_one_evaluation_of_a_concluded_bundle(bench: Bench) -> None:
+    client = _client(bench.citizen)
+    data = _post(client, f"{BASE}/getihu-kaiye/applications", _body(bench)).json()
+    path = f"{BASE}/applications/{data['number']}/evaluation"
+    assert _post(client, path, {"level": 5}).status_code == 409  # not concluded yet
+    application = selectors.application_get(user=bench.citizen, number=data["number"])
+    for position in (1, 2, 3):  # the third is filed when the first is approved
+        child = application.children.get(position=position)
+        assert child.case_id is not None
+        bench.conclude(child.case_id)
+    page = client.get(f"/bundles/applications/{data['number']}/")
+    assert "办事评价" in page.content.decode()
+    assert _post(client, path, {"level": 9}).status_code == 422
+    response = client.post(f"/bundles/applications/{data['number']}/evaluate/", {"level": "5"})
+    assert response.status_code == 302
+    assert _post(client, path, {"level": 5}).status_code == 409  # once only

@@ -214,3 +214,26 @@ def test_shared_field_problems_are_named() -> None:
     bad = shared_field_problems([{"name": "Bad"}, {"name": "ok", "schema": {"type": "object"}}, "x"])
     expected = ["shared_fields[0].name", "shared_fields[1].schema", "shared_fields[2]"]
     assert [p["field"] for p in bad] == expected
+
+
+def test_one_evaluation_rates_every_concluded_child(bench: Bench) -> None:
+    from shuzheng.bundles.services.evaluation import bundle_evaluate
+    from shuzheng.evaluation.models import Evaluation
+
+    application = bench.apply()
+    kids = children(application)
+    with pytest.raises(Conflict):
+        bundle_evaluate(actor=bench.citizen, application=application, level=5)
+    bench.conclude(kids[1].case_id, refuse=True)  # the waiting third is dropped
+    bench.conclude(kids[2].case_id)
+    application.refresh_from_db()
+    with pytest.raises(NotFound):
+        bundle_evaluate(actor=bench.clerk, application=application, level=5)
+    assert bundle_evaluate(actor=bench.citizen, application=application, level=4, comment="一次办好") == 2
+    rated = Evaluation.objects.filter(case_id__in=[kids[1].case_id, kids[2].case_id])
+    assert sorted(rated.values_list("department_id", flat=True)) == sorted(
+        [bench.first.department_id, bench.second.department_id]
+    )
+    with pytest.raises(Conflict):  # once only
+        bundle_evaluate(actor=bench.citizen, application=application, level=4)
+    assert rated.count() == 2
