@@ -322,3 +322,84 @@ def test_query_count_does_not_grow_with_the_page(hub, served):
     with CaptureQueriesContext(connection) as five:
         _get(entry, auth, "?limit=5")
     assert len(one) == len(five) <= 10
+
+
+@pytest.fixture
+def shared_cache(settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.SHUZHENG_AUTHZ_CACHE_SECONDS = 300
+    yield
+    cache.clear()
+
+
+def _credential_queries(captured: Any) -> list[str]:
+    return [q["sql"] for q in captured.captured_queries if 'FROM "datahub_apicredential"' in q["sql"]]
+
+
+def _a_minute_later() -> None:
+    """The tombstones a change leaves (credentials.TOMBSTONE_SECONDS) have expired."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.mark.usefixtures("shared_cache")
+def test_a_cached_credential_is_revoked_at_once(hub, served):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    entry, grant, credential, auth = served
+    _a_minute_later()
+    assert _get(entry, auth).status_code == 200  # caches the credential
+    with CaptureQueriesContext(connection) as captured:
+        assert _get(entry, auth).status_code == 200
+    assert not _credential_queries(captured)  # neither the credential nor the entry's items were read
+    assert not [q for q in captured.captured_queries if '"datahub_dataitem"' in q["sql"]]
+    wrong = _get(entry, f"Bearer {credential.client_id}:wrong-secret")  # the secret is still checked
+    assert wrong.json()["code"] == "credential_invalid"
+    sharing_services.credential_revoke(actor=hub.consumer_user, credential=credential)
+    revoked = _get(entry, auth)
+    assert revoked.status_code == 403
+    assert revoked.json()["code"] == "credential_revoked"
+    _c2, auth2 = _credential(hub, grant)
+    _a_minute_later()
+    assert _get(entry, auth2).status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        assert _get(entry, auth2).status_code == 200
+    assert not _credential_queries(captured)
+    sharing_services.grant_revoke(actor=hub.steward, grant=grant)  # the grant's credentials with it
+    assert _get(entry, auth2).json()["code"] == "credential_revoked"
+
+
+@pytest.mark.usefixtures("shared_cache")
+def test_a_changed_credential_is_not_cached_again_from_a_read_before_the_change(hub, served):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from shuzheng.datahub import credentials
+
+    _entry, _grant, credential, _auth = served
+    credentials.forget([credential.client_id])  # what a save does, now and at commit
+    for _ in range(2):  # behind the tombstone every call reads the row, and caches nothing
+        with CaptureQueriesContext(connection) as captured:
+            assert credentials.credential_by_client_id(credential.client_id) is not None
+        assert _credential_queries(captured)
+
+
+@pytest.mark.usefixtures("shared_cache")
+def test_changed_items_reach_the_cached_credential(hub, served):
+    entry, _grant, _credential_, auth = served
+    _a_minute_later()
+    assert "full_name" in _get(entry, auth).json()["fields"]
+    item = entry.items.get(name="full_name")
+    item.label = "姓名（新）"
+    item.save()  # the cached entry's items are dropped with the credential
+    response = _get(entry, auth, "?fields=mobile")
+    assert response.status_code == 200
+    from shuzheng.datahub import credentials
+
+    cached = credentials.credential_by_client_id(_credential_.client_id)
+    assert cached is not None
+    assert {i.name: i.label for i in cached.grant.entry.items.all()}["full_name"] == "姓名（新）"
