@@ -248,6 +248,18 @@ def decision_documents_for_case(case_id: int) -> list[DecisionDocument]:
     return list(DecisionDocument.objects.filter(case_id=case_id).defer("pdf").order_by("created_at", "id"))
 
 
+def decision_documents_of(user: Any, *, limit: int = 50) -> list[DecisionDocument]:
+    """The sealed decision documents of the person's own cases, newest first."""
+    if not is_user(user):
+        return []
+    return list(
+        DecisionDocument.objects.filter(case__applicant_id=user.pk)
+        .select_related("case")
+        .defer("pdf")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
 def decision_document_get(*, user: Any, document_id: int) -> DecisionDocument:
     """The applicant of the case, or staff who may view the case; else not found."""
     document = DecisionDocument.objects.select_related("case").filter(pk=document_id).first()

@@ -129,8 +129,15 @@ def check(licence: Licence, *, today: date | None = None) -> Result:
 
 
 def _loaded(**lookup: Any) -> Licence | None:
+    """The licence with what a check reads; the seal's and the CA's private keys stay in the database."""
     return (
         Licence.objects.select_related("licence_type", "department", "seal__authority")
+        .defer(
+            "seal__ec_private_key",
+            "seal__sm2_private_key",
+            "seal__image_svg",
+            "seal__authority__private_key_pem",
+        )
         .filter(**lookup)
         .first()
     )

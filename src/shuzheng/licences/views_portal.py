@@ -18,7 +18,8 @@ from shuzheng.licences.services import sharing
 @person_required
 def wallet(request: HttpRequest) -> HttpResponse:
     page = selectors.my_licences(user=request.user, cursor=request.GET.get("cursor") or None, limit=50)
-    return render(request, "licences/portal/wallet.html", {"page": page})
+    decisions = selectors.decision_documents_of(request.user)
+    return render(request, "licences/portal/wallet.html", {"page": page, "decisions": decisions})
 
 
 @require_http_methods(["GET", "POST"])

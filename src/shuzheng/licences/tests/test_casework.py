@@ -8,6 +8,8 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from shuzheng.cases.models import Case
@@ -85,6 +87,15 @@ def test_approval_issues_the_licence_and_the_sealed_decision(world: World) -> No
     assert signing.pades_check(bytes(document.pdf), authority_pem=document.seal.authority.certificate_pem).ok
     assert SealUse.objects.filter(document_kind=DecisionKind.APPROVAL, document_ref=document.number).exists()
     assert [d.pk for d in selectors.decision_documents_for_case(case.pk)] == [document.pk]
+    assert [d.pk for d in selectors.decision_documents_of(world.citizen)] == [document.pk]
+    client = Client()
+    client.force_login(world.citizen)
+    assert document.number in client.get(reverse("licences:wallet")).content.decode()
+    download = client.get(reverse("licences:decision_pdf", args=[document.pk]))
+    assert download.content == bytes(document.pdf)
+    outsider = Client()
+    outsider.force_login(world.outsider)
+    assert outsider.get(reverse("licences:decision_pdf", args=[document.pk])).status_code == 404
 
 
 def test_the_item_template_is_filled(world: World) -> None:
