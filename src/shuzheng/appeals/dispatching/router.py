@@ -232,6 +232,7 @@ def fit(
     correction_repeat: int = 5,
     weight: float = 0.5,
     temperature: float = 0.05,
+    alpha: float = 2e-5,
     seed: int = 0,
 ) -> Router:
     """Fit the vectorizer, the classifier (history + knowledge + corrections) and the retriever."""
@@ -245,7 +246,7 @@ def fit(
     vectorizer.fit([*train_texts, *documents])
     features = vectorizer.transform(train_texts)
     head = SGDClassifier(
-        loss="log_loss", alpha=2e-5, max_iter=40, tol=1e-3, random_state=seed, class_weight="balanced"
+        loss="log_loss", alpha=alpha, max_iter=40, tol=1e-3, random_state=seed, class_weight="balanced"
     ).fit(features, train_labels)
     cat_rows = [i for i, c in enumerate(categories) if c]
     cat_head = None
