@@ -36,6 +36,7 @@ class _Plan:
     init_list: list[str]
     populators: list[Any]
     expressions: list[Any]  # what each column of a row is (the converters take it)
+    converters: list[tuple[int, list[Any]]]  # (column, what the ORM applies to its values) where any
 
 
 class Compiled(Generic[M]):
@@ -57,6 +58,11 @@ class Compiled(Generic[M]):
             klass_info: dict[str, Any] = compiler.klass_info
             own = klass_info["select_fields"]
             select = compiler.select
+            expressions = [column[0] for column in select[: compiler.col_count]]
+            converters = [
+                (index, [*connection.ops.get_db_converters(expr), *expr.get_db_converters(connection)])
+                for index, expr in enumerate(expressions)
+            ]
             plan = _Plan(
                 sql=sql,
                 params=tuple(params),
@@ -65,7 +71,8 @@ class Compiled(Generic[M]):
                 fields=slice(own[0], own[-1] + 1),
                 init_list=[column[0].target.attname for column in select[own[0] : own[-1] + 1]],
                 populators=get_related_populators(klass_info, select, connection.alias),
-                expressions=[column[0] for column in select[: compiler.col_count]],
+                expressions=expressions,
+                converters=[(index, found) for index, found in converters if found],
             )
             self.plans[connection.vendor] = plan
         return plan
@@ -79,18 +86,10 @@ class Compiled(Generic[M]):
             rows = cursor.fetchall()
         if not rows:
             return []
-        converters = [
-            (
-                index,
-                [*connection.ops.get_db_converters(expression), *expression.get_db_converters(connection)],
-            )
-            for index, expression in enumerate(plan.expressions)
-        ]
-        converters = [(index, found) for index, found in converters if found]
         out = []
         for raw in rows:
             row = list(raw)
-            for index, found in converters:
+            for index, found in plan.converters:
                 for converter in found:
                     row[index] = converter(row[index], plan.expressions[index], connection)
             obj = plan.model.from_db(connection.alias, plan.init_list, row[plan.fields])
