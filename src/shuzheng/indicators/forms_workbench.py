@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.forms import modelform_factory
 
-from shuzheng.indicators.models import Milestone, Project, ProjectSystem
+from shuzheng.indicators.models import GovernmentSector, Milestone, Project, ProjectSystem, VillageCriterion
 from shuzheng.indicators.registry_specs import Spec
 from shuzheng.indicators.workflow import TRANSITIONS, ProjectAction
 
@@ -27,6 +27,24 @@ def registry_form(spec: Spec) -> type[forms.ModelForm]:
         c.field: forms.DateInput(attrs={"type": "date"}) for c in spec.columns if c.kind == "date"
     }
     return modelform_factory(spec.model, fields=[*fields, "source_document"], labels=labels, widgets=widgets)
+
+
+class SectorForm(forms.ModelForm):
+    class Meta:
+        model = GovernmentSector
+        fields = ["code", "name", "departments", "position", "source_document"]
+
+
+class CriterionForm(forms.ModelForm):
+    class Meta:
+        model = VillageCriterion
+        fields = ["code", "name", "description", "position", "is_active", "source_document"]
+
+
+REFERENCE_FORMS: dict[str, tuple[str, type[forms.ModelForm]]] = {
+    "sectors": ("政府行业", SectorForm),
+    "criteria": ("数字乡村评定标准", CriterionForm),
+}
 
 
 class TransitionForm(forms.Form):

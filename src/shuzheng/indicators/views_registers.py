@@ -14,6 +14,7 @@ from shuzheng.core import errors
 from shuzheng.identity.page_access import staff_required
 from shuzheng.indicators.constants import PROJECT_PERM, REGISTRY_PERM
 from shuzheng.indicators.forms_workbench import (
+    REFERENCE_FORMS,
     ImportForm,
     MilestoneForm,
     ProjectForm,
@@ -114,6 +115,29 @@ def registry_edit(request: HttpRequest, slug: str, pk: int | None = None) -> Htt
     status = 422 if request.method == "POST" else 200
     context = {"spec": spec, "form": form, "obj": obj}
     return render(request, "indicators/workbench/registry_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def reference_edit(request: HttpRequest, kind: str, pk: int | None = None) -> HttpResponse:
+    """Add or edit a government sector (indicator 11's list) or a digital-village criterion (22)."""
+    if kind not in REFERENCE_FORMS:
+        raise errors.NotFound("没有这个清单。")
+    registry_services.require_registry_perm(request.user)
+    label, form_class = REFERENCE_FORMS[kind]
+    model = form_class._meta.model
+    obj = model._default_manager.filter(pk=pk).first() if pk is not None else None
+    if pk is not None and obj is None:
+        raise errors.NotFound(f"{label}不存在。")
+    before = _snapshot(obj) if obj is not None else None
+    form = form_class(request.POST or None, instance=obj)
+    if request.method == "POST" and form.is_valid():
+        registry_services.reference_save(actor=request.user, form=form, created=obj is None, before=before)
+        messages.success(request, f"{label}已保存。")
+        return redirect("indicators:registries")
+    status = 422 if request.method == "POST" else 200
+    context = {"label": label, "form": form, "obj": obj}
+    return render(request, "indicators/workbench/reference_form.html", context, status=status)
 
 
 # --- IT projects ------------------------------------------------------------------------------------

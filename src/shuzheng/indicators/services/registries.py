@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django import forms
 from django.db import transaction
 from django.db.models import Model
 from django.forms.models import model_to_dict
@@ -59,6 +60,29 @@ def registry_save(
             subject=obj,
             before=before,
             after=_snapshot(obj),
+        )
+    return obj
+
+
+def reference_save(
+    *, actor: Actor, form: forms.ModelForm, created: bool, before: dict[str, Any] | None
+) -> Model:
+    """Save a reference list row — a government sector (11) or a digital-village criterion (22) — from its
+    validated form, many-to-many fields included, with its audit event."""
+    require_registry_perm(actor)
+    with transaction.atomic():
+        obj = form.save()
+        audit.record(
+            actor=actor,
+            action=f"indicators.{obj._meta.model_name}.{'create' if created else 'update'}",
+            subject=obj,
+            before=before,
+            after={
+                **_snapshot(obj),
+                **{
+                    k: [str(v) for v in form.cleaned_data[k]] for k in form.cleaned_data if k == "departments"
+                },
+            },
         )
     return obj
 

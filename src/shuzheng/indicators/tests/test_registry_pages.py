@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from shuzheng.identity.models import AuditEvent
-from shuzheng.indicators.models import Scenario
+from shuzheng.indicators.models import GovernmentSector, Scenario, VillageCriterion
 from shuzheng.indicators.tests.xlsx import workbook
 from shuzheng.orgs.tests.factories import DepartmentFactory
 
@@ -74,3 +74,27 @@ def test_a_row_edited_in_the_workbench_is_audited_with_before_and_after(keeper):
     assert event.before["name"] == "旧名称"
     assert event.after is not None
     assert event.after["name"] == "新名称"
+
+
+def test_sectors_and_criteria_are_kept_in_the_workbench_with_audit(keeper, leader):
+    department = DepartmentFactory.create(code="EP022")
+    response = keeper.post(
+        "/workbench/indicators/registries/lists/sectors/new/",
+        {"code": "SC99", "name": "城市管理", "departments": [department.pk], "position": 1},
+    )
+    assert response.status_code == 302
+    sector = GovernmentSector.objects.get(code="SC99")
+    assert list(sector.departments.all()) == [department]
+    assert AuditEvent.objects.filter(action="indicators.governmentsector.create").exists()
+    duplicate = keeper.post(
+        "/workbench/indicators/registries/lists/sectors/new/", {"code": "SC99", "name": "重复", "position": 2}
+    )
+    assert duplicate.status_code == 422
+    criterion = keeper.post(
+        "/workbench/indicators/registries/lists/criteria/new/",
+        {"code": "DV9", "name": "5G覆盖", "position": 1, "is_active": "on"},
+    )
+    assert criterion.status_code == 302
+    assert VillageCriterion.objects.get(code="DV9").is_active
+    assert leader.get("/workbench/indicators/registries/lists/criteria/new/").status_code == 403
+    assert keeper.get("/workbench/indicators/registries/lists/other/new/").status_code == 404
