@@ -68,9 +68,15 @@ def rule_versions(*, user: Any, q: str | None = None, limit: int = 50) -> list[d
 
 
 def version_for_rules(*, user: Any, version_id: int) -> ServiceItemVersion:
-    """The item version in the user's catalog scope (NotFound otherwise) — where rules are edited."""
+    """The item version whose rules the user may see: one with rules, in the user's scope for them; one
+    without rules yet, in the user's catalog scope (an editor starting them). NotFound otherwise."""
     _require(user, RULES_VIEW, "查看秒批规则")
-    return catalog_selectors.version_get(user=user, id=version_id)
+    known = RuleSet.objects.select_related("version__department").filter(version_id=version_id).first()
+    if known is None:
+        return catalog_selectors.version_get(user=user, id=version_id)
+    if not data_scope_for(user, RULES_VIEW).covers_department(known.version.department):
+        raise NotFound("事项版本不存在或不在您的数据范围内。")
+    return known.version
 
 
 def rule_sets_of(version_id: int) -> list[RuleSet]:
@@ -78,12 +84,12 @@ def rule_sets_of(version_id: int) -> list[RuleSet]:
 
 
 def rule_set_get(*, user: Any, rule_set_id: int) -> RuleSet:
-    """One rule set whose item version the user may see (NotFound otherwise)."""
+    """One rule set whose item version's department lies in the user's scope (NotFound otherwise)."""
     _require(user, RULES_VIEW, "查看秒批规则")
     rule_set = RuleSet.objects.select_related("version__department").filter(pk=rule_set_id).first()
-    if rule_set is None:
+    scope = data_scope_for(user, RULES_VIEW)
+    if rule_set is None or not scope.covers_department(rule_set.version.department):
         raise NotFound("秒批规则不存在或不在您的数据范围内。")
-    catalog_selectors.version_get(user=user, id=rule_set.version_id)  # the catalog scope answers NotFound
     return rule_set
 
 
