@@ -336,6 +336,13 @@ CELERY_BEAT_SCHEDULE["appeals-retrain-dispatch"] = {
     "task": "shuzheng.appeals.tasks.retrain_dispatch",
     "schedule": crontab(minute=0, hour=2, day_of_week=0),
 }
+# Licences: seals and e-licences past their validity are marked expired daily (idempotent).
+CELERY_BEAT_SCHEDULE["licences-expire"] = {
+    "task": "shuzheng.licences.tasks.expire_seals_and_licences",
+    "schedule": crontab(minute=10, hour=0),
+}
+# Public e-licence verification: requests per client address and minute (negative: no limit).
+SHUZHENG_LICENCE_VERIFICATIONS_PER_MINUTE = env.int("SHUZHENG_LICENCE_VERIFICATIONS_PER_MINUTE", default=60)
 # Without a broker nothing runs beat, so each audited commit arms a seal within AUDIT_SEAL_SECONDS.
 AUDIT_SEAL_AFTER_COMMIT = env.bool("SHUZHENG_AUDIT_SEAL_AFTER_COMMIT", default=not CELERY_BROKER_URL)
 
