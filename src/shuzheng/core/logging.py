@@ -81,10 +81,11 @@ def _shared_chain() -> list[Any]:
 
 
 def configure() -> None:
+    # No redaction here: every event reaches json_formatter, whose chain redacts structlog and plain
+    # `logging` records alike (running it twice cost a fifth of the access log's time per request).
     structlog.configure(
         processors=[
             *_shared_chain(),
-            redact_personal_data,
             structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
         ],
         logger_factory=structlog.stdlib.LoggerFactory(),
