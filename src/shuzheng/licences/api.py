@@ -134,7 +134,7 @@ def licence_detail(request: HttpRequest, licence_id: int) -> dict[str, Any]:
     uses = [
         {
             "case_number": u.case.number,
-            "item_name": u.item.code,
+            "item_code": u.item.code,
             "material_name": u.material_name,
             "used_at": u.used_at,
         }

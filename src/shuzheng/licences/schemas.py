@@ -37,7 +37,7 @@ class LicencePage(Schema):
 
 class UseOut(Schema):
     case_number: str
-    item_name: str
+    item_code: str
     material_name: str
     used_at: datetime
 

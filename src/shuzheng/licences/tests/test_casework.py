@@ -143,6 +143,14 @@ def test_acceptance_records_the_use_of_a_held_licence(world: World) -> None:
         world.acceptor,
     )
     assert use.material_name == "营业执照"
+    client = Client()
+    client.force_login(world.citizen)
+    detail = client.get(f"/api/v1/licences/{held.pk}").json()
+    assert [(u["case_number"], u["item_code"]) for u in detail["uses"]] == [
+        (case.number, world.version.item.code)
+    ]
+    page = client.get(reverse("licences:detail", args=[held.pk])).content.decode()
+    assert case.number in page
     today = timezone.localdate()
     assert selectors.licence_use_rate((today, today)) == (1, 1)
     assert selectors.licence_use_rate((today - timedelta(days=9), today - timedelta(days=1))) == (0, 1)
