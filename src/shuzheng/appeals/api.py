@@ -125,7 +125,8 @@ def _detail(request: HttpRequest, appeal: Appeal) -> Appeal:
 @router.post("/appeals", response={201: AppealDetailOut}, summary="登记诉求（话务员、网格员等）")
 def create_appeal(request: HttpRequest, payload: AppealIn) -> Status[Appeal]:
     appeal = appeal_intake(actor=request.user, data=IntakeInput(**payload.model_dump()))
-    return Status(201, _detail(request, appeal_selectors.appeal_get(user=request.user, id=appeal.pk)))
+    # Answered with the appeal as written (not read back; same output), when in the agent's scope.
+    return Status(201, _detail(request, appeal_selectors.appeal_shown(user=request.user, appeal=appeal)))
 
 
 @router.get("/appeals", response=AppealPage, summary="诉求列表（数据范围内，按登记时间倒序）")

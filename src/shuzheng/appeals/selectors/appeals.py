@@ -94,6 +94,14 @@ def appeal_search(
     return keyset_page(qs, order=APPEAL_ORDER, cursor=cursor, limit=limit)
 
 
+def appeal_shown(*, user: Any, appeal: Appeal, perm: str = VIEW_PERM) -> Appeal:
+    """`appeal` as the service that wrote it holds it (relations loaded), when it is in the user's scope
+    (one narrow query): the intake answers with it instead of reading it back with `appeal_get`."""
+    if not appeal_scope(user, perm).filter(pk=appeal.pk).exists():
+        raise NotFound("诉求不存在或不在您的数据范围内")
+    return appeal
+
+
 def appeal_get(*, user: Any, id: int, perm: str = VIEW_PERM) -> Appeal:
     appeal = appeal_related(appeal_scope(user, perm)).filter(pk=id).first()
     if appeal is None:

@@ -3,7 +3,7 @@ the work-order history row and department notifications."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
@@ -98,7 +98,8 @@ def set_sla(appeal: Appeal) -> None:
         category_days=appeal.category.sla_days if appeal.category else None,
         is_enterprise=appeal.is_enterprise,
     )
-    appeal.due_at = sla.due_at(appeal.received_at, limit)
+    due = sla.due_at(appeal.received_at, limit)
+    appeal.due_at = due.astimezone(UTC) if due is not None else None  # as the database gives it back
     appeal.sla_rule = limit.basis
 
 

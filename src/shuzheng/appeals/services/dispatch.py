@@ -182,7 +182,10 @@ def _create_work_order(
         work_order=work_order,
         department=department,
     )
-    appeal.refresh_from_db()
+    # What the move changed; the relations the caller loaded stay (a full refresh dropped them all, and
+    # the intake's answer then read category, division, grid and department one query each).
+    appeal.refresh_from_db(fields=["status", "version", "updated_at", "work_order", "department"])
+    appeal.work_order, appeal.department = work_order, department
     work_order_event(
         work_order,
         actor=actor,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -277,7 +277,7 @@ def appeal_intake(
         enterprise_uscc=clean.enterprise_uscc,
         enterprise_name=clean.enterprise_name,
         urgency=clean.urgency,
-        received_at=received_at or at,
+        received_at=(received_at or at).astimezone(UTC),  # as the database gives it back (the answer)
         created_by=user_of(actor),
     )
     set_sla(appeal)
