@@ -189,7 +189,8 @@ def evaluate(conditions: list[Condition], facts: Mapping[str, Any]) -> list[Cond
             continue
         try:
             value = jsonLogic(condition.logic, dict(facts))
-        except (ArithmeticError, TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
+        except Exception as exc:  # any failure of a user-written expression leaves it undecided (the
+            # library raises TypeError, ValueError, OverflowError… depending on the operands)
             results.append(
                 ConditionResult(condition.code, condition.label, None, error=f"无法计算：{str(exc)[:120]}")
             )

@@ -146,3 +146,17 @@ def test_the_clerk_sees_the_failed_conditions_on_the_case_page(setup: Setup, com
     assert "秒批判定" in text
     assert "年满80周岁" in text
     assert "不满足" in text
+
+
+def test_a_reviewer_without_catalog_rights_reads_the_rules(setup: Setup) -> None:
+    rule_set = setup.rules()
+    reader = staff(setup.world.org.bureau)
+    grant(reader, ["instant_approval.view_ruleset", *REVIEW])
+    client = staff_client(reader)
+    page = client.get(f"{BASE}/rules/versions/{setup.world.version.pk}/")
+    assert page.status_code == 200
+    assert "保存草稿" not in page.content.decode()  # reads, does not edit
+    assert client.get(f"{API}/rules/{rule_set.pk}").json()["revision"] == 1
+    other = staff(setup.world.org.other_bureau)
+    grant(other, ["instant_approval.view_ruleset"])
+    assert staff_client(other).get(f"{API}/rules/{rule_set.pk}").status_code == 404

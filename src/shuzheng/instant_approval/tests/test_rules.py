@@ -119,3 +119,20 @@ def test_years_since() -> None:
 
     assert rules.years_since(date(1940, 6, 2), date(2020, 6, 1)) == 79
     assert rules.years_since(date(1940, 6, 1), date(2020, 6, 1)) == 80
+
+
+@pytest.mark.parametrize(
+    "logic",
+    [
+        {"%": [1, 0]},
+        {"-": [{"today": []}, {"rdelta": [10**12]}]},
+        {"substr": [{"var": "form.scope"}, "x"]},
+        {"*": [{"var": "form.scope"}, 2]},
+    ],
+)
+def test_odd_expressions_are_undecided_never_a_crash(logic: dict) -> None:
+    (condition,) = rules.parse_conditions([{"label": "甲", "logic": logic}], known=KNOWN)
+    (result,) = rules.evaluate([condition], {"form": {"scope": "零售"}})
+    assert result.passed in (None, True, False)
+    if result.passed is None:
+        assert result.error.startswith("无法计算")
