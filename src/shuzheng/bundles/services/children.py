@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from shuzheng.bundles import rules
+from shuzheng.bundles import rules, selectors
 from shuzheng.bundles.constants import ApplicationStatus, ChildStatus, Outcome, RefusalRule
 from shuzheng.bundles.models import BundleApplication, BundleChild, BundleStatusChange
 from shuzheng.bundles.services.applications import file_child
@@ -24,6 +24,7 @@ from shuzheng.cases.workflow import DECIDED_STATUSES, FINAL_STATUSES
 from shuzheng.core import audit
 from shuzheng.core.actors import SYSTEM
 from shuzheng.core.errors import ApplicationError
+from shuzheng.licences import selectors as licences_selectors
 
 if TYPE_CHECKING:
     from shuzheng.identity.models import User
@@ -102,6 +103,7 @@ def _release(application: BundleApplication, child: BundleChild, children: list[
             materials.append({"code": m["code"], "upload_id": upload_id})
         else:
             materials.append(m)
+    materials += _held_licences(user, child.item_code, {m["code"] for m in materials})
     try:
         with transaction.atomic():
             file_child(
@@ -126,6 +128,20 @@ def _release(application: BundleApplication, child: BundleChild, children: list[
         subject=application,
         after={"item": child.item_code, "case": child.case_number},
     )
+
+
+def _held_licences(user: User, item_code: str, answered: set[str]) -> list[dict[str, Any]]:
+    """Materials of the item that a licence the applicant holds now covers — typically the licence the
+    child it waited for has just produced — linked instead of asked for."""
+    live = selectors.live_item(item_code)
+    if live is None:
+        return []
+    held = {licence.licence_type.name: licence for licence in licences_selectors.licences_held_by(user)}
+    return [
+        {"code": r.code, "licence_reference": held[r.licence_type].identifier}
+        for r in live.materials.all()
+        if r.licence_type in held and r.code not in answered
+    ]
 
 
 def _copy_from_sibling(

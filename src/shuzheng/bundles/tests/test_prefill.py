@@ -163,3 +163,26 @@ def test_a_registry_source_naming_an_unknown_item_is_refused_on_save(hub: Hub, p
 def test_materials_answered_by_upload_still_work(bench: Bench) -> None:
     application = bench.apply(materials=[{"key": "name:经营场所证明", "upload_id": upload(bench.citizen).pk}])
     assert application.children.count() == 3
+
+
+def test_a_waiting_child_links_the_licence_held_when_it_is_filed(bench: Bench) -> None:
+    application = bench.apply()
+    bench.org.bureau.uscc = generate_uscc("440785", 78, authority="1", entity_type="1")
+    bench.org.bureau.save()
+    seals.seal_issue(actor=SYSTEM, department=bench.org.bureau)
+    licence = licences.licence_issue(
+        actor=SYSTEM,
+        licence_type=LicenceTypeFactory.create(name="居民身份证", department=bench.org.bureau),
+        holder_name=bench.citizen.full_name,
+        holder_code=bench.citizen.id_number,
+        holder_user=bench.citizen,
+        data={"address": "恩平市恩城街道1号", "scope": "—"},
+    )
+    first = application.children.get(position=1)
+    assert first.case_id is not None
+    bench.conclude(first.case_id)
+    third = application.children.get(position=3)
+    assert third.case_id is not None
+    case = cases_selectors.case_get(user=bench.citizen, case_id=third.case_id)
+    references = {m.name: m.licence_reference for m in cases_selectors.case_materials(case)}
+    assert references["居民身份证"] == f"居民身份证:{licence.identifier}"
