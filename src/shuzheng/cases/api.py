@@ -107,9 +107,10 @@ def case_row_out(row: dict[str, Any], *, user: Any, cleared: bool | None = None)
     the viewer is the applicant or has clearance (`cleared`: the viewer's clearance, when already known).
     """
     state = row["deadline_state"]
-    clear = (user.has_perm(CLEARANCE) if cleared is None else cleared) or selectors.is_applicant_of(
+    # The applicant first: it needs no authorization snapshot (a citizen's submission or own list).
+    clear = selectors.is_applicant_of(
         user, applicant_id=row["applicant_id"], submitted_by_id=row["submitted_by_id"]
-    )
+    ) or (user.has_perm(CLEARANCE) if cleared is None else cleared)
     name = row["applicant_name"]
     if row["applicant_kind"] == ApplicantKind.PERSON and not clear:
         name = mask_name(name)
