@@ -6,7 +6,8 @@ columns, sorted by (due_at, id), stopped at the page), and — for the API — t
 queue row shows, read after the LIMIT, in one statement. Building and compiling the two ORM querysets
 was about half of a queue request's CPU (bench/README.md). Table and column names come from the models'
 meta; values are parameters; each value read goes through the same converters the ORM applies (so an
-encrypted or SQLite-stored column reads as through a queryset).
+encrypted or SQLite-stored column reads as through a queryset). On PostgreSQL the statements are
+prepared once per connection (`selectors_detail.prepared_cursor`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.db import connection
 from django.db.models import Field, Model
 
 from shuzheng.cases.models import Case
+from shuzheng.cases.selectors_detail import prepared_cursor
 
 #: What a queue row shows, as (name in the row, path from the case): the case's own columns, and the
 #: related ones under names of their own.
@@ -109,7 +111,7 @@ def page_keys(query: QueueQuery) -> list[tuple[int, datetime]]:
         return []
     sql, params = _keys(query)
     converters = _converters(connection.vendor)[1]
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         return [(int(pk), _convert(due_at, converters)) for pk, due_at in cursor.fetchall()]
 
@@ -128,7 +130,7 @@ def page_rows(query: QueueQuery) -> list[dict[str, Any]]:
     )
     names = [name for name, _ in ROW_COLUMNS]
     converters = _converters(connection.vendor)[0]
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         return [
             {name: _convert(value, conv) for name, value, conv in zip(names, row, converters, strict=True)}
