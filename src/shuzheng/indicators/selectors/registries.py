@@ -138,10 +138,11 @@ def scenarios(as_of: date | None = None) -> Result:
 
 
 def budget_units(as_of: date | None = None) -> Result:
-    """17: budget units connected to the 政务外网 by ``as_of`` ÷ all budget units."""
+    """17: budget units connected to the 政务外网 by ``as_of`` ÷ the budget units on the list (the list is
+    the current one: for a past day, the same units with the connections made by then)."""
     day = _day(as_of)
-    units = list(BudgetUnit.objects.filter(created_at__date__lte=day).select_related("department"))
-    if not units and not BudgetUnit.objects.exists():
+    units = list(BudgetUnit.objects.select_related("department"))
+    if not units:
         return no_data(definition(17), "尚未登记财政预算单位。")
     connected = [u for u in units if u.connected_on and u.connected_on <= day]
     per: dict[str, list[int]] = {}
@@ -184,8 +185,7 @@ def domestic_core_systems(as_of: date | None = None) -> Result:
     systems = [
         s
         for s in ProjectSystem.objects.filter(is_new=True, is_core=True)
-        .filter(Q(in_service_on__isnull=True) | Q(in_service_on__lte=day))
-        .filter(created_at__date__lte=day)
+        .filter(Q(in_service_on__lte=day) | Q(in_service_on__isnull=True, created_at__date__lte=day))
         .select_related("department", "project")
         .order_by("name")
         if s.department_id in tops
