@@ -28,7 +28,10 @@ def licence_detail(request: HttpRequest, licence_id: int) -> HttpResponse:
     licence = selectors.licence_get(user=request.user, licence_id=licence_id)
     if not selectors.is_holder(request.user, licence):
         raise errors.NotFound("电子证照不存在或不属于您。")
-    context: dict[str, object] = {"licence": licence, "uses": selectors.licence_uses(licence)}
+    face = [
+        (f["label"], licence.data[f["key"]]) for f in licence.licence_type.fields if f["key"] in licence.data
+    ]
+    context: dict[str, object] = {"licence": licence, "face": face, "uses": selectors.licence_uses(licence)}
     status = 200
     if request.method == "POST":
         try:

@@ -36,8 +36,18 @@ def issue(world: World) -> Licence:
 
 def test_wallet_detail_share_and_verify(world: World) -> None:
     world.seal()
-    licence = issue(world)
+    world.licence_type.fields = [{"key": "items", "label": "经营项目"}]  # a key that shadows dict.items
+    world.licence_type.save()
+    licence = licences.licence_issue(
+        actor=world.issuer,
+        licence_type=world.licence_type,
+        holder_name=world.citizen.full_name,
+        holder_code=world.citizen.id_number,
+        holder_user=world.citizen,
+        data={"items": "预包装食品销售"},
+    )
     client = as_user(world.citizen)
+    assert "预包装食品销售" in client.get(reverse("licences:detail", args=[licence.pk])).content.decode()
     page = client.get(reverse("licences:wallet"))
     assert page.status_code == 200
     assert licence.number in page.content.decode()
