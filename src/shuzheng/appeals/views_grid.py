@@ -161,6 +161,14 @@ def grid_photo(request: HttpRequest, appeal_id: int, attachment_id: int) -> Http
 # --- rule test ------------------------------------------------------------------------------------------
 
 
+def _threshold() -> float:
+    """The active model's calibrated threshold (the configured one for a model without)."""
+    model = dispatch_selectors.dispatch_model_active()
+    if model is not None and model.threshold is not None:
+        return model.threshold
+    return float(settings.SHUZHENG_DISPATCH_CONFIDENCE)
+
+
 @require_GET
 @perm_required(RULES_PERM, "查看派单规则")
 def rule_test(request: HttpRequest) -> HttpResponse:
@@ -197,7 +205,7 @@ def rule_test(request: HttpRequest) -> HttpResponse:
         "form": form,
         "result": result,
         "rules": dispatch_selectors.routing_rules(),
-        "threshold": round(settings.SHUZHENG_DISPATCH_CONFIDENCE * 100),
+        "threshold": round(_threshold() * 100),
     }
     if request.headers.get("HX-Request"):  # htmx swaps 2xx answers only: errors are shown in the panel
         return render(request, "appeals/grid/rule_result.html", context)

@@ -258,3 +258,18 @@ def test_evaluate_dispatch_command_reports_every_component(trained: DispatchMode
     broken.write_text('{"text": "停水"}\n', encoding="utf-8")
     with pytest.raises(CommandError, match="第 1 行"):
         call_command("evaluate_dispatch", "--set", str(broken))
+
+
+def test_models_page_compares_versions(world: World, trained: DispatchModel):
+    client = Client()
+    client.force_login(world.dispatcher)
+    page = client.get("/workbench/appeals/models/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert trained.version in html
+    assert "开发集" in html
+    assert "当前使用" in html
+    assert trained.evaluation["decision"] in html
+    refused = Client()
+    refused.force_login(world.rsj_handler)
+    assert refused.get("/workbench/appeals/models/").status_code == 403
