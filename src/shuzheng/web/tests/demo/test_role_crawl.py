@@ -32,6 +32,8 @@ PER_ROLE = 2000  # a bound that only a crawler bug reaches
 #: static files, and leaving the session. Downloads and Excel exports are visited like pages.
 SKIP = re.compile(r"^/(admin|api|static|media|o|open311)/|logout")
 NUMBERED = re.compile(r"\d")
+#: Codes without digits that name one record each (一件事 bundle codes such as /bundles/canyin/).
+CODED = re.compile(r"^(/workbench)?/bundles/(?!applications/|new/|versions/)[a-z][a-z0-9-]*/")
 
 
 class Links(HTMLParser):
@@ -55,6 +57,7 @@ class Links(HTMLParser):
 def shape(path: str, query: str) -> str:
     """One shape for URLs that differ only in ids or codes in the path; with a query (filters, pages,
     sorting), one more shape for all its variants."""
+    path = CODED.sub(r"\1/bundles/#/", path)
     segments = ["#" if NUMBERED.search(s) else s for s in path.split("/")]
     return "/".join(segments) + ("?" if query else "")
 
