@@ -8,8 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.urls import reverse
-
 from shuzheng.appeals.selectors import indicators as hub
 from shuzheng.catalog import selectors as catalog_selectors
 from shuzheng.core.pagination import MAX_LIMIT
@@ -150,7 +148,3 @@ def digitisation(as_of: date | None = None) -> Result:
         drilldowns=[DrillDown.of("尚无数字化业务的政府部门", missing)],
         historical=False,
     )
-
-
-def department_link(code: str) -> str:
-    return reverse("indicators:scorecards") + f"#dept-{code}"
