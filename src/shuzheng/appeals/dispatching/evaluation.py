@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -149,9 +149,8 @@ def calibrate(
     target: float = TARGET_PRECISION,
     floor: float = 0.2,
 ) -> float:
-    """The lowest threshold at which the automatic dispatches (eligible rows scoring at least it) are at
-    least ``target`` correct — among candidate thresholds, so precision holds for every higher one too
-    (a threshold is only accepted when no lower-scoring band below it is needed to reach the target)."""
+    """The lowest score at which the automatic dispatches (eligible rows scoring at least it) are still at
+    least ``target`` correct, not below ``floor``; 1.0 when no score gets there."""
     rows = sorted(
         ((p, c) for p, c, e in zip(probabilities, correct, eligible, strict=True) if e), key=lambda r: -r[0]
     )
@@ -184,6 +183,3 @@ def keyword_baseline(
         predicted.append(departments[0] if departments else None)
         tops.append([d for d in departments if d])
     return predicted, tops
-
-
-Progress = Callable[[str], None]
