@@ -1,31 +1,20 @@
-"""The dispatch classifier: character n-gram TF-IDF + linear models, trained from closed appeals.
+"""The dispatch classifier bundle: a character n-gram TF-IDF feeding a department head (logistic
+regression fitted by SGD, real probabilities) and a category head (ComplementNB, fills in a missing
+category; its probabilities are only shown), with fast probability paths, files and the per-process
+cache.
 
-One ``TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)`` feeds two heads:
-
-- the **department** head, ``SGDClassifier(loss="log_loss")`` (logistic regression fitted by SGD: real
-  probabilities for the confidence threshold, about 6 s for 18,000 appeals on two cores, about a
-  millisecond per prediction), decides dispatch — its label is the department that finally handled
-  the appeal, which already folds in the division (town governments answer some local matters);
-- the **category** head, ``ComplementNB`` (0.1 s to train, ~93 % on the synthetic demo data), fills in
-  the category when the agent left it empty (statistics, SLA); its probabilities are only shown,
-  never used to dispatch, so naive Bayes' over-confidence does no harm.
-
-Two heads rather than one over (department, category) pairs: the pair space is sparse (many pairs have
-a handful of samples), while each head alone has enough data; sharing the vectorizer costs nothing.
-
-Models are saved with joblib under ``settings.DATA_DIR/models/`` and registered as ``DispatchModel``
-rows with their metrics; loading is cached per process by version. The keyword baseline (category
-keywords → the department most often handling that category in training) is evaluated on the same
-held-out split, so the model's numbers can be compared with what simple rules would do.
+``dispatching.router.Router`` extends the bundle with duty retrieval, town resolution and the calibrated
+decision; it is what training stores now (``dispatching.training``). A bundle stored before the router
+still loads and is used through ``routing.route``. Models are saved with joblib under
+``settings.DATA_DIR/models/`` and registered as ``DispatchModel`` rows; loading is cached per process by
+version.
 """
 
 from __future__ import annotations
 
 import threading
-import time
-from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,13 +24,8 @@ from django.conf import settings
 from scipy.special import expit
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import SGDClassifier
-from sklearn.metrics import accuracy_score, classification_report, f1_score
-from sklearn.model_selection import train_test_split
-from sklearn.naive_bayes import ComplementNB
 
 Progress = Callable[[str, int, int], None]
-
-MIN_SAMPLES = 20
 
 
 @dataclass(frozen=True)
@@ -114,148 +98,6 @@ class Bundle:
                 )
             )
         return results
-
-
-@dataclass
-class TrainResult:
-    bundle: Bundle
-    sample_count: int
-    test_count: int
-    accuracy: float
-    macro_f1: float
-    category_accuracy: float | None
-    category_macro_f1: float | None
-    baseline_accuracy: float
-    baseline_macro_f1: float
-    seconds: float
-    report: dict[str, Any] = field(default_factory=dict)
-
-
-def _vectorizer() -> TfidfVectorizer:
-    return TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True)
-
-
-def _head(seed: int) -> SGDClassifier:
-    return SGDClassifier(loss="log_loss", alpha=5e-6, max_iter=50, tol=1e-3, random_state=seed)
-
-
-def keyword_baseline(
-    texts: Sequence[str],
-    *,
-    keywords: dict[str, list[str]],
-    category_department: dict[str, str],
-    fallback: str,
-) -> list[str]:
-    """The department a keyword rule set would choose: the category with most keyword hits, mapped to the
-    department usually handling it; ``fallback`` (the most frequent department) when nothing hits."""
-    predictions = []
-    for text in texts:
-        best, hits = None, 0
-        for category, words in keywords.items():
-            count = sum(1 for w in words if w and w in text)
-            if count > hits:
-                best, hits = category, count
-        predictions.append(category_department.get(best, fallback) if best else fallback)
-    return predictions
-
-
-def train(
-    texts: Sequence[str],
-    departments: Sequence[str],
-    categories: Sequence[str | None],
-    *,
-    version: str,
-    keywords: dict[str, list[str]] | None = None,
-    test_size: float = 0.1,
-    seed: int = 0,
-    progress: Progress | None = None,
-) -> TrainResult:
-    """Fit on 90 % (stratified by department) and evaluate on the held-out 10 %; the fitted model is the
-    one kept (no refit on everything: the stored metrics describe exactly the model in use).
-
-    Departments with fewer than 2 samples cannot be stratified and are dropped from the split.
-    """
-    started = time.perf_counter()
-    steps = 5
-
-    def step(label: str, done: int) -> None:
-        if progress is not None:
-            progress(label, done, steps)
-
-    counts = Counter(departments)
-    keep = [i for i, d in enumerate(departments) if counts[d] >= 2]
-    if len(keep) < MIN_SAMPLES or len({departments[i] for i in keep}) < 2:
-        raise ValueError(f"训练样本不足：至少需要 {MIN_SAMPLES} 条、2 个以上部门的已办结诉求")
-    x = [texts[i] for i in keep]
-    y = [departments[i] for i in keep]
-    c = [categories[i] or "" for i in keep]
-    idx_train, idx_test = train_test_split(
-        list(range(len(x))), test_size=test_size, stratify=y, random_state=seed
-    )
-    step("切分训练集与测试集", 1)
-
-    vectorizer = _vectorizer()
-    train_x = vectorizer.fit_transform([x[i] for i in idx_train])
-    test_x = vectorizer.transform([x[i] for i in idx_test])
-    step("提取字符特征", 2)
-
-    head = _head(seed).fit(train_x, [y[i] for i in idx_train])
-    y_test = [y[i] for i in idx_test]
-    predicted = head.predict(test_x)
-    accuracy = float(accuracy_score(y_test, predicted))
-    macro = float(f1_score(y_test, predicted, average="macro", zero_division=0))
-    report = classification_report(y_test, predicted, output_dict=True, zero_division=0)
-    step("训练部门模型", 3)
-
-    category_accuracy = category_macro = None
-    cat_head = None
-    with_category = [i for i in idx_train if c[i]]
-    if len({c[i] for i in with_category}) >= 2:
-        cat_head = ComplementNB(alpha=0.3).fit(
-            vectorizer.transform([x[i] for i in with_category]), [c[i] for i in with_category]
-        )
-        test_with = [i for i in idx_test if c[i]]
-        if test_with:
-            cat_pred = cat_head.predict(vectorizer.transform([x[i] for i in test_with]))
-            cat_true = [c[i] for i in test_with]
-            category_accuracy = float(accuracy_score(cat_true, cat_pred))
-            category_macro = float(f1_score(cat_true, cat_pred, average="macro", zero_division=0))
-    step("训练分类模型", 4)
-
-    # Keyword baseline on the same split.
-    train_pairs = Counter((c[i], y[i]) for i in idx_train if c[i])
-    category_department: dict[str, str] = {}
-    for (category, department), _n in train_pairs.most_common():
-        category_department.setdefault(category, department)
-    fallback = Counter(y[i] for i in idx_train).most_common(1)[0][0]
-    baseline = keyword_baseline(
-        [x[i] for i in idx_test],
-        keywords=keywords or {},
-        category_department=category_department,
-        fallback=fallback,
-    )
-    baseline_accuracy = float(accuracy_score(y_test, baseline))
-    baseline_macro = float(f1_score(y_test, baseline, average="macro", zero_division=0))
-    step("评估关键词基线", 5)
-
-    per_department = {
-        label: {k: round(float(v), 4) for k, v in values.items()}
-        for label, values in report.items()
-        if isinstance(values, dict)
-    }
-    return TrainResult(
-        bundle=Bundle(version=version, vectorizer=vectorizer, department_head=head, category_head=cat_head),
-        sample_count=len(x),
-        test_count=len(idx_test),
-        accuracy=accuracy,
-        macro_f1=macro,
-        category_accuracy=category_accuracy,
-        category_macro_f1=category_macro,
-        baseline_accuracy=baseline_accuracy,
-        baseline_macro_f1=baseline_macro,
-        seconds=time.perf_counter() - started,
-        report=per_department,
-    )
 
 
 # --- files and the per-process cache ---------------------------------------------------------------
