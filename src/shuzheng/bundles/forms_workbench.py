@@ -81,3 +81,32 @@ class BundleForm(forms.Form):
 
     def fields_for_service(self) -> dict[str, Any]:
         return {k: v for k, v in self.cleaned_data.items() if k != "code"}
+
+
+class CorrectionRequestForm(forms.Form):
+    """One 补正 over several children: per child in the clerk's scope, what to correct (one per line)."""
+
+    def __init__(self, *args: Any, codes: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for code, name in codes:
+            self.fields[f"items_{code}"] = forms.CharField(
+                label=f"{name}：需补正的内容（每行一项，“材料或字段：原因”）",
+                required=False,
+                max_length=4000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+
+    def requests(self) -> dict[str, list[dict[str, str]]]:
+        found: dict[str, list[dict[str, str]]] = {}
+        for name, value in self.cleaned_data.items():
+            lines = [line.strip() for line in (value or "").splitlines() if line.strip()]
+            if not lines:
+                continue
+            found[name.removeprefix("items_")] = [
+                {
+                    "target": line.split("：", 1)[0].strip()[:200],
+                    "reason": line.split("：", 1)[-1].strip()[:500],
+                }
+                for line in lines
+            ]
+        return found

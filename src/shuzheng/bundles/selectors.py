@@ -297,3 +297,39 @@ def staff_version_get(*, user: Any, id: int) -> BundleVersion:
     if version is None:
         raise NotFound("一件事主题版本不存在或不在您的数据范围内。")
     return version
+
+
+@dataclass
+class StaffChild:
+    child: BundleChild
+    case: Any  # the child's case when it is in the clerk's scope, else None
+    status_label: str
+
+
+def staff_application_get(*, user: Any, number: str) -> tuple[BundleApplication, list[StaffChild]]:
+    """Staff: an application found by its number or by the number of one of its child cases, visible when
+    at least one child case lies in the user's case scope (NotFound otherwise); each child with its case
+    when that case is in scope too (the clerk acts on those only)."""
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionDenied("请先登录。")
+    text = (number or "").strip()[:40]
+    application = BundleApplication.objects.select_related("version").filter(number=text).first()
+    if application is None:
+        case_id = cases_selectors.case_id_by_number(text)
+        child = BundleChild.objects.filter(case_id=case_id).first() if case_id else None
+        application = child.application if child is not None else None
+    if application is None:
+        raise NotFound("一件事申请不存在或不在您的数据范围内。")
+    rows = []
+    for child in application.children.order_by("position"):
+        case = None
+        if child.case_id:
+            try:
+                case = cases_selectors.case_get(user=user, case_id=child.case_id)
+            except NotFound:
+                case = None
+        label = CaseStatus(case.status).label if case is not None else ChildStatus(child.status).label
+        rows.append(StaffChild(child, case, label))
+    if not any(r.case is not None for r in rows):
+        raise NotFound("一件事申请不存在或不在您的数据范围内。")
+    return application, rows

@@ -17,6 +17,9 @@ urlpatterns = [
     path("bundles/<slug:code>/apply/", views_portal.bundle_apply, name="apply"),
     path("workbench/bundles/", views_workbench.workbench_list, name="workbench_list"),
     path("workbench/bundles/new/", views_workbench.workbench_new, name="workbench_new"),
+    path(
+        "workbench/bundles/applications/", views_workbench.workbench_application, name="workbench_application"
+    ),
     path("workbench/bundles/<slug:code>/", views_workbench.workbench_bundle, name="workbench_bundle"),
     path(
         "workbench/bundles/versions/<int:version_id>/edit/",

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shuzheng.bundles import selectors
 from shuzheng.bundles.constants import EDIT_PERM, PUBLISH_PERM, VIEW_PERM
-from shuzheng.bundles.forms_workbench import BundleForm
-from shuzheng.bundles.services import versions
+from shuzheng.bundles.forms_workbench import BundleForm, CorrectionRequestForm
+from shuzheng.bundles.services import applications, versions
 from shuzheng.catalog.constants import VersionStatus
 from shuzheng.core import errors
 from shuzheng.identity.page_access import perm_required
@@ -106,3 +106,32 @@ def workbench_action(request: HttpRequest, version_id: int, action: str) -> Http
     else:
         messages.success(request, done)
     return redirect("bundles:workbench_bundle", version.code)
+
+
+@require_http_methods(["GET", "POST"])
+@perm_required("cases.view_case", "查看办件")
+def workbench_application(request: HttpRequest) -> HttpResponse:
+    """A clerk finds a 一件事 by its number or a child case's number, sees every child's state, and asks one
+    补正 covering the children in their scope (each through the cases service, all or none)."""
+    number = (request.GET.get("q") or "").strip()
+    if not number:
+        return render(request, "bundles/workbench/application.html", {"q": ""})
+    application, rows = selectors.staff_application_get(user=request.user, number=number)
+    in_scope = [(r.child.item_code, r.child.item_name) for r in rows if r.case is not None]
+    form = CorrectionRequestForm(request.POST if request.method == "POST" else None, codes=in_scope)
+    if request.method == "POST" and form.is_valid():
+        wanted = form.requests()
+        if not wanted:
+            form.add_error(None, "请至少为一个事项填写需补正的内容。")
+        else:
+            try:
+                applications.bundle_request_corrections(
+                    actor=request.user, application=application, requests=wanted
+                )
+            except errors.ApplicationError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, f"已一次性告知{len(wanted)}个事项的补正内容。")
+                return redirect(f"{request.path}?q={application.number}")
+    context = {"q": number, "application": application, "rows": rows, "form": form}
+    return render(request, "bundles/workbench/application.html", context)

@@ -139,3 +139,27 @@ def test_workbench_edit_publish_retire(bench: Bench) -> None:
 def test_workbench_needs_the_permission(bench: Bench) -> None:
     assert _client(bench.clerk).get("/workbench/bundles/").status_code == 403
     assert _client(bench.citizen).get("/workbench/bundles/").status_code == 403
+
+
+def test_clerk_finds_the_bundle_and_asks_one_correction(bench: Bench) -> None:
+    application = bench.apply()
+    client = _client(bench.clerk)
+    assert client.get("/workbench/bundles/applications/").status_code == 200
+    first = application.children.get(position=1)
+    page = client.get("/workbench/bundles/applications/", {"q": first.case_number})
+    assert page.status_code == 200
+    assert application.number in _text(page)
+    empty = client.post(f"/workbench/bundles/applications/?q={application.number}", {})
+    assert "请至少为一个事项填写" in _text(empty)
+    data = {
+        f"items_{bench.first.code}": "经营场所证明：不清晰",
+        f"items_{bench.second.code}": "经营场所证明：缺页",
+    }
+    done = client.post(f"/workbench/bundles/applications/?q={application.number}", data)
+    assert done.status_code == 302
+    assert [v.case_status for v in selectors.children_of(application)][:2] == ["correction_requested"] * 2
+    outsider = staff(bench.org.other_town_gov, full_name="外镇人员")
+    grant(outsider, ["cases.view_case", "cases.accept_case"], DataScopeKind.DEPARTMENT)
+    hidden = _client(outsider).get("/workbench/bundles/applications/", {"q": application.number})
+    assert hidden.status_code == 404
+    assert _client(bench.citizen).get("/workbench/bundles/applications/").status_code == 403
