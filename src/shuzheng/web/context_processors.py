@@ -63,6 +63,7 @@ WORKBENCH_NAV: tuple[NavEntry, ...] = (
     # 办件 (cases context)
     NavEntry("case_queue", "我的待办", ("cases:queue",), needs_perm="cases.view_case"),
     NavEntry("case_intake", "一窗受理", ("cases:intake",), needs_perm="cases.intake_case"),
+    NavEntry("bundle_cases", "一件事申请", ("bundles:workbench_application",), needs_perm="cases.view_case"),
     NavEntry("orgs", "组织机构", ("web:workbench_orgs",)),
     NavEntry(
         "catalog", "事项管理", ("catalog:workbench_items",), needs_perm="catalog.view_serviceitemversion"
