@@ -12,10 +12,12 @@ from shuzheng.indicators.constants import PROJECT_PERM, REGISTRY_PERM, VIEW_PERM
 BACKEND = "shuzheng.identity.backends.RoleBackend"
 
 
-def client_with(*perms: str, scope: str = DataScopeKind.ALL, **user: Any) -> tuple[Client, Any]:
+def client_with(
+    *perms: str, scope: str = DataScopeKind.ALL, division: Any = None, **user: Any
+) -> tuple[Client, Any]:
     account = UserFactory.create(**user)
     role = RoleFactory.create(perms=list(perms))
-    RoleAssignmentFactory.create(user=account, role=role, scope=scope)
+    RoleAssignmentFactory.create(user=account, role=role, scope=scope, division=division)
     client = Client()
     client.force_login(account, backend=BACKEND)
     return client, account

@@ -95,3 +95,18 @@ def test_annual_report_has_all_22_with_targets_and_definitions(leader):
     assert len(rows) == 23
     assert rows[7][:5] == (7, "数字化履职能力", "政务服务“好差评”", "分", 9.9)
     assert rows[4][5] == 0  # indicator 4: no bundle published yet
+
+
+def test_a_town_scoped_viewer_sees_only_its_towns_in_the_kiosk_breakdown():
+    from shuzheng.orgs.constants import DivisionLevel
+    from shuzheng.orgs.tests.factories import DivisionFactory, KioskFactory
+
+    city = DivisionFactory.create(code="440785", name="恩平市", level=DivisionLevel.CITY)
+    mine = DivisionFactory.create(code="440785100", name="本镇", level=DivisionLevel.TOWN, parent=city)
+    DivisionFactory.create(code="440785101", name="他镇", level=DivisionLevel.TOWN, parent=city)
+    KioskFactory.create(division=mine)
+    client, _ = client_with(VIEW_PERM, scope=DataScopeKind.DIVISION_TREE, division=mine)
+    detail = client.get("/api/v1/indicators/5").json()
+    assert (detail["numerator"], detail["denominator"]) == (1, 2)
+    assert [r["label"] for r in detail["breakdown"]] == ["本镇"]
+    assert detail["drilldowns"][0]["records"] == []  # 他镇 lacks a kiosk but is outside the scope

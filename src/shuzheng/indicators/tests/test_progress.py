@@ -61,3 +61,12 @@ def test_snapshot_command_refuses_bad_and_future_dates_in_chinese():
     with pytest.raises(CommandError, match="未来"):
         call_command("snapshot_indicators", "--date", (timezone.localdate() + timedelta(days=1)).isoformat())
     assert not IndicatorSnapshot.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_daily_task_stores_todays_snapshot():
+    from shuzheng.indicators.tasks import snapshot_indicators
+
+    result = snapshot_indicators.apply().get()
+    assert result == {"day": timezone.localdate().isoformat(), "stored": 22}
+    assert IndicatorSnapshot.objects.filter(day=timezone.localdate()).count() == 22
