@@ -25,6 +25,7 @@ urlpatterns: list[URLPattern] = [
     path(f"{_P}projects/", reg.projects, name="projects"),
     path(f"{_P}projects/new/", reg.project_new, name="project_new"),
     path(f"{_P}projects/<str:code>/", reg.project, name="project"),
+    path(f"{_P}projects/<str:code>/edit/", reg.project_edit, name="project_edit"),
     path(f"{_P}projects/<str:code>/step/", reg.project_step, name="project_step"),
     path(f"{_P}projects/<str:code>/milestone/", reg.project_milestone, name="project_milestone"),
     path(f"{_P}projects/<str:code>/system/", reg.project_system, name="project_system"),

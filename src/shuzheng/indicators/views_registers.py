@@ -170,6 +170,25 @@ def project_new(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "POST"])
+@staff_required
+def project_edit(request: HttpRequest, code: str) -> HttpResponse:
+    """Edit a project's particulars (its state moves only through the steps)."""
+    found = lists.project_get(user=request.user, code=code)
+    project_services.require_project_perm(request.user, found.department)
+    before = _snapshot(found)
+    form = ProjectForm(request.POST or None, instance=found)
+    if request.method == "POST" and form.is_valid():
+        project_services.project_save(
+            actor=request.user, project=form.save(commit=False), created=False, before=before
+        )
+        messages.success(request, "项目信息已保存。")
+        return redirect("indicators:project", code=found.code)
+    status = 422 if request.method == "POST" else 200
+    context = {"form": form, "title": f"修改项目：{found.name}"}
+    return render(request, "indicators/workbench/project_form.html", context, status=status)
+
+
 @require_GET
 @staff_required
 def project(request: HttpRequest, code: str) -> HttpResponse:

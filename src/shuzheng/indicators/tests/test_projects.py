@@ -84,3 +84,29 @@ def test_viewers_without_the_project_permission_cannot_step(leader):
     assert response.status_code in (400, 403)
     project.refresh_from_db()
     assert project.state == ProjectState.RESERVE
+
+
+def test_project_particulars_are_edited_with_audit_but_not_the_state(keeper):
+    project = _project()
+    response = keeper.post(
+        f"/workbench/indicators/projects/{project.code}/edit/",
+        {
+            "code": project.code,
+            "name": "改名后的项目",
+            "department": project.department_id,
+            "budget": "12.50",
+            "funding_source": "bond",
+            "plan_task": "",
+            "key_project_number": "",
+            "documents": "",
+            "state": "evaluated",
+        },
+    )
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert (project.name, project.budget, project.state) == (
+        "改名后的项目",
+        Decimal("12.50"),
+        ProjectState.RESERVE,
+    )
+    assert AuditEvent.objects.filter(action="indicators.project.update").exists()
