@@ -20,6 +20,7 @@ from shuzheng.bundles.models import BundleApplication, BundleVersion
 from shuzheng.bundles.schemas import (
     ApplicationIn,
     ApplicationOut,
+    ApplicationPage,
     BundleOut,
     BundlePage,
     CorrectionAnswerIn,
@@ -139,10 +140,12 @@ def list_bundles(
     return {"items": [summary_out(v) for v in page.items], "next_cursor": page.next_cursor}
 
 
-@router.get("/applications/mine", response=list[ApplicationOut], auth=django_auth, summary="我的一件事申请")
-def list_my_applications(request: HttpRequest, cursor: str | None = None) -> list[dict[str, Any]]:
-    page = selectors.my_applications(user=request.auth, cursor=cursor)  # type: ignore[attr-defined]
-    return [application_out(a) for a in page.items]
+@router.get("/applications/mine", response=ApplicationPage, auth=django_auth, summary="我的一件事申请")
+def list_my_applications(
+    request: HttpRequest, cursor: str | None = None, limit: PageLimit = DEFAULT_LIMIT
+) -> dict[str, Any]:
+    page = selectors.my_applications(user=request.auth, cursor=cursor, limit=limit)  # type: ignore[attr-defined]
+    return {"items": [application_out(a) for a in page.items], "next_cursor": page.next_cursor}
 
 
 @router.get(

@@ -97,6 +97,11 @@ class ApplicationOut(Schema):
     children: list[ChildOut]
 
 
+class ApplicationPage(Schema):
+    items: list[ApplicationOut]
+    next_cursor: str | None
+
+
 class CorrectionAnswerIn(StrictIn):
     note: str = Field("", max_length=2000)
     materials: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)

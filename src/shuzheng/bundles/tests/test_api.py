@@ -71,7 +71,7 @@ def test_apply_then_read_the_parent_with_its_children(bench: Bench) -> None:
     assert again.json()["number"] == data["number"]
     detail = client.get(f"{BASE}/applications/{data['number']}").json()
     assert detail["children"][0]["case_number"] == data["children"][0]["case_number"]
-    assert [a["number"] for a in client.get(f"{BASE}/applications/mine").json()] == [data["number"]]
+    assert [a["number"] for a in client.get(f"{BASE}/applications/mine").json()["items"]] == [data["number"]]
     # somebody else's application is not found; anonymous callers must log in
     other = _client(bench.clerk).get(f"{BASE}/applications/{data['number']}")
     assert other.status_code == 404

@@ -23,7 +23,7 @@ def test_bundles_as_each_role(demo: Demo, settings) -> None:
     assert "需填写" in guide
     assert anonymous.get("/api/v1/bundles/canyin").json()["fields_after"] > 0
     citizen = client_for("citizen01")
-    mine = citizen.get("/api/v1/bundles/applications/mine").json()
+    mine = citizen.get("/api/v1/bundles/applications/mine").json()["items"]
     assert [a["bundle_code"] for a in mine] == ["tuixiu"]
     page = citizen.get(f"/bundles/applications/{mine[0]['number']}/")
     assert page.status_code == 200
