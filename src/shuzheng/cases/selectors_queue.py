@@ -129,13 +129,16 @@ def page_rows(query: QueueQuery) -> list[dict[str, Any]]:
         f"ORDER BY page.{due_at}, page.{pk}"
     )
     names = [name for name, _ in ROW_COLUMNS]
-    converters = _converters(connection.vendor)[0]
+    converted = [
+        (name, found) for name, found in zip(names, _converters(connection.vendor)[0], strict=True) if found
+    ]
     with prepared_cursor() as cursor:
         cursor.execute(sql, params)
-        return [
-            {name: _convert(value, conv) for name, value, conv in zip(names, row, converters, strict=True)}
-            for row in cursor.fetchall()
-        ]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:  # only the columns that have converters (none on PostgreSQL but encrypted ones)
+        for name, found in converted:
+            row[name] = _convert(row[name], found)
+    return rows
 
 
 def _convert(value: Any, converters: list[Any]) -> Any:
