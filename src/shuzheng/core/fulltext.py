@@ -30,6 +30,11 @@ def _ready() -> bool:
     return True
 
 
+def warm() -> None:
+    """Load the dictionary now (server processes call it at start-up; otherwise the first search does)."""
+    _ready()
+
+
 def _words(text: str) -> list[str]:
     return [w for w in _WORD.findall(text.lower()) if w.strip("_")]
 
