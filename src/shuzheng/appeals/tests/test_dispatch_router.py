@@ -273,3 +273,15 @@ def test_models_page_compares_versions(world: World, trained: DispatchModel):
     refused = Client()
     refused.force_login(world.rsj_handler)
     assert refused.get("/workbench/appeals/models/").status_code == 403
+
+
+def test_manual_queue_shows_the_reason(world: World, trained: DispatchModel):
+    appeal = intake(world, text="水管坏", division_code=world.village.code)
+    assert appeal.work_order is None
+    assert appeal.dispatch_suggestions[0]["reason"] == router.REASON_SHORT
+    client = Client()
+    client.force_login(world.dispatcher)
+    page = client.get(f"/workbench/appeals/{appeal.pk}/").content.decode()
+    assert f"转人工原因：{router.REASON_SHORT}" in page
+    queue = client.get("/workbench/appeals/dispatch/").content.decode()
+    assert f"转人工原因：{router.REASON_SHORT}" in queue
