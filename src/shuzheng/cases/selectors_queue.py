@@ -54,8 +54,9 @@ ROW_COLUMNS: tuple[tuple[str, str], ...] = (
 class QueueQuery:
     """One page of the queue, as the selector resolved it."""
 
-    #: case column -> the ids a scope grants on it (a case matching any is in scope); None: every case.
-    units: dict[str, list[int]] | None
+    #: (case column, a statement selecting the ids a grant allows there, its parameters): a case is in
+    #: scope when one of its columns holds one of them (none: no case is); None: every case.
+    units: list[tuple[str, str, list[Any]]] | None
     statuses: list[str]
     #: the other filters' WHERE, compiled by the ORM (only when a filter other than status is given).
     extra: tuple[str, list[Any]] | None
@@ -77,9 +78,9 @@ def _where(query: QueueQuery) -> tuple[str, list[Any]]:
     params: list[Any] = []
     if query.units is not None:
         ors = []
-        for column, ids in query.units.items():
-            ors.append(f"{_q(column)} IN ({', '.join(['%s'] * len(ids))})")
-            params.extend(ids)
+        for column, ids, values in query.units:
+            ors.append(f"{_q(column)} IN ({ids})")
+            params.extend(values)
         parts.append(f"({' OR '.join(ors)})")
     status, due_at, pk = (_q(_column(Case, name).column) for name in ("status", "due_at", "id"))
     parts.append(f"{status} IN ({', '.join(['%s'] * len(query.statuses))})")

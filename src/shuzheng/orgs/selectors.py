@@ -512,7 +512,7 @@ def division_tree_unit_ids(path: str) -> tuple[list[int], list[int]]:
     them), in one round trip: another context's data scope selects its rows by these ids on every staff
     request, and building the ORM union cost more than running it, so the SQL is written once."""
     with connection.cursor() as cursor:
-        cursor.execute(_DIVISION_TREE_SQL, [connection.ops.prep_for_like_query(path) + "%"] * 2)
+        cursor.execute(_DIVISION_TREE_SQL, [tree_pattern(path)] * 2)
         rows = cursor.fetchall()
     return [int(pk) for pk, kind in rows if kind == 0], [int(pk) for pk, kind in rows if kind == 1]
 
@@ -523,6 +523,39 @@ _DIVISION_TREE_SQL = (
     f'SELECT "{_DIVISION.pk.column}", 0 FROM "{_DIVISION.db_table}" '  # noqa: S608
     f"""WHERE "path" LIKE %s ESCAPE '\\' """
     f'UNION ALL SELECT d."{_DEPARTMENT.pk.column}", 1 FROM "{_DEPARTMENT.db_table}" d '
+    f'JOIN "{_DIVISION.db_table}" v ON v."{_DIVISION.pk.column}" = '
+    f'd."{_DEPARTMENT.get_field("division").column}" '
+    f"""WHERE v."path" LIKE %s ESCAPE '\\'"""
+)
+
+
+def tree_pattern(path: str) -> str:
+    """The LIKE pattern the statements of `tree_unit_sql` take for a tree path (node and everything below)."""
+    return connection.ops.prep_for_like_query(path) + "%"
+
+
+def tree_unit_sql() -> dict[str, str]:
+    """Statements selecting, for one `tree_pattern` parameter each: ``departments_under`` — the ids of the
+    departments in a department tree; ``divisions_under`` — of the divisions in a division tree;
+    ``departments_in_divisions_under`` — of the departments located in a division tree. Another context
+    puts them in its own statement as ``column IN (…)``, to filter by a scope without a round trip."""
+    return {
+        "departments_under": _DEPARTMENTS_UNDER_SQL,
+        "divisions_under": _DIVISIONS_UNDER_SQL,
+        "departments_in_divisions_under": _DEPARTMENTS_IN_DIVISIONS_UNDER_SQL,
+    }
+
+
+_DEPARTMENTS_UNDER_SQL = (
+    f'SELECT "{_DEPARTMENT.pk.column}" FROM "{_DEPARTMENT.db_table}" '  # noqa: S608
+    f"""WHERE "path" LIKE %s ESCAPE '\\'"""
+)
+_DIVISIONS_UNDER_SQL = (
+    f'SELECT "{_DIVISION.pk.column}" FROM "{_DIVISION.db_table}" '  # noqa: S608
+    f"""WHERE "path" LIKE %s ESCAPE '\\'"""
+)
+_DEPARTMENTS_IN_DIVISIONS_UNDER_SQL = (
+    f'SELECT d."{_DEPARTMENT.pk.column}" FROM "{_DEPARTMENT.db_table}" d '  # noqa: S608
     f'JOIN "{_DIVISION.db_table}" v ON v."{_DIVISION.pk.column}" = '
     f'd."{_DEPARTMENT.get_field("division").column}" '
     f"""WHERE v."path" LIKE %s ESCAPE '\\'"""

@@ -50,7 +50,7 @@ def test_the_queue_is_one_statement_whatever_the_page(world: World) -> None:
         queries = _queries(client, f"{BASE}/queue?limit={limit}")
         own = [q for q in queries if '"cases_case"' in q]
         assert len(own) == 1, own  # one statement: the page's keys, then its rows with their related columns
-        assert len(queries) <= BEFORE_THE_VIEW + 2, queries  # + the division tree of the clerk's scope
+        assert len(queries) <= BEFORE_THE_VIEW + 1, queries  # a scope's trees are selected inside it
 
 
 @pytest.mark.django_db
