@@ -116,9 +116,12 @@ def parse_conditions(raw: Any, *, known: Iterable[str], field_name: str = "condi
     if len(raw) > MAX_CONDITIONS:
         errors.add(field_name, f"条件不能超过{MAX_CONDITIONS}条")
         errors.raise_if_any("规则未通过校验")
-    if len(json.dumps(raw, ensure_ascii=False)) > MAX_JSON:
+    text = json.dumps(raw, ensure_ascii=False)
+    if len(text) > MAX_JSON:
         errors.add(field_name, f"规则内容过长（不超过{MAX_JSON}个字符）")
-        errors.raise_if_any("规则未通过校验")
+    if "\x00" in text or "\\u0000" in text:
+        errors.add(field_name, "规则含有不可见的空字符，请删除后重新填写")
+    errors.raise_if_any("规则未通过校验")
     known_set = set(known)
     conditions: list[Condition] = []
     codes: set[str] = set()

@@ -48,6 +48,7 @@ def test_a_valid_rule_set_parses_with_codes() -> None:
             "不重复",
         ),
         ([{"label": "甲", "logic": {"!!": 1}}] * 21, "不能超过20条"),
+        ([{"label": "甲\x00", "logic": {"!!": 1}}], "空字符"),
     ],
 )
 def test_bad_rule_sets_are_refused_in_chinese(raw: object, expected: str) -> None:
