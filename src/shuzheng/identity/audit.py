@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from shuzheng.core import context
 from shuzheng.core.actors import is_system
+from shuzheng.identity import authz
 from shuzheng.identity.audit_canonical import AuditPayloadError
 from shuzheng.identity.audit_seal import seal_soon
 from shuzheng.identity.models import AuditEvent, RoleAssignment
@@ -110,7 +111,11 @@ def _actor_facts(actor: Any, *, role: str) -> tuple[Any, str, int | None, str]:
         return None, "anonymous", None, role
     department_id = actor.department_id if getattr(actor, "is_staff_member", False) else None
     if not role:
-        codes = RoleAssignment.objects.filter(user_id=actor.pk).values_list("role__code", flat=True)
+        # The request's authorization snapshot knows them when a permission was checked already (one
+        # query less per audited write); else they are read.
+        codes = getattr(getattr(actor, authz.MEMO, None), "roles", None)
+        if codes is None:
+            codes = RoleAssignment.objects.filter(user_id=actor.pk).values_list("role__code", flat=True)
         role = ",".join(sorted(set(codes)))
     return actor, actor.get_username(), department_id, role
 

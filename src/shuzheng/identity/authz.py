@@ -33,6 +33,9 @@ class Snapshot:
     permissions: frozenset[str]
     # (grant, permission names of the assignment's role), one per role assignment
     grants: tuple[tuple[Grant, frozenset[str]], ...]
+    # The codes of the user's roles (the audit writer records them); None in a snapshot cached before
+    # they were kept, which the writer then reads from the database.
+    roles: frozenset[str] | None = None
 
     def grants_for(self, permission: str | None) -> tuple[Grant, ...]:
         chosen = (grant for grant, perms in self.grants if permission is None or permission in perms)
@@ -47,7 +50,9 @@ def _build(user: User) -> Snapshot:
     from shuzheng.identity.scopes import _grant
 
     assignments = list(
-        RoleAssignment.objects.filter(user_id=user.pk).select_related("department__division", "division")
+        RoleAssignment.objects.filter(user_id=user.pk).select_related(
+            "department__division", "division", "role"
+        )
     )
     role_ids = {a.role_id for a in assignments}
     by_role: dict[int, set[str]] = {pk: set() for pk in role_ids}
@@ -72,7 +77,8 @@ def _build(user: User) -> Snapshot:
         (_grant(a, home), frozenset(by_role[a.role_id])) for a in sorted(assignments, key=lambda a: a.pk)
     )
     everything = own | group | frozenset().union(*(perms for _, perms in grants))
-    return Snapshot(permissions=everything, grants=grants)
+    roles = frozenset(a.role.code for a in assignments)
+    return Snapshot(permissions=everything, grants=grants, roles=roles)
 
 
 @dataclass(frozen=True)
