@@ -48,8 +48,8 @@ def seal_list(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             department = orgs_selectors.department_by_id(data["department"])
-            hall = orgs_selectors.hall_get(code=data["hall_code"]) if data["hall_code"] else None
             try:
+                hall = orgs_selectors.hall_get(code=data["hall_code"]) if data["hall_code"] else None
                 seal = seals.seal_issue(
                     actor=request.user,
                     department=department,  # type: ignore[arg-type]
@@ -62,6 +62,8 @@ def seal_list(request: HttpRequest) -> HttpResponse:
                 for item in error.errors:
                     field = item["field"] if item["field"] in form.fields else None
                     form.add_error(field, item["message"])
+            except errors.NotFound:
+                form.add_error("hall_code", "没有这个编码的受理大厅")
             except errors.Conflict as error:
                 form.add_error(None, error.detail)
             else:

@@ -84,6 +84,12 @@ def test_seal_pages(world: World) -> None:
     assert admin.get(reverse("licences:seal_detail", args=[seal.pk])).status_code == 200
     image = admin.get(reverse("licences:seal_image", args=[seal.pk]))
     assert image["Content-Type"] == "image/svg+xml"
+    no_hall = admin.post(
+        reverse("licences:seal_list"),
+        {"department": world.bureau.pk, "kind": "acceptance", "hall_code": "NOPE", "years": 5},
+    )
+    assert no_hall.status_code == 422
+    assert "受理大厅" in no_hall.content.decode()
     again = admin.post(
         reverse("licences:seal_list"), {"department": world.bureau.pk, "kind": "official", "years": 5}
     )
