@@ -108,7 +108,9 @@ def prepared_cursor() -> Any:
     statements allow (plain parameters in WHERE). Elsewhere, Django's cursor (SQLite prepares itself)."""
     if connection.vendor != "postgresql":
         return connection.cursor()
+    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID  # type: ignore[attr-defined]
     from django.db.backends.postgresql.psycopg_any import register_tzloader
+    from psycopg.pq import Format
 
     connection.close_if_health_check_failed()
     connection.ensure_connection()
@@ -120,7 +122,8 @@ def prepared_cursor() -> Any:
             pg.prepare_threshold = _NEVER_AUTOMATICALLY
         raw = _preparing_cursor_class()(pg)
     # As Django's own cursors: its time zone for timestamps, and its wrapper (query log, execute wrappers).
-    register_tzloader(connection.timezone, raw)
+    if pg.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT).timezone != connection.timezone:
+        register_tzloader(connection.timezone, raw)
     connection.validate_thread_sharing()
     return _LoggedCursor(raw, connection) if connection.queries_logged else connection.make_cursor(raw)
 
