@@ -96,6 +96,29 @@ def test_a_window_intake_answers_with_the_detail_read_afterwards(world: World) -
 
 
 @pytest.mark.django_db
+def test_a_case_moved_on_by_a_receiver_of_the_submission_is_read_back(world: World) -> None:
+    from django.db.models import F
+
+    from shuzheng.cases.models import Case
+    from shuzheng.cases.signals import case_status_changed
+
+    def move_on(sender: Any, *, case_id: int, **kwargs: Any) -> None:  # as a 秒批 in the same transaction
+        Case.objects.filter(pk=case_id).update(remote_reference="R-1", lock_version=F("lock_version") + 1)
+
+    case_status_changed.connect(move_on, dispatch_uid="test.move_on")
+    try:
+        client = _client(world.citizen)
+        response = _post(client, _portal(world), new_key())
+    finally:
+        case_status_changed.disconnect(dispatch_uid="test.move_on")
+    assert response.status_code == 201, response.content
+    shown = response.json()
+    assert shown["remote_reference"] == "R-1"
+    assert shown["lock_version"] == 1
+    assert shown == _detail(client, shown["id"])
+
+
+@pytest.mark.django_db
 def test_a_clerk_without_view_scope_gets_no_detail_of_what_they_filed(world: World) -> None:
     from shuzheng.cases.models import Case
     from shuzheng.cases.tests.conftest import grant, staff
