@@ -1,16 +1,22 @@
 """The seal's impression (印模), drawn by the platform: a red ring, the organisation's name along the upper
 arc, a five-pointed star in the middle and, for a 受理专用章, its purpose on a line below the star.
 
-One geometry, two outputs: SVG for pages (stored with the seal) and reportlab drawing commands for the
-PDFs it seals, so the documents need no image files and no font files (the CID font STSong-Light).
+One geometry, three outputs: SVG for pages (stored with the seal), reportlab drawing commands for the
+PDFs it seals (no image or font files: the CID font STSong-Light), and PNG through Pillow for anyone
+who needs a raster image — that one needs a CJK TrueType font on the machine (Debian's
+fonts-wqy-microhei, which `make chromium` installs, or a Noto CJK font).
 """
 
 from __future__ import annotations
 
+import io
 import math
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from xml.sax.saxutils import escape
 
+from PIL import Image, ImageDraw, ImageFont
 from reportlab.pdfgen.canvas import Canvas
 
 RED = "#d40000"
@@ -108,3 +114,49 @@ def draw(canvas: Canvas, *, name: str, purpose: str, x: float, y: float, radius:
         canvas.setFont(font, radius * 0.15)
         canvas.drawCentredString(x, y - radius * 0.55, purpose)
     canvas.restoreState()
+
+
+#: CJK TrueType fonts looked for, in order (Debian package paths).
+CJK_FONTS = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+)
+
+
+@lru_cache(maxsize=1)
+def cjk_font_path() -> str | None:
+    return next((path for path in CJK_FONTS if Path(path).is_file()), None)
+
+
+def png(name: str, *, purpose: str = "", size: int = 320) -> bytes | None:
+    """The impression as a transparent PNG; None when the machine has no CJK font to draw it with."""
+    font_path = cjk_font_path()
+    if font_path is None:
+        return None
+    scale = 4  # drawn large and scaled down: smooth edges without an anti-aliasing pass
+    big, half = size * scale, size * scale / 2
+    radius = half * 0.94
+    red = (212, 0, 0, 255)
+    image = Image.new("RGBA", (big, big), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    ring = radius * 0.045
+    draw.ellipse(
+        [half - radius, half - radius, half + radius, half + radius], outline=red, width=int(ring * 2)
+    )
+    glyph_size = int(font_scale(name) * radius)
+    font = ImageFont.truetype(font_path, glyph_size)
+    for glyph in arc_glyphs(name):
+        tile = Image.new("RGBA", (glyph_size * 2, glyph_size * 2), (0, 0, 0, 0))
+        ImageDraw.Draw(tile).text((glyph_size, glyph_size), glyph.char, font=font, fill=red, anchor="mm")
+        turned = tile.rotate(glyph.angle, resample=Image.Resampling.BICUBIC)
+        x, y = half + glyph.x * radius, half - glyph.y * radius
+        image.alpha_composite(turned, (int(x - glyph_size), int(y - glyph_size)))
+    draw.polygon([(half + px * radius, half - py * radius) for px, py in star_points()], fill=red)
+    if purpose:
+        small = ImageFont.truetype(font_path, int(radius * 0.15))
+        draw.text((half, half + radius * 0.55), purpose, font=small, fill=red, anchor="mm")
+    output = io.BytesIO()
+    image.resize((size, size), Image.Resampling.LANCZOS).save(output, format="PNG")
+    return output.getvalue()

@@ -20,6 +20,7 @@ urlpatterns = [
     path("workbench/seals/", views_workbench.seal_list, name="seal_list"),
     path("workbench/seals/<int:seal_id>/", views_workbench.seal_detail, name="seal_detail"),
     path("workbench/seals/<int:seal_id>/image.svg", views_workbench.seal_image, name="seal_image"),
+    path("workbench/seals/<int:seal_id>/image.png", views_workbench.seal_png, name="seal_png"),
     path("workbench/seals/<int:seal_id>/<str:action>/", views_workbench.seal_action, name="seal_action"),
     path("workbench/licences/", views_workbench.licence_list, name="workbench_licences"),
     path("workbench/licences/issue/", views_workbench.licence_issue, name="workbench_issue"),

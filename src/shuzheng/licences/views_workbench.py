@@ -12,12 +12,14 @@ from shuzheng.core import errors
 from shuzheng.identity.page_access import perm_required, problem_page
 from shuzheng.identity.scopes import data_scope_for
 from shuzheng.licences import pki, selectors
+from shuzheng.licences import seal_image as impressions
 from shuzheng.licences.constants import (
     ISSUE_LICENCES,
     MANAGE_SEALS,
     REVOKE_LICENCES,
     VIEW_LICENCES,
     VIEW_SEALS,
+    SealKind,
 )
 from shuzheng.licences.forms_workbench import LicenceIssueForm, ReasonForm, SealIssueForm, data_by_label
 from shuzheng.licences.services import licences, seals
@@ -97,6 +99,19 @@ def seal_detail(request: HttpRequest, seal_id: int) -> HttpResponse:
 def seal_image(request: HttpRequest, seal_id: int) -> HttpResponse:
     seal = selectors.seal_get(user=request.user, seal_id=seal_id)
     return HttpResponse(seal.image_svg, content_type="image/svg+xml")
+
+
+@require_GET
+@perm_required(SEAL_PERMS, "查看电子印章")
+def seal_png(request: HttpRequest, seal_id: int) -> HttpResponse:
+    seal = selectors.seal_get(user=request.user, seal_id=seal_id)
+    purpose = "受理专用章" if seal.kind == SealKind.ACCEPTANCE else ""
+    content = impressions.png(seal.department.name, purpose=purpose)
+    if content is None:
+        raise errors.NotFound("服务器没有中文字体，无法生成PNG印模，请使用SVG印模。")
+    response = HttpResponse(content, content_type="image/png")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{seal.code}.png"
+    return response
 
 
 @require_POST

@@ -1,15 +1,18 @@
 from __future__ import annotations
 
+import io
+
 import pytest
 from cryptography import x509
 from django.db import connection
 from django.utils import timezone
+from PIL import Image
 
 from shuzheng.core.actors import SYSTEM
 from shuzheng.core.crypto import sm2
 from shuzheng.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from shuzheng.identity.tests.conftest import staff
-from shuzheng.licences import pki, selectors
+from shuzheng.licences import pki, seal_image, selectors
 from shuzheng.licences.constants import SealAction, SealKind, SealStatus
 from shuzheng.licences.models import Seal, SealStatusChange
 from shuzheng.licences.services import seals
@@ -140,3 +143,16 @@ def test_seal_list_is_scoped(world: World) -> None:
     assert [s.department_id for s in selectors.seal_list(user=world.seal_admin).items] == [world.bureau.pk]
     with pytest.raises(PermissionDenied):
         selectors.seal_list(user=staff(world.bureau))
+
+
+@pytest.mark.skipif(
+    seal_image.cjk_font_path() is None, reason="no CJK TrueType font (make chromium installs one)"
+)
+def test_png_impression() -> None:
+    content = seal_image.png("恩平市市场监督管理局", purpose="受理专用章", size=200)
+    assert content is not None
+    image = Image.open(io.BytesIO(content))
+    assert image.size == (200, 200)
+    raw = image.convert("RGBA").tobytes()
+    red = sum(1 for i in range(0, len(raw), 4) if raw[i + 3] > 128 and raw[i] > 150 and raw[i + 1] < 80)
+    assert red > 2000  # ring, star and characters
