@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from shuzheng.cases.access import offered_actions
@@ -113,14 +115,15 @@ def test_revoking_reopens_review_at_the_decision_step_for_a_person(world: World)
 @pytest.mark.django_db
 def test_a_clerks_decision_cannot_be_revoked_this_way(world: World) -> None:
     case = world.submit()
-    for action, data in [
+    steps: list[tuple[str, dict[str, Any]]] = [
         ("accept", {}),
         ("start_review", {}),
         ("complete_step", {}),
         ("approve", {"reasons": "符合条件"}),
         ("deliver", {"method": "pickup"}),
         ("conclude", {}),
-    ]:
+    ]
+    for action, data in steps:
         case = world.move(case, action, **data)
     assert "revoke_decision" not in offered_actions(world.approver, case)
     with pytest.raises(Conflict) as caught:

@@ -55,7 +55,9 @@ def test_instant_approval_as_each_role(demo: Demo, settings) -> None:
     approver = User.objects.filter(
         assignments__role__code="case_approver", department=refused_scope.case.department
     )
-    reviewer = client_for(approver.order_by("username").first().username)
+    first_approver = approver.order_by("username").first()
+    assert first_approver is not None
+    reviewer = client_for(first_approver.username)
     listed = reviewer.get("/api/v1/instant-approval/decisions").json()
     assert refused_scope.pk in [d["id"] for d in listed["items"]]
     detail = reviewer.get(f"/workbench/instant-approval/decisions/{refused_scope.pk}/").content.decode()
