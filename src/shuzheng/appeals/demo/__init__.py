@@ -104,6 +104,9 @@ def load(progress: Progress | None = None) -> dict[str, Any]:
             "model_macro_f1": round(model.macro_f1, 4),
             "baseline_accuracy": round(model.baseline_accuracy or 0, 4),
             "baseline_macro_f1": round(model.baseline_macro_f1 or 0, 4),
+            # Beside the self-measured hold-out: the hand-written set the model never trained on.
+            "eval_accuracy": (model.evaluation.get("eval") or {}).get("accuracy"),
+            "eval_macro_f1": (model.evaluation.get("eval") or {}).get("macro_f1"),
             **timings,
             "seconds": round(time.perf_counter() - started, 1),
         }

@@ -80,14 +80,27 @@ COUNT_LABELS = {
     "historical_appeals": "历史诉求（合成）",
     "open_appeals": "示例诉求",
     "work_orders": "工单",
-    "model_accuracy": "派单模型准确率",
-    "model_macro_f1": "宏平均F1",
+    "model_accuracy": "派单模型准确率（合成留出集）",
+    "model_macro_f1": "宏平均F1（合成留出集）",
+    "eval_accuracy": "独立评估集准确率",
+    "eval_macro_f1": "独立评估集宏平均F1",
     "baseline_accuracy": "关键词基线准确率",
     "seals": "电子印章",
     "seal_coverage": "持有效印章的政府部门",
     "licence_types": "证照类型",
     "licences": "电子证照",
     "licence_uses": "用证记录",
+    "bundles": "一件事主题",
+    "published_bundles": "已发布主题",
+    "applications": "演示申请",
+    "sectors": "政府行业",
+    "budget_units": "财政预算单位",
+    "video_terminals": "视频终端",
+    "scenarios": "应用场景",
+    "app_usage_months": "粤系应用月度数据",
+    "assessed_villages": "数字乡村评定",
+    "projects": "政务信息化项目",
+    "indicators_with_value": "有值的指标（共22项）",
     "reminded_cases": "临近或超过期限的办件",
     "reminders": "到期提醒通知",
 }
@@ -180,7 +193,7 @@ class Command(BaseCommand):
     def _print_counts(self, step: str, result: Any) -> None:
         if not isinstance(result, Mapping):
             return
-        parts = [f"{COUNT_LABELS[k]} {v}" for k, v in result.items() if k in COUNT_LABELS]
+        parts = [f"{COUNT_LABELS[k]} {v}" for k, v in result.items() if k in COUNT_LABELS and v is not None]
         created = result.get("created")
         suffix = f"（本次新增 {created} 条）" if created is not None else ""
         self.stdout.write(f"{step}：{'，'.join(parts)}{suffix}")
