@@ -21,11 +21,11 @@ from shuzheng.bundles.schemas import (
     ApplicationIn,
     ApplicationOut,
     ApplicationPage,
+    BundleEvaluationOut,
     BundleOut,
     BundlePage,
     CorrectionAnswerIn,
     EvaluationIn,
-    EvaluationOut,
 )
 from shuzheng.bundles.services import applications, evaluation
 from shuzheng.core.errors import ValidationFailed
@@ -175,7 +175,7 @@ def respond_corrections(request: HttpRequest, number: str, payload: CorrectionAn
 
 @router.post(
     "/applications/{number}/evaluation",
-    response={201: EvaluationOut},
+    response={201: BundleEvaluationOut},
     auth=django_auth,
     summary="对已办结的一件事作一次评价（好差评，计入各事项部门）",
 )

@@ -38,7 +38,7 @@ class MemberOut(Schema):
     available: bool
 
 
-class MaterialOut(Schema):
+class BundleMaterialOut(Schema):
     key: str
     name: str
     exempt: bool
@@ -51,7 +51,7 @@ class BundleOut(BundleSummaryOut):
     refusal_rule: str
     shared_fields: list[dict[str, Any]]
     members: list[MemberOut]
-    materials: list[MaterialOut]
+    materials: list[BundleMaterialOut]
     fields_before: int
     fields_after: int
 
@@ -113,5 +113,5 @@ class EvaluationIn(StrictIn):
     comment: str = Field("", max_length=500)
 
 
-class EvaluationOut(Schema):
+class BundleEvaluationOut(Schema):
     rated: int

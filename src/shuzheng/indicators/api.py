@@ -11,7 +11,7 @@ from ninja import Router
 from ninja.security import django_auth
 
 from shuzheng.indicators.definitions import definition
-from shuzheng.indicators.schemas import IndicatorDetailOut, IndicatorOut
+from shuzheng.indicators.schemas import PlanIndicatorDetailOut, PlanIndicatorOut
 from shuzheng.indicators.selectors import board
 from shuzheng.indicators.selectors.board import Tile
 
@@ -37,12 +37,14 @@ def _out(tile: Tile) -> dict[str, Any]:
     }
 
 
-@router.get("", response=list[IndicatorOut], summary="22项规划指标（当前值、目标、状态）")
+@router.get("", response=list[PlanIndicatorOut], summary="22项规划指标（当前值、目标、状态）")
 def list_indicators(request: HttpRequest) -> list[dict[str, Any]]:
     return [_out(t) for t in board.board(user=request.user)]
 
 
-@router.get("/{int:number}", response=IndicatorDetailOut, summary="单项指标（分子、分母、分解、明细、快照）")
+@router.get(
+    "/{int:number}", response=PlanIndicatorDetailOut, summary="单项指标（分子、分母、分解、明细、快照）"
+)
 def get_indicator(request: HttpRequest, number: int) -> dict[str, Any]:
     definition(number)  # 404 with a Chinese detail outside 1–22
     tile = board.tile(user=request.user, number=number)

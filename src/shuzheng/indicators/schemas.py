@@ -7,7 +7,7 @@ from datetime import date
 from ninja import Schema
 
 
-class IndicatorOut(Schema):
+class PlanIndicatorOut(Schema):
     number: int
     name: str
     category: str
@@ -48,7 +48,7 @@ class PointOut(Schema):
     status: str
 
 
-class IndicatorDetailOut(IndicatorOut):
+class PlanIndicatorDetailOut(PlanIndicatorOut):
     numerator: float | None
     denominator: float | None
     numerator_label: str

@@ -18,8 +18,8 @@ from shuzheng.instant_approval.schemas import (
     DecisionDetailOut,
     DecisionPage,
     RuleSetOut,
-    RuleTestIn,
-    RuleTestOut,
+    RuleSetTestIn,
+    RuleSetTestOut,
 )
 from shuzheng.instant_approval.services import rule_sets
 
@@ -84,9 +84,9 @@ def get_rules(request: HttpRequest, rule_set_id: int) -> dict[str, Any]:
 
 
 @router.post(
-    "/rules/{int:rule_set_id}/test", response=RuleTestOut, summary="用示例输入测试规则（不写入任何数据）"
+    "/rules/{int:rule_set_id}/test", response=RuleSetTestOut, summary="用示例输入测试规则（不写入任何数据）"
 )
-def test_rules(request: HttpRequest, rule_set_id: int, payload: RuleTestIn) -> dict[str, Any]:
+def test_rules(request: HttpRequest, rule_set_id: int, payload: RuleSetTestIn) -> dict[str, Any]:
     rule_set = selectors.rule_set_get(user=request.user, rule_set_id=rule_set_id)
     results = rule_sets.rule_set_test(rule_set=rule_set, example=payload.example)
     return {"all_passed": rules.all_passed(results), "results": [r.as_dict() for r in results]}

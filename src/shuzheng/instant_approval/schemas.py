@@ -35,7 +35,7 @@ class RuleSetOut(Schema):
     activated_at: datetime | None
 
 
-class RuleTestIn(StrictIn):
+class RuleSetTestIn(StrictIn):
     example: dict[str, Any] = Field(default_factory=dict, description=_EXAMPLE_HELP)
 
 
@@ -47,7 +47,7 @@ class ConditionResultOut(Schema):
     error: str
 
 
-class RuleTestOut(Schema):
+class RuleSetTestOut(Schema):
     all_passed: bool
     results: list[ConditionResultOut]
 
