@@ -185,7 +185,7 @@ def local_categories() -> dict[str, str]:
     city: dict[str, str] = {}
     local: set[str] = set()
     for category, division, department in rows:
-        if division == duties.CITY:
+        if division == duties.area().city:
             city[category] = department
         elif duties.is_town_government(department):
             local.add(category)
@@ -194,7 +194,8 @@ def local_categories() -> dict[str, str]:
 
 def category_labels(local: dict[str, str]) -> dict[str, str]:
     """The router label of each category with a city-level catalogue entry."""
-    rows = DispatchCatalogueEntry.objects.filter(is_active=True, division__code=duties.CITY).values_list(
+    city = duties.area().city
+    rows = DispatchCatalogueEntry.objects.filter(is_active=True, division__code=city).values_list(
         "category__code", "department__code"
     )
     return {c: (f"{local[c]}{duties.LOCAL}" if c in local else d) for c, d in rows}

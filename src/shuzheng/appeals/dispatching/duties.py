@@ -19,24 +19,38 @@ from shuzheng.appeals.dispatching.normalise import DATA
 
 TOWN: Final = "属地"
 LOCAL: Final = "@属地"
-CITY: Final = "440785"
-URBAN_TOWN: Final = "440785001"
 
-#: Town code and name (repeated from orgs.demo.TOWNS so routing needs no database).
-TOWNS: Final = (
-    ("440785001", "恩城街道"),
-    ("440785100", "横陂镇"),
-    ("440785101", "圣堂镇"),
-    ("440785102", "良西镇"),
-    ("440785103", "沙湖镇"),
-    ("440785104", "牛江镇"),
-    ("440785105", "君堂镇"),
-    ("440785106", "大槐镇"),
-    ("440785107", "东成镇"),
-    ("440785108", "大田镇"),
-    ("440785109", "那吉镇"),
-    ("440785110", "朗底镇"),
-)
+
+@dataclass(frozen=True)
+class Area:
+    """The city the targets serve (the ``area`` section of duties.yaml): its division code, the urban
+    street whose local matters city departments answer, the prefix of a town government's department
+    code before the town's division code, and the towns — data, so that routing needs no database."""
+
+    city: str
+    urban_town: str
+    government_prefix: str
+    towns: tuple[tuple[str, str], ...]
+
+    def government(self, town: str) -> str:
+        return f"{self.government_prefix}{town}"
+
+
+@cache
+def _document() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((DATA / "duties.yaml").read_text(encoding="utf-8"))
+    return loaded
+
+
+@cache
+def area() -> Area:
+    raw = _document()["area"]
+    return Area(
+        city=str(raw["city"]),
+        urban_town=str(raw["urban_town"]),
+        government_prefix=str(raw["government_prefix"]),
+        towns=tuple((str(code), str(name)) for code, name in raw["towns"]),
+    )
 
 
 @dataclass(frozen=True)
@@ -73,7 +87,7 @@ def _tuple(value: Any) -> tuple[str, ...]:
 
 @cache
 def targets() -> tuple[Target, ...]:
-    raw = yaml.safe_load((DATA / "duties.yaml").read_text(encoding="utf-8"))
+    raw = _document()
     found: list[Target] = []
     for row in raw["targets"]:
         code, name = str(row["code"]), str(row["name"])
@@ -109,7 +123,9 @@ def target_names() -> dict[str, str]:
 
 
 def is_town_government(code: str) -> bool:
-    return code.startswith("EP" + CITY) and len(code) == 11
+    where = area()
+    prefix = where.government(where.city)
+    return code.startswith(prefix) and len(code) == len(where.government_prefix) + 9
 
 
 def town_code(value: str | None) -> str | None:
@@ -118,12 +134,12 @@ def town_code(value: str | None) -> str | None:
     value = (value or "").strip()
     if not value:
         return None
-    if value.startswith("EP"):
-        value = value[2:]
-    if value.isdigit() and len(value) >= 9 and value.startswith(CITY):
+    where = area()
+    value = value.removeprefix(where.government_prefix)
+    if value.isdigit() and len(value) >= 9 and value.startswith(where.city):
         code = value[:9]
-        return code if any(code == c for c, _ in TOWNS) else None
-    for code, name in TOWNS:
+        return code if any(code == c for c, _ in where.towns) else None
+    for code, name in where.towns:
         short = name.removesuffix("街道").removesuffix("镇")
         if value in (name, short) or value.startswith(short):
             return code
@@ -132,11 +148,12 @@ def town_code(value: str | None) -> str | None:
 
 def resolve(label: str, town: str | None) -> str | None:
     """The department code a label stands for in ``town`` (None: a local matter with no known town)."""
+    where = area()
     if label == TOWN:
-        return f"EP{town}" if town else None
+        return where.government(town) if town else None
     if label.endswith(LOCAL):
         city_department = label.removesuffix(LOCAL)
-        return f"EP{town}" if town and town != URBAN_TOWN else city_department
+        return where.government(town) if town and town != where.urban_town else city_department
     return label
 
 

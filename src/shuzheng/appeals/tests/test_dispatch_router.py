@@ -49,7 +49,7 @@ def test_duties_cover_every_member_unit_and_town_labels_resolve_by_town():
     assert duties.resolve("属地", "440785103") == "EP440785103"
     assert duties.resolve("属地", None) is None
     assert duties.resolve("EP022@属地", "440785103") == "EP440785103"
-    assert duties.resolve("EP022@属地", duties.URBAN_TOWN) == "EP022"
+    assert duties.resolve("EP022@属地", duties.area().urban_town) == "EP022"
     assert duties.training_label("EP440785104", "CR01", {"CR01": "EP022"}) == "EP022@属地"
     assert duties.training_label("EP440785104", "LD01", {"CR01": "EP022"}) == duties.TOWN
 
