@@ -1,7 +1,8 @@
 """What each audit operation code ("<context>.<entity>.<verb>", e.g. identity.login) is called on screen.
 
 Services write codes; people read names. A code is named whole (EXACT) or as "entity：verb", the verb
-taken from the context's own action labels where it has them (办件、工单、诉求、数据目录 transitions),
+taken from the context's own action labels where it has them (办件、工单、诉求、数据目录、印章、证照、项目
+transitions),
 so a new transition gets its name with its label. test_audit_labels checks every code the code base
 writes has a name here.
 """
@@ -16,6 +17,8 @@ from shuzheng.appeals.workflow import AppealAction, WorkOrderAction
 from shuzheng.cases.workflow import CaseAction
 from shuzheng.core.constants import Channel
 from shuzheng.datahub.workflow import ACTION_LABELS as ENTRY_ACTION_LABELS
+from shuzheng.indicators.workflow import ProjectAction
+from shuzheng.licences.constants import LicenceAction, SealAction
 
 UNKNOWN: Final = "其他操作"
 
@@ -77,6 +80,28 @@ ENTITIES: Final[dict[str, str]] = {
     "datahub.sharing": "共享申请",
     "datahub.rows": "库表数据",
     "datahub.open": "开放数据集",
+    "licences.authority": "平台证书颁发机构",
+    "licences.seal": "电子印章",
+    "licences.licence": "电子证照",
+    "licences.decision": "许可决定书",
+    "licences.share": "证照分享",
+    "bundles.bundle": "一件事主题",
+    "bundles.version": "一件事主题版本",
+    "bundles.application": "一件事申请",
+    "bundles.child": "一件事子办件",
+    "instant_approval.ruleset": "秒批规则",
+    "instant_approval.decision": "自动审批判定",
+    "indicators.project": "政务信息化项目",
+    "indicators.milestone": "项目里程碑",
+    "indicators.projectsystem": "信息系统",
+    "indicators.governmentsector": "政府行业",
+    "indicators.budgetunit": "财政预算单位",
+    "indicators.videoterminal": "视频终端",
+    "indicators.scenario": "应用场景",
+    "indicators.villagecriterion": "数字乡村评定标准",
+    "indicators.villageassessment": "数字乡村评定",
+    "indicators.appusage": "粤系应用使用情况",
+    "indicators.snapshot": "指标快照",
 }
 
 #: Verbs every entity may use (create, update, …).
@@ -142,6 +167,28 @@ ENTITY_VERBS: Final[dict[str, dict[str, str]]] = {
         "resource_update": "修改资源",
         "resource_delete": "删除资源",
     },
+    "licences.seal": {**{a.value: str(a.label) for a in SealAction}, "issue": "制章", "use": "用章"},
+    "licences.licence": {**{a.value: str(a.label) for a in LicenceAction}, "issue": "颁发"},
+    "licences.decision": {"issue": "出具"},
+    "licences.share": {"create": "生成分享链接", "open": "打开分享链接"},
+    "bundles.version": {"draft": "新建草稿", "publish": "发布", "retire": "废止"},
+    "bundles.application": {
+        "submit": "提交申请",
+        "request_corrections": "要求补正",
+        "respond_corrections": "提交补正",
+        "conclude": "办结",
+        "evaluate": "评价",
+    },
+    "bundles.child": {"release": "提交部门办理", "cancel": "终止办理"},
+    "instant_approval.ruleset": {"retire": "停用"},
+    "instant_approval.decision": {
+        "approve": "自动准予",
+        "refer": "转人工办理",
+        "confirm": "复核确认",
+        "revoke": "撤销",
+    },
+    "indicators.project": {a.value: str(a.label) for a in ProjectAction},
+    "indicators.snapshot": {"take": "生成"},
 }
 
 
@@ -191,6 +238,10 @@ CONTEXTS: Final[dict[str, str]] = {
     "evaluation": "好差评",
     "appeals": "诉求",
     "datahub": "数据中台",
+    "licences": "电子证照与电子印章",
+    "bundles": "一件事",
+    "instant_approval": "秒批",
+    "indicators": "规划指标",
     "core": "平台",
 }
 

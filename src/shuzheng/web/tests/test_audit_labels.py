@@ -13,9 +13,15 @@ from shuzheng.appeals.workflow import AppealAction, WorkOrderAction
 from shuzheng.cases.workflow import CaseAction
 from shuzheng.datahub.workflow import ENTRY_WORKFLOW
 from shuzheng.evaluation.workflow import RectificationAction
+from shuzheng.indicators.forms_workbench import REFERENCE_FORMS
+from shuzheng.indicators.registry_specs import SPECS
+from shuzheng.indicators.workflow import ProjectAction
+from shuzheng.licences.constants import LicenceAction, SealAction
 from shuzheng.web.audit_labels import UNKNOWN, action_label, actor_label, channel_label, subject_label
 
-CONTEXTS = "core|identity|orgs|catalog|cases|evaluation|appeals|datahub"
+CONTEXTS = (
+    "core|identity|orgs|catalog|cases|evaluation|appeals|datahub|licences|bundles|instant_approval|indicators"
+)
 #: action="identity.login", action="a.b.c" if x else "a.b.d", PURGE_ACTION = "identity.audit.purge"
 ACTION_LINE = re.compile(r"\baction=\s*\"|_ACTION\b.*=\s*\"")
 LITERAL = re.compile(rf"\"((?:{CONTEXTS})\.[a-z_]+(?:\.[a-z_]+)?)\"")
@@ -32,10 +38,13 @@ def _sources() -> list[Path]:
 
 
 def written_codes() -> set[str]:
-    """Literal operation codes in the sources: on an ``action=`` line, or any context.entity.verb string."""
+    """Literal operation codes in the sources: on an ``action=`` line, or any context.entity.verb string
+    (but a log event's name, as logger.exception("bundles.prefill.registry_unavailable"))."""
     codes: set[str] = set()
     for path in _sources():
         for line in path.read_text().splitlines():
+            if "logger." in line:
+                continue
             codes.update(THREE_PART.findall(line))
             if ACTION_LINE.search(line):
                 codes.update(LITERAL.findall(line))
@@ -45,6 +54,9 @@ def written_codes() -> set[str]:
 def dynamic_codes() -> set[str]:
     """The codes of the f-string sites, from the tables their verbs come from."""
     appeals_admin = {m._meta.model_name for m in admin.site._registry if m._meta.app_label == "appeals"}
+    indicators_projects = ("project", "milestone", "projectsystem")
+    indicators_registries = {spec.model._meta.model_name for spec in SPECS.values()}
+    indicators_references = {form._meta.model._meta.model_name for _, form in REFERENCE_FORMS.values()}
     return {
         *(f"cases.case.{a}" for a in CaseAction.values),
         *(f"appeals.appeal.{a}" for a in AppealAction.values),
@@ -52,6 +64,17 @@ def dynamic_codes() -> set[str]:
         *(f"datahub.entry.{a}" for a in ENTRY_WORKFLOW.actions()),
         *(f"evaluation.rectification.{a}" for a in RectificationAction.values),
         *(f"appeals.{m}.{v}" for m in appeals_admin for v in ("create", "update", "delete")),
+        *(f"licences.licence.{a}" for a in LicenceAction.values),
+        *(f"licences.seal.{a}" for a in SealAction.values),
+        *(f"instant_approval.decision.{v}" for v in ("approve", "refer")),
+        *(f"indicators.project.{a}" for a in ProjectAction.values),
+        *(f"indicators.{m}.{v}" for m in indicators_projects for v in ("create", "update")),
+        *(
+            f"indicators.{m}.{v}"
+            for m in indicators_registries
+            for v in ("create", "update", "delete", "import")
+        ),
+        *(f"indicators.{m}.{v}" for m in indicators_references for v in ("create", "update")),
     }
 
 
@@ -62,6 +85,11 @@ DYNAMIC_FAMILIES = {
     "datahub.entry.",
     "evaluation.rectification.",
     "appeals.",  # the appeals admin: appeals.<model>.<create|update|delete>
+    "licences.licence.",
+    "licences.seal.",
+    "instant_approval.decision.",  # approve or refer
+    "indicators.project.",
+    "indicators.",  # projects, registries, reference lists: indicators.<model>.<create|update|delete|import>
 }
 
 
