@@ -304,7 +304,7 @@ def get_rectification(request: HttpRequest, rectification_id: int) -> dict[str, 
 
 
 @router.post(
-    "/rectifications/{int:rectification_id}/callback", response=RectificationDetailOut, summary="记录回访"
+    "/rectifications/{int:rectification_id}/return-visit", response=RectificationDetailOut, summary="记录回访"
 )
 def record_return_visit(
     request: HttpRequest, rectification_id: int, payload: ReturnVisitIn

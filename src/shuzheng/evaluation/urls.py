@@ -31,7 +31,7 @@ urlpatterns = [
         name="rectification_detail",
     ),
     path(
-        "workbench/rectifications/<int:rectification_id>/callback/",
+        "workbench/rectifications/<int:rectification_id>/return-visit/",
         views_workbench.rectification_return_visit,
         name="rectification_return_visit",
     ),

@@ -218,7 +218,7 @@ def test_rectification_loop_through_the_api(world: World) -> None:
     assert status == 409
     assert body["code"] == "return_visit_required"
     status, body = post(
-        handler, f"/rectifications/{rectification.pk}/callback", {"note": "电话回访，了解材料问题"}
+        handler, f"/rectifications/{rectification.pk}/return-visit", {"note": "电话回访，了解材料问题"}
     )
     assert status == 200, body
     assert body["status"] == "return_visited"
@@ -238,7 +238,7 @@ def test_rectification_loop_through_the_api(world: World) -> None:
     assert (
         post(
             as_user(world.other_handler),
-            f"/rectifications/{rectification.pk}/callback",
+            f"/rectifications/{rectification.pk}/return-visit",
             {"note": "越权回访测试"},
         )[0]
         == 404

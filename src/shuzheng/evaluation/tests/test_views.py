@@ -249,14 +249,10 @@ def test_rectification_pages_walk_the_loop(world: World) -> None:
     assert "记录回访" in detail
     assert "须先回访评价人" in detail
     assert "137****0001" in detail
-    short = handler.post(f"/workbench/rectifications/{rectification.pk}/callback/", {"note": "好"})
+    return_visit = f"/workbench/rectifications/{rectification.pk}/return-visit/"
+    short = handler.post(return_visit, {"note": "好"})
     assert short.status_code == 422
-    assert (
-        handler.post(
-            f"/workbench/rectifications/{rectification.pk}/callback/", {"note": "已电话回访，群众表示理解"}
-        ).status_code
-        == 302
-    )
+    assert handler.post(return_visit, {"note": "已电话回访，群众表示理解"}).status_code == 302
     premature = logged_in(world.supervisor).post(
         f"/workbench/rectifications/{rectification.pk}/check/", {"passed": "yes"}
     )
