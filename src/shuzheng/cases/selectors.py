@@ -637,6 +637,10 @@ def concluded_cases_of_applicant(applicant_id: int) -> QuerySet[Case]:
     return _evaluated_case_queryset().filter(applicant_id=applicant_id, status=CaseStatus.CONCLUDED)
 
 
-def concluded_cases(*, limit: int) -> list[Case]:
-    """The first `limit` concluded cases by id (the 好差评 demo evaluates them)."""
-    return list(_evaluated_case_queryset().filter(status=CaseStatus.CONCLUDED).order_by("pk")[:limit])
+def concluded_cases(*, limit: int, key_prefix: str = "") -> list[Case]:
+    """The first `limit` concluded cases by id whose idempotency key starts with `key_prefix` (the 好差评
+    demo evaluates the cases demo's own, not those later demo steps conclude)."""
+    queryset = _evaluated_case_queryset().filter(status=CaseStatus.CONCLUDED)
+    if key_prefix:
+        queryset = queryset.filter(idempotency_key__startswith=key_prefix)
+    return list(queryset.order_by("pk")[:limit])

@@ -43,6 +43,7 @@ CITY_DIVISION: Final = "440785"
 CITY_HALL: Final = "H440785"
 TOWN_HALL: Final = "H440785103"  # 沙湖镇政务服务中心
 MAX_CASES: Final = 300
+CASES_DEMO_KEY: Final = "demo-"  # the idempotency keys of the cases demo's cases (cases.demo.stories)
 #: The platform loading the demo (QR evaluations are anonymous; roles are ensured by no one in particular).
 DEMO: Final = SystemActor("demo")
 
@@ -235,7 +236,9 @@ def _case_level(n: int) -> int:
 
 def _evaluate_cases(recorder: Any) -> int:
     created = 0
-    cases = case_selectors.concluded_cases(limit=MAX_CASES)
+    # Only the cases demo's cases: the 秒批 and 一件事 steps conclude cases after this step, which a second
+    # load would otherwise evaluate (and the second load must change nothing).
+    cases = case_selectors.concluded_cases(limit=MAX_CASES, key_prefix=CASES_DEMO_KEY)
     done = set(Evaluation.objects.filter(case_id__in=[c.pk for c in cases]).values_list("case_id", "channel"))
     for n, case in enumerate(cases):
         when = (case.concluded_at or timezone.now()) + timedelta(hours=1)

@@ -92,10 +92,19 @@ def test_concluded_cases_get_evaluated(base) -> None:
             channel=CaseChannel.WINDOW if n % 2 else CaseChannel.PORTAL,
             hall=hall if n % 2 else None,
             concluded_at=timezone.now(),
+            idempotency_key=f"{demo.CASES_DEMO_KEY}{n:04d}",
         )
         for n in range(6)
     ]
     CaseFactory.create(version=version, applicant=citizen, status=CaseStatus.UNDER_REVIEW)
+    # a case a later demo step (秒批) concludes is not the cases demo's: not evaluated
+    CaseFactory.create(
+        version=version,
+        applicant=citizen,
+        status=CaseStatus.CONCLUDED,
+        concluded_at=timezone.now(),
+        idempotency_key="miaopi-1-1",
+    )
     demo.load()
     online = Evaluation.objects.filter(channel=EvaluationChannel.ONLINE)
     onsite = Evaluation.objects.filter(channel=EvaluationChannel.ONSITE)
