@@ -1,6 +1,7 @@
 """规划指标 demo data for the demo city (idempotent): the registries behind indicators 8–12, 15, 17, 21
 and 22, the 16 key projects of 附件2, the leaders' role and account, and snapshots — monthly back to the
-start of 2024 for the indicators whose records carry dates, and today's for all 22."""
+start of 2024 for the indicators whose records carry dates, and today's for all 22 (taken only when none is
+stored for today, so that a second load writes nothing)."""
 
 from __future__ import annotations
 
@@ -101,10 +102,10 @@ def load(progress: Progress | None = None) -> dict[str, int]:
     if not IndicatorSnapshot.objects.filter(day__lt=today).exists():
         for day in _month_starts(SNAPSHOTS_SINCE, today):
             snapshot_take(actor=SYSTEM, day=day)
-    run = snapshot_take(actor=SYSTEM)
+    # Today's snapshot only once: taking it again would audit (and a second load changes nothing).
+    if not IndicatorSnapshot.objects.filter(day=today).exists():
+        snapshot_take(actor=SYSTEM)
     step("指标快照", 9)
     counts["projects"] = len(register)
-    counts["indicators_with_value"] = IndicatorSnapshot.objects.filter(
-        day=run.day, value__isnull=False
-    ).count()
+    counts["indicators_with_value"] = IndicatorSnapshot.objects.filter(day=today, value__isnull=False).count()
     return counts

@@ -1,6 +1,7 @@
 """Demo registries: government sectors (11), budget units (17), video terminals (12), scenarios (15),
 粤系 app usage (8–10), digital-village criteria and assessments (22). Plausible figures for a county-level
-city, written through the registry services (one audited import per registry)."""
+city, written through the registry services (one audited import per registry, and none when every row
+the demo would write is already stored: a second load changes nothing)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any, Final
 from shuzheng.core.actors import SYSTEM
 from shuzheng.indicators.constants import App, TerminalStatus
 from shuzheng.indicators.models import GovernmentSector, VillageCriterion
-from shuzheng.indicators.registry_specs import SPECS
+from shuzheng.indicators.registry_specs import SPECS, Spec
 from shuzheng.indicators.services.registries import registry_apply
 from shuzheng.orgs import selectors as orgs_selectors
 from shuzheng.orgs.constants import DivisionLevel
@@ -81,6 +82,14 @@ APPS: Final = (
 TERMINALS: Final = 12_600
 
 
+def _apply(spec: Spec, rows: list[dict[str, Any]]) -> None:
+    """Import the demo rows unless every one's key is already stored (then the import would only audit)."""
+    attnames = [getattr(spec.model._meta.get_field(k), "attname", k) for k in spec.key]
+    stored = set(spec.model._default_manager.values_list(*attnames))
+    if any(tuple(getattr(row[k], "pk", row[k]) for k in spec.key) not in stored for row in rows):
+        registry_apply(actor=SYSTEM, spec=spec, rows=rows, source_document=SOURCE)
+
+
 def _months(today: date, count: int) -> list[date]:
     first = today.replace(day=1)
     months = []
@@ -118,7 +127,7 @@ def ensure_budget_units(departments: dict[str, Any], rng: random.Random) -> int:
                     else date(2019, 1, 1) + timedelta(days=rng.randrange(0, 1800)),
                 }
             )
-    registry_apply(actor=SYSTEM, spec=SPECS["budget-units"], rows=rows, source_document=SOURCE)
+    _apply(SPECS["budget-units"], rows)
     return len(rows)
 
 
@@ -151,7 +160,7 @@ def ensure_terminals(departments: dict[str, Any], towns: list[Any], rng: random.
                 "connected_on": date(2020, 1, 1) + timedelta(days=int((n / TERMINALS) ** 0.7 * 2500)),
             }
         )
-    registry_apply(actor=SYSTEM, spec=SPECS["video-terminals"], rows=rows, source_document=SOURCE)
+    _apply(SPECS["video-terminals"], rows)
     return len(rows)
 
 
@@ -161,7 +170,7 @@ def ensure_scenarios(departments: dict[str, Any], projects: dict[str, Any]) -> i
         for name, code, day, _ in SCENARIOS
         if code in departments
     ]
-    registry_apply(actor=SYSTEM, spec=SPECS["scenarios"], rows=rows, source_document=SOURCE)
+    _apply(SPECS["scenarios"], rows)
     from shuzheng.indicators.models import Scenario
 
     for name, _code, _day, project in SCENARIOS:
@@ -178,7 +187,7 @@ def ensure_app_usage(today: date) -> int:
             users = int(registered * (1 + growth) ** i)
             share = start + (end - start) * i / (len(months) - 1)
             rows.append({"app": app, "month": month, "registered": users, "active": int(users * share)})
-    registry_apply(actor=SYSTEM, spec=SPECS["app-usage"], rows=rows, source_document=SOURCE)
+    _apply(SPECS["app-usage"], rows)
     return len(rows)
 
 
@@ -209,5 +218,5 @@ def ensure_villages(rng: random.Random) -> int:
                     "assessed_on": date(2023, 3, 1) + timedelta(days=(n * 37 + i * 90) % 1200),
                 }
             )
-    registry_apply(actor=SYSTEM, spec=SPECS["village-assessments"], rows=rows, source_document=SOURCE)
+    _apply(SPECS["village-assessments"], rows)
     return len(villages)
