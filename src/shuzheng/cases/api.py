@@ -17,7 +17,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Router, Status, UploadedFile
 from ninja.security import django_auth
 
-from shuzheng.cases import access, deadlines, documents, form_privacy, selectors
+from shuzheng.cases import access, deadlines, documents, form_privacy, selectors, selectors_timeline
 from shuzheng.cases.constants import ApplicantKind, DeadlineState
 from shuzheng.cases.models import Case, CaseMaterial
 from shuzheng.cases.schemas import (
@@ -354,7 +354,7 @@ def get_case(request: HttpRequest, case_id: int) -> HttpResponse:
 @router.get("/{int:case_id}/timeline", response=list[TimelineOut], summary="办理过程")
 def get_timeline(request: HttpRequest, case_id: int) -> list[Any]:
     case = selectors.case_get(user=_actor(request), case_id=case_id)
-    return list(selectors.case_timeline(case))
+    return list(selectors_timeline.case_timeline(case))
 
 
 @router.post(

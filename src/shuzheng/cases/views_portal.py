@@ -14,7 +14,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shuzheng.cases import deadlines, selectors
+from shuzheng.cases import deadlines, selectors, selectors_timeline
 from shuzheng.cases.access import OUT_OF_SCOPE, signed_in
 from shuzheng.cases.constants import CaseChannel, CaseStatus, DeadlineState, DeliveryMethod
 from shuzheng.cases.forms_common import SchemaForm, WithdrawForm, new_idempotency_key
@@ -131,7 +131,7 @@ def _portal_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str,
         "remaining": deadlines.remaining_working_days(case),
         "form_fields": form_fields(case, request.user),
         "materials": selectors.case_materials(case),
-        "timeline": selectors.case_timeline(case),
+        "timeline": selectors_timeline.case_timeline(case),
         "correction": correction,
         "correction_form": extra.pop("correction_form", None) or CorrectionResponseForm(),
         "correction_rows": extra.pop("correction_rows", None) or material_rows(case.version, staff=False),

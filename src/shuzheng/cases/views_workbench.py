@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shuzheng.cases import api, panels, selectors
+from shuzheng.cases import api, panels, selectors, selectors_timeline
 from shuzheng.cases.constants import CaseChannel, CaseStatus, DeadlineState
 from shuzheng.cases.forms_common import ActionForm, SchemaForm, new_idempotency_key
 from shuzheng.cases.forms_workbench import (
@@ -298,7 +298,7 @@ def _workbench_context(
         "state_label": DeadlineState(detail["deadline_state"]).label,
         "form_fields": form_fields(case, request.user),
         "materials": selectors.case_materials(case),
-        "timeline": selectors.case_timeline(case),
+        "timeline": selectors_timeline.case_timeline(case),
         "correction": selectors.open_correction(case),
         "action_forms": forms_,
         "remote_form": remote_form,

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from shuzheng.cases import selectors
+from shuzheng.cases import selectors, selectors_timeline
 from shuzheng.cases.constants import CaseStatus, DeadlineState
 from shuzheng.cases.services.handling import case_claim
 from shuzheng.cases.tests.conftest import World
@@ -135,7 +135,7 @@ def test_timeline_lists_history_corrections_suspensions_and_materials(world: Wor
     case = world.move(case, "start_review")
     case = world.move(case, "suspend", kind="hearing", reason="依申请听证")
     case = world.move(case, "resume")
-    timeline = selectors.case_timeline(case)
+    timeline = selectors_timeline.case_timeline(case)
     kinds = [e.kind for e in timeline]
     assert kinds.count("status") == 7
     assert {"correction", "correction_response", "suspension", "resumption", "material"} <= set(kinds)
