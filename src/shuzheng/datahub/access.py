@@ -38,6 +38,7 @@ from shuzheng.core.errors import (
     ValidationFailed,
 )
 from shuzheng.core.masking import mask_address, mask_id_number, mask_mobile, mask_name
+from shuzheng.core.rate_windows import count_this_minute
 from shuzheng.datahub import credentials, loading, tables
 from shuzheng.datahub.models import (
     AccessLog,
@@ -140,17 +141,7 @@ def check_valid(credential: ApiCredential) -> None:
 
 def check_rate(credential: ApiCredential) -> None:
     """A fixed one-minute window per credential in the cache; over the limit → 429."""
-    window = int(timezone.now().timestamp() // 60)
-    key = f"datahub:rate:{credential.client_id}:{window}"
-    if cache.add(key, 1, timeout=70):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=70)
-            count = 1
-    if count > credential.rate_limit_per_minute:
+    if count_this_minute("datahub:rate", credential.client_id) > credential.rate_limit_per_minute:
         raise RateLimited(
             f"调用过于频繁：每分钟最多 {credential.rate_limit_per_minute} 次，请稍后再试", code="rate_limited"
         )

@@ -14,12 +14,12 @@ from datetime import date
 from typing import Any, Final
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 
 from shuzheng.core.crypto.sm3 import sm3_hex
 from shuzheng.core.errors import PayloadTooLarge, RateLimited, ValidationFailed
 from shuzheng.core.masking import mask_id_number, mask_name
+from shuzheng.core.rate_windows import count_this_minute
 from shuzheng.licences import identifiers, signing
 from shuzheng.licences.constants import HolderCodeType, LicenceStatus, SealStatus, Verdict
 from shuzheng.licences.models import Licence
@@ -57,17 +57,7 @@ def throttle(client_ip: str | None) -> None:
     limit = per_minute()
     if limit < 0:
         return
-    window = int(timezone.now().timestamp() // 60)
-    key = f"licences:verify:{client_ip or 'unknown'}:{window}"
-    if cache.add(key, 1, timeout=70):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=70)
-            count = 1
-    if count > limit:
+    if count_this_minute("licences:verify", client_ip or "unknown") > limit:
         raise RateLimited(
             f"核验过于频繁：每分钟最多 {limit} 次，请稍后再试。", code="verification_rate_limited"
         )
