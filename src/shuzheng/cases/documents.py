@@ -25,8 +25,6 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from shuzheng.cases import selectors
@@ -35,23 +33,13 @@ from shuzheng.cases.models import Case
 from shuzheng.cases.workflow import CaseAction
 from shuzheng.core.errors import NotFound
 from shuzheng.core.masking import mask_id_number, mask_mobile
+from shuzheng.core.pdf_fonts import chinese_font
 
-FONT: Final = "STSong-Light"
 KINDS: Final = ("acceptance", "rejection", "correction")
-
-_registered = False
-
-
-def _font() -> str:
-    global _registered
-    if not _registered:
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-        _registered = True
-    return FONT
 
 
 def _styles() -> dict[str, ParagraphStyle]:
-    font = _font()
+    font = chinese_font()
     return {
         "title": ParagraphStyle("title", fontName=font, fontSize=20, leading=28, alignment=TA_CENTER),
         "subtitle": ParagraphStyle("subtitle", fontName=font, fontSize=10.5, leading=16, alignment=TA_CENTER),

@@ -7,28 +7,16 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
 
 import segno
 from PIL import Image
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
+from shuzheng.core.pdf_fonts import chinese_font
 from shuzheng.licences import seal_image
-
-FONT: Final = "STSong-Light"
-_registered = False
-
-
-def _font() -> str:
-    global _registered
-    if not _registered:
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-        _registered = True
-    return FONT
 
 
 @dataclass(frozen=True)
@@ -50,7 +38,7 @@ class LicencePage:
 
 def _wrap(text: str, width: float, size: float) -> list[str]:
     """Lines of `text` no wider than `width` (CJK text breaks between any two characters)."""
-    font = _font()
+    font = chinese_font()
     lines: list[str] = []
     for paragraph in str(text).splitlines() or [""]:
         line = ""
@@ -87,7 +75,7 @@ def _qr(canvas: Canvas, url: str, x: float, y: float, size: float) -> None:
 
 
 def licence_pdf(page: LicencePage) -> bytes:
-    font = _font()
+    font = chinese_font()
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1, invariant=0)
     canvas.setTitle(page.title)
@@ -145,7 +133,7 @@ class DecisionPage:
 
 
 def decision_pdf(page: DecisionPage) -> bytes:
-    font = _font()
+    font = chinese_font()
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1, invariant=0)
     canvas.setTitle(page.title)
