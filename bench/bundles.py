@@ -21,7 +21,6 @@ from when quoting it.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import statistics
@@ -45,16 +44,6 @@ ITEMS = (
     "失业保险金申领",
 )
 BACKEND = "shuzheng.identity.backends.RoleBackend"
-
-
-def _pdf() -> bytes:
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def ensure_bundle() -> Any:
@@ -94,9 +83,10 @@ def _bodies(guide: Any, users: list[Any], count: int) -> tuple[Work, Work]:
     """(user, body) of each bundle and each single-case request, their uploads made now."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from shuzheng.cases.demo.files import blank_pdf
     from shuzheng.cases.services.uploads import material_upload
 
-    pdf = _pdf()
+    pdf = blank_pdf()
     first = guide.members[0].live
     shared = {"reason": "压测申请", "bank_account": "6222020200112233446", "household_size": 2}
     shared = {k: v for k, v in shared.items() if k in {f["name"] for f in guide.version.shared_fields}}

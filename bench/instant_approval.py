@@ -24,7 +24,6 @@ writes bench/results/instant_approval.json with the database engine and the data
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import random
@@ -43,16 +42,6 @@ if str(ROOT / "src") not in sys.path:
 ITEM = "城乡居民养老保险参保登记"
 APPLICANT = "citizen04"
 BACKEND = "shuzheng.identity.backends.RoleBackend"
-
-
-def _pdf() -> bytes:
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def _row(label: str, latencies: list[float], errors: list[str], cpu: list[float]) -> dict[str, Any]:
@@ -105,7 +94,9 @@ def run(requests: int = 40) -> dict[str, Any]:
     if user is None or version is None or active_rule_set(version.pk) is None:
         raise SystemExit("没有秒批演示数据：请先运行 shuzheng load-demo。")
     settings.SHUZHENG_STAFF_OTP_REQUIRED = False
-    pdf = _pdf()
+    from shuzheng.cases.demo.files import blank_pdf
+
+    pdf = blank_pdf()
     applicant = {
         "name": user.full_name,
         "id_number": user.id_number,

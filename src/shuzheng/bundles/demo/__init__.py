@@ -8,19 +8,18 @@ items' forms: a field several items ask (phone, reason, address …) is asked on
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import Any, Final
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from pypdf import PdfWriter
 
 from shuzheng.bundles import selectors
 from shuzheng.bundles.constants import EDIT_PERM, PUBLISH_PERM, VIEW_PERM
 from shuzheng.bundles.demo.definitions import SHARED_CANDIDATES, parse
 from shuzheng.bundles.models import Bundle, BundleApplication
 from shuzheng.bundles.services import applications, versions
+from shuzheng.cases.demo.files import blank_pdf
 from shuzheng.cases.services.uploads import material_upload
 from shuzheng.catalog import selectors as catalog_selectors
 from shuzheng.core.actors import SYSTEM
@@ -110,14 +109,6 @@ def _ensure_role() -> None:
         role_services.role_assign(actor=SYSTEM, user=user, role=role, scope=DataScopeKind.ALL)
 
 
-def _pdf() -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
 def _demo_application() -> int:
     """One application of the retirement bundle by the demo citizen, so the status page has something."""
     user = identity_selectors.user_by_username(DEMO_APPLICANT)
@@ -130,7 +121,7 @@ def _demo_application() -> int:
     for entry in guide.materials:
         if entry.exempt or not entry.required:
             continue
-        upload = material_upload(actor=user, file=SimpleUploadedFile(f"{entry.name}.pdf", _pdf()))
+        upload = material_upload(actor=user, file=SimpleUploadedFile(f"{entry.name}.pdf", blank_pdf()))
         answers.append({"key": entry.key, "upload_id": upload.pk})
     applications.bundle_apply(
         actor=user,

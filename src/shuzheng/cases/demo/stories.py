@@ -3,7 +3,6 @@ is walked through — submission, then the workflow actions with past ``at`` tim
 
 from __future__ import annotations
 
-import io
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from shuzheng.cases.demo.files import blank_pdf
 from shuzheng.cases.demo.form_data import form_for
 from shuzheng.cases.demo.roles import CITY, SHAHU, department_staff
 from shuzheng.cases.models import Case
@@ -77,16 +77,6 @@ class Crew:
     approver: User
     hall: Hall
     windows: list[Window]
-
-
-def _pdf() -> bytes:
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def _back(day: date, days: int) -> date:
@@ -164,7 +154,7 @@ class Loader:
     def __init__(self, now: datetime) -> None:
         self.now = now
         self.rng = random.Random(SEED)  # noqa: S311 - demo data, reproducible on purpose
-        self.pdf = _pdf()
+        self.pdf = blank_pdf()
         users = {u.username: u for u in User.objects.filter(username__startswith="citizen")}
         self.citizens = [users[k] for k in sorted(users)]
         self.agents = list(

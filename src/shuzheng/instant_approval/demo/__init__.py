@@ -12,7 +12,6 @@ and fail 养老保险参保 (over 60); citizen01 (under 80) fails 高龄津贴; 
 
 from __future__ import annotations
 
-import io
 import random
 from collections.abc import Callable
 from datetime import date
@@ -21,8 +20,8 @@ from typing import Any, Final
 from django.core.files.base import ContentFile
 from django.db.models import F
 from django.utils import timezone
-from pypdf import PdfWriter
 
+from shuzheng.cases.demo.files import blank_pdf
 from shuzheng.cases.demo.form_data import form_for
 from shuzheng.cases.services.common import MaterialData
 from shuzheng.cases.services.submission import case_submit
@@ -106,14 +105,6 @@ ELDERS: Final = (
     ("elder06", "岑美华", date(1940, 2, 27), "女"),
 )
 GRANT_FIELDS: Final = ["id_number", "full_name", "gender", "birth_date"]
-
-
-def _pdf() -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def _live(name: str) -> list[ServiceItemVersion]:
@@ -205,7 +196,7 @@ def _apply(user: User, version: ServiceItemVersion, rng: random.Random, **form: 
     for requirement in version.materials.all():
         if requirement.need != "required" or requirement.exempt:
             continue
-        upload = material_upload(actor=user, file=ContentFile(_pdf(), name=f"{requirement.code}.pdf"))
+        upload = material_upload(actor=user, file=ContentFile(blank_pdf(), name=f"{requirement.code}.pdf"))
         materials.append(MaterialData(code=requirement.code, upload_id=upload.pk))
     case = case_submit(
         actor=user,
